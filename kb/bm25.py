@@ -1,0 +1,81 @@
+"""Okapi BM25 over pre-tokenised chunks, as a sparse term -> chunk matrix.
+
+A query touches only the columns of its own terms (CSC slices), so cost follows the postings of the query
+terms, not the corpus size.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Sequence
+
+import numpy as np
+from scipy import sparse
+
+
+@dataclass(frozen=True)
+class Bm25Index:
+    vocabulary: dict[str, int]
+    weights: sparse.csc_matrix  # (n_chunks, n_terms): BM25 term weight of each term in each chunk
+
+    @classmethod
+    def build(cls, token_lists: Sequence[Sequence[str]], k1: float = 1.5, b: float = 0.75) -> "Bm25Index":
+        vocabulary: dict[str, int] = {}
+        rows: list[int] = []
+        cols: list[int] = []
+        for row, tokens in enumerate(token_lists):
+            for token in tokens:
+                rows.append(row)
+                cols.append(vocabulary.setdefault(token, len(vocabulary)))
+        n_docs = len(token_lists)
+        tf = sparse.csr_matrix(
+            (np.ones(len(rows), dtype=np.float32), (rows, cols)), shape=(n_docs, len(vocabulary))
+        )
+        tf.sum_duplicates()
+        lengths = np.asarray([len(t) for t in token_lists], dtype=np.float32)
+        avg_len = float(lengths.mean()) if n_docs and lengths.sum() else 1.0
+        df = np.bincount(tf.indices, minlength=len(vocabulary)).astype(np.float32)
+        idf = np.log1p((n_docs - df + 0.5) / (df + 0.5))
+        # Per-entry BM25 weight: idf * tf*(k1+1) / (tf + k1*(1-b+b*len/avg)).
+        norm = k1 * (1 - b + b * lengths / avg_len)
+        row_of_entry = np.repeat(np.arange(n_docs), np.diff(tf.indptr))
+        data = tf.data
+        tf.data = idf[tf.indices] * data * (k1 + 1) / (data + norm[row_of_entry])
+        return cls(vocabulary=vocabulary, weights=tf.tocsc())
+
+    @property
+    def size(self) -> int:
+        return self.weights.shape[0]
+
+    def scores(self, query_tokens: Sequence[str]) -> np.ndarray:
+        """BM25 score of every chunk (zeros where no query term occurs)."""
+        columns = [self.vocabulary[t] for t in dict.fromkeys(query_tokens) if t in self.vocabulary]
+        if not columns:
+            return np.zeros(self.size, dtype=np.float32)
+        return np.asarray(self.weights[:, columns].sum(axis=1)).ravel()
+
+    def top(self, query_tokens: Sequence[str], n: int, allowed: np.ndarray | None = None) -> list[tuple[int, float]]:
+        """The n best (row, score) pairs with a positive score; `allowed` is an optional boolean row mask."""
+        scores = self.scores(query_tokens)
+        if allowed is not None:
+            scores = np.where(allowed, scores, 0.0)
+        candidates = np.flatnonzero(scores > 0)
+        if candidates.size > n:
+            candidates = candidates[np.argpartition(-scores[candidates], n - 1)[:n]]
+        order = candidates[np.argsort(-scores[candidates], kind="stable")]
+        return [(int(r), float(scores[r])) for r in order]
+
+    def save(self, path: Path) -> None:
+        terms = np.array(sorted(self.vocabulary, key=self.vocabulary.__getitem__), dtype=object)
+        tmp = path.with_suffix(".tmp.npz")
+        np.savez(tmp, terms=terms.astype(str), data=self.weights.data, indices=self.weights.indices,
+                 indptr=self.weights.indptr, shape=np.array(self.weights.shape))
+        tmp.replace(path)
+
+    @classmethod
+    def load(cls, path: Path) -> "Bm25Index":
+        with np.load(path, allow_pickle=False) as z:
+            weights = sparse.csc_matrix((z["data"], z["indices"], z["indptr"]), shape=tuple(z["shape"]))
+            vocabulary = {t: i for i, t in enumerate(z["terms"].tolist())}
+        return cls(vocabulary=vocabulary, weights=weights)

