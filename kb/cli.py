@@ -1,0 +1,181 @@
+"""The `kb` command line: a contract other tools rely on. Errors are one-line messages, never tracebacks."""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import sys
+from dataclasses import asdict
+from pathlib import Path
+from typing import Callable, Sequence
+
+os.environ.setdefault("HF_HUB_OFFLINE", "1")
+os.environ.setdefault("TRANSFORMERS_OFFLINE", "1")
+os.environ.setdefault("TOKENIZERS_PARALLELISM", "false")
+
+from kb.config import Config, load_config  # noqa: E402
+from kb.errors import KbError  # noqa: E402
+from kb.schema import Answer, Hit  # noqa: E402
+
+Handler = Callable[[argparse.Namespace, Config], int]
+
+
+def _engine(config: Config):
+    from kb.engine import PolicyKb  # lazy: keeps `kb --help` fast
+
+    return PolicyKb(config, on_model_load=lambda msg: print(msg, file=sys.stderr, flush=True))
+
+
+def _print_json(obj: object) -> None:
+    print(json.dumps(obj, ensure_ascii=False), flush=True)
+
+
+def hit_json(hit: Hit) -> dict[str, object]:
+    return {"doc": hit.citation_name, "doc_title": hit.doc_title, "clause": hit.clause_label,
+            "heading": hit.heading, "score": hit.score}
+
+
+def answer_json(answer: Answer) -> dict[str, object]:
+    return {
+        "question": answer.question,
+        "status": answer.status,
+        "answer": answer.text,
+        "citations": [asdict(c) for c in answer.citations],
+        "retrieved": [hit_json(h) for h in answer.retrieved],
+        "timings_ms": answer.timings_ms,
+    }
+
+
+def _progress_printer():
+    def report(stage: str, done: int, total: int) -> None:
+        print(f"\r{stage}: {done}/{total}", end="" if done < total else "\n", file=sys.stderr, flush=True)
+    return report
+
+
+# -- commands -------------------------------------------------------------------------------------------------------
+def cmd_ingest(args: argparse.Namespace, config: Config) -> int:
+    report = _engine(config).ingest([Path(p) for p in args.paths], progress=_progress_printer())
+    summary = {"added": report.added, "updated": report.updated, "unchanged": report.unchanged,
+               "removed": report.removed, "chunks_embedded": report.chunks_embedded,
+               "chunks_reused": report.chunks_reused, "generation": report.generation}
+    if args.json:
+        _print_json(summary)
+    else:
+        print(f"added {len(report.added)}, updated {len(report.updated)}, unchanged {len(report.unchanged)}, "
+              f"removed {len(report.removed)} document(s); embedded {report.chunks_embedded} chunk(s), "
+              f"reused {report.chunks_reused}")
+    return 0
+
+
+def cmd_outline(args: argparse.Namespace, config: Config) -> int:
+    doc = _engine(config).document(args.doc)
+    if args.json:
+        _print_json({"doc": doc.meta.citation_name, "doc_id": doc.meta.doc_id, "title": doc.meta.title,
+                     "clauses": [{"label": c.label, "heading": c.heading, "level": c.level, "text": c.text}
+                                 for c in doc.clauses]})
+        return 0
+    print(f"{doc.meta.title}  {doc.meta.doc_number}  ({doc.meta.doc_id})")
+    for clause in doc.clauses:
+        indent = "  " * max(clause.level - 1, 0)
+        print(f"{indent}{clause.label}\t{clause.heading or clause.text[:30]}")
+    return 0
+
+
+def cmd_search(args: argparse.Namespace, config: Config) -> int:
+    hits = _engine(config).search(args.question, mode=args.mode, top_k=args.top_k, docs=args.doc or ())
+    if args.json:
+        _print_json({"question": args.question, "mode": args.mode, "hits": [
+            {**hit_json(h), "text": h.text, "best_sentence": h.best_sentence, "scores": h.scores} for h in hits]})
+        return 0
+    for rank, hit in enumerate(hits, 1):
+        print(f"{rank}. {hit.citation_name} {hit.clause_label} {hit.heading}  [{hit.score:.4f}]")
+        print(f"   {hit.best_sentence}")
+    return 0
+
+
+def cmd_ask(args: argparse.Namespace, config: Config) -> int:
+    engine = _engine(config)
+    if args.batch:
+        return _ask_batch(engine, Path(args.batch), args)
+    if not args.question:
+        raise KbError("give a question, or --batch FILE.jsonl")
+    answer = engine.ask(args.question, mode=args.mode, top_k=args.top_k, docs=args.doc or ())
+    if args.json:
+        _print_json(answer_json(answer))
+        return 0
+    print(answer.text)
+    if answer.citations:
+        print("\n依据：")
+        for c in answer.citations:
+            print(f"  〔{c.doc} {c.clause}〕{c.heading}")
+    return 0
+
+
+def _ask_batch(engine, path: Path, args: argparse.Namespace) -> int:
+    if not path.is_file():
+        raise KbError(f"batch file not found: {path}")
+    failures = 0
+    for number, line in enumerate(path.read_text(encoding="utf-8-sig").splitlines(), 1):
+        if not line.strip():
+            continue
+        try:
+            item = json.loads(line)
+            question, item_id = item["question"], item.get("id", number)
+        except (json.JSONDecodeError, KeyError, TypeError):
+            _print_json({"id": number, "error": f"line {number} is not an object with a \"question\""})
+            failures += 1
+            continue
+        try:
+            answer = engine.ask(question, mode=args.mode, top_k=args.top_k, docs=args.doc or ())
+            _print_json({"id": item_id, **answer_json(answer)})
+        except KbError as exc:
+            _print_json({"id": item_id, "question": question, "error": str(exc)})
+            failures += 1
+    return 1 if failures else 0
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(prog="kb", description="policy-kb: clause-true Q&A over policy documents")
+    parser.add_argument("--config", type=Path, help="TOML config file (default: ./kb.toml if present)")
+    sub = parser.add_subparsers(dest="command", required=True)
+
+    p = sub.add_parser("ingest", help="index new and changed corpus documents (incremental, idempotent)")
+    p.add_argument("paths", nargs="*", help="corpus files to (re)index; default: the whole corpus directory")
+    p.add_argument("--json", action="store_true")
+    p.set_defaults(handler=cmd_ingest)
+
+    p = sub.add_parser("outline", help="the clause tree of a document in document order")
+    p.add_argument("doc", help="文号 (e.g. 渝府发〔2021〕31号) or short id")
+    p.add_argument("--json", action="store_true")
+    p.set_defaults(handler=cmd_outline)
+
+    for name, handler, helptext in (("search", cmd_search, "ranked clauses for a question"),
+                                    ("ask", cmd_ask, "answer a question with clause citations")):
+        p = sub.add_parser(name, help=helptext)
+        p.add_argument("question", nargs="?" if name == "ask" else None, default="")
+        p.add_argument("--mode", default="hybrid", choices=("bm25", "dense", "hybrid"))
+        p.add_argument("--top-k", type=int, default=None)
+        p.add_argument("--doc", action="append", help="restrict to a document (repeatable)")
+        p.add_argument("--json", action="store_true")
+        if name == "ask":
+            p.add_argument("--batch", help="JSONL file of {\"id\", \"question\"}; one JSON answer per line")
+        p.set_defaults(handler=handler)
+    return parser
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    args = build_parser().parse_args(argv)
+    try:
+        config = load_config(args.config)
+        return args.handler(args, config)
+    except KbError as exc:
+        print(f"kb: error: {exc}", file=sys.stderr)
+        return 2
+    except KeyboardInterrupt:
+        print("kb: interrupted", file=sys.stderr)
+        return 130
+
+
+if __name__ == "__main__":
+    sys.exit(main())

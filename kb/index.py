@@ -1,0 +1,171 @@
+"""Ingest: make the index (SQLite state + Chroma vectors + BM25) match the corpus, incrementally and safely.
+
+Order of work, so that a process killed at any point leaves the previous index fully usable:
+1. parse and chunk the new or changed documents (nothing written);
+2. embed only chunks whose content-addressed id is not in Chroma yet, and add them (unreferenced extras so far);
+3. swap the documents' chunk lists in one SQLite transaction (the moment the new corpus becomes visible);
+4. drop vectors no longer referenced, and write the BM25 index for the new generation.
+The next run after a kill finds the document still changed and finishes the job, reusing stored vectors.
+"""
+
+from __future__ import annotations
+
+import time
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Callable, Iterable, Sequence
+
+import numpy as np
+from filelock import FileLock, Timeout
+
+from kb.bm25 import Bm25Index
+from kb.chunk import chunk_document
+from kb.config import Config
+from kb.corpus import CorpusDocument, corpus_files, load_corpus_document, read_manifest
+from kb.embed import Embedder
+from kb.errors import KbError
+from kb.state import IndexedChunk, IndexState
+from kb.tokenize import PolicyTokenizer, default_tokenizer
+from kb.vectors import VectorStore
+
+Progress = Callable[[str, int, int], None]  # (stage, done, total)
+
+
+def _no_progress(stage: str, done: int, total: int) -> None:
+    return None
+
+
+@dataclass
+class IngestReport:
+    added: list[str] = field(default_factory=list)
+    updated: list[str] = field(default_factory=list)
+    unchanged: list[str] = field(default_factory=list)
+    removed: list[str] = field(default_factory=list)
+    chunks_embedded: int = 0
+    chunks_reused: int = 0
+    generation: int = 0
+    seconds: dict[str, float] = field(default_factory=dict)
+
+    @property
+    def changed(self) -> bool:
+        return bool(self.added or self.updated or self.removed)
+
+
+def state_path(config: Config) -> Path:
+    return config.data_dir / "state.sqlite"
+
+
+def bm25_path(config: Config, generation: int) -> Path:
+    return config.data_dir / f"bm25-{generation}.npz"
+
+
+def open_vectors(config: Config, embedder: Embedder) -> VectorStore:
+    return VectorStore(config.chroma_url, config.vector_dir, config.collection, embedder.name)
+
+
+def writer_lock(config: Config) -> FileLock:
+    config.data_dir.mkdir(parents=True, exist_ok=True)
+    return FileLock(str(config.data_dir / "ingest.lock"), timeout=600)
+
+
+def write_bm25(config: Config, state: IndexState) -> Bm25Index:
+    generation, _, chunks = state.snapshot()
+    index = Bm25Index.build([c.tokens for c in chunks])
+    index.save(bm25_path(config, generation))
+    for old in config.data_dir.glob("bm25-*.npz"):
+        if old.name != bm25_path(config, generation).name:
+            old.unlink(missing_ok=True)
+    return index
+
+
+class Indexer:
+    def __init__(self, config: Config, embedder: Embedder, tokenizer: PolicyTokenizer | None = None,
+                 progress: Progress = _no_progress) -> None:
+        self.config = config
+        self.embedder = embedder
+        self.tokenizer = tokenizer or default_tokenizer()
+        self.progress = progress
+
+    def sync_corpus(self, paths: Sequence[Path] = ()) -> IngestReport:
+        """Index new and changed corpus files; with no `paths`, also remove documents whose files are gone."""
+        manifest = read_manifest(self.config.corpus_dir)
+        files = list(paths) if paths else corpus_files(self.config.corpus_dir)
+        docs = [load_corpus_document(p, manifest.get(p.name, {}), self.config.max_file_bytes) for p in files]
+        try:
+            with writer_lock(self.config):
+                return self._apply(docs, remove_missing=not paths)
+        except Timeout:
+            raise KbError("another ingest is running (data/ingest.lock); try again when it has finished") from None
+
+    def remove(self, doc_ids: Iterable[str]) -> IngestReport:
+        with writer_lock(self.config):
+            state = IndexState(state_path(self.config))
+            try:
+                return self._commit(state, [], list(doc_ids), IngestReport())
+            finally:
+                state.close()
+
+    def _apply(self, docs: list[CorpusDocument], remove_missing: bool) -> IngestReport:
+        report = IngestReport()
+        ids = [d.parsed.meta.doc_id for d in docs]
+        duplicates = {i for i in ids if ids.count(i) > 1}
+        if duplicates:
+            raise KbError(f"two corpus files map to the same document id: {', '.join(sorted(duplicates))}; "
+                          "give one a different doc_id in corpus/manifest.json")
+        state = IndexState(state_path(self.config))
+        try:
+            known = state.document_hashes()
+            changed = []
+            for doc in docs:
+                doc_id = doc.parsed.meta.doc_id
+                if known.get(doc_id) == doc.content_hash:
+                    report.unchanged.append(doc_id)
+                else:
+                    (report.updated if doc_id in known else report.added).append(doc_id)
+                    changed.append(doc)
+            removed = sorted(set(known) - set(ids)) if remove_missing else []
+            return self._commit(state, changed, removed, report)
+        finally:
+            state.close()
+
+    def _commit(self, state: IndexState, changed: list[CorpusDocument], removed: list[str],
+                report: IngestReport) -> IngestReport:
+        if not changed and not removed:
+            report.generation = state.generation
+            return report
+        started = time.perf_counter()
+        prepared = [(doc, self._index_chunks(doc)) for doc in changed]
+        report.seconds["chunk"] = time.perf_counter() - started
+
+        vectors = open_vectors(self.config, self.embedder)
+        all_chunks = [c for _, chunks in prepared for c in chunks]
+        self._embed_missing(vectors, all_chunks, report)
+
+        stale = set().union(*(state.chunk_ids(d) for d in removed + [doc.parsed.meta.doc_id for doc in changed]))
+        report.generation = state.replace_documents(
+            [(doc.parsed, doc.content_hash, chunks) for doc, chunks in prepared], remove=removed)
+        report.removed = list(removed)
+        started = time.perf_counter()
+        vectors.delete(stale - state.chunk_ids())
+        write_bm25(self.config, state)
+        report.seconds["commit"] = time.perf_counter() - started
+        return report
+
+    def _index_chunks(self, doc: CorpusDocument) -> list[IndexedChunk]:
+        return [IndexedChunk(c, tuple(self.tokenizer.tokens(c.text))) for c in chunk_document(doc.parsed)]
+
+    def _embed_missing(self, vectors: VectorStore, chunks: list[IndexedChunk], report: IngestReport) -> None:
+        ids = [c.chunk.chunk_id for c in chunks]
+        stored = vectors.existing(ids)
+        todo = [c.chunk for c in chunks if c.chunk.chunk_id not in stored]
+        report.chunks_reused = len(chunks) - len(todo)
+        started = time.perf_counter()
+        # Batches of a few hundred bound memory and let progress (and a kill) land between them.
+        step = max(self.config.embed_batch_size * 8, 1)
+        for start in range(0, len(todo), step):
+            batch = todo[start:start + step]
+            embedded = np.asarray(self.embedder.embed_passages([c.text for c in batch]), dtype=np.float32)
+            vectors.add([c.chunk_id for c in batch], embedded, [c.doc_id for c in batch])
+            report.chunks_embedded += len(batch)
+            self.progress("embed", report.chunks_embedded, len(todo))
+        report.seconds["embed"] = time.perf_counter() - started

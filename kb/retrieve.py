@@ -1,0 +1,203 @@
+"""Retrieval of clauses: BM25 over jieba tokens, dense vectors in Chroma, and their fusion.
+
+Both retrievers rank chunks (clauses and sentences); a clause is ranked by its best chunk, so a clause whose
+one sentence answers a colloquial question is not drowned by its other sentences.
+"""
+
+from __future__ import annotations
+
+import threading
+from dataclasses import dataclass
+from typing import Sequence
+
+import numpy as np
+
+from kb.bm25 import Bm25Index
+from kb.config import Config
+from kb.embed import Embedder
+from kb.errors import KbError
+from kb.index import bm25_path, open_vectors, state_path
+from kb.schema import Chunk, Clause, Hit, ParsedDocument
+from kb.state import IndexState
+from kb.tokenize import PolicyTokenizer, default_tokenizer
+from kb.vectors import VectorStore
+
+MODES = ("bm25", "dense", "hybrid")
+
+
+@dataclass(frozen=True)
+class Snapshot:
+    """One generation of the index, read consistently: documents, chunks and the BM25 index over them."""
+
+    generation: int
+    documents: dict[str, ParsedDocument]
+    chunks: list[Chunk]
+    row_of: dict[str, int]
+    bm25: Bm25Index
+
+    def clause(self, doc_id: str, label: str) -> Clause | None:
+        doc = self.documents.get(doc_id)
+        return doc.clause(label) if doc else None
+
+
+def load_snapshot(config: Config) -> Snapshot:
+    state = IndexState(state_path(config))
+    try:
+        generation, documents, indexed = state.snapshot()
+    finally:
+        state.close()
+    path = bm25_path(config, generation)
+    try:
+        bm25 = Bm25Index.load(path)
+    except (FileNotFoundError, OSError, ValueError, KeyError):
+        bm25 = Bm25Index.build([c.tokens for c in indexed])  # missing or half-written: rebuild in memory
+    if bm25.size != len(indexed):
+        bm25 = Bm25Index.build([c.tokens for c in indexed])
+    chunks = [c.chunk for c in indexed]
+    return Snapshot(
+        generation=generation,
+        documents={d.meta.doc_id: d for d in documents},
+        chunks=chunks,
+        row_of={c.chunk_id: i for i, c in enumerate(chunks)},
+        bm25=bm25,
+    )
+
+
+@dataclass(frozen=True)
+class ChunkRanking:
+    """Chunks in rank order with their scores, for one retriever."""
+
+    rows: list[int]
+    scores: list[float]
+
+
+class Retriever:
+    """Thread-safe: the app's sessions share one instance; a new index generation is picked up on the next query."""
+
+    def __init__(self, config: Config, embedder: Embedder, tokenizer: PolicyTokenizer | None = None,
+                 expand_queries: bool = True) -> None:
+        self.config = config
+        self.embedder = embedder
+        self.tokenizer = tokenizer or default_tokenizer()
+        self.expand_queries = expand_queries
+        self._lock = threading.Lock()
+        self._snapshot: Snapshot | None = None
+        self._vectors: VectorStore | None = None
+
+    # -- index state -------------------------------------------------------------------------------------------
+    def snapshot(self) -> Snapshot:
+        state = IndexState(state_path(self.config))
+        try:
+            generation = state.generation
+        finally:
+            state.close()
+        with self._lock:
+            if self._snapshot is None or self._snapshot.generation != generation:
+                self._snapshot = load_snapshot(self.config)
+            return self._snapshot
+
+    def _vector_store(self) -> VectorStore:
+        with self._lock:
+            if self._vectors is None:
+                self._vectors = open_vectors(self.config, self.embedder)
+            return self._vectors
+
+    def resolve_docs(self, names: Sequence[str]) -> list[str]:
+        """Document ids for names given as short id, 文号 or a unique part of the title."""
+        snap = self.snapshot()
+        return [resolve_doc(snap, name) for name in names]
+
+    # -- rankings ------------------------------------------------------------------------------------------------
+    def rank_bm25(self, question: str, snap: Snapshot, allowed: np.ndarray | None) -> ChunkRanking:
+        query = self.tokenizer.expand_query(question) if self.expand_queries else question
+        top = snap.bm25.top(self.tokenizer.tokens(query), self.config.candidates, allowed)
+        return ChunkRanking([r for r, _ in top], [s for _, s in top])
+
+    def rank_dense(self, question: str, snap: Snapshot, doc_ids: Sequence[str] | None) -> ChunkRanking:
+        vector = np.asarray(self.embedder.embed_queries([question]), dtype=np.float32)[0]
+        rows, scores = [], []
+        for match in self._vector_store().query(vector, self.config.candidates, doc_ids):
+            row = snap.row_of.get(match.chunk_id)
+            if row is not None:  # vectors of another generation (or a half-finished ingest) are ignored
+                rows.append(row)
+                scores.append(match.similarity)
+        return ChunkRanking(rows, scores)
+
+    def search(self, question: str, mode: str = "hybrid", top_k: int | None = None,
+               doc_ids: Sequence[str] | None = None) -> list[Hit]:
+        if mode not in MODES:
+            raise KbError(f"unknown retrieval mode {mode!r}; choose one of {', '.join(MODES)}")
+        snap = self.snapshot()
+        if not snap.chunks:
+            raise KbError("the index is empty: run `kb ingest` first")
+        top_k = top_k or self.config.top_k
+        allowed = None
+        if doc_ids:
+            wanted = set(doc_ids)
+            allowed = np.fromiter((c.doc_id in wanted for c in snap.chunks), dtype=bool, count=len(snap.chunks))
+        rankings: dict[str, ChunkRanking] = {}
+        if mode in ("bm25", "hybrid"):
+            rankings["bm25"] = self.rank_bm25(question, snap, allowed)
+        if mode in ("dense", "hybrid"):
+            rankings["dense"] = self.rank_dense(question, snap, doc_ids)
+        return fuse_to_hits(snap, rankings, top_k, self.config.rrf_k)
+
+
+def _clause_ranks(snap: Snapshot, ranking: ChunkRanking) -> dict[tuple[str, str], tuple[int, float, int]]:
+    """Per clause: (rank of its best chunk, that chunk's score, that chunk's row)."""
+    best: dict[tuple[str, str], tuple[int, float, int]] = {}
+    for row, score in zip(ranking.rows, ranking.scores):
+        chunk = snap.chunks[row]
+        key = (chunk.doc_id, chunk.clause_label)
+        if key not in best:
+            best[key] = (len(best) + 1, score, row)
+    return best
+
+
+def fuse_to_hits(snap: Snapshot, rankings: dict[str, ChunkRanking], top_k: int, rrf_k: int) -> list[Hit]:
+    """Reciprocal-rank fusion of clause rankings (a single ranking passes through with its own scores)."""
+    per_mode = {mode: _clause_ranks(snap, ranking) for mode, ranking in rankings.items()}
+    fused: dict[tuple[str, str], float] = {}
+    for ranks in per_mode.values():
+        for key, (rank, score, _) in ranks.items():
+            contribution = 1.0 / (rrf_k + rank) if len(per_mode) > 1 else score
+            fused[key] = fused.get(key, 0.0) + contribution
+    ordered = sorted(fused.items(), key=lambda kv: -kv[1])[:top_k]
+    hits = []
+    for key, score in ordered:
+        clause = snap.clause(*key)
+        if clause is None:
+            continue
+        # The best sentence comes from whichever retriever ranked this clause highest.
+        best_mode = min((m for m in per_mode if key in per_mode[m]), key=lambda m: per_mode[m][key][0])
+        best_row = per_mode[best_mode][key][2]
+        best_chunk = snap.chunks[best_row]
+        meta = snap.documents[key[0]].meta
+        hits.append(Hit(
+            doc_id=key[0], doc_number=meta.doc_number, doc_title=meta.title, clause_label=clause.label,
+            heading=clause.heading, text=clause.text, score=round(score, 6),
+            best_sentence=_sentence_text(clause, best_chunk),
+            scores={m: round(per_mode[m][key][1], 6) for m in per_mode if key in per_mode[m]},
+        ))
+    return hits
+
+
+def _sentence_text(clause: Clause, chunk: Chunk) -> str:
+    if chunk.kind == "sentence" and 0 <= chunk.sentence_index < len(clause.sentences):
+        return clause.sentences[chunk.sentence_index].text
+    return clause.sentences[0].text if clause.sentences else clause.text
+
+
+def resolve_doc(snap: Snapshot, name: str) -> str:
+    name = name.strip()
+    if name in snap.documents:
+        return name
+    compact = name.replace(" ", "").replace("[", "〔").replace("]", "〕")
+    by_number = [d for d, doc in snap.documents.items() if doc.meta.doc_number and doc.meta.doc_number == compact]
+    if len(by_number) == 1:
+        return by_number[0]
+    by_title = [d for d, doc in snap.documents.items() if compact and compact in doc.meta.title]
+    if len(by_title) == 1:
+        return by_title[0]
+    known = ", ".join(f"{d} ({doc.meta.doc_number or doc.meta.title})" for d, doc in snap.documents.items())
+    raise KbError(f"no single document matches {name!r}; known documents: {known or 'none'}")
