@@ -5,6 +5,7 @@ from __future__ import annotations
 import argparse
 import json
 import os
+import re
 import sys
 from dataclasses import asdict
 from pathlib import Path
@@ -135,6 +136,51 @@ def _ask_batch(engine, path: Path, args: argparse.Namespace) -> int:
     return 1 if failures else 0
 
 
+DEFAULT_THRESHOLDS = "hit@5:pipeline>=0.98,first-citation accuracy:pipeline>=0.93,fact accuracy:pipeline>=0.95"
+
+
+def parse_thresholds(spec: str):
+    """'metric:column>=value,metric:column<=value' -> Threshold list."""
+    from kb.evaluate import Threshold
+
+    thresholds = []
+    for part in filter(None, (p.strip() for p in spec.split(","))):
+        match = re.fullmatch(r"(.+):(\w+)\s*(>=|<=)\s*([\d.]+)", part)
+        if not match:
+            raise KbError(f"threshold {part!r} must look like 'hit@5:hybrid>=0.98'")
+        metric, column, op, value = match.groups()
+        bound = float(value)
+        thresholds.append(Threshold(metric, column, bound if op == ">=" else None, bound if op == "<=" else None))
+    return thresholds
+
+
+def cmd_eval(args: argparse.Namespace, config: Config) -> int:
+    from kb.evaluate import PIPELINE, load_questions, markdown_table, run_questions, write_report
+    from kb.retrieve import MODES
+
+    questions = load_questions(Path(args.file))
+    if args.split != "all":
+        questions = [q for q in questions if q.split == args.split]
+    if args.limit:
+        questions = questions[:: max(1, len(questions) // args.limit)][: args.limit]
+    thresholds = parse_thresholds(args.thresholds)
+    engine = _engine(config)
+    printer = _progress_printer()
+    results = run_questions(engine, questions, progress=lambda done, total: printer("eval", done, total))
+    tables, report = write_report(results, Path(args.out))
+    for name, table in tables.items():
+        print(f"\n## {name}\n" + markdown_table(table, [*MODES, PIPELINE]))
+    failed = [r for r in results if r.failures]
+    print(f"\nfailures ({len(failed)}):")
+    for r in failed:
+        print(f"  {r.question.id} [{r.question.kind}] {r.question.question} — {'; '.join(r.failures)}")
+    print(f"\nreport: {report}  chart: {report.parent / 'chart.png'}")
+    broken = [msg for t in thresholds if (msg := t.check(tables["all"]))]
+    for msg in broken:
+        print(f"below threshold: {msg}", file=sys.stderr)
+    return 1 if broken else 0
+
+
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(prog="kb", description="policy-kb: clause-true Q&A over policy documents")
     parser.add_argument("--config", type=Path, help="TOML config file (default: ./kb.toml if present)")
@@ -161,6 +207,14 @@ def build_parser() -> argparse.ArgumentParser:
         if name == "ask":
             p.add_argument("--batch", help="JSONL file of {\"id\", \"question\"}; one JSON answer per line")
         p.set_defaults(handler=handler)
+    p = sub.add_parser("eval", help="run the question set; report retrieval and answer metrics per mode")
+    p.add_argument("file", nargs="?", default="eval/questions.jsonl")
+    p.add_argument("--split", default="all", help="dev, heldout or all (default)")
+    p.add_argument("--limit", type=int, default=0, help="an evenly spread subset of N questions (fast CI run)")
+    p.add_argument("--out", default="eval/out", help="directory for report.md, chart.png, results.json")
+    p.add_argument("--thresholds", default=DEFAULT_THRESHOLDS,
+                   help="comma-separated 'metric:column>=value'; exit 1 when one is missed ('' for none)")
+    p.set_defaults(handler=cmd_eval)
     return parser
 
 

@@ -1,0 +1,68 @@
+"""Shared fixtures: a fake embedder, a temporary corpus + data directory, and (session-wide) the real model."""
+
+from __future__ import annotations
+
+import os
+import shutil
+from pathlib import Path
+
+import pytest
+
+os.environ.setdefault("HF_HUB_OFFLINE", "1")
+os.environ.setdefault("TRANSFORMERS_OFFLINE", "1")
+os.environ.setdefault("TOKENIZERS_PARALLELISM", "false")
+
+from kb.config import Config  # noqa: E402
+
+ROOT = Path(__file__).resolve().parents[1]
+CORPUS = ROOT / "corpus"
+SEED_NAME = "chongqing-yufufa-2021-31-green-low-carbon-circular-economy.txt"
+SEED_PATH = CORPUS / SEED_NAME
+SEED_DOC_NUMBER = "渝府发〔2021〕31号"
+
+
+@pytest.fixture
+def fake_embedder():
+    from kb.embed import HashingEmbedder
+
+    return HashingEmbedder(dim=64)
+
+
+@pytest.fixture
+def corpus_dir(tmp_path: Path) -> Path:
+    target = tmp_path / "corpus"
+    shutil.copytree(CORPUS, target)
+    return target
+
+
+@pytest.fixture
+def kb_config(tmp_path: Path, corpus_dir: Path) -> Config:
+    return Config(corpus_dir=corpus_dir, data_dir=tmp_path / "data", model="hashing",
+                  upload_dir=tmp_path / "uploads", model_cache=tmp_path / "models")
+
+
+@pytest.fixture(scope="session")
+def model_cache() -> Path:
+    """Where the real model is materialised; shared across runs like a user's cache (KB_MODEL_CACHE overrides)."""
+    return Path(os.environ.get("KB_MODEL_CACHE", Path.home() / ".cache" / "policy-kb" / "models"))
+
+
+@pytest.fixture(scope="session")
+def real_embedder(model_cache: Path):
+    from kb.embed import DEFAULT_MODEL, load_embedder
+
+    return load_embedder(DEFAULT_MODEL, model_cache)
+
+
+@pytest.fixture(scope="session")
+def real_kb(tmp_path_factory, real_embedder, model_cache):
+    """The bundled corpus ingested once with the real model; shared by the integration tests."""
+    from kb.engine import PolicyKb
+
+    base = tmp_path_factory.mktemp("real")
+    shutil.copytree(CORPUS, base / "corpus")
+    config = Config(corpus_dir=base / "corpus", data_dir=base / "data", model_cache=model_cache,
+                    upload_dir=base / "uploads")
+    engine = PolicyKb(config, embedder=real_embedder)
+    engine.ingest()
+    return engine

@@ -1,0 +1,88 @@
+"""The `kb` command-line contract: JSON shapes, batch mode, and errors as messages (exit 2), never tracebacks."""
+
+import json
+
+import pytest
+
+from kb.cli import main
+
+
+@pytest.fixture
+def cli_env(kb_config, monkeypatch):
+    monkeypatch.setenv("KB_CORPUS_DIR", str(kb_config.corpus_dir))
+    monkeypatch.setenv("KB_DATA_DIR", str(kb_config.data_dir))
+    monkeypatch.setenv("KB_MODEL", "hashing")
+    monkeypatch.delenv("KB_CHROMA_URL", raising=False)
+    return kb_config
+
+
+def run(capsys, *argv):
+    code = main(list(argv))
+    out, err = capsys.readouterr()
+    return code, out, err
+
+
+def test_ingest_then_reingest_reports_unchanged(cli_env, capsys):
+    code, out, _ = run(capsys, "ingest", "--json")
+    assert code == 0 and json.loads(out)["added"] == ["cq-2021-31"]
+    code, out, _ = run(capsys, "ingest", "--json")
+    summary = json.loads(out)
+    assert summary["unchanged"] == ["cq-2021-31"] and summary["chunks_embedded"] == 0
+
+
+def test_outline_by_doc_number_in_document_order(cli_env, capsys):
+    run(capsys, "ingest")
+    code, out, _ = run(capsys, "outline", "渝府发〔2021〕31号", "--json")
+    assert code == 0
+    outline = json.loads(out)
+    labels = [c["label"] for c in outline["clauses"]]
+    assert labels[0] == "序言" and labels[-1] == "落款"
+    assert labels.index("二（一）4") < labels.index("二（二）7") < labels.index("三（一）")
+    item = next(c for c in outline["clauses"] if c["label"] == "二（一）4")
+    assert item["heading"] == "壮大绿色环保产业" and item["text"].startswith("4．壮大绿色环保产业。")
+    code, text_out, _ = run(capsys, "outline", "cq-2021-31")
+    assert code == 0 and "二（一）4\t壮大绿色环保产业" in text_out
+
+
+def test_ask_json_contract(cli_env, capsys):
+    run(capsys, "ingest")
+    code, out, _ = run(capsys, "ask", "“两品一标”认证产品到2025年要达到多少个？", "--json")
+    assert code == 0
+    answer = json.loads(out)
+    assert set(answer) == {"question", "status", "answer", "citations", "retrieved", "timings_ms"}
+    assert answer["status"] == "answered"
+    citation = answer["citations"][0]
+    assert set(citation) == {"doc", "doc_title", "clause", "heading", "quote", "score"}
+    assert citation["doc"] == "渝府发〔2021〕31号" and citation["clause"] == "二（一）2"
+    assert set(answer["retrieved"][0]) == {"doc", "doc_title", "clause", "heading", "score"}
+    assert set(answer["timings_ms"]) == {"retrieve", "answer", "total"}
+
+
+def test_ask_batch_loads_once_and_keeps_ids(cli_env, capsys, tmp_path):
+    run(capsys, "ingest")
+    batch = tmp_path / "q.jsonl"
+    batch.write_text('{"id": "a", "question": "新建充电桩的目标"}\n\n{"id": "b", "question": "公转铁"}\n',
+                     encoding="utf-8")
+    code, out, _ = run(capsys, "ask", "--batch", str(batch), "--json")
+    lines = [json.loads(line) for line in out.splitlines()]
+    assert code == 0 and [x["id"] for x in lines] == ["a", "b"]
+    assert all(x["status"] in ("answered", "not_found") for x in lines)
+
+
+@pytest.mark.parametrize("question, message", [
+    ("   ", "question is empty"),
+    ("问" * 2001, "limit is 2000"),
+])
+def test_bad_questions_are_messages(cli_env, capsys, question, message):
+    run(capsys, "ingest")
+    code, out, err = run(capsys, "ask", question, "--json")
+    assert code == 2 and out == ""
+    assert message in err and "Traceback" not in err
+
+
+def test_missing_corpus_and_empty_index_are_messages(cli_env, capsys, monkeypatch, tmp_path):
+    monkeypatch.setenv("KB_CORPUS_DIR", str(tmp_path / "nowhere"))
+    code, _, err = run(capsys, "ingest")
+    assert code == 2 and "corpus directory not found" in err
+    code, _, err = run(capsys, "ask", "森林覆盖率")
+    assert code == 2 and "index is empty" in err
