@@ -1,45 +1,225 @@
-"""Extractive answers: quote the sentences of the retrieved clauses that answer the question, with citations.
+"""Extractive answers: the sentences of the retrieved clauses that answer the question, each with its citation.
 
-Nothing is written that is not a verbatim span of a cited clause, and when the evidence is weak the answer is
-`not_found` with the closest clauses offered as possibly related.
+The first sentence answers directly (a verbatim sentence of the best clause); every sentence carries a marker
+〔文号 条款〕; every quote is checked to be a verbatim span of its clause before it is shown. When the evidence is
+weak, or the detail asked for (an amount, a year, a place, a named department, another document) is not in the
+evidence, the answer is `not_found` and the closest clauses are offered as possibly related.
 """
 
 from __future__ import annotations
 
-from kb.schema import Answer, Citation, Hit
-from kb.tokenize import default_tokenizer
+import re
+from dataclasses import dataclass
+from typing import Sequence
 
-# Evidence thresholds (see eval/ for how they were measured): a hit counts as an answer when its dense similarity
-# or its share of the question's content words found in the clause is high enough.
-MIN_DENSE_SIMILARITY = 0.86
-MIN_TERM_COVERAGE = 0.5
+from kb.question import QuestionIntent
+from kb.retrieve import Snapshot
+from kb.schema import Answer, Citation, Clause, DocMeta, Hit
+from kb.tokenize import PolicyTokenizer
+
+# Calibrated on the dev split of eval/questions.jsonl (see README: "How 'weak' is defined").
+MIN_SUPPORT = 0.2  # share of the question's (idf-weighted) words found in the best sentence and its heading
+MIN_DENSE_SUPPORT = 0.85  # or: the clause's dense similarity, for colloquial questions that share few words
+CANDIDATE_CLAUSES = 6
+MAX_LIST_ITEMS = 10
+
+_NUMBER = re.compile(r"\d+(?:\.\d+)?\s*(?:%|万|个|吨|千瓦|亿)|百分之")
+_MONEY = re.compile(r"\d+(?:\.\d+)?\s*(?:元|万元|亿元)")
+_DEADLINE = re.compile(r"20\d\d年|“十[四五六]五”|年底|年前|期间")
+_GOV_BODY = re.compile(r"[\u4e00-\u9fff]{0,12}?(?:政府|部门|领导小组|人民银行|央行|机关|委员会|局|厅)")
+_GENERIC_AREAS = {"区县", "城区", "园区", "示范区", "试验区", "新区", "社区", "景区", "限养区", "禁养区", "养殖区", "灌区",
+                  "地区", "区域", "山区", "库区", "分区", "市区", "郊区", "辖区", "主城区", "中心城区"}
+_NAMED_AREA = re.compile(r"[\u4e00-\u9fff]{1,4}[区县]")
+_GENERAL_RESPONSIBILITY = re.compile(r"职责分工|分工负责|各负其责|抓落实")
+_FRAGMENT_SPLIT = re.compile(r"[，、：]")
+_DEADLINE_TOKEN = re.compile(r"20\d\d|十四五|期间|^年")
 
 
-def citation_marker(hit: Hit) -> str:
-    return f"〔{hit.citation_name} {hit.clause_label}〕"
+@dataclass(frozen=True)
+class ScoredSentence:
+    doc_id: str
+    clause: Clause
+    text: str
+    score: float
+    rank: int  # rank of its clause in retrieval
 
 
-def term_coverage(question: str, text: str) -> float:
-    terms = set(default_tokenizer().tokens(question))
-    if not terms:
-        return 0.0
-    return sum(1 for t in terms if t in text.lower()) / len(terms)
+def marker(meta: DocMeta, label: str) -> str:
+    return f"〔{meta.citation_name} {label}〕"
 
 
-def is_supported(question: str, hit: Hit) -> bool:
-    return hit.scores.get("dense", 0.0) >= MIN_DENSE_SIMILARITY or term_coverage(question, hit.text) >= MIN_TERM_COVERAGE
+class Answerer:
+    def __init__(self, snapshot: Snapshot, tokenizer: PolicyTokenizer) -> None:
+        self.snapshot = snapshot
+        self.tokenizer = tokenizer
 
+    # -- evidence -------------------------------------------------------------------------------------------------
+    def _weights(self, text: str) -> dict[str, float]:
+        expanded = self.tokenizer.expand_query(text)
+        return {t: self.snapshot.bm25.idf(t) for t in dict.fromkeys(self.tokenizer.tokens(expanded))}
 
-def answer_question(question: str, hits: list[Hit], context_question: str | None = None) -> Answer:
-    evidence_question = context_question or question
-    supported = [h for h in hits[:3] if is_supported(evidence_question, h)]
-    if not supported:
-        related = "；".join(f"{h.citation_name} {h.clause_label}（{h.heading}）" for h in hits[:3])
-        text = "现有文件中没有找到能直接回答这个问题的条款。" + (f"可能相关的条款：{related}。" if related else "")
-        return Answer(question=question, status="not_found", text=text, citations=(), retrieved=tuple(hits))
-    best = supported[0]
-    quote = best.best_sentence if best.best_sentence and best.best_sentence in best.text else best.text
-    text = f"{quote}{citation_marker(best)}"
-    citation = Citation(doc=best.citation_name, doc_title=best.doc_title, clause=best.clause_label,
-                        heading=best.heading, quote=quote, score=best.score)
-    return Answer(question=question, status="answered", text=text, citations=(citation,), retrieved=tuple(hits))
+    @staticmethod
+    def _coverage(weights: dict[str, float], text: str) -> float:
+        total = sum(weights.values())
+        lowered = text.lower()
+        return sum(w for t, w in weights.items() if t in lowered) / total if total else 0.0
+
+    def score_sentences(self, intent: QuestionIntent, hits: Sequence[Hit]) -> list[ScoredSentence]:
+        weights = self._weights(intent.resolved)
+        focus = self._weights(intent.focus) if intent.focus != intent.resolved else {}
+        scored = []
+        for rank, hit in enumerate(hits[:CANDIDATE_CLAUSES], 1):
+            clause = self.snapshot.clause(hit.doc_id, hit.clause_label)
+            if clause is None:
+                continue
+            for sentence in clause.sentences or ():
+                text = sentence.text.strip()
+                if not text:
+                    continue
+                score = self._coverage(weights, f"{clause.heading} {text}")
+                if focus:  # a follow-up's own words ("农膜呢？") must be in the sentence itself
+                    score = min(score, self._coverage(focus, text) + 0.2)
+                score += 0.04 / rank + (0.05 if text == hit.best_sentence else 0.0)
+                scored.append(ScoredSentence(hit.doc_id, clause, text, score, rank))
+        return sorted(scored, key=lambda s: -s.score)
+
+    def missing_detail(self, intent: QuestionIntent, best: ScoredSentence) -> str:
+        """Why the best evidence does not answer the question, or "" when it does."""
+        # Deadline words ("“十四五”期间", "到2025年") say when, not what: they must not pick the fragment.
+        weights = {t: w for t, w in self._weights(intent.focus).items() if not _DEADLINE_TOKEN.search(t)}
+        fragments = [f for f in _FRAGMENT_SPLIT.split(best.text) if f.strip()] or [best.text]
+        fragment = max(fragments, key=lambda f: self._coverage(weights, f))
+        meta = self.snapshot.documents[best.doc_id].meta
+        if intent.wants_money and not _MONEY.search(best.text):
+            return "文件没有规定具体金额"
+        for year in intent.years:
+            if year not in best.text:
+                return f"文件没有提到{year}年的相关内容"
+        own_place = meta.issuer[:2] if meta.issuer else ""
+        for place in intent.places:
+            if place != own_place and place not in best.text:
+                return f"文件的适用范围不包括{place}"
+        if intent.wants_named_places and not any(a not in _GENERIC_AREAS for a in _NAMED_AREA.findall(best.text)):
+            return "文件没有列出具体地点"
+        if intent.wants_number and not (_NUMBER.search(fragment) or (intent.years and _NUMBER.search(best.text))):
+            return "文件没有给出具体数值"
+        if intent.wants_time and not _DEADLINE.search(best.text):
+            return "文件没有规定具体时间"
+        return ""
+
+    # -- answers --------------------------------------------------------------------------------------------------
+    def answer(self, intent: QuestionIntent, hits: Sequence[Hit]) -> Answer:
+        unknown = [n for n in intent.doc_numbers
+                   if n not in {d.meta.doc_number for d in self.snapshot.documents.values()}]
+        if unknown:
+            return self._not_found(intent, hits, self._unloaded_reference(unknown[0]))
+        if intent.metadata_field and hits:
+            answer = self._metadata_answer(intent, hits)
+            if answer:
+                return answer
+        ranked = self.score_sentences(intent, hits)
+        if not ranked:
+            return self._not_found(intent, hits, "")
+        best = ranked[0]
+        dense = hits[best.rank - 1].scores.get("dense", 0.0)
+        if best.score < MIN_SUPPORT and dense < MIN_DENSE_SUPPORT:
+            return self._not_found(intent, hits, "")
+        # The best-scoring sentence may miss the asked detail while a close runner-up holds it.
+        contenders = [s for s in ranked[:8] if s.score >= 0.6 * best.score]
+        complete = next((s for s in contenders if not self.missing_detail(intent, s)), None)
+        if complete is None:
+            return self._not_found(intent, hits, self.missing_detail(intent, best))
+        best = complete
+        if intent.wants_responsible and not _GOV_BODY.search(best.text):
+            return self._unnamed_responsible(intent, hits, best)
+        if intent.wants_list:
+            return self._list_answer(intent, hits, ranked)
+        chosen = [best] + [s for s in ranked[1:3]
+                           if s.clause.label != best.clause.label and s.score >= max(MIN_SUPPORT, 0.85 * best.score)][:1]
+        return self._compose(intent, hits, chosen, lead="")
+
+    def _compose(self, intent: QuestionIntent, hits: Sequence[Hit], chosen: Sequence[ScoredSentence],
+                 lead: str, numbered: bool = False) -> Answer:
+        citations: list[Citation] = []
+        lines: list[str] = [lead] if lead else []
+        for number, item in enumerate(chosen, 1):
+            if item.text not in item.clause.text:  # verification: never show a quote that is not in the clause
+                continue
+            meta = self.snapshot.documents[item.doc_id].meta
+            prefix = f"（{number}）" if numbered else ""
+            lines.append(f"{prefix}{item.text}{marker(meta, item.clause.label)}")
+            citations.append(Citation(doc=meta.citation_name, doc_title=meta.title, clause=item.clause.label,
+                                      heading=item.clause.heading, quote=item.text, score=round(item.score, 3)))
+        if not citations:
+            return self._not_found(intent, hits, "")
+        return Answer(question=intent.text, status="answered", text="\n".join(lines), citations=tuple(citations),
+                      retrieved=tuple(hits))
+
+    def _list_answer(self, intent: QuestionIntent, hits: Sequence[Hit], ranked: list[ScoredSentence]) -> Answer:
+        best = ranked[0].score
+        floor = max(MIN_SUPPORT * 0.8, 0.6 * best)
+        chosen = [s for s in ranked if s.score >= floor]
+        # A clause whose heading the question names is wanted whole ("推进工业绿色升级有哪些举措？").
+        named = [s for s in ranked if s.clause.heading and s.clause.heading in intent.resolved]
+        chosen = list({(s.doc_id, s.clause.label, s.text): s for s in [*named, *chosen]}.values())[:MAX_LIST_ITEMS]
+        order = {(d, c.label): i for d, doc in self.snapshot.documents.items() for i, c in enumerate(doc.clauses)}
+        chosen.sort(key=lambda s: (order.get((s.doc_id, s.clause.label), 0), s.clause.text.find(s.text)))
+        clauses = set((s.doc_id, s.clause.label) for s in chosen)
+        lead = "文件中涉及这一问题的规定如下：" if len(clauses) > 1 else ""
+        return self._compose(intent, hits, chosen, lead=lead, numbered=len(chosen) > 1)
+
+    def _unnamed_responsible(self, intent: QuestionIntent, hits: Sequence[Hit], best: ScoredSentence) -> Answer:
+        meta = self.snapshot.documents[best.doc_id].meta
+        doc = self.snapshot.documents[best.doc_id]
+        general = next((ScoredSentence(best.doc_id, c, s.text.strip(), 0.0, 0) for c in doc.clauses
+                        for s in c.sentences if _GENERAL_RESPONSIBILITY.search(s.text)), None)
+        lead = f"文件未明确牵头部门{marker(meta, best.clause.label)}。"
+        chosen = [best] + ([general] if general and general.clause.label != best.clause.label else [])
+        answer = self._compose(intent, hits, chosen, lead=lead)
+        return answer
+
+    def _metadata_answer(self, intent: QuestionIntent, hits: Sequence[Hit]) -> Answer | None:
+        doc = self.snapshot.documents[hits[0].doc_id]
+        meta = doc.meta
+        preamble, signature = doc.clause("序言"), doc.clause("落款")
+        field = intent.metadata_field
+        statement, quote_in, quote = "", preamble, ""
+        if field == "doc_number" and meta.doc_number:
+            statement, quote = f"该文件的文号是{meta.doc_number}", meta.doc_number
+        elif field == "issuer" and meta.issuer:
+            statement, quote_in, quote = f"该文件由{meta.issuer}印发", signature, meta.issuer
+        elif field == "date" and meta.date:
+            year, month, day = (int(p) for p in meta.date.split("-"))
+            quote = f"{year}年{month}月{day}日"
+            statement, quote_in = f"该文件的成文日期是{quote}", signature
+        elif field == "implements" and meta.implements:
+            quote = meta.implements[0]
+            statement = f"该文件是为贯彻落实{quote}而制定的"
+        elif field == "title" and meta.title:
+            statement = f"该文件的标题是《{meta.title}》"
+            quote = preamble.sentences[0].text if preamble and preamble.sentences else ""
+        elif field == "recipients" and preamble:
+            quote = next((ln for ln in preamble.text.splitlines() if ln.rstrip().endswith("：")), "").strip()
+            statement = f"该文件的主送单位是{quote.rstrip('：')}" if quote else ""
+        if not statement or quote_in is None or quote not in quote_in.text:
+            return None
+        source = next((s.text for s in quote_in.sentences if quote in s.text), quote)
+        text = f"{statement}{marker(meta, quote_in.label)}。"
+        citation = Citation(doc=meta.citation_name, doc_title=meta.title, clause=quote_in.label,
+                            heading=quote_in.heading, quote=source.strip(), score=1.0)
+        return Answer(question=intent.text, status="answered", text=text, citations=(citation,),
+                      retrieved=tuple(hits))
+
+    def _unloaded_reference(self, doc_number: str) -> str:
+        for doc in self.snapshot.documents.values():
+            if doc_number in doc.text:
+                return (f"{doc_number}被{doc.meta.citation_name}引用，但其全文未收录在知识库中；"
+                        f"可用 `kb add 文件或网址` 添加后再问")
+        return f"{doc_number}未收录在知识库中；可用 `kb add 文件或网址` 添加后再问"
+
+    def _not_found(self, intent: QuestionIntent, hits: Sequence[Hit], reason: str) -> Answer:
+        related = "；".join(f"{h.citation_name} {h.clause_label}（{h.heading or '无标题'}）" for h in hits[:3])
+        text = "现有文件中没有找到能回答这个问题的规定" + (f"：{reason}。" if reason else "。")
+        if related:
+            text += f"可能相关的条款：{related}。"
+        return Answer(question=intent.text, status="not_found", text=text, citations=(), retrieved=tuple(hits))

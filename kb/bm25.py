@@ -48,6 +48,12 @@ class Bm25Index:
     def size(self) -> int:
         return self.weights.shape[0]
 
+    def idf(self, term: str) -> float:
+        """Inverse document frequency over chunks; a term that never occurs gets the highest weight."""
+        column = self.vocabulary.get(term)
+        df = 0 if column is None else int(self.weights.indptr[column + 1] - self.weights.indptr[column])
+        return float(np.log1p((self.size + 1) / (df + 0.5)))
+
     def scores(self, query_tokens: Sequence[str]) -> np.ndarray:
         """BM25 score of every chunk (zeros where no query term occurs)."""
         columns = [self.vocabulary[t] for t in dict.fromkeys(query_tokens) if t in self.vocabulary]

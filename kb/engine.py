@@ -8,11 +8,12 @@ from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import Callable, Sequence
 
-from kb.answer import answer_question
+from kb.answer import Answerer
 from kb.config import Config
 from kb.embed import Embedder, load_embedder
 from kb.errors import KbError
 from kb.index import IngestReport, Indexer, Progress
+from kb.question import analyse
 from kb.retrieve import Retriever
 from kb.schema import Answer, Hit, ParsedDocument
 
@@ -87,11 +88,11 @@ class PolicyKb:
         started = time.perf_counter()
         question = check_question(question, self.config.max_question_chars)
         doc_ids = self.retriever.resolve_docs(docs) if docs else None
-        retrieval_query = contextualise(question, history)
-        hits = self.retriever.search(retrieval_query, mode=mode, top_k=max(top_k or self.config.top_k, 8),
+        intent = analyse(question, [turn.question for turn in history])
+        hits = self.retriever.search(intent.resolved, mode=mode, top_k=max(top_k or self.config.top_k, 8),
                                      doc_ids=doc_ids)
         retrieved_at = time.perf_counter()
-        answer = answer_question(question, hits, context_question=retrieval_query)
+        answer = Answerer(self.retriever.snapshot(), self.retriever.tokenizer).answer(intent, hits)
         finished = time.perf_counter()
         timings = {
             "retrieve": round((retrieved_at - started) * 1000, 1),
@@ -100,10 +101,3 @@ class PolicyKb:
         }
         return replace(answer, timings_ms=timings, retrieved=tuple(hits[: top_k or self.config.top_k]))
 
-
-def contextualise(question: str, history: Sequence[Turn]) -> str:
-    """Make a follow-up ("那2035年呢？") retrievable on its own by prefixing the previous question."""
-    if not history:
-        return question
-    previous = history[-1].question
-    return f"{previous} {question}"
