@@ -32,6 +32,7 @@ _GENERIC_AREAS = {"区县", "城区", "园区", "示范区", "试验区", "新�
 _NAMED_AREA = re.compile(r"[\u4e00-\u9fff]{1,4}[区县]")
 _GENERAL_RESPONSIBILITY = re.compile(r"职责分工|分工负责|各负其责|抓落实")
 _FRAGMENT_SPLIT = re.compile(r"[，、：]")
+_LIST_ANCHOR = re.compile(r"20\d\d年|“十[四五六]五”")
 _DEADLINE_TOKEN = re.compile(r"20\d\d|十四五|期间|^年")
 
 
@@ -42,6 +43,12 @@ class ScoredSentence:
     text: str
     score: float
     rank: int  # rank of its clause in retrieval
+
+
+def _is_heading_sentence(item: ScoredSentence) -> bool:
+    """"21．大力发展绿色金融。" names the clause; it is not itself a provision."""
+    heading = item.clause.heading
+    return bool(heading) and heading in item.text and len(item.text) <= len(heading) + 6
 
 
 def marker(meta: DocMeta, label: str) -> str:
@@ -101,7 +108,9 @@ class Answerer:
                 return f"文件的适用范围不包括{place}"
         if intent.wants_named_places and not any(a not in _GENERIC_AREAS for a in _NAMED_AREA.findall(best.text)):
             return "文件没有列出具体地点"
-        if intent.wants_number and not (_NUMBER.search(fragment) or (intent.years and _NUMBER.search(best.text))):
+        if intent.list_noun and intent.list_noun not in best.text:
+            return f"文件没有列出具体的{intent.list_noun}"
+        if intent.wants_number and not _NUMBER.search(fragment):
             return "文件没有给出具体数值"
         if intent.wants_time and not _DEADLINE.search(best.text):
             return "文件没有规定具体时间"
@@ -117,6 +126,14 @@ class Answerer:
             answer = self._metadata_answer(intent, hits)
             if answer:
                 return answer
+        if intent.enterprise:
+            answer = self._enterprise_answer(intent, hits)
+            if answer:
+                return answer
+        if intent.wants_list:
+            listed = self._outline_answer(intent, hits) or self._deadline_list_answer(intent, hits)
+            if listed:
+                return listed
         ranked = self.score_sentences(intent, hits)
         if not ranked:
             return self._not_found(intent, hits, "")
@@ -158,7 +175,7 @@ class Answerer:
     def _list_answer(self, intent: QuestionIntent, hits: Sequence[Hit], ranked: list[ScoredSentence]) -> Answer:
         best = ranked[0].score
         floor = max(MIN_SUPPORT * 0.8, 0.6 * best)
-        chosen = [s for s in ranked if s.score >= floor]
+        chosen = [s for s in ranked if s.score >= floor and not _is_heading_sentence(s)]
         # A clause whose heading the question names is wanted whole ("推进工业绿色升级有哪些举措？").
         named = [s for s in ranked if s.clause.heading and s.clause.heading in intent.resolved]
         chosen = list({(s.doc_id, s.clause.label, s.text): s for s in [*named, *chosen]}.values())[:MAX_LIST_ITEMS]
@@ -167,6 +184,57 @@ class Answerer:
         clauses = set((s.doc_id, s.clause.label) for s in chosen)
         lead = "文件中涉及这一问题的规定如下：" if len(clauses) > 1 else ""
         return self._compose(intent, hits, chosen, lead=lead, numbered=len(chosen) > 1)
+
+    def _sentences_where(self, keep) -> list[ScoredSentence]:
+        return [ScoredSentence(doc_id, clause, sentence.text.strip(), 1.0, 0)
+                for doc_id, doc in self.snapshot.documents.items() for clause in doc.clauses
+                if clause.label not in ("序言", "落款")
+                for sentence in clause.sentences if keep(clause, sentence.text)]
+
+    def _enterprise_answer(self, intent: QuestionIntent, hits: Sequence[Hit]) -> Answer | None:
+        """Enterprise questions use the requirements finder, so that the chat and the table never disagree."""
+        from kb.extract import match_industries, requirements
+
+        industries = match_industries(intent.text)
+        if not industries:
+            return None
+        docs = list(self.snapshot.documents.values())
+        rows = {(r.clause, r.sentence) for industry in industries for r in requirements(docs, industry)}
+        chosen = self._sentences_where(lambda clause, text: (clause.label, text.strip()) in rows
+                                       or (clause.label, text) in rows)
+        if not chosen:
+            return None
+        lead = f"按“{'、'.join(industries)}”查找，文件中适用的规定如下："
+        return self._compose(intent, hits, chosen[:MAX_LIST_ITEMS], lead=lead, numbered=len(chosen) > 1)
+
+    def _deadline_list_answer(self, intent: QuestionIntent, hits: Sequence[Hit]) -> Answer | None:
+        """"哪些到2025年要实现的目标": every sentence with that deadline and a number, across all clauses."""
+        anchor = _LIST_ANCHOR.search(intent.text)
+        if not anchor or not re.search(r"目标|指标|任务", intent.text):
+            return None
+        heading_words = [c.heading for d in self.snapshot.documents.values() for c in d.clauses
+                         if c.heading and len(c.heading) >= 4 and c.heading in intent.text]
+        chosen = self._sentences_where(
+            lambda clause, text: anchor.group(0) in text and bool(_NUMBER.search(text))
+            and (not heading_words or clause.heading in heading_words or any(h in text for h in heading_words)))
+        if not chosen:
+            return None
+        return self._compose(intent, hits, chosen[:MAX_LIST_ITEMS], lead="文件中涉及这一问题的规定如下：",
+                             numbered=len(chosen) > 1)
+
+    def _outline_answer(self, intent: QuestionIntent, hits: Sequence[Hit]) -> Answer | None:
+        """"保障措施有哪些？": a clause named by its heading whose children are the answer."""
+        for doc_id, doc in self.snapshot.documents.items():
+            for parent in doc.clauses:
+                if not parent.heading or len(parent.heading) < 4 or parent.heading not in intent.text:
+                    continue
+                children = [c for c in doc.clauses
+                            if len(c.path) == len(parent.path) + 1 and c.path[:len(parent.path)] == parent.path]
+                if children and all(c.sentences for c in children):
+                    chosen = [ScoredSentence(doc_id, c, c.sentences[0].text.strip(), 1.0, 0) for c in children]
+                    lead = f"“{parent.heading}”包括以下方面："
+                    return self._compose(intent, hits, chosen, lead=lead, numbered=True)
+        return None
 
     def _unnamed_responsible(self, intent: QuestionIntent, hits: Sequence[Hit], best: ScoredSentence) -> Answer:
         meta = self.snapshot.documents[best.doc_id].meta

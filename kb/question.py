@@ -13,10 +13,14 @@ _QUANTITY = re.compile(r"多少|比例|比重|百分之|几个|数量|多大|数
 _TIME = re.compile(r"什么时候|哪一年|何时|哪天|哪年|年份|有效期|从哪|截止|期限")
 _LIST = re.compile(r"哪些|哪几|有什么(要求|措施|举措|规定|部署|政策|支持|导向)|包括什么|都有|需要注意")
 _RESPONSIBLE = re.compile(r"(哪个|哪些|哪家)(部门|单位)|由谁|谁(来)?(负责|牵头)|牵头|负责")
+_ENTERPRISE = re.compile(r"我们(是|做|开|搞|从事|公司|企业|单位)|我(是|开|做)|本(公司|企业)|作为(一家|企业)")
+_LIST_NOUN = re.compile(r"(?:纳入|包括|涉及|选择)?哪些([\u4e00-\u9fff]{2,4}?)(?:[？?，。]|$)")
+_GENERIC_NOUNS = {"要求", "措施", "举措", "规定", "方面", "内容", "政策", "部署", "目标", "任务", "指标", "工作", "机制",
+                  "支持", "导向", "说法", "评价", "行动", "制度", "地方"}
 _NAMED_PLACES = re.compile(r"(具体)?(在)?(哪几个|哪些|哪个)(区县|区|县|城市|地方)")
 _METADATA = {
     "doc_number": re.compile(r"文号|发文字号"),
-    "issuer": re.compile(r"哪个(机关|单位|部门)(印发|发布|制定)|(印发|发布)(机关|单位)|发文机关"),
+    "issuer": re.compile(r"(文件|意见)是?(由)?哪个(机关|单位|部门)(印发|发布|制定)|(印发|发布)(机关|单位)|发文机关"),
     "date": re.compile(r"成文日期|(什么时候|哪天|何时)(印发|发布|出台)|印发(时间|日期)|发布(时间|日期)"),
     "implements": re.compile(r"(贯彻|落实|实施)哪个(国家)?文件|依据哪个文件|上位文件"),
     "recipients": re.compile(r"主送"),
@@ -45,6 +49,8 @@ class QuestionIntent:
     wants_list: bool
     wants_responsible: bool
     wants_named_places: bool
+    enterprise: bool  # asked from an enterprise's point of view ("我们是做快递的，要注意什么？")
+    list_noun: str  # the specific thing a list question asks for ("哪些行业" -> "行业"), "" when generic
     metadata_field: str  # "" or one of _METADATA's keys
     years: tuple[str, ...]
     places: tuple[str, ...]
@@ -66,6 +72,8 @@ def analyse(question: str, previous: Sequence[str] = ()) -> QuestionIntent:
         wants_list=bool(_LIST.search(question)),
         wants_responsible=bool(_RESPONSIBLE.search(question)),
         wants_named_places=bool(_NAMED_PLACES.search(question)),
+        enterprise=bool(_ENTERPRISE.search(question)),
+        list_noun=next((n for n in _LIST_NOUN.findall(question) if n not in _GENERIC_NOUNS), ""),
         metadata_field=metadata_field,
         years=tuple(dict.fromkeys(_YEAR.findall(focus))),
         places=tuple(p for p in PLACES if p in question),

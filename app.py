@@ -1,0 +1,94 @@
+"""policy-kb chat page: `streamlit run app.py --server.address 127.0.0.1 --browser.gatherUsageStats false`.
+
+The model and the indexes load once per process (st.cache_resource), so further browser sessions start at once;
+the bundled corpus is ingested on the first start when the index is empty. Nothing is fetched from the network.
+"""
+
+from __future__ import annotations
+
+import os
+import sys
+from functools import partial
+
+os.environ.setdefault("HF_HUB_OFFLINE", "1")
+os.environ.setdefault("TRANSFORMERS_OFFLINE", "1")
+os.environ.setdefault("TOKENIZERS_PARALLELISM", "false")
+
+import streamlit as st  # noqa: E402
+
+from kb.app_pages import chat, documents, evaluation  # noqa: E402
+from kb.app_pages.chat import MODE_LABELS, SearchSettings  # noqa: E402
+from kb.config import Config, load_config  # noqa: E402
+from kb.engine import PolicyKb  # noqa: E402
+from kb.errors import KbError  # noqa: E402
+from kb.feedback import FeedbackStore, feedback_path  # noqa: E402
+
+MAX_TOP_K = 10
+STYLE = """
+<style>
+.kb-context { font-size: 0.95rem; line-height: 1.7; max-width: 40rem; }
+.kb-source { font-weight: 600; margin-bottom: 0.25rem; }
+.kb-path { color: #555; font-size: 0.85rem; margin-bottom: 0.6rem; }
+.kb-neighbour { color: #888; font-size: 0.85rem; margin: 0.4rem 0; }
+.kb-clause { border-left: 3px solid #c0392b; padding-left: 0.7rem; margin: 0.4rem 0; }
+.kb-clause mark { background: #ffe58f; padding: 0 0.1rem; }
+.kb-field { display: inline-block; white-space: nowrap; margin-right: 1.4rem; color: #444; }
+</style>
+"""
+
+
+@st.cache_resource(show_spinner="正在加载检索模型和索引（首次启动需要几分钟，之后即时可用）……")
+def load_engine(config: Config) -> PolicyKb:
+    engine = PolicyKb(config, on_model_load=lambda message: print(message, file=sys.stderr, flush=True))
+    if not engine.retriever.snapshot().chunks:
+        print("policy-kb: the index is empty; ingesting the corpus", file=sys.stderr, flush=True)
+        engine.ingest()
+    return engine
+
+
+@st.cache_resource(show_spinner=False)
+def load_feedback_store(config: Config) -> FeedbackStore:
+    return FeedbackStore(feedback_path(config))
+
+
+def sidebar_settings(engine: PolicyKb) -> SearchSettings:
+    config = engine.config
+    docs = {d.meta.doc_id: d.meta for d in engine.documents()}
+    with st.sidebar:
+        st.header("问答设置")
+        chosen = st.multiselect("检索范围", list(docs), key="settings_docs", placeholder="全部文件",
+                                format_func=lambda doc_id: docs[doc_id].citation_name,
+                                help="不选则在全部文件中检索")
+        mode = st.radio("检索方式", list(MODE_LABELS), format_func=MODE_LABELS.__getitem__, key="settings_mode")
+        top_k = st.slider("列出的相关条款数", 1, MAX_TOP_K, min(config.top_k, MAX_TOP_K), key="settings_top_k")
+        if config.llm_base_url:
+            # The engine answers extractively only; the switch says so rather than pretending to change it.
+            st.toggle("使用语言模型组织回答", key="settings_llm", disabled=True,
+                      help=f"已配置语言模型 {config.llm_model or config.llm_base_url}；"
+                           "当前版本的回答仍直接摘自条款原文。")
+    return SearchSettings(docs=tuple(chosen), mode=mode, top_k=top_k)
+
+
+def main() -> None:
+    st.set_page_config(page_title="政策文件问答", page_icon=":material/gavel:")
+    st.markdown(STYLE, unsafe_allow_html=True)
+    try:
+        config = load_config()
+        engine = load_engine(config)
+        store = load_feedback_store(config)
+    except KbError as exc:
+        st.error(f"无法启动：{exc}")
+        st.stop()
+    settings = sidebar_settings(engine)
+    pages = [
+        st.Page(partial(chat.render, engine, store, settings), title="问答", icon=":material/chat:",
+                url_path="chat", default=True),
+        st.Page(partial(documents.render, engine), title="文件", icon=":material/description:",
+                url_path="documents"),
+        st.Page(partial(evaluation.render, engine), title="评测", icon=":material/analytics:",
+                url_path="evaluation"),
+    ]
+    st.navigation(pages, position="top").run()
+
+
+main()
