@@ -181,6 +181,25 @@ def cmd_eval(args: argparse.Namespace, config: Config) -> int:
     return 1 if broken else 0
 
 
+def cmd_requirements(args: argparse.Namespace, config: Config) -> int:
+    from kb.extract import Requirement, requirements
+    from kb.tables import render
+
+    docs = _engine(config).documents()
+    rows = requirements(docs, industry=args.industry, obligation=args.type)
+    render(rows, args.format, Path(args.output) if args.output else None, row_type=Requirement)
+    return 0
+
+
+def cmd_targets(args: argparse.Namespace, config: Config) -> int:
+    from kb.extract import Target, targets
+    from kb.tables import render
+
+    render(targets(_engine(config).documents()), args.format, Path(args.output) if args.output else None,
+           row_type=Target)
+    return 0
+
+
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(prog="kb", description="policy-kb: clause-true Q&A over policy documents")
     parser.add_argument("--config", type=Path, help="TOML config file (default: ./kb.toml if present)")
@@ -207,6 +226,18 @@ def build_parser() -> argparse.ArgumentParser:
         if name == "ask":
             p.add_argument("--batch", help="JSONL file of {\"id\", \"question\"}; one JSON answer per line")
         p.set_defaults(handler=handler)
+    p = sub.add_parser("requirements", help="requirements that apply to an industry, each with its clause")
+    p.add_argument("--industry", help="industry name, synonym or free text (我们是做快递包装的)")
+    p.add_argument("--type", choices=("binding", "encouraged", "target", "arrangement"))
+    p.add_argument("--format", default="table", choices=("table", "csv", "xlsx", "json"))
+    p.add_argument("--output", help="file to write (required for xlsx)")
+    p.set_defaults(handler=cmd_requirements)
+
+    p = sub.add_parser("targets", help="every quantitative target with its deadline and clause")
+    p.add_argument("--format", default="table", choices=("table", "csv", "xlsx", "json"))
+    p.add_argument("--output", help="file to write (required for xlsx)")
+    p.set_defaults(handler=cmd_targets)
+
     p = sub.add_parser("eval", help="run the question set; report retrieval and answer metrics per mode")
     p.add_argument("file", nargs="?", default="eval/questions.jsonl")
     p.add_argument("--split", default="all", help="dev, heldout or all (default)")

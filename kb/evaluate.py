@@ -261,3 +261,18 @@ def write_report(results: Sequence[QuestionResult], out_dir: Path) -> tuple[dict
     write_chart({k: v for k, v in tables.items() if k != "all"} or tables, out_dir / "chart.png")
     (out_dir / "results.json").write_text(json.dumps(tables, ensure_ascii=False, indent=1), encoding="utf-8")
     return tables, report
+
+
+DEFAULT_QUESTIONS = Path("eval/questions.jsonl")
+
+
+def run_evaluation(engine: PolicyKb, path: Path = DEFAULT_QUESTIONS, out_dir: Path | None = None,
+                   limit: int = 0, progress: Callable[[int, int], None] = lambda done, total: None
+                   ) -> tuple[dict[str, dict], list[QuestionResult], Path]:
+    """Run a question file end to end; returns (tables per split, per-question results, report path)."""
+    questions = load_questions(path)
+    if limit:
+        questions = questions[:: max(1, len(questions) // limit)][:limit]
+    results = run_questions(engine, questions, progress=progress)
+    tables, report = write_report(results, out_dir or engine.config.data_dir / "eval")
+    return tables, results, report
