@@ -147,4 +147,4 @@ def test_ask_open_citation_and_see_the_quote_highlighted(app_url, page, tmp_path
     save_screenshot(page, tmp_path, "documents-search.png")
 
     page.get_by_role("link", name="评测").click()
-    page.get_by_text("【占位】").wait_for(timeout=10_000)
+    page.get_by_role("button", name="运行评测").wait_for(timeout=10_000)
