@@ -155,14 +155,13 @@ def parse_thresholds(spec: str):
 
 
 def cmd_eval(args: argparse.Namespace, config: Config) -> int:
-    from kb.evaluate import PIPELINE, load_questions, markdown_table, run_questions, write_report
+    from kb.evaluate import PIPELINE, load_questions, markdown_table, run_questions, spread_subset, write_report
     from kb.retrieve import MODES
 
     questions = load_questions(Path(args.file))
     if args.split != "all":
         questions = [q for q in questions if q.split == args.split]
-    if args.limit:
-        questions = questions[:: max(1, len(questions) // args.limit)][: args.limit]
+    questions = spread_subset(questions, args.limit)
     thresholds = parse_thresholds(args.thresholds)
     engine = _engine(config)
     printer = _progress_printer()

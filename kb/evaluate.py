@@ -70,6 +70,13 @@ def load_questions(path: Path) -> list[Question]:
     return questions
 
 
+def spread_subset(questions: Sequence[Question], limit: int) -> list[Question]:
+    """`limit` questions spread evenly over the whole file (so every kind is represented); all when 0."""
+    if not limit or limit >= len(questions):
+        return list(questions)
+    return [questions[int(i * len(questions) / limit)] for i in range(limit)]
+
+
 def first_sentence(text: str) -> str:
     match = re.search(r"[。！？]", text)
     return text[: match.end()] if match else text
@@ -270,9 +277,7 @@ def run_evaluation(engine: PolicyKb, path: Path = DEFAULT_QUESTIONS, out_dir: Pa
                    limit: int = 0, progress: Callable[[int, int], None] = lambda done, total: None
                    ) -> tuple[dict[str, dict], list[QuestionResult], Path]:
     """Run a question file end to end; returns (tables per split, per-question results, report path)."""
-    questions = load_questions(path)
-    if limit:
-        questions = questions[:: max(1, len(questions) // limit)][:limit]
+    questions = spread_subset(load_questions(path), limit)
     results = run_questions(engine, questions, progress=progress)
     tables, report = write_report(results, out_dir or engine.config.data_dir / "eval")
     return tables, results, report
