@@ -59,11 +59,16 @@ class Answerer:
     def __init__(self, snapshot: Snapshot, tokenizer: PolicyTokenizer) -> None:
         self.snapshot = snapshot
         self.tokenizer = tokenizer
+        self._weights_by_text: dict[str, dict[str, float]] = {}
 
     # -- evidence -------------------------------------------------------------------------------------------------
     def _weights(self, text: str) -> dict[str, float]:
-        expanded = self.tokenizer.expand_query(text)
-        return {t: self.snapshot.bm25.idf(t) for t in dict.fromkeys(self.tokenizer.tokens(expanded))}
+        """idf weight of each word of the (expanded) text; asked once per contender sentence, computed once."""
+        if text not in self._weights_by_text:
+            expanded = self.tokenizer.expand_query(text)
+            self._weights_by_text[text] = {t: self.snapshot.bm25.idf(t)
+                                           for t in dict.fromkeys(self.tokenizer.tokens(expanded))}
+        return self._weights_by_text[text]
 
     @staticmethod
     def _coverage(weights: dict[str, float], text: str) -> float:
@@ -200,8 +205,7 @@ class Answerer:
             return None
         docs = list(self.snapshot.documents.values())
         rows = {(r.clause, r.sentence) for industry in industries for r in requirements(docs, industry)}
-        chosen = self._sentences_where(lambda clause, text: (clause.label, text.strip()) in rows
-                                       or (clause.label, text) in rows)
+        chosen = self._sentences_where(lambda clause, text: (clause.label, text.strip()) in rows)
         if not chosen:
             return None
         lead = f"按“{'、'.join(industries)}”查找，文件中适用的规定如下："
@@ -243,8 +247,7 @@ class Answerer:
                         for s in c.sentences if _GENERAL_RESPONSIBILITY.search(s.text)), None)
         lead = f"文件未明确牵头部门{marker(meta, best.clause.label)}。"
         chosen = [best] + ([general] if general and general.clause.label != best.clause.label else [])
-        answer = self._compose(intent, hits, chosen, lead=lead)
-        return answer
+        return self._compose(intent, hits, chosen, lead=lead)
 
     def _metadata_answer(self, intent: QuestionIntent, hits: Sequence[Hit]) -> Answer | None:
         doc = self.snapshot.documents[hits[0].doc_id]

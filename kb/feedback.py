@@ -15,6 +15,7 @@ from pathlib import Path
 
 from kb.config import Config
 from kb.errors import KbError
+from kb.sqlite_wal import connect_wal
 
 RATINGS = (-1, 1)  # thumbs down, thumbs up
 BUSY_TIMEOUT_S = 10.0
@@ -65,12 +66,11 @@ class FeedbackStore:
         self.path = path
         self.path.parent.mkdir(parents=True, exist_ok=True)
         with closing(self._connect()) as db, db:
-            db.execute("PRAGMA journal_mode=WAL")  # readers never block the writer
             db.execute(_SCHEMA)
 
     def _connect(self) -> sqlite3.Connection:
         try:
-            db = sqlite3.connect(self.path, timeout=BUSY_TIMEOUT_S)
+            db = connect_wal(self.path, BUSY_TIMEOUT_S)
         except sqlite3.Error as exc:
             raise KbError(f"cannot open the feedback store {self.path}: {exc}") from None
         return db

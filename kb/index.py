@@ -69,8 +69,8 @@ def writer_lock(config: Config) -> FileLock:
 
 
 def write_bm25(config: Config, state: IndexState) -> Bm25Index:
-    generation, _, chunks = state.snapshot()
-    index = Bm25Index.build([c.tokens for c in chunks])
+    generation = state.generation
+    index = Bm25Index.build([c.tokens for c in state.chunks()])
     index.save(bm25_path(config, generation))
     for old in config.data_dir.glob("bm25-*.npz"):
         if old.name != bm25_path(config, generation).name:

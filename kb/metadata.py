@@ -38,6 +38,11 @@ def normalise_doc_number(prefix: str, year: str, serial: str) -> str:
     return f"{prefix}〔{year}〕{serial}号"
 
 
+def doc_numbers_in(text: str) -> list[str]:
+    """Every 文号 in a text, normalised (brackets 〔〕, no spaces): "渝府发[2021] 31 号" -> "渝府发〔2021〕31号"."""
+    return [normalise_doc_number(*found.groups()) for found in DOC_NUMBER.finditer(text)]
+
+
 def find_references(text: str) -> list[tuple[str, str]]:
     """(title, 文号) of every 《…》（X〔YYYY〕N号） reference, in order of first appearance."""
     pairs = ((found.group(1).strip(), normalise_doc_number(*found.group(2, 3, 4))) for found in _REFERENCE.finditer(text))

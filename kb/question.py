@@ -8,6 +8,8 @@ import re
 from dataclasses import dataclass
 from typing import Sequence
 
+from kb.metadata import doc_numbers_in
+
 _MONEY = re.compile(r"多少钱|补贴标准|罚款|罚多少|被罚|价格|电价|多少元|每吨|每度|奖励资金|资金规模|规模有多大|购置税|成交价")
 _QUANTITY = re.compile(r"多少|比例|比重|百分之|几个|数量|多大|数值|指标|目标值|量化")
 _TIME = re.compile(r"什么时候|哪一年|何时|哪天|哪年|年份|有效期|从哪|截止|期限")
@@ -27,7 +29,6 @@ _METADATA = {
     "title": re.compile(r"标题|文件名|全称|叫什么"),
 }
 _YEAR = re.compile(r"(20\d\d)年?")
-_DOC_NUMBER = re.compile(r"[\u4e00-\u9fff]{1,8}[〔\[【(（]\s*\d{4}\s*[〕\]】)）]\s*\d+\s*号")
 _CONTEXT_REFERENCE = re.compile(r"^(那|那么|还有|另外)?(这个|这|它|其)?")
 
 # Provinces and large cities: a question about a place the document does not cover must not be answered from it.
@@ -77,7 +78,7 @@ def analyse(question: str, previous: Sequence[str] = ()) -> QuestionIntent:
         metadata_field=metadata_field,
         years=tuple(dict.fromkeys(_YEAR.findall(focus))),
         places=tuple(p for p in PLACES if p in question),
-        doc_numbers=tuple(normalise_doc_number(m) for m in _DOC_NUMBER.findall(question)),
+        doc_numbers=tuple(doc_numbers_in(question)),
     )
 
 
@@ -98,7 +99,3 @@ def is_follow_up(question: str) -> bool:
     stripped = question.strip()
     return "呢" in stripped[:10] or stripped.startswith(("那", "这个", "它", "其")) or len(stripped) <= 6
 
-
-def normalise_doc_number(text: str) -> str:
-    text = re.sub(r"\s+", "", text)
-    return re.sub(r"[\[【(（]", "〔", re.sub(r"[\]】)）]", "〕", text))

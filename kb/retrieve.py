@@ -17,6 +17,7 @@ from kb.config import Config
 from kb.embed import Embedder
 from kb.errors import KbError
 from kb.index import bm25_path, open_vectors, state_path
+from kb.metadata import doc_numbers_in
 from kb.schema import Chunk, Clause, Hit, ParsedDocument
 from kb.state import IndexState
 from kb.tokenize import PolicyTokenizer, default_tokenizer
@@ -81,17 +82,14 @@ class Retriever:
         self.tokenizer = tokenizer or default_tokenizer()
         self.expand_queries = expand_queries
         self._lock = threading.Lock()
+        self._state = IndexState(state_path(config))  # kept open: the generation is checked on every query
         self._snapshot: Snapshot | None = None
         self._vectors: VectorStore | None = None
 
     # -- index state -------------------------------------------------------------------------------------------
     def snapshot(self) -> Snapshot:
-        state = IndexState(state_path(self.config))
-        try:
-            generation = state.generation
-        finally:
-            state.close()
         with self._lock:
+            generation = self._state.generation
             if self._snapshot is None or self._snapshot.generation != generation:
                 self._snapshot = load_snapshot(self.config)
             return self._snapshot
@@ -192,11 +190,11 @@ def resolve_doc(snap: Snapshot, name: str) -> str:
     name = name.strip()
     if name in snap.documents:
         return name
-    compact = name.replace(" ", "").replace("[", "〔").replace("]", "〕")
-    by_number = [d for d, doc in snap.documents.items() if doc.meta.doc_number and doc.meta.doc_number == compact]
+    numbers = doc_numbers_in(name)
+    by_number = [d for d, doc in snap.documents.items() if doc.meta.doc_number and doc.meta.doc_number in numbers]
     if len(by_number) == 1:
         return by_number[0]
-    by_title = [d for d, doc in snap.documents.items() if compact and compact in doc.meta.title]
+    by_title = [d for d, doc in snap.documents.items() if name and name in doc.meta.title]
     if len(by_title) == 1:
         return by_title[0]
     known = ", ".join(f"{d} ({doc.meta.doc_number or doc.meta.title})" for d, doc in snap.documents.items())
