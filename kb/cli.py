@@ -55,18 +55,90 @@ def _progress_printer():
 
 
 # -- commands -------------------------------------------------------------------------------------------------------
-def cmd_ingest(args: argparse.Namespace, config: Config) -> int:
-    report = _engine(config).ingest([Path(p) for p in args.paths], progress=_progress_printer())
+def _print_report(report, as_json: bool) -> int:
     summary = {"added": report.added, "updated": report.updated, "unchanged": report.unchanged,
-               "removed": report.removed, "chunks_embedded": report.chunks_embedded,
-               "chunks_reused": report.chunks_reused, "generation": report.generation}
-    if args.json:
+               "removed": report.removed, "skipped": report.skipped, "unstructured": report.unstructured,
+               "chunks_embedded": report.chunks_embedded, "chunks_reused": report.chunks_reused,
+               "generation": report.generation}
+    if as_json:
         _print_json(summary)
     else:
         print(f"added {len(report.added)}, updated {len(report.updated)}, unchanged {len(report.unchanged)}, "
               f"removed {len(report.removed)} document(s); embedded {report.chunks_embedded} chunk(s), "
               f"reused {report.chunks_reused}")
+        for doc_id in report.unstructured:
+            print(f"note: {doc_id} has no clause numbering; it was indexed by paragraphs (段1, 段2, …)")
+        for reason in report.skipped:
+            print(f"skipped: {reason}", file=sys.stderr)
+    return 1 if report.skipped else 0
+
+
+def cmd_ingest(args: argparse.Namespace, config: Config) -> int:
+    report = _engine(config).ingest([Path(p) for p in args.paths], progress=_progress_printer())
+    return _print_report(report, args.json)
+
+
+def _overrides(args: argparse.Namespace) -> dict[str, object]:
+    return {f: getattr(args, f) for f in ("title", "doc_number", "issuer", "date", "level", "implements")
+            if getattr(args, f, None)}
+
+
+def cmd_add(args: argparse.Namespace, config: Config) -> int:
+    report = _engine(config).add(args.sources, _overrides(args), progress=_progress_printer())
+    return _print_report(report, args.json)
+
+
+def cmd_remove(args: argparse.Namespace, config: Config) -> int:
+    return _print_report(_engine(config).remove(args.doc), args.json)
+
+
+def cmd_meta(args: argparse.Namespace, config: Config) -> int:
+    return _print_report(_engine(config).update_metadata(args.doc, **_overrides(args)), args.json)
+
+
+def cmd_reindex(args: argparse.Namespace, config: Config) -> int:
+    return _print_report(_engine(config).reindex(progress=_progress_printer()), args.json)
+
+
+def cmd_list(args: argparse.Namespace, config: Config) -> int:
+    from kb.metadata import find_references
+
+    docs = _engine(config).documents()
+    loaded = {d.meta.doc_number for d in docs}
+    rows = []
+    for doc in docs:
+        m = doc.meta
+        missing = [f"{title}（{number}）" for title, number in find_references(doc.text) if number not in loaded]
+        rows.append({"doc_id": m.doc_id, "doc": m.citation_name, "title": m.title, "issuer": m.issuer, "date": m.date,
+                     "level": m.level, "implements": list(m.implements), "clauses": len(doc.clauses),
+                     "structured": m.structured, "references_not_loaded": missing, "source": m.source})
+    if args.json:
+        _print_json(rows)
+        return 0
+    if not rows:
+        print("no documents indexed; run `kb ingest` or `kb add FILE|URL`")
+    for row in rows:
+        print(f"{row['doc']}  {row['title']}  [{row['doc_id']}]")
+        print(f"    {row['issuer']} {row['date']} {row['level']}; {row['clauses']} clauses"
+              + (f"; implements {'、'.join(row['implements'])}" if row["implements"] else ""))
+        for ref in row["references_not_loaded"]:
+            print(f"    references {ref}, not loaded (add it with `kb add FILE|URL`)")
     return 0
+
+
+def cmd_check(args: argparse.Namespace, config: Config) -> int:
+    report = _engine(config).check(repair=args.repair, progress=_progress_printer())
+    if args.json:
+        _print_json({**report.__dict__, "consistent": report.consistent})
+    else:
+        print("consistent" if report.consistent else
+              f"stale files {report.stale_files}, orphan documents {report.orphan_documents}, "
+              f"missing vectors {report.missing_vectors}, orphan vectors {report.orphan_vectors}, "
+              f"BM25 stale {report.bm25_stale}" + (" — repaired" if report.repaired else
+                                                     " — run `kb check --repair`"))
+        for reason in report.unreadable_files:
+            print(f"unreadable: {reason}", file=sys.stderr)
+    return 0 if report.consistent or report.repaired else 1
 
 
 def cmd_outline(args: argparse.Namespace, config: Config) -> int:
@@ -208,6 +280,43 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("paths", nargs="*", help="corpus files to (re)index; default: the whole corpus directory")
     p.add_argument("--json", action="store_true")
     p.set_defaults(handler=cmd_ingest)
+
+    def metadata_options(p: argparse.ArgumentParser) -> None:
+        p.add_argument("--title")
+        p.add_argument("--doc-number", dest="doc_number", help="文号, e.g. 国发〔2021〕4号")
+        p.add_argument("--issuer")
+        p.add_argument("--date", help="YYYY-MM-DD")
+        p.add_argument("--level", choices=("national", "provincial", "municipal", "county", "other"))
+        p.add_argument("--implements", help="文号 of the document(s) it implements, comma-separated")
+        p.add_argument("--json", action="store_true")
+
+    p = sub.add_parser("add", help="add files, directories or URLs to the corpus and index them")
+    p.add_argument("sources", nargs="+", help=".txt .md .docx .pdf .html files, directories, or http(s) URLs")
+    metadata_options(p)
+    p.set_defaults(handler=cmd_add)
+
+    p = sub.add_parser("remove", help="remove a document from the corpus and every index")
+    p.add_argument("doc", help="文号 or short id")
+    p.add_argument("--json", action="store_true")
+    p.set_defaults(handler=cmd_remove)
+
+    p = sub.add_parser("meta", help="correct a document's detected metadata")
+    p.add_argument("doc", help="文号 or short id")
+    metadata_options(p)
+    p.set_defaults(handler=cmd_meta)
+
+    p = sub.add_parser("list", help="the documents in the index, with metadata and unloaded references")
+    p.add_argument("--json", action="store_true")
+    p.set_defaults(handler=cmd_list)
+
+    p = sub.add_parser("reindex", help="re-parse and re-embed the whole corpus")
+    p.add_argument("--json", action="store_true")
+    p.set_defaults(handler=cmd_reindex)
+
+    p = sub.add_parser("check", help="verify that corpus, manifest, vectors and BM25 agree")
+    p.add_argument("--repair", action="store_true", help="make them agree")
+    p.add_argument("--json", action="store_true")
+    p.set_defaults(handler=cmd_check)
 
     p = sub.add_parser("outline", help="the clause tree of a document in document order")
     p.add_argument("doc", help="文号 (e.g. 渝府发〔2021〕31号) or short id")

@@ -36,6 +36,7 @@ class Config:
     max_question_chars: int = 2000
     max_file_bytes: int = 20_000_000
     upload_dir: Path = Path("data/uploads")
+    add_allowed_dir: str = ""  # when set, `kb add PATH` only takes files under this directory (server deployments)
     llm_base_url: str = ""  # optional OpenAI-compatible endpoint for generative answers
     llm_model: str = ""
     llm_api_key: str = ""

@@ -6,13 +6,15 @@ import threading
 import time
 from dataclasses import dataclass, replace
 from pathlib import Path
-from typing import Callable, Sequence
+from typing import Callable, Mapping, Sequence
 
 from kb.answer import Answerer
 from kb.config import Config
 from kb.embed import Embedder, load_embedder
 from kb.errors import KbError
-from kb.index import IngestReport, Indexer, Progress
+from kb.index import CheckReport, IngestReport, Indexer, Progress, check_index
+from kb.library import (PreparedAddition, delete_file, file_of, prepare_source, prepare_upload, set_metadata,
+                        supported_sources, write_addition)
 from kb.question import analyse
 from kb.retrieve import Retriever
 from kb.schema import Answer, Hit, ParsedDocument
@@ -66,6 +68,49 @@ class PolicyKb:
     def ingest(self, paths: Sequence[Path] = (), progress: Progress | None = None) -> IngestReport:
         indexer = Indexer(self.config, self.embedder, progress=progress or (lambda *a: None))
         return indexer.sync_corpus(paths)
+
+    def add(self, sources: Sequence[str], overrides: Mapping[str, object] | None = None,
+            progress: Progress | None = None) -> IngestReport:
+        """Add files, directories or URLs to the corpus and index them. All are validated before anything is
+        written, so one bad input changes nothing; a 文号 already in the corpus is an update."""
+        additions = [prepare_source(self.config, s, overrides) for s in supported_sources(sources)]
+        if not additions:
+            raise KbError("nothing to add: no supported files (.txt .md .docx .pdf .html) in " + ", ".join(sources))
+        return self._write_and_index(additions, progress)
+
+    def add_bytes(self, data: bytes, name: str, overrides: Mapping[str, object] | None = None,
+                  progress: Progress | None = None) -> IngestReport:
+        """Add an uploaded file (the app's upload button)."""
+        return self._write_and_index([prepare_upload(self.config, data, name, overrides)], progress)
+
+    def _write_and_index(self, additions: list[PreparedAddition], progress: Progress | None) -> IngestReport:
+        names = [a.file_name for a in additions]
+        if len(set(names)) != len(names):
+            raise KbError("two of the inputs are the same document (same 文号 or file name); add them one at a time")
+        paths = [write_addition(self.config, a) for a in additions]
+        replaced_elsewhere = any(a.replaces and a.replaces != a.file_name for a in additions)
+        # A replaced file with another suffix is gone: a full sync also drops its old entry.
+        return self.ingest([] if replaced_elsewhere else paths, progress)
+
+    def remove(self, name: str) -> IngestReport:
+        """Remove a document (by 文号, short id or title) from the corpus and from every index."""
+        meta = self.document(name).meta
+        delete_file(self.config, file_of(self.config, meta))
+        return Indexer(self.config, self.embedder).remove([meta.doc_id])
+
+    def update_metadata(self, name: str, **fields: object) -> IngestReport:
+        """Correct detected metadata (title, 文号, issuer, date, level, implements); the manifest keeps it."""
+        meta = self.document(name).meta
+        file_name = file_of(self.config, meta)
+        set_metadata(self.config, file_name, fields)
+        return self.ingest([self.config.corpus_dir / file_name])
+
+    def reindex(self, progress: Progress | None = None) -> IngestReport:
+        indexer = Indexer(self.config, self.embedder, progress=progress or (lambda *a: None))
+        return indexer.sync_corpus(force=True)
+
+    def check(self, repair: bool = False, progress: Progress | None = None) -> CheckReport:
+        return check_index(self.config, self.embedder, repair=repair, progress=progress or (lambda *a: None))
 
     def documents(self) -> list[ParsedDocument]:
         return list(self.retriever.snapshot().documents.values())

@@ -21,7 +21,7 @@ from filelock import FileLock, Timeout
 from kb.bm25 import Bm25Index
 from kb.chunk import chunk_document
 from kb.config import Config
-from kb.corpus import CorpusDocument, corpus_files, load_corpus_document, read_manifest
+from kb.corpus import CorpusDocument, corpus_files, default_doc_id, load_corpus_document, read_manifest
 from kb.embed import Embedder
 from kb.errors import KbError
 from kb.state import IndexedChunk, IndexState
@@ -41,6 +41,8 @@ class IngestReport:
     updated: list[str] = field(default_factory=list)
     unchanged: list[str] = field(default_factory=list)
     removed: list[str] = field(default_factory=list)
+    skipped: list[str] = field(default_factory=list)  # one-line reasons for corpus files that could not be read
+    unstructured: list[str] = field(default_factory=list)  # documents without numbering, indexed by paragraphs
     chunks_embedded: int = 0
     chunks_reused: int = 0
     generation: int = 0
@@ -86,14 +88,27 @@ class Indexer:
         self.tokenizer = tokenizer or default_tokenizer()
         self.progress = progress
 
-    def sync_corpus(self, paths: Sequence[Path] = ()) -> IngestReport:
-        """Index new and changed corpus files; with no `paths`, also remove documents whose files are gone."""
+    def sync_corpus(self, paths: Sequence[Path] = (), force: bool = False) -> IngestReport:
+        """Index new and changed corpus files; with no `paths`, also remove documents whose files are gone.
+
+        A file that cannot be read is skipped with its reason (its indexed version, if any, stays);
+        `force` re-parses and re-embeds everything (`kb reindex`).
+        """
         manifest = read_manifest(self.config.corpus_dir)
         files = list(paths) if paths else corpus_files(self.config.corpus_dir)
-        docs = [load_corpus_document(p, manifest.get(p.name, {}), self.config.max_file_bytes) for p in files]
+        docs, skipped, keep = [], [], set()
+        for path in files:
+            entry = manifest.get(path.name, {})
+            try:
+                docs.append(load_corpus_document(path, entry, self.config.max_file_bytes))
+            except KbError as exc:
+                skipped.append(str(exc))
+                keep.add(str(entry.get("doc_id", "")) or default_doc_id(path))
+        report = IngestReport(skipped=skipped)
+        report.unstructured = [d.parsed.meta.doc_id for d in docs if not d.parsed.meta.structured]
         try:
             with writer_lock(self.config):
-                return self._apply(docs, remove_missing=not paths)
+                return self._apply(docs, report, remove_missing=not paths, force=force, keep=keep)
         except Timeout:
             raise KbError("another ingest is running (data/ingest.lock); try again when it has finished") from None
 
@@ -105,8 +120,8 @@ class Indexer:
             finally:
                 state.close()
 
-    def _apply(self, docs: list[CorpusDocument], remove_missing: bool) -> IngestReport:
-        report = IngestReport()
+    def _apply(self, docs: list[CorpusDocument], report: IngestReport, remove_missing: bool, force: bool,
+               keep: set[str]) -> IngestReport:
         ids = [d.parsed.meta.doc_id for d in docs]
         duplicates = {i for i in ids if ids.count(i) > 1}
         if duplicates:
@@ -118,18 +133,19 @@ class Indexer:
             changed = []
             for doc in docs:
                 doc_id = doc.parsed.meta.doc_id
-                if known.get(doc_id) == doc.content_hash:
+                if known.get(doc_id) == doc.content_hash and not force:
                     report.unchanged.append(doc_id)
                 else:
                     (report.updated if doc_id in known else report.added).append(doc_id)
                     changed.append(doc)
-            removed = sorted(set(known) - set(ids)) if remove_missing else []
-            return self._commit(state, changed, removed, report)
+            # Documents whose files are gone are removed; those whose files could not be read this time stay.
+            removed = sorted(set(known) - set(ids) - keep) if remove_missing else []
+            return self._commit(state, changed, removed, report, reembed=force)
         finally:
             state.close()
 
     def _commit(self, state: IndexState, changed: list[CorpusDocument], removed: list[str],
-                report: IngestReport) -> IngestReport:
+                report: IngestReport, reembed: bool = False) -> IngestReport:
         if not changed and not removed:
             report.generation = state.generation
             return report
@@ -139,7 +155,7 @@ class Indexer:
 
         vectors = open_vectors(self.config, self.embedder)
         all_chunks = [c for _, chunks in prepared for c in chunks]
-        self._embed_missing(vectors, all_chunks, report)
+        self._embed_missing(vectors, all_chunks, report, reembed)
 
         stale = set().union(*(state.chunk_ids(d) for d in removed + [doc.parsed.meta.doc_id for doc in changed]))
         report.generation = state.replace_documents(
@@ -154,9 +170,10 @@ class Indexer:
     def _index_chunks(self, doc: CorpusDocument) -> list[IndexedChunk]:
         return [IndexedChunk(c, tuple(self.tokenizer.tokens(c.text))) for c in chunk_document(doc.parsed)]
 
-    def _embed_missing(self, vectors: VectorStore, chunks: list[IndexedChunk], report: IngestReport) -> None:
+    def _embed_missing(self, vectors: VectorStore, chunks: list[IndexedChunk], report: IngestReport,
+                       reembed: bool = False) -> None:
         ids = [c.chunk.chunk_id for c in chunks]
-        stored = vectors.existing(ids)
+        stored = set() if reembed else vectors.existing(ids)
         todo = [c.chunk for c in chunks if c.chunk.chunk_id not in stored]
         report.chunks_reused = len(chunks) - len(todo)
         started = time.perf_counter()
@@ -169,3 +186,59 @@ class Indexer:
             report.chunks_embedded += len(batch)
             self.progress("embed", report.chunks_embedded, len(todo))
         report.seconds["embed"] = time.perf_counter() - started
+
+
+@dataclass
+class CheckReport:
+    stale_files: list[str] = field(default_factory=list)  # corpus documents missing from the index or out of date
+    orphan_documents: list[str] = field(default_factory=list)  # indexed documents whose file is gone
+    unreadable_files: list[str] = field(default_factory=list)
+    missing_vectors: int = 0  # chunks without a vector
+    orphan_vectors: int = 0  # vectors that no chunk refers to
+    bm25_stale: bool = False
+    repaired: bool = False
+
+    @property
+    def consistent(self) -> bool:
+        return not (self.stale_files or self.orphan_documents or self.missing_vectors or self.orphan_vectors
+                    or self.bm25_stale)
+
+
+def check_index(config: Config, embedder: Embedder, repair: bool = False, progress: Progress = _no_progress
+                ) -> CheckReport:
+    """Do the corpus, the SQLite state, the vectors and the BM25 index agree? With `repair`, make them agree."""
+    report = CheckReport()
+    manifest = read_manifest(config.corpus_dir)
+    on_disk: dict[str, str] = {}
+    for path in corpus_files(config.corpus_dir):
+        try:
+            doc = load_corpus_document(path, manifest.get(path.name, {}), config.max_file_bytes)
+        except KbError as exc:
+            report.unreadable_files.append(str(exc))
+            continue
+        on_disk[doc.parsed.meta.doc_id] = doc.content_hash
+    state = IndexState(state_path(config))
+    try:
+        indexed = state.document_hashes()
+        report.stale_files = sorted(d for d, h in on_disk.items() if indexed.get(d) != h)
+        report.orphan_documents = sorted(set(indexed) - set(on_disk))
+        vectors = open_vectors(config, embedder)
+        chunk_ids, vector_ids = state.chunk_ids(), vectors.all_ids()
+        report.missing_vectors = len(chunk_ids - vector_ids)
+        report.orphan_vectors = len(vector_ids - chunk_ids)
+        try:
+            report.bm25_stale = Bm25Index.load(bm25_path(config, state.generation)).size != len(chunk_ids)
+        except (OSError, ValueError, KeyError):
+            report.bm25_stale = True
+        if repair and not report.consistent:
+            Indexer(config, embedder, progress=progress).sync_corpus()
+            with writer_lock(config):
+                chunk_ids, vector_ids = state.chunk_ids(), vectors.all_ids()
+                lacking = [c for c in state.chunks() if c.chunk.chunk_id not in vector_ids]
+                Indexer(config, embedder, progress=progress)._embed_missing(vectors, lacking, IngestReport())
+                vectors.delete(vectors.all_ids() - chunk_ids)
+                write_bm25(config, state)
+            report.repaired = True
+    finally:
+        state.close()
+    return report
