@@ -126,6 +126,17 @@ def cmd_list(args: argparse.Namespace, config: Config) -> int:
     return 0
 
 
+def cmd_crosswalk(args: argparse.Namespace, config: Config) -> int:
+    links = _engine(config).crosswalk(args.local, args.national)
+    if args.json:
+        _print_json([link.__dict__ for link in links])
+        return 0
+    for link in links:
+        print(f"{link.local_clause}\t{link.local_heading}\t→ {link.national_doc} {link.national_clause}\t"
+              f"{link.national_heading}\t[{link.score:.2f}]")
+    return 0
+
+
 def cmd_check(args: argparse.Namespace, config: Config) -> int:
     report = _engine(config).check(repair=args.repair, progress=_progress_printer())
     if args.json:
@@ -156,7 +167,7 @@ def cmd_outline(args: argparse.Namespace, config: Config) -> int:
 
 
 def cmd_search(args: argparse.Namespace, config: Config) -> int:
-    hits = _engine(config).search(args.question, mode=args.mode, top_k=args.top_k, docs=args.doc or ())
+    hits = _engine(config).search(args.question, mode=args.mode, top_k=args.top_k, docs=args.doc or (), levels=args.level or ())
     if args.json:
         _print_json({"question": args.question, "mode": args.mode, "hits": [
             {**hit_json(h), "text": h.text, "best_sentence": h.best_sentence, "scores": h.scores} for h in hits]})
@@ -173,7 +184,7 @@ def cmd_ask(args: argparse.Namespace, config: Config) -> int:
         return _ask_batch(engine, Path(args.batch), args)
     if not args.question:
         raise KbError("give a question, or --batch FILE.jsonl")
-    answer = engine.ask(args.question, mode=args.mode, top_k=args.top_k, docs=args.doc or ())
+    answer = engine.ask(args.question, mode=args.mode, top_k=args.top_k, docs=args.doc or (), levels=args.level or ())
     if args.json:
         _print_json(answer_json(answer))
         return 0
@@ -200,7 +211,7 @@ def _ask_batch(engine, path: Path, args: argparse.Namespace) -> int:
             failures += 1
             continue
         try:
-            answer = engine.ask(question, mode=args.mode, top_k=args.top_k, docs=args.doc or ())
+            answer = engine.ask(question, mode=args.mode, top_k=args.top_k, docs=args.doc or (), levels=args.level or ())
             _print_json({"id": item_id, **answer_json(answer)})
         except KbError as exc:
             _print_json({"id": item_id, "question": question, "error": str(exc)})
@@ -313,6 +324,12 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--json", action="store_true")
     p.set_defaults(handler=cmd_reindex)
 
+    p = sub.add_parser("crosswalk", help="which local clause implements which national clause")
+    p.add_argument("local", nargs="?", help="implementation document (文号 or id); default: every loaded pair")
+    p.add_argument("national", nargs="?", help="national document (文号 or id)")
+    p.add_argument("--json", action="store_true")
+    p.set_defaults(handler=cmd_crosswalk)
+
     p = sub.add_parser("check", help="verify that corpus, manifest, vectors and BM25 agree")
     p.add_argument("--repair", action="store_true", help="make them agree")
     p.add_argument("--json", action="store_true")
@@ -330,6 +347,8 @@ def build_parser() -> argparse.ArgumentParser:
         p.add_argument("--mode", default="hybrid", choices=("bm25", "dense", "hybrid"))
         p.add_argument("--top-k", type=int, default=None)
         p.add_argument("--doc", action="append", help="restrict to a document (repeatable)")
+        p.add_argument("--level", action="append", choices=("national", "provincial", "municipal", "county", "other"),
+                       help="restrict to documents of a level (repeatable)")
         p.add_argument("--json", action="store_true")
         if name == "ask":
             p.add_argument("--batch", help="JSONL file of {\"id\", \"question\"}; one JSON answer per line")

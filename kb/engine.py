@@ -10,6 +10,7 @@ from typing import Callable, Mapping, Sequence
 
 from kb.answer import Answerer
 from kb.config import Config
+from kb.crosswalk import CrosswalkLink, crosswalk, implementation_pairs
 from kb.embed import Embedder, load_embedder
 from kb.errors import KbError
 from kb.index import CheckReport, IngestReport, Indexer, Progress, check_index
@@ -112,6 +113,22 @@ class PolicyKb:
     def check(self, repair: bool = False, progress: Progress | None = None) -> CheckReport:
         return check_index(self.config, self.embedder, repair=repair, progress=progress or (lambda *a: None))
 
+    def crosswalk(self, local: str | None = None, national: str | None = None) -> list[CrosswalkLink]:
+        """Links from implementation clauses to national clauses; by default for every loaded pair."""
+        snap = self.retriever.snapshot()
+        if local and national:
+            pairs = [tuple(self.retriever.resolve_docs([local, national]))]
+        else:
+            pairs = implementation_pairs(snap)
+            if local:
+                wanted = self.retriever.resolve_docs([local])[0]
+                pairs = [p for p in pairs if wanted in p]
+        if not pairs:
+            raise KbError("no implementation document and the national document it implements are both loaded; "
+                          "add the national document with `kb add FILE|URL`")
+        vectors = self.retriever.vector_store()
+        return [link for lo, na in pairs for link in crosswalk(snap, vectors, lo, na)]
+
     def documents(self) -> list[ParsedDocument]:
         return list(self.retriever.snapshot().documents.values())
 
@@ -122,17 +139,29 @@ class PolicyKb:
         return snap.documents[self.retriever.resolve_docs([name])[0]]
 
     # -- questions ------------------------------------------------------------------------------------------------
+    def _doc_filter(self, docs: Sequence[str], levels: Sequence[str]) -> list[str] | None:
+        """Document ids to search: named documents, and/or documents of the given levels (national, municipal…)."""
+        if not docs and not levels:
+            return None
+        chosen = self.retriever.resolve_docs(docs) if docs else list(self.retriever.snapshot().documents)
+        if levels:
+            snap = self.retriever.snapshot()
+            chosen = [d for d in chosen if snap.documents[d].meta.level in levels]
+            if not chosen:
+                raise KbError(f"no loaded document has level {', '.join(levels)}")
+        return chosen
+
     def search(self, question: str, mode: str = "hybrid", top_k: int | None = None,
-               docs: Sequence[str] = ()) -> list[Hit]:
+               docs: Sequence[str] = (), levels: Sequence[str] = ()) -> list[Hit]:
         question = check_question(question, self.config.max_question_chars)
-        doc_ids = self.retriever.resolve_docs(docs) if docs else None
+        doc_ids = self._doc_filter(docs, levels)
         return self.retriever.search(question, mode=mode, top_k=top_k, doc_ids=doc_ids)
 
     def ask(self, question: str, history: Sequence[Turn] = (), mode: str = "hybrid", top_k: int | None = None,
-            docs: Sequence[str] = ()) -> Answer:
+            docs: Sequence[str] = (), levels: Sequence[str] = ()) -> Answer:
         started = time.perf_counter()
         question = check_question(question, self.config.max_question_chars)
-        doc_ids = self.retriever.resolve_docs(docs) if docs else None
+        doc_ids = self._doc_filter(docs, levels)
         intent = analyse(question, [turn.question for turn in history])
         hits = self.retriever.search(intent.resolved, mode=mode, top_k=max(top_k or self.config.top_k, 8),
                                      doc_ids=doc_ids)

@@ -94,7 +94,7 @@ class Retriever:
                 self._snapshot = load_snapshot(self.config)
             return self._snapshot
 
-    def _vector_store(self) -> VectorStore:
+    def vector_store(self) -> VectorStore:
         with self._lock:
             if self._vectors is None:
                 self._vectors = open_vectors(self.config, self.embedder)
@@ -114,7 +114,7 @@ class Retriever:
     def rank_dense(self, question: str, snap: Snapshot, doc_ids: Sequence[str] | None) -> ChunkRanking:
         vector = np.asarray(self.embedder.embed_queries([question]), dtype=np.float32)[0]
         rows, scores = [], []
-        for match in self._vector_store().query(vector, self.config.candidates, doc_ids):
+        for match in self.vector_store().query(vector, self.config.candidates, doc_ids):
             row = snap.row_of.get(match.chunk_id)
             if row is not None:  # vectors of another generation (or a half-finished ingest) are ignored
                 rows.append(row)

@@ -77,6 +77,13 @@ class VectorStore:
                 return found
             offset += _PAGE
 
+    def vectors(self, ids: Sequence[str]) -> dict[str, np.ndarray]:
+        found: dict[str, np.ndarray] = {}
+        for start in range(0, len(ids), _PAGE):
+            page = self._collection.get(ids=list(ids[start:start + _PAGE]), include=["embeddings"])
+            found.update(zip(page["ids"], np.asarray(page["embeddings"], dtype=np.float32)))
+        return found
+
     def add(self, ids: Sequence[str], vectors: np.ndarray, doc_ids: Sequence[str]) -> None:
         for start in range(0, len(ids), _PAGE):
             end = start + _PAGE
