@@ -19,6 +19,7 @@ from kb.tokenize import PolicyTokenizer
 
 # Calibrated on the dev split of eval/questions.jsonl (see README: "How 'weak' is defined").
 MIN_SUPPORT = 0.2  # share of the question's (idf-weighted) words found in the best sentence and its heading
+MIN_FRAGMENT_COVERAGE = 0.25  # a number answers only when it stands by the words the question asks about
 MIN_DENSE_SUPPORT = 0.85  # or: the clause's dense similarity, for colloquial questions that share few words
 CANDIDATE_CLAUSES = 6
 MAX_LIST_ITEMS = 10
@@ -100,7 +101,9 @@ class Answerer:
         # Deadline words ("“十四五”期间", "到2025年") say when, not what: they must not pick the fragment.
         weights = {t: w for t, w in self._weights(intent.focus).items() if not _DEADLINE_TOKEN.search(t)}
         fragments = [f for f in _FRAGMENT_SPLIT.split(best.text) if f.strip()] or [best.text]
-        fragment = max(fragments, key=lambda f: self._coverage(weights, f))
+        at = max(range(len(fragments)), key=lambda i: self._coverage(weights, fragments[i]))
+        # The asked-about phrase and what follows it ("认证和管理，到2025年，…达到3000个"): where its value would be.
+        window = "，".join(fragments[at:at + 3])
         meta = self.snapshot.documents[best.doc_id].meta
         if intent.wants_money and not _MONEY.search(best.text):
             return "文件没有规定具体金额"
@@ -113,9 +116,10 @@ class Answerer:
                 return f"文件的适用范围不包括{place}"
         if intent.wants_named_places and not any(a not in _GENERIC_AREAS for a in _NAMED_AREA.findall(best.text)):
             return "文件没有列出具体地点"
-        if intent.list_noun and intent.list_noun not in best.text:
+        if intent.list_noun and intent.list_noun not in best.text and best.text.count("、") < 2:
             return f"文件没有列出具体的{intent.list_noun}"
-        if intent.wants_number and not _NUMBER.search(fragment):
+        if intent.wants_number and (not _NUMBER.search(window)
+                                    or self._coverage(weights, fragments[at]) < MIN_FRAGMENT_COVERAGE):
             return "文件没有给出具体数值"
         if intent.wants_time and not _DEADLINE.search(best.text):
             return "文件没有规定具体时间"
