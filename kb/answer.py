@@ -10,18 +10,22 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
-from typing import Sequence
+from typing import Callable, Sequence
 
 from kb.question import QuestionIntent
 from kb.retrieve import Snapshot
 from kb.schema import Answer, Citation, Clause, DocMeta, Hit
-from kb.tokenize import PolicyTokenizer
+from kb.tokenize import PolicyTokenizer, synonym_table
 
 # Calibrated on the dev split of eval/questions.jsonl (see README: "How 'weak' is defined").
 MIN_SUPPORT = 0.2  # share of the question's (idf-weighted) words found in the best sentence and its heading
+DENSE_WEIGHT = 0.6  # how much a sentence's dense similarity adds to its lexical score
+DENSE_FLOOR = 0.8  # e5 cosines below this carry no signal
 MIN_FRAGMENT_COVERAGE = 0.25  # a number answers only when it stands by the words the question asks about
 MIN_DENSE_SUPPORT = 0.85  # or: the clause's dense similarity, for colloquial questions that share few words
 CANDIDATE_CLAUSES = 6
+SUPPORTING_SHARE = 0.8  # a runner-up sentence is shown when it scores at least this share of the best
+MAX_SUPPORTING = 2
 MAX_LIST_ITEMS = 10
 
 _NUMBER = re.compile(r"\d+(?:\.\d+)?\s*(?:%|万|个|吨|千瓦|亿)|百分之")
@@ -33,6 +37,8 @@ _GENERIC_AREAS = {"区县", "城区", "园区", "示范区", "试验区", "新�
 _NAMED_AREA = re.compile(r"[\u4e00-\u9fff]{1,4}[区县]")
 _GENERAL_RESPONSIBILITY = re.compile(r"职责分工|分工负责|各负其责|抓落实")
 _FRAGMENT_SPLIT = re.compile(r"[，、：]")
+# "……的有效期到什么时候", "……的设计库容是多少": the noun whose value is asked for.
+_ASKED_NOUN = re.compile(r"的([\u4e00-\u9fff]{2,6}?)(?:要|将|会)?(?:到什么时候|是什么时候|是多少|有多大|是哪一年|多少)")
 _LIST_ANCHOR = re.compile(r"20\d\d年|“十[四五六]五”")
 _DEADLINE_TOKEN = re.compile(r"20\d\d|十四五|期间|^年")
 
@@ -44,6 +50,7 @@ class ScoredSentence:
     text: str
     score: float
     rank: int  # rank of its clause in retrieval
+    lexical: float = 0.0  # the share of the question's words it holds: the evidence gate reads this part
 
 
 def _is_heading_sentence(item: ScoredSentence) -> bool:
@@ -57,9 +64,12 @@ def marker(meta: DocMeta, label: str) -> str:
 
 
 class Answerer:
-    def __init__(self, snapshot: Snapshot, tokenizer: PolicyTokenizer) -> None:
+    def __init__(self, snapshot: Snapshot, tokenizer: PolicyTokenizer,
+                 similarities: Callable[[str, Sequence[str]], dict[str, float]] | None = None) -> None:
+        """`similarities(question, chunk_ids)` gives dense cosine per chunk; without it, scoring is lexical."""
         self.snapshot = snapshot
         self.tokenizer = tokenizer
+        self.similarities = similarities
         self._weights_by_text: dict[str, dict[str, float]] = {}
 
     # -- evidence -------------------------------------------------------------------------------------------------
@@ -80,21 +90,38 @@ class Answerer:
     def score_sentences(self, intent: QuestionIntent, hits: Sequence[Hit]) -> list[ScoredSentence]:
         weights = self._weights(intent.resolved)
         focus = self._weights(intent.focus) if intent.focus != intent.resolved else {}
-        scored = []
+        candidates = []
         for rank, hit in enumerate(hits[:CANDIDATE_CLAUSES], 1):
             clause = self.snapshot.clause(hit.doc_id, hit.clause_label)
             if clause is None:
                 continue
-            for sentence in clause.sentences or ():
-                text = sentence.text.strip()
-                if not text:
-                    continue
-                score = self._coverage(weights, f"{clause.heading} {text}")
-                if focus:  # a follow-up's own words ("农膜呢？") must be in the sentence itself
-                    score = min(score, self._coverage(focus, text) + 0.2)
-                score += 0.04 / rank + (0.05 if text == hit.best_sentence else 0.0)
-                scored.append(ScoredSentence(hit.doc_id, clause, text, score, rank))
+            for index, sentence in enumerate(clause.sentences):
+                if sentence.text.strip():
+                    chunk_id = self.snapshot.chunk_of.get((hit.doc_id, clause.label, index)) or \
+                        self.snapshot.chunk_of.get((hit.doc_id, clause.label, -1), "")
+                    candidates.append((rank, hit, clause, sentence.text.strip(), chunk_id))
+        dense = self.similarities(intent.resolved, [c[-1] for c in candidates if c[-1]]) if self.similarities else {}
+        scored = []
+        for rank, hit, clause, text, chunk_id in candidates:
+            lexical = self._coverage(weights, f"{clause.heading} {text}")
+            if focus:  # a follow-up's own words ("农膜呢？") must be in the sentence itself
+                lexical = min(lexical, self._coverage(focus, text) + 0.2)
+            score = lexical
+            if chunk_id in dense:  # meaning, for colloquial questions that share few words with the text
+                score += DENSE_WEIGHT * max(0.0, dense[chunk_id] - DENSE_FLOOR) / (1 - DENSE_FLOOR)
+            score += 0.04 / rank + (0.05 if text == hit.best_sentence else 0.0)
+            scored.append(ScoredSentence(hit.doc_id, clause, text, score, rank, lexical))
         return sorted(scored, key=lambda s: -s.score)
+
+    def _unknown_asked_terms(self, intent: QuestionIntent) -> list[str]:
+        """Words of a detail question (how much, when) that occur nowhere in the corpus ("有效期", "库容"):
+        the asked detail cannot be in the documents."""
+        asked = _ASKED_NOUN.search(intent.focus)
+        if not asked:
+            return []
+        colloquial = synonym_table()
+        return [t for t in self.tokenizer.tokens(asked.group(1))
+                if t not in self.snapshot.bm25.vocabulary and not any(t in c for c in colloquial)]
 
     def missing_detail(self, intent: QuestionIntent, best: ScoredSentence) -> str:
         """Why the best evidence does not answer the question, or "" when it does."""
@@ -143,12 +170,15 @@ class Answerer:
             listed = self._outline_answer(intent, hits) or self._deadline_list_answer(intent, hits)
             if listed:
                 return listed
+        unknown_terms = self._unknown_asked_terms(intent)
+        if unknown_terms:
+            return self._not_found(intent, hits, f"文件没有提到{'、'.join(unknown_terms)}")
         ranked = self.score_sentences(intent, hits)
         if not ranked:
             return self._not_found(intent, hits, "")
         best = ranked[0]
         dense = hits[best.rank - 1].scores.get("dense", 0.0)
-        if best.score < MIN_SUPPORT and dense < MIN_DENSE_SUPPORT:
+        if max(s.lexical for s in ranked) < MIN_SUPPORT and dense < MIN_DENSE_SUPPORT:
             return self._not_found(intent, hits, "")
         # The best-scoring sentence may miss the asked detail while a close runner-up holds it.
         contenders = [s for s in ranked[:8] if s.score >= 0.6 * best.score]
@@ -160,8 +190,9 @@ class Answerer:
             return self._unnamed_responsible(intent, hits, best)
         if intent.wants_list:
             return self._list_answer(intent, hits, ranked)
-        chosen = [best] + [s for s in ranked[1:3]
-                           if s.clause.label != best.clause.label and s.score >= max(MIN_SUPPORT, 0.85 * best.score)][:1]
+        # Close runners-up add what the best sentence leaves out (the next sentence of the clause, a related clause).
+        chosen = [best] + [s for s in ranked[:4] if s is not best and not _is_heading_sentence(s)
+                           and s.score >= max(MIN_SUPPORT, SUPPORTING_SHARE * best.score)][:MAX_SUPPORTING]
         return self._compose(intent, hits, chosen, lead="")
 
     def _compose(self, intent: QuestionIntent, hits: Sequence[Hit], chosen: Sequence[ScoredSentence],

@@ -163,10 +163,11 @@ class PolicyKb:
         question = check_question(question, self.config.max_question_chars)
         doc_ids = self._doc_filter(docs, levels)
         intent = analyse(question, [turn.question for turn in history])
+        snap = self.retriever.snapshot()  # retrieval and answer read the same index generation
         hits = self.retriever.search(intent.resolved, mode=mode, top_k=max(top_k or self.config.top_k, 8),
-                                     doc_ids=doc_ids)
+                                     doc_ids=doc_ids, snap=snap)
         retrieved_at = time.perf_counter()
-        answer = Answerer(self.retriever.snapshot(), self.retriever.tokenizer).answer(intent, hits)
+        answer = Answerer(snap, self.retriever.tokenizer, self.retriever.similarities).answer(intent, hits)
         finished = time.perf_counter()
         timings = {
             "retrieve": round((retrieved_at - started) * 1000, 1),

@@ -35,6 +35,7 @@ class Snapshot:
     chunks: list[Chunk]
     row_of: dict[str, int]
     bm25: Bm25Index
+    chunk_of: dict[tuple[str, str, int], str]  # (doc id, clause label, sentence index or -1 for the clause) -> id
 
     def clause(self, doc_id: str, label: str) -> Clause | None:
         doc = self.documents.get(doc_id)
@@ -61,6 +62,7 @@ def load_snapshot(config: Config) -> Snapshot:
         chunks=chunks,
         row_of={c.chunk_id: i for i, c in enumerate(chunks)},
         bm25=bm25,
+        chunk_of={(c.doc_id, c.clause_label, c.sentence_index): c.chunk_id for c in chunks},
     )
 
 
@@ -85,6 +87,7 @@ class Retriever:
         self._state = IndexState(state_path(config))  # kept open: the generation is checked on every query
         self._snapshot: Snapshot | None = None
         self._vectors: VectorStore | None = None
+        self._query_vectors: dict[str, np.ndarray] = {}  # the answer step reuses the vector of the search
 
     # -- index state -------------------------------------------------------------------------------------------
     def snapshot(self) -> Snapshot:
@@ -100,6 +103,22 @@ class Retriever:
                 self._vectors = open_vectors(self.config, self.embedder)
             return self._vectors
 
+    def query_vector(self, text: str) -> np.ndarray:
+        with self._lock:
+            cached = self._query_vectors.get(text)
+        if cached is None:
+            cached = np.asarray(self.embedder.embed_queries([text]), dtype=np.float32)[0]
+            with self._lock:
+                if len(self._query_vectors) > 256:
+                    self._query_vectors.clear()
+                self._query_vectors[text] = cached
+        return cached
+
+    def similarities(self, text: str, chunk_ids: Sequence[str]) -> dict[str, float]:
+        """Cosine similarity of the query to stored chunk vectors (no chunk is embedded again)."""
+        query = self.query_vector(text)
+        return {cid: float(vec @ query) for cid, vec in self.vector_store().vectors(list(chunk_ids)).items()}
+
     def resolve_docs(self, names: Sequence[str]) -> list[str]:
         """Document ids for names given as short id, 文号 or a unique part of the title."""
         snap = self.snapshot()
@@ -112,9 +131,8 @@ class Retriever:
         return ChunkRanking([r for r, _ in top], [s for _, s in top])
 
     def rank_dense(self, question: str, snap: Snapshot, doc_ids: Sequence[str] | None) -> ChunkRanking:
-        vector = np.asarray(self.embedder.embed_queries([question]), dtype=np.float32)[0]
         rows, scores = [], []
-        for match in self.vector_store().query(vector, self.config.candidates, doc_ids):
+        for match in self.vector_store().query(self.query_vector(question), self.config.candidates, doc_ids):
             row = snap.row_of.get(match.chunk_id)
             if row is not None:  # vectors of another generation (or a half-finished ingest) are ignored
                 rows.append(row)
@@ -122,10 +140,11 @@ class Retriever:
         return ChunkRanking(rows, scores)
 
     def search(self, question: str, mode: str = "hybrid", top_k: int | None = None,
-               doc_ids: Sequence[str] | None = None) -> list[Hit]:
+               doc_ids: Sequence[str] | None = None, snap: Snapshot | None = None) -> list[Hit]:
+        """Ranked clauses; pass `snap` to search a snapshot that the caller goes on using (one generation)."""
         if mode not in MODES:
             raise KbError(f"unknown retrieval mode {mode!r}; choose one of {', '.join(MODES)}")
-        snap = self.snapshot()
+        snap = snap or self.snapshot()
         if not snap.chunks:
             raise KbError("the index is empty: run `kb ingest` first")
         top_k = top_k or self.config.top_k
