@@ -16,7 +16,7 @@ os.environ.setdefault("TOKENIZERS_PARALLELISM", "false")
 
 import streamlit as st  # noqa: E402
 
-from kb.app_pages import chat, documents, evaluation  # noqa: E402
+from kb.app_pages import chat, documents, evaluation, requirements, targets  # noqa: E402
 from kb.app_pages.chat import MODE_LABELS, SearchSettings  # noqa: E402
 from kb.config import Config, load_config  # noqa: E402
 from kb.engine import PolicyKb  # noqa: E402
@@ -33,6 +33,16 @@ STYLE = """
 .kb-clause { border-left: 3px solid #c0392b; padding-left: 0.7rem; margin: 0.4rem 0; }
 .kb-clause mark { background: #ffe58f; padding: 0 0.1rem; }
 .kb-field { display: inline-block; white-space: nowrap; margin-right: 1.4rem; color: #444; }
+.kb-group { border: 1px solid #e6e6e6; border-radius: 0.5rem; padding: 0.6rem 0.9rem; margin-bottom: 0.7rem; }
+.kb-cite { font-weight: 600; text-decoration: none; }
+.kb-row { margin: 0.45rem 0 0.2rem; line-height: 1.7; }
+.kb-row mark { background: #ffe58f; padding: 0 0.1rem; }
+.kb-note { display: block; color: #777; font-size: 0.82rem; }
+.kb-tag { display: inline-block; font-size: 0.78rem; border-radius: 0.3rem; padding: 0 0.4rem; margin-right: 0.45rem; }
+.kb-binding { background: #fdecea; color: #a61b1b; }
+.kb-encouraged { background: #e8f5e9; color: #1b5e20; }
+.kb-target { background: #e3f2fd; color: #0d47a1; }
+.kb-arrangement { background: #f1f1f1; color: #555; }
 </style>
 """
 
@@ -83,8 +93,11 @@ def main() -> None:
     pages = [
         st.Page(partial(chat.render, engine, store, settings), title="问答", icon=":material/chat:",
                 url_path="chat", default=True),
+        st.Page(partial(requirements.render, engine), title="企业合规", icon=":material/fact_check:",
+                url_path="requirements"),
+        st.Page(partial(targets.render, engine), title="目标指标", icon=":material/flag:", url_path="targets"),
         st.Page(partial(documents.render, engine), title="文件", icon=":material/description:",
-                url_path="documents"),
+                url_path=documents.URL_PATH),
         st.Page(partial(evaluation.render, engine), title="评测", icon=":material/analytics:",
                 url_path="evaluation"),
     ]

@@ -6,9 +6,16 @@ Expected clauses were checked by hand against the corpus text: 渝府发〔2021�
 
 from __future__ import annotations
 
+import csv
+import html
+import io
+import json
+import re
 from pathlib import Path
+from urllib.parse import parse_qs
 
 import pytest
+from openpyxl import load_workbook
 from streamlit.runtime.memory_media_file_storage import MemoryMediaFileStorage
 from streamlit.testing.v1 import AppTest
 
@@ -155,6 +162,160 @@ def test_a_second_session_reuses_the_loaded_engine(app_env: Path, monkeypatch) -
     ask(start_app(), FOREST_QUESTION)
     ask(start_app(), FOREST_QUESTION)
     assert len(built) == 1
+
+
+# -- the 企业合规, 目标指标, 文件 and 评测 pages, each run on its own with the engine built as app.py builds it
+# (AppTest can only switch to file-based pages; app.py's pages are functions. The browser test clicks through them.)
+PAGE_SCRIPT = """
+import streamlit as st
+from kb.app_pages import {page}
+from kb.config import load_config
+from kb.engine import PolicyKb
+
+@st.cache_resource
+def engine(config):
+    kb = PolicyKb(config)
+    kb.ingest()
+    return kb
+
+{page}.render(engine(load_config()))
+"""
+SYNTHETIC_TXT = """本文件为测试用合成文本，不是真实的政策文件。
+测试市人民政府关于推进示范园区建设的通知
+测府发〔2099〕7号
+一、总体要求
+（一）主要目标。到2030年，建成示范园区10个。
+二、保障措施
+（一）加强组织领导。各区县政府要落实主体责任。
+""".encode("utf-8")
+
+
+def start_page(page: str, query: dict[str, str | list[str]] | None = None) -> AppTest:
+    app = AppTest.from_string(PAGE_SCRIPT.format(page=page), default_timeout=120)
+    app.query_params.update(query or {})
+    app.run()
+    assert not app.exception
+    return app
+
+
+GROUP_LINK = re.compile(r'<div class="kb-group"><a class="kb-cite" href="documents\?(?P<query>[^"]+)"[^>]*>'
+                        r'(?P<text>[^<]+) ↗</a>')
+
+
+def group_links(app: AppTest) -> list[tuple[str, str]]:
+    """(clause, 文号 + clause + heading) of each clause group on the 企业合规 page, read from its link."""
+    links = [GROUP_LINK.match(m.value) for m in app.markdown if m.value.startswith('<div class="kb-group">')]
+    return [(parse_qs(html.unescape(link["query"]))["clause"][0], html.unescape(link["text"])) for link in links]
+
+
+def test_requirements_page_lists_an_industrys_clauses_with_links(app_env: Path) -> None:
+    app = start_page("requirements")
+    app.multiselect(key="requirements_industries").set_value(["汽车"]).run()
+    assert group_links(app) == [("二（一）6", f"{DOC} 二（一）6 构建绿色供应链"),
+                                ("二（二）8", f"{DOC} 二（二）8 加强再生资源回收利用")]
+    assert app.subheader[0].value == "汽车：2 个条款，2 句"
+    assert "鼓励性措施" in app.markdown[-1].value and "以电子电器、汽车行业为重点" in app.markdown[-1].value
+
+
+def test_requirements_page_understands_a_description_and_filters_types(app_env: Path) -> None:
+    app = start_page("requirements")
+    app.text_input(key="requirements_description").set_value("我们是做快递包装的").run()
+    assert "识别到的行业：快递" in [c.value for c in app.caption]
+    assert [clause for clause, _ in group_links(app)] == ["二（二）7", "二（三）11"]
+    app.multiselect(key="requirements_types").set_value(["binding"]).run()
+    assert [clause for clause, _ in group_links(app)] == ["二（三）11"]
+    app.text_input(key="requirements_description").set_value("今天天气不错").run()
+    assert any("没有识别出行业" in c.value for c in app.caption)
+
+
+def test_requirements_download_is_the_filtered_table(app_env: Path, monkeypatch) -> None:
+    monkeypatch.setattr("streamlit.testing.v1.app_test.MemoryMediaFileStorage", RecordingStorage)
+    app = start_page("requirements")
+    app.multiselect(key="requirements_industries").set_value(["汽车"]).run()
+    csv_button, xlsx_button = (b.proto for b in app.download_button)
+    assert (csv_button.label, xlsx_button.label) == ("下载 CSV", "下载 Excel")
+    rows = list(csv.DictReader(io.StringIO(RecordingStorage.files[csv_button.url].decode("utf-8-sig"))))
+    assert [(r["doc"], r["clause"]) for r in rows] == [(DOC, "二（一）6"), (DOC, "二（二）8")]
+    sheet = load_workbook(io.BytesIO(RecordingStorage.files[xlsx_button.url])).active
+    assert sheet.max_row == 3 and sheet["B3"].value == "二（二）8"
+
+
+def test_targets_page_shows_every_target_filters_and_charts(app_env: Path, monkeypatch) -> None:
+    monkeypatch.setattr("streamlit.testing.v1.app_test.MemoryMediaFileStorage", RecordingStorage)
+    app = start_page("targets")
+    table = app.dataframe[0].value
+    assert len(table) == 21
+    forest = table[table["指标"] == "森林覆盖率"].iloc[0]
+    assert (forest["目标值"], forest["时限"], forest["文号"]) == ("57%", "到2025年", DOC)
+    assert parse_qs(forest["条款"].split("?", 1)[1])["clause"] == ["一（二）"]
+    assert app.get("vega_lite_chart")  # targets per area
+    csv_url = app.download_button[0].proto.url
+    assert len(RecordingStorage.files[csv_url].decode("utf-8-sig").splitlines()) == 22
+    app.multiselect(key="targets_deadlines").set_value(["“十四五”期间"]).run()
+    assert len(app.dataframe[0].value) == 6
+    assert app.subheader[0].value == "共 6 项目标"
+    assert not app.get("vega_lite_chart")  # all six are in one area: no chart
+
+
+def test_documents_page_opens_a_linked_clause_expanded_and_marked(app_env: Path) -> None:
+    sentence = "以电子电器、汽车行业为重点，加快落实生产者责任延伸制度，引导生产企业建立逆向物流回收体系。"
+    app = start_page("documents", {"doc": "cq-2021-31", "clause": "二（二）8", "mark": sentence})
+    context = app.markdown[0].value
+    assert "二 重点任务 › 二（二） 健全绿色低碳循环发展的流通体系 › 二（二）8 加强再生资源回收利用" in context
+    assert f"<mark>{sentence}</mark>" in context
+    expanded = [e for e in app.expander if e.proto.expanded]
+    assert [e.label for e in expanded] == ["\u3000\u3000二（二）8 加强再生资源回收利用"]
+    assert f"<mark>{sentence}</mark>" in expanded[0].markdown[0].value
+    missing = start_page("documents", {"doc": "cq-2021-31", "clause": "九（九）9"})
+    assert any("没有条款 九（九）9" in w.value for w in missing.warning)
+
+
+def test_upload_adds_a_document_and_remove_deletes_it(app_env: Path, corpus_dir: Path) -> None:
+    app = start_page("documents")
+    app.file_uploader[0].upload("synthetic.txt", SYNTHETIC_TXT, "text/plain").run()
+    app.button(key="documents_add_upload").click().run()
+    assert not app.exception and not app.error
+    assert app.success[0].value.startswith("完成：新增 ")
+    assert [c.value for c in app.caption if c.value.startswith("已收录")] == ["已收录 2 份文件"]
+    added = sorted(p.name for p in corpus_dir.iterdir() if p.suffix == ".txt" and p.name.startswith("synthetic"))
+    assert added == ["synthetic.txt"]
+    assert app.file_uploader[0].value is None  # emptied for the next file
+    assert any("测府发〔2099〕7号" in m.value for m in app.markdown)
+
+    remove = next(b for b in app.button if b.key and b.key.startswith("documents_remove_") and
+                  "synthetic" in b.key)
+    remove.click().run()
+    assert not app.exception and not app.error
+    assert "删除" in app.success[0].value
+    assert [c.value for c in app.caption if c.value.startswith("已收录")] == ["已收录 1 份文件"]
+    assert not (corpus_dir / "synthetic.txt").exists()
+
+
+def test_metadata_edit_and_a_bad_url_on_the_documents_page(app_env: Path) -> None:
+    app = start_page("documents")
+    app.text_input(key="documents_title_cq-2021-31").set_value("改过的标题")
+    next(b for b in app.button if b.label == "保存").click().run()
+    assert not app.exception and not app.error
+    assert any(m.value == "**改过的标题**" for m in app.markdown)
+    app.text_input(key="documents_url").set_value("http://127.0.0.1:9/none.html").run()
+    app.button(key="documents_add_url").click().run()
+    assert len(app.error) == 1
+    assert [c.value for c in app.caption if c.value.startswith("已收录")] == ["已收录 1 份文件"]
+
+
+def test_evaluation_failures_link_their_gold_and_cited_clauses(app_env: Path) -> None:
+    # The forest question is answered from 一（二） (see the chat tests); a wrong gold clause makes it fail.
+    question = {"id": "t1", "question": FOREST_QUESTION, "gold": ["二（一）6"], "facts": ["57%"], "kind": "number"}
+    app = start_page("evaluation")
+    app.file_uploader[0].upload("questions.jsonl", json.dumps(question, ensure_ascii=False).encode("utf-8"))
+    app.button[0].click().run()
+    assert not app.exception
+    [failure] = [m.value for m in app.markdown if m.value.startswith("- **t1**")]
+    links = dict(re.findall(r"\[([^\]]+)\]\(documents\?([^)]+)\)", failure))
+    assert {label: parse_qs(query)["clause"] for label, query in links.items()} == {
+        "二（一）6": ["二（一）6"], "一（二）": ["一（二）"]}
+    assert "标准条款：[二（一）6](" in failure and "引用：[一（二）](" in failure
+    assert "森林覆盖率达到57%" in "".join(parse_qs(links["一（二）"])["mark"])
 
 
 # -- the clause context and documents helpers, on a small hand-made document --------------------------------------

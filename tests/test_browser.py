@@ -1,4 +1,5 @@
-"""The real app in headless Debian Chromium: ask, wait for the answer, open its citation, check the marked quote.
+"""The real app in headless Debian Chromium: ask, wait for the answer, open its citation, check the marked quote;
+then the documents, 企业合规 (following a clause link into the documents page) and 目标指标 pages.
 
 Screenshots go to a temporary directory, and also to $KB_SCREENSHOT_DIR when set. Timings are printed (-s).
 """
@@ -141,10 +142,39 @@ def test_ask_open_citation_and_see_the_quote_highlighted(app_url, page, tmp_path
     page.get_by_role("link", name="文件").click()
     page.get_by_text("已收录 1 份文件").wait_for(timeout=10_000)
     save_screenshot(page, tmp_path, "documents.png")
+    page.get_by_role("button", name="修改信息").click()
+    page.get_by_label("发文机关").wait_for(timeout=10_000)
+    save_screenshot(page, tmp_path, "documents-edit.png")
+    page.keyboard.press("Escape")
     page.get_by_label("在本文件中搜索").fill("森林覆盖率")
     page.get_by_label("在本文件中搜索").press("Enter")
     page.locator("[data-testid='stExpander'] mark").first.wait_for(timeout=10_000)
     save_screenshot(page, tmp_path, "documents-search.png")
 
+    visit_requirements_and_follow_a_clause_link(page, tmp_path)
+    page.get_by_role("link", name="目标指标").click()
+    page.get_by_text("共 21 项目标").wait_for(timeout=10_000)
+    page.get_by_test_id("stVegaLiteChart").wait_for(timeout=10_000)
+    save_screenshot(page, tmp_path, "targets.png")
+
     page.get_by_role("link", name="评测").click()
     page.get_by_role("button", name="运行评测").wait_for(timeout=10_000)
+
+
+def visit_requirements_and_follow_a_clause_link(page, tmp_path: Path) -> None:
+    """A described business maps to an industry; its first clause opens, marked, in the documents page (new tab)."""
+    page.get_by_role("link", name="企业合规").click()
+    box = page.get_by_label("或描述您的业务")
+    box.fill("我们是做汽车零部件的")
+    box.press("Enter")
+    page.get_by_text("汽车：2 个条款，2 句").wait_for(timeout=10_000)
+    save_screenshot(page, tmp_path, "requirements.png")
+    with page.context.expect_page() as opened:
+        page.get_by_role("link", name=f"{DOC} 二（一）6 构建绿色供应链").click()
+    clause_page = opened.value
+    marked = clause_page.locator("[data-testid='stExpander'] mark").first
+    marked.wait_for(timeout=20_000)
+    assert "在汽车、电子电器、通信、机械" in marked.inner_text()
+    assert clause_page.locator(".kb-path").first.inner_text().endswith("二（一）6 构建绿色供应链")
+    save_screenshot(clause_page, tmp_path, "documents-linked-clause.png")
+    clause_page.close()

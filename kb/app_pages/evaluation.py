@@ -1,15 +1,50 @@
-"""评测: run the question set (or an uploaded one) and show the metrics per retrieval mode, the chart and failures."""
+"""评测: run the question set (or an uploaded one) and show the metrics per retrieval mode, the chart and failures.
+
+Each failure links its gold clauses and the clauses the answer cited into the 文件 page's clause browser.
+"""
 
 from __future__ import annotations
 
 import tempfile
+from collections.abc import Sequence
 from pathlib import Path
 
 import streamlit as st
 
+from kb.app_pages.chat import cited_clauses
+from kb.app_pages.documents import ClauseLink, clause_url, find_document
 from kb.engine import PolicyKb
-from kb.evaluate import DEFAULT_QUESTIONS, PIPELINE, run_evaluation
+from kb.evaluate import DEFAULT_QUESTIONS, PIPELINE, QuestionResult, run_evaluation
 from kb.retrieve import MODES
+from kb.schema import ParsedDocument
+
+
+def gold_document(docs: Sequence[ParsedDocument], label: str, cited_docs: Sequence[str]) -> ParsedDocument | None:
+    """The document a bare gold label means: a cited document that has the clause, else the first that has it."""
+    having = [d for d in docs if d.clause(label) is not None]
+    return next((d for d in having if d.meta.citation_name in cited_docs), having[0] if having else None)
+
+
+def markdown_link(text: str, link: ClauseLink | None) -> str:
+    return f"[{text}]({clause_url(link)})" if link else text
+
+
+def failure_markdown(result: QuestionResult, docs: Sequence[ParsedDocument]) -> str:
+    """One failed question as a list item; its clause labels open in the clause browser (in a new tab)."""
+    q = result.question
+    citations = result.answer.citations if result.answer else ()
+    cited_docs = [c.doc for c in citations]
+    gold = []
+    for label in q.gold:
+        doc = gold_document(docs, label, cited_docs)
+        gold.append(markdown_link(label, ClauseLink(doc.meta.doc_id, label) if doc else None))
+    cited = []
+    for clause in cited_clauses(citations):
+        doc = find_document(docs, clause.doc)
+        cited.append(markdown_link(clause.clause, ClauseLink(doc.meta.doc_id, clause.clause, clause.quotes)
+                                   if doc else None))
+    return (f"- **{q.id}** [{q.kind}] {q.question} — {'；'.join(result.failures)}"
+            f"（标准条款：{'、'.join(gold) or '无'}；引用：{'、'.join(cited) or '无'}）")
 
 
 def render(engine: PolicyKb) -> None:
@@ -35,7 +70,7 @@ def render(engine: PolicyKb) -> None:
         st.image(str(chart))
     failed = [r for r in results if r.failures]
     st.subheader(f"未通过的问题（{len(failed)}）")
-    for r in failed:
-        cited = ", ".join(c.clause for c in r.answer.citations) if r.answer else ""
-        st.markdown(f"- **{r.question.id}** [{r.question.kind}] {r.question.question} — {'；'.join(r.failures)}"
-                    f"（标准条款：{'、'.join(r.question.gold) or '无'}；引用：{cited or '无'}）")
+    if failed:
+        st.caption("点击条款编号在新标签页中查看原文。")
+    docs = engine.documents()
+    st.markdown("\n".join(failure_markdown(r, docs) for r in failed))
