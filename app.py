@@ -71,12 +71,12 @@ def sidebar_settings(engine: PolicyKb) -> SearchSettings:
                                 help="不选则在全部文件中检索")
         mode = st.radio("检索方式", list(MODE_LABELS), format_func=MODE_LABELS.__getitem__, key="settings_mode")
         top_k = st.slider("列出的相关条款数", 1, MAX_TOP_K, min(config.top_k, MAX_TOP_K), key="settings_top_k")
+        use_llm = False
         if config.llm_base_url:
-            # The engine answers extractively only; the switch says so rather than pretending to change it.
-            st.toggle("使用语言模型组织回答", key="settings_llm", disabled=True,
-                      help=f"已配置语言模型 {config.llm_model or config.llm_base_url}；"
-                           "当前版本的回答仍直接摘自条款原文。")
-    return SearchSettings(docs=tuple(chosen), mode=mode, top_k=top_k)
+            use_llm = st.toggle("使用语言模型组织回答", key="settings_llm", value=False,
+                                help=f"已配置语言模型 {config.llm_model or config.llm_base_url}。它只能使用检索到的条款；"
+                                     "引用或数字无法核实时，自动改用条款原文回答。")
+    return SearchSettings(docs=tuple(chosen), mode=mode, top_k=top_k, use_llm=use_llm)
 
 
 def main() -> None:

@@ -184,7 +184,8 @@ def cmd_ask(args: argparse.Namespace, config: Config) -> int:
         return _ask_batch(engine, Path(args.batch), args)
     if not args.question:
         raise KbError("give a question, or --batch FILE.jsonl")
-    answer = engine.ask(args.question, mode=args.mode, top_k=args.top_k, docs=args.doc or (), levels=args.level or ())
+    answer = engine.ask(args.question, mode=args.mode, top_k=args.top_k, docs=args.doc or (), levels=args.level or (),
+                        use_llm=args.use_llm)
     if args.json:
         _print_json(answer_json(answer))
         return 0
@@ -211,7 +212,8 @@ def _ask_batch(engine, path: Path, args: argparse.Namespace) -> int:
             failures += 1
             continue
         try:
-            answer = engine.ask(question, mode=args.mode, top_k=args.top_k, docs=args.doc or (), levels=args.level or ())
+            answer = engine.ask(question, mode=args.mode, top_k=args.top_k, docs=args.doc or (),
+                                levels=args.level or (), use_llm=args.use_llm)
             _print_json({"id": item_id, **answer_json(answer)})
         except KbError as exc:
             _print_json({"id": item_id, "question": question, "error": str(exc)})
@@ -351,6 +353,8 @@ def build_parser() -> argparse.ArgumentParser:
                        help="restrict to documents of a level (repeatable)")
         p.add_argument("--json", action="store_true")
         if name == "ask":
+            p.add_argument("--llm", dest="use_llm", action=argparse.BooleanOptionalAction, default=None,
+                           help="word the answer with the configured language model (default: when configured)")
             p.add_argument("--batch", help="JSONL file of {\"id\", \"question\"}; one JSON answer per line")
         p.set_defaults(handler=handler)
     p = sub.add_parser("requirements", help="requirements that apply to an industry, each with its clause")

@@ -46,6 +46,7 @@ class PolicyKb:
         self._embedder = embedder
         self._on_model_load = on_model_load
         self._retriever: Retriever | None = None
+        self._llm = None  # the optional language model, built on first use
         self._lock = threading.Lock()
 
     @property
@@ -157,8 +158,22 @@ class PolicyKb:
         doc_ids = self._doc_filter(docs, levels)
         return self.retriever.search(question, mode=mode, top_k=top_k, doc_ids=doc_ids)
 
+    @property
+    def llm_configured(self) -> bool:
+        return bool(self.config.llm_base_url)
+
+    def _generative(self):
+        from kb.generate import GenerativeAnswerer, llm_from_config  # lazy: needs the optional `llm` extra
+
+        with self._lock:
+            if self._llm is None:
+                self._llm = llm_from_config(self.config)
+            return GenerativeAnswerer(self._llm)
+
     def ask(self, question: str, history: Sequence[Turn] = (), mode: str = "hybrid", top_k: int | None = None,
-            docs: Sequence[str] = (), levels: Sequence[str] = ()) -> Answer:
+            docs: Sequence[str] = (), levels: Sequence[str] = (), use_llm: bool | None = None) -> Answer:
+        """An answer with citations. `use_llm` (default: when one is configured) lets the user's language model
+        word the answer from the same clauses; an answer that fails verification falls back to the extractive one."""
         started = time.perf_counter()
         question = check_question(question, self.config.max_question_chars)
         doc_ids = self._doc_filter(docs, levels)
@@ -168,8 +183,11 @@ class PolicyKb:
                                      doc_ids=doc_ids, snap=snap)
         retrieved_at = time.perf_counter()
         answer = Answerer(snap, self.retriever.tokenizer, self.retriever.similarities).answer(intent, hits)
+        if self.llm_configured if use_llm is None else use_llm:
+            answer = self._generative().answer(intent, hits, answer, snap)
         finished = time.perf_counter()
         timings = {
+            **answer.timings_ms,
             "retrieve": round((retrieved_at - started) * 1000, 1),
             "answer": round((finished - retrieved_at) * 1000, 1),
             "total": round((finished - started) * 1000, 1),

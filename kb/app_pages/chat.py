@@ -34,6 +34,7 @@ class SearchSettings:
     docs: tuple[str, ...] = ()
     mode: str = "hybrid"
     top_k: int = 5
+    use_llm: bool = False
 
 
 @dataclass(frozen=True)
@@ -58,7 +59,7 @@ def ask(engine: PolicyKb, question: str, settings: SearchSettings, earlier: list
     turn_id = uuid.uuid4().hex
     try:
         answer = engine.ask(question, history=history, mode=settings.mode, top_k=settings.top_k,
-                            docs=settings.docs)
+                            docs=settings.docs, use_llm=settings.use_llm)
     except KbError as exc:
         return ChatTurn(turn_id, question, error=str(exc))
     return ChatTurn(turn_id, question, answer)
