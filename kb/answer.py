@@ -27,6 +27,8 @@ CANDIDATE_CLAUSES = 6
 SUPPORTING_SHARE = 0.8  # a runner-up sentence is shown when it scores at least this share of the best
 MAX_SUPPORTING = 2
 MAX_LIST_ITEMS = 10
+MAX_CLOSEST = 3  # enterprise answers: sentences closest to the question, before the finder's full list
+MAX_ENTERPRISE_ITEMS = 16
 
 _NUMBER = re.compile(r"\d+(?:\.\d+)?\s*(?:%|万|个|吨|千瓦|亿)|百分之")
 _MONEY = re.compile(r"\d+(?:\.\d+)?\s*(?:元|万元|亿元)")
@@ -240,11 +242,17 @@ class Answerer:
             return None
         docs = list(self.snapshot.documents.values())
         rows = {(r.clause, r.sentence) for industry in industries for r in requirements(docs, industry)}
-        chosen = self._sentences_where(lambda clause, text: (clause.label, text.strip()) in rows)
-        if not chosen:
+        applicable = self._sentences_where(lambda clause, text: (clause.label, text.strip()) in rows)
+        if not applicable:
             return None
-        lead = f"按“{'、'.join(industries)}”查找，文件中适用的规定如下："
-        return self._compose(intent, hits, chosen[:MAX_LIST_ITEMS], lead=lead, numbered=len(chosen) > 1)
+        # The sentences closest to what was asked ("想上市或者发债") come first; then every sentence the finder
+        # lists for the industry, in document order, exactly as `kb requirements` shows them.
+        ranked = self.score_sentences(intent, hits)
+        floor = max(MIN_SUPPORT, 0.6 * ranked[0].score) if ranked else 1.0
+        closest = [s for s in ranked if s.score >= floor and not _is_heading_sentence(s)][:MAX_CLOSEST]
+        chosen = list({(s.doc_id, s.clause.label, s.text): s for s in [*closest, *applicable]}.values())
+        lead = f"按“{'、'.join(industries)}”查找，文件中适用的规定如下（最相关的在前）："
+        return self._compose(intent, hits, chosen[:MAX_ENTERPRISE_ITEMS], lead=lead, numbered=len(chosen) > 1)
 
     def _deadline_list_answer(self, intent: QuestionIntent, hits: Sequence[Hit]) -> Answer | None:
         """"哪些到2025年要实现的目标": every sentence with that deadline and a number, across all clauses."""
