@@ -19,7 +19,7 @@ from kb.tokenize import PolicyTokenizer, synonym_table
 
 # Calibrated on the dev split of eval/questions.jsonl (see README: "How 'weak' is defined").
 MIN_SUPPORT = 0.2  # share of the question's (idf-weighted) words found in the best sentence and its heading
-DENSE_WEIGHT = 0.6  # how much a sentence's dense similarity adds to its lexical score
+DENSE_WEIGHT = 1.0  # how much a sentence's dense similarity adds to its lexical score
 DENSE_FLOOR = 0.8  # e5 cosines below this carry no signal
 MIN_FRAGMENT_COVERAGE = 0.25  # a number answers only when it stands by the words the question asks about
 MIN_DENSE_SUPPORT = 0.85  # or: the clause's dense similarity, for colloquial questions that share few words
@@ -59,6 +59,14 @@ def _is_heading_sentence(item: ScoredSentence) -> bool:
     """"21．大力发展绿色金融。" names the clause; it is not itself a provision."""
     heading = item.clause.heading
     return bool(heading) and heading in item.text and len(item.text) <= len(heading) + 6
+
+
+def _lists_noun(text: str, noun: str) -> bool:
+    """Does the sentence list things of the asked kind? "哪些绿色设施" is answered by "创建绿色公路、绿色港口…"."""
+    if noun in text:
+        return True
+    enumerates = text.count("、") >= 2
+    return enumerates and any(noun[i:i + 2] in text for i in range(len(noun) - 1))
 
 
 def marker(meta: DocMeta, label: str) -> str:
@@ -145,7 +153,7 @@ class Answerer:
                 return f"文件的适用范围不包括{place}"
         if intent.wants_named_places and not any(a not in _GENERIC_AREAS for a in _NAMED_AREA.findall(best.text)):
             return "文件没有列出具体地点"
-        if intent.list_noun and intent.list_noun not in best.text and best.text.count("、") < 2:
+        if intent.list_noun and not _lists_noun(best.text, intent.list_noun):
             return f"文件没有列出具体的{intent.list_noun}"
         if intent.wants_number and (not _NUMBER.search(window)
                                     or self._coverage(weights, fragments[at]) < MIN_FRAGMENT_COVERAGE):
@@ -219,7 +227,8 @@ class Answerer:
         floor = max(MIN_SUPPORT * 0.8, 0.6 * best)
         chosen = [s for s in ranked if s.score >= floor and not _is_heading_sentence(s)]
         # A clause whose heading the question names is wanted whole ("推进工业绿色升级有哪些举措？").
-        named = [s for s in ranked if s.clause.heading and s.clause.heading in intent.resolved]
+        named = [s for s in ranked if s.clause.heading and s.clause.heading in intent.resolved
+                 and not _is_heading_sentence(s)]
         chosen = list({(s.doc_id, s.clause.label, s.text): s for s in [*named, *chosen]}.values())[:MAX_LIST_ITEMS]
         order = {(d, c.label): i for d, doc in self.snapshot.documents.items() for i, c in enumerate(doc.clauses)}
         chosen.sort(key=lambda s: (order.get((s.doc_id, s.clause.label), 0), s.clause.text.find(s.text)))

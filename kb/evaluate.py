@@ -24,6 +24,7 @@ from kb.retrieve import MODES
 from kb.schema import Answer
 
 PIPELINE = "pipeline"
+LIST_KINDS = ("list", "enterprise")
 _NUMBER = re.compile(r"\d+(?:\.\d+)?(?:%|万|个|吨|千瓦)?")
 _BODY = re.compile(r"[\u4e00-\u9fff]{2,12}(?:局|厅|委员会|办公室|领导小组|银行|政府|机关)")
 
@@ -176,9 +177,10 @@ def summarise(results: Sequence[QuestionResult], modes: Sequence[str] = MODES) -
         [bool(r.answer.citations) and r.answer.citations[0].clause in r.question.gold for r in answered]))
     put("citation precision", PIPELINE, _mean([clause in gold for clause, gold in citations]))
     put("fact accuracy", PIPELINE, _mean([all(f in r.answer.text for f in r.question.facts) for r in with_facts]))
-    # A list answer cannot fit in one sentence: the direct-answer rate is measured on the other kinds.
+    # List-shaped answers (lists, what applies to an enterprise) cannot fit in one sentence: the direct-answer
+    # rate is measured on the other kinds.
     put("direct-answer rate", PIPELINE, _mean([all(f in first_sentence(r.answer.text) for f in r.question.facts)
-                                               for r in with_facts if r.question.kind != "list"]))
+                                               for r in with_facts if r.question.kind not in LIST_KINDS]))
     unanswerable = [r for r in results if not r.question.answerable]
     put("refusal accuracy", PIPELINE, _mean([r.answer.status == "not_found" for r in unanswerable]))
     all_answerable = [r for r in results if r.question.answerable]
