@@ -62,11 +62,23 @@ def default_doc_id(path: Path) -> str:
     return re.sub(r"[^\w\u4e00-\u9fff]+", "-", path.stem).strip("-").lower() or "doc"
 
 
-def load_corpus_document(path: Path, overrides: Mapping[str, object], max_bytes: int) -> CorpusDocument:
-    loaded = load_source(str(path), max_bytes=max_bytes)
+def corpus_fingerprint(path: Path, overrides: Mapping[str, object]) -> tuple[str, str]:
+    """(doc id, content hash) from the file's bytes and its manifest entry, without decoding or parsing it:
+    an unchanged corpus is recognised at the cost of hashing its files."""
     overrides = dict(overrides)
     doc_id = str(overrides.pop("doc_id", "") or default_doc_id(path))
-    parsed = parse_document(loaded.text, doc_id, overrides, source=str(path))
-    fingerprint = json.dumps([loaded.content_hash, overrides, PIPELINE_VERSION], ensure_ascii=False,
-                             sort_keys=True, default=str)
-    return CorpusDocument(parsed, hashlib.sha256(fingerprint.encode()).hexdigest(), path)
+    try:
+        data_hash = hashlib.sha256(path.read_bytes()).hexdigest()
+    except OSError as exc:
+        raise KbError(f"cannot load {path}: {exc.strerror or exc}") from None
+    fingerprint = json.dumps([data_hash, overrides, PIPELINE_VERSION], ensure_ascii=False, sort_keys=True,
+                             default=str)
+    return doc_id, hashlib.sha256(fingerprint.encode()).hexdigest()
+
+
+def load_corpus_document(path: Path, overrides: Mapping[str, object], max_bytes: int) -> CorpusDocument:
+    doc_id, content_hash = corpus_fingerprint(path, overrides)
+    loaded = load_source(str(path), max_bytes=max_bytes)
+    fields = {k: v for k, v in overrides.items() if k != "doc_id"}
+    parsed = parse_document(loaded.text, doc_id, fields, source=str(path))
+    return CorpusDocument(parsed, content_hash, path)

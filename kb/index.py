@@ -21,7 +21,8 @@ from filelock import FileLock, Timeout
 from kb.bm25 import Bm25Index
 from kb.chunk import chunk_document
 from kb.config import Config
-from kb.corpus import CorpusDocument, corpus_files, default_doc_id, load_corpus_document, read_manifest
+from kb.corpus import (CorpusDocument, corpus_files, corpus_fingerprint, default_doc_id, load_corpus_document,
+                       read_manifest)
 from kb.embed import Embedder
 from kb.errors import KbError
 from kb.state import IndexedChunk, IndexState
@@ -91,24 +92,17 @@ class Indexer:
     def sync_corpus(self, paths: Sequence[Path] = (), force: bool = False) -> IngestReport:
         """Index new and changed corpus files; with no `paths`, also remove documents whose files are gone.
 
+        Files are recognised as unchanged by the hash of their bytes and manifest entry, before any parsing.
         A file that cannot be read is skipped with its reason (its indexed version, if any, stays);
         `force` re-parses and re-embeds everything (`kb reindex`).
         """
-        manifest = read_manifest(self.config.corpus_dir)
-        files = list(paths) if paths else corpus_files(self.config.corpus_dir)
-        docs, skipped, keep = [], [], set()
-        for path in files:
-            entry = manifest.get(path.name, {})
-            try:
-                docs.append(load_corpus_document(path, entry, self.config.max_file_bytes))
-            except KbError as exc:
-                skipped.append(str(exc))
-                keep.add(str(entry.get("doc_id", "")) or default_doc_id(path))
-        report = IngestReport(skipped=skipped)
-        report.unstructured = [d.parsed.meta.doc_id for d in docs if not d.parsed.meta.structured]
         try:
             with writer_lock(self.config):
-                return self._apply(docs, report, remove_missing=not paths, force=force, keep=keep)
+                state = IndexState(state_path(self.config))
+                try:
+                    return self._sync(state, paths, force)
+                finally:
+                    state.close()
         except Timeout:
             raise KbError("another ingest is running (data/ingest.lock); try again when it has finished") from None
 
@@ -120,29 +114,37 @@ class Indexer:
             finally:
                 state.close()
 
-    def _apply(self, docs: list[CorpusDocument], report: IngestReport, remove_missing: bool, force: bool,
-               keep: set[str]) -> IngestReport:
-        ids = [d.parsed.meta.doc_id for d in docs]
-        duplicates = {i for i in ids if ids.count(i) > 1}
-        if duplicates:
-            raise KbError(f"two corpus files map to the same document id: {', '.join(sorted(duplicates))}; "
-                          "give one a different doc_id in corpus/manifest.json")
-        state = IndexState(state_path(self.config))
-        try:
-            known = state.document_hashes()
-            changed = []
-            for doc in docs:
-                doc_id = doc.parsed.meta.doc_id
-                if known.get(doc_id) == doc.content_hash and not force:
+    def _sync(self, state: IndexState, paths: Sequence[Path], force: bool) -> IngestReport:
+        manifest = read_manifest(self.config.corpus_dir)
+        files = list(paths) if paths else corpus_files(self.config.corpus_dir)
+        known = state.document_hashes()
+        report = IngestReport()
+        seen: list[str] = []
+        keep: set[str] = set()  # documents whose files could not be read this time: they stay indexed
+        changed: list[CorpusDocument] = []
+        for path in files:
+            entry = manifest.get(path.name, {})
+            try:
+                doc_id, content_hash = corpus_fingerprint(path, entry)
+                seen.append(doc_id)
+                if known.get(doc_id) == content_hash and not force:
                     report.unchanged.append(doc_id)
-                else:
-                    (report.updated if doc_id in known else report.added).append(doc_id)
-                    changed.append(doc)
-            # Documents whose files are gone are removed; those whose files could not be read this time stay.
-            removed = sorted(set(known) - set(ids) - keep) if remove_missing else []
-            return self._commit(state, changed, removed, report, reembed=force)
-        finally:
-            state.close()
+                    continue
+                doc = load_corpus_document(path, entry, self.config.max_file_bytes)
+            except KbError as exc:
+                report.skipped.append(str(exc))
+                keep.add(str(entry.get("doc_id", "")) or default_doc_id(path))
+                continue
+            (report.updated if doc_id in known else report.added).append(doc_id)
+            if not doc.parsed.meta.structured:
+                report.unstructured.append(doc_id)
+            changed.append(doc)
+        duplicates = sorted({i for i in seen if seen.count(i) > 1})
+        if duplicates:
+            raise KbError(f"two corpus files map to the same document id: {', '.join(duplicates)}; "
+                          "give one a different doc_id in corpus/manifest.json")
+        removed = sorted(set(known) - set(seen) - keep) if not paths else []
+        return self._commit(state, changed, removed, report, reembed=force)
 
     def _commit(self, state: IndexState, changed: list[CorpusDocument], removed: list[str],
                 report: IngestReport, reembed: bool = False) -> IngestReport:
@@ -212,11 +214,11 @@ def check_index(config: Config, embedder: Embedder, repair: bool = False, progre
     on_disk: dict[str, str] = {}
     for path in corpus_files(config.corpus_dir):
         try:
-            doc = load_corpus_document(path, manifest.get(path.name, {}), config.max_file_bytes)
+            doc_id, content_hash = corpus_fingerprint(path, manifest.get(path.name, {}))
         except KbError as exc:
             report.unreadable_files.append(str(exc))
             continue
-        on_disk[doc.parsed.meta.doc_id] = doc.content_hash
+        on_disk[doc_id] = content_hash
     state = IndexState(state_path(config))
     try:
         indexed = state.document_hashes()

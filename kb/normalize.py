@@ -8,6 +8,7 @@ breaking needs them; `kb.parse` and `kb.metadata` reuse them.
 from __future__ import annotations
 
 import re
+from functools import lru_cache
 from dataclasses import dataclass
 
 _CN_DIGITS = {"〇": 0, "○": 0, "零": 0, "一": 1, "二": 2, "两": 2, "三": 3, "四": 4, "五": 5, "六": 6, "七": 7,
@@ -146,6 +147,7 @@ def _is_narrow(char: str) -> bool:
     return ord(char) < 0x2000
 
 
+@lru_cache(maxsize=65536)  # each line's width is asked for by several wrap heuristics
 def _display_width(line: str) -> int:
     return sum(1 if _is_narrow(c) else 2 for c in line)
 

@@ -45,16 +45,17 @@ class Snapshot:
 def load_snapshot(config: Config) -> Snapshot:
     state = IndexState(state_path(config))
     try:
-        generation, documents, indexed = state.snapshot()
+        generation, documents, indexed = state.snapshot(with_tokens=False)
+        try:
+            bm25: Bm25Index | None = Bm25Index.load(bm25_path(config, generation))
+        except (OSError, ValueError, KeyError):
+            bm25 = None
+        if bm25 is None or bm25.size != len(indexed):
+            # Missing or half-written BM25 file: read the tokens (a new consistent view) and rebuild in memory.
+            generation, documents, indexed = state.snapshot(with_tokens=True)
+            bm25 = Bm25Index.build([c.tokens for c in indexed])
     finally:
         state.close()
-    path = bm25_path(config, generation)
-    try:
-        bm25 = Bm25Index.load(path)
-    except (FileNotFoundError, OSError, ValueError, KeyError):
-        bm25 = Bm25Index.build([c.tokens for c in indexed])  # missing or half-written: rebuild in memory
-    if bm25.size != len(indexed):
-        bm25 = Bm25Index.build([c.tokens for c in indexed])
     chunks = [c.chunk for c in indexed]
     return Snapshot(
         generation=generation,

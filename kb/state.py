@@ -90,20 +90,21 @@ class IndexState:
             return {r[0] for r in self._db.execute("SELECT chunk_id FROM chunks")}
         return {r[0] for r in self._db.execute("SELECT chunk_id FROM chunks WHERE doc_id=?", (doc_id,))}
 
-    def chunks(self) -> Iterator[IndexedChunk]:
+    def chunks(self, with_tokens: bool = True) -> Iterator[IndexedChunk]:
+        """All chunks in document order; without tokens when the BM25 index need not be rebuilt (faster)."""
         rows = self._db.execute(
-            "SELECT chunk_id, doc_id, clause_label, kind, sentence_index, text, content_hash, tokens "
-            "FROM chunks ORDER BY doc_id, position"
+            "SELECT chunk_id, doc_id, clause_label, kind, sentence_index, text, content_hash, "
+            f"{'tokens' if with_tokens else chr(39) * 2} FROM chunks ORDER BY doc_id, position"
         )
         for cid, doc_id, label, kind, sidx, text, chash, tokens in rows:
             chunk = Chunk(cid, doc_id, label, kind, text, chash, sidx)
             yield IndexedChunk(chunk, tuple(tokens.split("\t")) if tokens else ())
 
-    def snapshot(self) -> tuple[int, list[ParsedDocument], list[IndexedChunk]]:
+    def snapshot(self, with_tokens: bool = True) -> tuple[int, list[ParsedDocument], list[IndexedChunk]]:
         """Generation, documents and chunks read in one transaction: a consistent view."""
         self._db.execute("BEGIN")
         try:
-            return self.generation, self.documents(), list(self.chunks())
+            return self.generation, self.documents(), list(self.chunks(with_tokens))
         finally:
             self._db.execute("COMMIT")
 

@@ -99,8 +99,7 @@ class VectorStore:
             self._collection.delete(ids=ids[start:start + _PAGE])
 
     def query(self, vector: np.ndarray, n: int, doc_ids: Sequence[str] | None = None) -> list[VectorMatch]:
-        n = min(n, self.count())
-        if n <= 0:
+        if n <= 0:  # no count() first: it costs a scan per query on large collections; Chroma caps n itself
             return []
         where = None
         if doc_ids:
