@@ -48,10 +48,35 @@ def answer_json(answer: Answer) -> dict[str, object]:
     }
 
 
+class RichProgress:
+    """A rich progress bar per stage (embed, eval, …) on a terminal; it closes itself when every stage is done."""
+
+    def __init__(self) -> None:
+        from rich.console import Console
+        from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeRemainingColumn
+
+        self._progress = Progress(TextColumn("{task.description}"), BarColumn(), MofNCompleteColumn(),
+                                  TimeRemainingColumn(), console=Console(stderr=True), transient=False)
+        self._tasks: dict[str, int] = {}
+
+    def __call__(self, stage: str, done: int, total: int) -> None:
+        if stage not in self._tasks:
+            if not self._tasks:
+                self._progress.start()
+            self._tasks[stage] = self._progress.add_task(stage, total=total)
+        self._progress.update(self._tasks[stage], completed=done, total=total)
+        if all(t.finished for t in self._progress.tasks):
+            self._progress.stop()
+            self._tasks.clear()
+
+
+def _plain_progress(stage: str, done: int, total: int) -> None:
+    print(f"\r{stage}: {done}/{total}", end="" if done < total else "\n", file=sys.stderr, flush=True)
+
+
 def _progress_printer():
-    def report(stage: str, done: int, total: int) -> None:
-        print(f"\r{stage}: {done}/{total}", end="" if done < total else "\n", file=sys.stderr, flush=True)
-    return report
+    """Bars on a terminal; plain "stage: done/total" lines when stderr is a pipe or a log file."""
+    return RichProgress() if sys.stderr.isatty() else _plain_progress
 
 
 # -- commands -------------------------------------------------------------------------------------------------------

@@ -86,3 +86,13 @@ def test_missing_corpus_and_empty_index_are_messages(cli_env, capsys, monkeypatc
     assert code == 2 and "corpus directory not found" in err
     code, _, err = run(capsys, "ask", "森林覆盖率")
     assert code == 2 and "index is empty" in err
+
+
+def test_progress_is_plain_lines_when_not_a_terminal(capsys):
+    from kb.cli import RichProgress, _progress_printer
+
+    report = _progress_printer()  # pytest captures stderr: not a terminal
+    assert not isinstance(report, RichProgress)
+    report("embed", 1, 2)
+    report("embed", 2, 2)
+    assert capsys.readouterr().err == "\rembed: 1/2\rembed: 2/2\n"
