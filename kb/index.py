@@ -179,8 +179,9 @@ class Indexer:
         todo = [c.chunk for c in chunks if c.chunk.chunk_id not in stored]
         report.chunks_reused = len(chunks) - len(todo)
         started = time.perf_counter()
-        # Batches of a few hundred bound memory and let progress (and a kill) land between them.
-        step = max(self.config.embed_batch_size * 8, 1)
+        # Steps of ~1,000 texts: the embedder sorts each step by length, so long steps pad less (measured: 8 batches
+        # per step ran at 64% of the raw encoder rate); progress, memory and a kill still land between steps.
+        step = max(self.config.embed_batch_size * 32, 1)
         for start in range(0, len(todo), step):
             batch = todo[start:start + step]
             embedded = np.asarray(self.embedder.embed_passages([c.text for c in batch]), dtype=np.float32)
