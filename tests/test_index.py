@@ -92,8 +92,9 @@ def test_interrupted_ingest_leaves_previous_index_usable_and_next_run_finishes(k
     old_hits = Retriever(kb_config, fake_embedder).search("畜禽粪污资源化利用率", mode="bm25")
     seed = kb_config.corpus_dir / SEED_NAME
     text = seed.read_text(encoding="utf-8")
-    # Six clauses and their sentences change: more than one batch of new vectors.
-    seed.write_text(text.replace("到 2025 年", "到 2026 年"), encoding="utf-8")
+    old_ids = _state(kb_config).chunk_ids()
+    # Every sentence with 推进 or 加快 changes: more new vectors than one embedding step (32 texts at batch size 1).
+    seed.write_text(text.replace("推进", "推动").replace("加快", "加速"), encoding="utf-8")
     config = kb_config.replace(embed_batch_size=1)
     with pytest.raises(RuntimeError):
         Indexer(config, ExplodingEmbedder(fake_embedder, allowed=1)).sync_corpus()
@@ -104,10 +105,13 @@ def test_interrupted_ingest_leaves_previous_index_usable_and_next_run_finishes(k
 
     report = Indexer(config, fake_embedder).sync_corpus()
     assert report.updated == ["cq-2021-31"]
-    assert report.chunks_reused > 0  # vectors stored before the interruption are not computed again
     state = _state(kb_config)
+    new_vectors = len(state.chunk_ids() - old_ids)
+    assert new_vectors > 64
+    # The 32 vectors stored before the interruption are not computed again.
+    assert report.chunks_embedded == new_vectors - 32
     assert open_vectors(kb_config, fake_embedder).all_ids() == state.chunk_ids()
-    assert any("到2026年" in c.chunk.text for c in state.chunks())
+    assert any("推动" in c.chunk.text for c in state.chunks())
 
 
 def test_vectors_are_unit_length_in_store(kb_config, fake_embedder):
