@@ -10,7 +10,9 @@ from typing import Sequence
 
 from kb.metadata import doc_numbers_in
 
-_MONEY = re.compile(r"多少钱|补贴标准|罚款|罚多少|被罚|价格|电价|多少元|每吨|每度|奖励资金|资金规模|规模有多大|购置税|成交价")
+# Asking for an amount ("价格是多少"), not about prices in general ("价格是怎么算的，会搞阶梯价吗").
+_MONEY = re.compile(r"多少钱|补贴标准|罚款多少|罚款标准|罚多少|被罚|价格是多少|价是多少|多少元|奖励资金|资金规模|规模有多大|"
+                    r"购置税|成交价")
 _QUANTITY = re.compile(r"多少|比例|比重|百分之|几个|数量|多大|数值|指标|目标值|量化")
 _TIME = re.compile(r"什么时候|哪一年|何时|哪天|哪年|年份|有效期|从哪一?年|截止|期限")
 _LIST = re.compile(r"哪些|哪几|有什么(要求|措施|举措|规定|部署|政策|支持|导向)|包括什么|都有|需要注意")
