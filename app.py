@@ -18,12 +18,14 @@ import streamlit as st  # noqa: E402
 
 from kb.app_pages import chat, documents, evaluation, requirements, targets  # noqa: E402
 from kb.app_pages.chat import MODE_LABELS, SearchSettings  # noqa: E402
+from kb.app_pages.context import LEVEL_NAMES  # noqa: E402
 from kb.config import Config, load_config  # noqa: E402
 from kb.engine import PolicyKb  # noqa: E402
 from kb.errors import KbError  # noqa: E402
 from kb.feedback import FeedbackStore, feedback_path  # noqa: E402
 
 MAX_TOP_K = 10
+LEVELS_KEY = "settings_levels"
 STYLE = """
 <style>
 .kb-context { font-size: 0.95rem; line-height: 1.7; max-width: 40rem; }
@@ -43,6 +45,7 @@ STYLE = """
 .kb-encouraged { background: #e8f5e9; color: #1b5e20; }
 .kb-target { background: #e3f2fd; color: #0d47a1; }
 .kb-arrangement { background: #f1f1f1; color: #555; }
+.kb-crosswalk { font-size: 0.9rem; }
 </style>
 """
 
@@ -61,14 +64,27 @@ def load_feedback_store(config: Config) -> FeedbackStore:
     return FeedbackStore(feedback_path(config))
 
 
+def level_filter(levels: list[str]) -> tuple[str, ...]:
+    """The 文件层级 multiselect, only when the loaded documents are of more than one level."""
+    if len(levels) < 2:
+        return ()
+    # A level whose last document was removed would not be among the options: drop it from the choice first.
+    st.session_state[LEVELS_KEY] = [level for level in st.session_state.get(LEVELS_KEY, []) if level in levels]
+    chosen = st.multiselect("文件层级", levels, key=LEVELS_KEY, placeholder="全部层级",
+                            format_func=LEVEL_NAMES.__getitem__, help="不选则在全部层级的文件中检索")
+    return tuple(chosen)
+
+
 def sidebar_settings(engine: PolicyKb) -> SearchSettings:
     config = engine.config
     docs = {d.meta.doc_id: d.meta for d in engine.documents()}
+    levels = [level for level in LEVEL_NAMES if any(meta.level == level for meta in docs.values())]
     with st.sidebar:
         st.header("问答设置")
         chosen = st.multiselect("检索范围", list(docs), key="settings_docs", placeholder="全部文件",
                                 format_func=lambda doc_id: docs[doc_id].citation_name,
                                 help="不选则在全部文件中检索")
+        chosen_levels = level_filter(levels)
         mode = st.radio("检索方式", list(MODE_LABELS), format_func=MODE_LABELS.__getitem__, key="settings_mode")
         top_k = st.slider("列出的相关条款数", 1, MAX_TOP_K, min(config.top_k, MAX_TOP_K), key="settings_top_k")
         use_llm = False
@@ -76,7 +92,7 @@ def sidebar_settings(engine: PolicyKb) -> SearchSettings:
             use_llm = st.toggle("使用语言模型组织回答", key="settings_llm", value=False,
                                 help=f"已配置语言模型 {config.llm_model or config.llm_base_url}。它只能使用检索到的条款；"
                                      "引用或数字无法核实时，自动改用条款原文回答。")
-    return SearchSettings(docs=tuple(chosen), mode=mode, top_k=top_k, use_llm=use_llm)
+    return SearchSettings(docs=tuple(chosen), levels=chosen_levels, mode=mode, top_k=top_k, use_llm=use_llm)
 
 
 def main() -> None:

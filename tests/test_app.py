@@ -1,7 +1,11 @@
 """The Streamlit app driven headlessly with AppTest (fake hashing embedder, temporary corpus and data dirs).
 
 Expected clauses were checked by hand against the corpus text: 渝府发〔2021〕31号 一（二） is "主要目标" and says
-"森林覆盖率达到57%" and, later, "到2035年，绿色发展内生动力显著增强".
+"森林覆盖率达到57%" and, later, "到2035年，绿色发展内生动力显著增强"; its preamble cites
+《国务院关于加快建立健全绿色低碳循环发展经济体系的指导意见》（国发〔2021〕4号）, which the corpus does not hold.
+The synthetic pair (tests/fixtures, marked synthetic): 示府发〔2099〕3号 (示例市, municipal) implements 国发〔2099〕1号
+(国务院, national); "全市推行通借通还" is only in the local 二（三） 创新服务方式, whose national counterpart is
+二（五） 创新服务方式 ("推行通借通还，开展“阅读进社区”活动…"); the national preamble cites 国办发〔2098〕7号, not loaded.
 """
 
 from __future__ import annotations
@@ -11,6 +15,7 @@ import html
 import io
 import json
 import re
+import shutil
 from pathlib import Path
 from urllib.parse import parse_qs
 
@@ -20,9 +25,12 @@ from streamlit.runtime.memory_media_file_storage import MemoryMediaFileStorage
 from streamlit.testing.v1 import AppTest
 
 from kb.app_pages.chat import chip_label, cited_clauses
-from kb.app_pages.context import clause_context, context_html, marked_html, matching_clauses
+from kb.app_pages.context import (
+    LinkedClause, clause_context, context_html, linked_clause_html, linked_clauses, marked_html, matching_clauses,
+)
 from kb.app_pages.documents import metadata_fields, tree_label
 from kb.config import load_config
+from kb.crosswalk import CrosswalkLink
 from kb.engine import PolicyKb
 from kb.errors import KbError
 from kb.feedback import FeedbackStore, feedback_path
@@ -31,6 +39,10 @@ from kb.schema import Citation, Clause, DocMeta, ParsedDocument
 APP = Path(__file__).resolve().parents[1] / "app.py"
 DOC = "渝府发〔2021〕31号"
 FOREST_QUESTION = "到2025年全市森林覆盖率要达到多少？"
+FIXTURES = Path(__file__).parent / "fixtures"
+LOCAL_DOC, NATIONAL_DOC = "示府发〔2099〕3号", "国发〔2099〕1号"
+LOCAL_ID, NATIONAL_ID = "synthetic_local", "synthetic_national"
+SERVICE_QUESTION = "全市如何推行通借通还？"
 
 
 @pytest.fixture
@@ -42,6 +54,14 @@ def app_env(tmp_path: Path, corpus_dir: Path, monkeypatch: pytest.MonkeyPatch) -
     monkeypatch.setenv("KB_MODEL_CACHE", str(tmp_path / "models"))
     monkeypatch.delenv("KB_CONFIG", raising=False)
     return data_dir
+
+
+@pytest.fixture
+def pair_env(app_env: Path, corpus_dir: Path) -> Path:
+    """The seed (municipal) plus the synthetic national document and the synthetic local one implementing it."""
+    for name in ("synthetic_national.txt", "synthetic_local.txt"):
+        shutil.copy(FIXTURES / name, corpus_dir / name)
+    return app_env
 
 
 def start_app() -> AppTest:
@@ -61,6 +81,24 @@ def popover_labels(block) -> list[str]:
     return [p.proto.popover.label for p in block.get("popover")]
 
 
+def link_target(url: str) -> tuple[str, str]:
+    """(doc, clause) of a link into the clause browser."""
+    query = parse_qs(html.unescape(url).split("?", 1)[1])
+    return query["doc"][0], query["clause"][0]
+
+
+LINKED_CLAUSE = re.compile(r'<a class="kb-cite" href="(?P<url>[^"]+)"[^>]*>(?P<title>[^<]+) ↗</a>')
+
+
+def linked_clauses_shown(popover) -> list[tuple[str, str, tuple[str, str]]]:
+    """(caption, linked clause title, its link target) of each crosswalk clause shown in a chip's popover."""
+    captions = [c.value for c in popover.caption]
+    shown = [m.value for m in popover.markdown[1:]]  # the first markdown is the cited clause in context
+    assert len(captions) == len(shown)
+    return [(caption, found["title"], link_target(found["url"]))
+            for caption, block in zip(captions, shown) for found in LINKED_CLAUSE.finditer(block)]
+
+
 # -- chat page ----------------------------------------------------------------------------------------------------
 def test_answer_quotes_the_clause_and_its_chip_opens_the_clause_with_the_quote_marked(app_env: Path) -> None:
     app = ask(start_app(), FOREST_QUESTION)
@@ -75,6 +113,53 @@ def test_answer_quotes_the_clause_and_its_chip_opens_the_clause_with_the_quote_m
     marked = context.split("<mark>")[1].split("</mark>")[0]
     assert "森林覆盖率达到57%" in marked
     assert not reply.warning
+    assert linked_clauses_shown(reply.get("popover")[0]) == []  # one document: no crosswalk
+    assert not [m for m in app.multiselect if m.key == "settings_levels"]  # one level: no level filter
+
+
+def test_a_cited_local_clause_shows_the_national_clause_it_implements(pair_env: Path) -> None:
+    reply = ask(start_app(), SERVICE_QUESTION).chat_message[-1]
+    assert popover_labels(reply)[0] == f"{LOCAL_DOC} 二（三） 创新服务方式"
+    popover = reply.get("popover")[0]
+    assert linked_clauses_shown(popover) == [
+        ("本条贯彻落实的条款", f"{NATIONAL_DOC} 二（五） 创新服务方式", (NATIONAL_ID, "二（五）"))]
+    linked = popover.markdown[1].value
+    assert "开展“阅读进社区”活动" in linked  # the national clause's own text
+    assert re.search(r"匹配度 (0\.\d\d|1\.00)<", linked)
+
+
+def test_the_level_filter_appears_with_two_levels_and_restricts_answers(pair_env: Path) -> None:
+    app = start_app()
+    levels = app.multiselect(key="settings_levels")
+    assert levels.options == ["全国", "市级"]
+    levels.set_value(["national"]).run()
+    reply = ask(app, SERVICE_QUESTION).chat_message[-1]
+    labels = popover_labels(reply)
+    assert labels[0] == f"{NATIONAL_DOC} 二（五） 创新服务方式"
+    assert all(label.startswith(NATIONAL_DOC) for label in labels)  # cited and other retrieved clauses alike
+    # A cited national clause shows the local clause implementing it.
+    assert linked_clauses_shown(reply.get("popover")[0]) == [
+        ("贯彻落实本条的条款", f"{LOCAL_DOC} 二（三） 创新服务方式", (LOCAL_ID, "二（三）"))]
+    app.multiselect(key="settings_levels").set_value(["municipal"]).run()
+    reply = ask(app, SERVICE_QUESTION).chat_message[-1]
+    assert {label.split(" ")[0] for label in popover_labels(reply)} <= {LOCAL_DOC, DOC}
+
+
+def test_the_crosswalk_is_computed_once_per_index_generation(pair_env: Path, monkeypatch) -> None:
+    calls = []
+    real_crosswalk = PolicyKb.crosswalk
+
+    def counting_crosswalk(self, *args, **kwargs):
+        calls.append(self)
+        return real_crosswalk(self, *args, **kwargs)
+
+    monkeypatch.setattr(PolicyKb, "crosswalk", counting_crosswalk)
+    app = ask(ask(start_app(), SERVICE_QUESTION), "每个街道建设几个社区图书馆？")
+    assert len(calls) == 1
+    PolicyKb(load_config()).update_metadata(LOCAL_DOC, title="示例市实施意见（改）")  # a new index generation
+    reply = ask(app, SERVICE_QUESTION).chat_message[-1]
+    assert len(calls) == 2
+    assert linked_clauses_shown(reply.get("popover")[0])[0][1] == f"{NATIONAL_DOC} 二（五） 创新服务方式"
 
 
 def test_unanswerable_question_is_shown_as_not_found_with_related_clauses(app_env: Path) -> None:
@@ -270,6 +355,42 @@ def test_documents_page_opens_a_linked_clause_expanded_and_marked(app_env: Path)
     assert any("没有条款 九（九）9" in w.value for w in missing.warning)
 
 
+CROSSWALK_ROW = re.compile(r'<tr><td><a href="(?P<local>[^"]+)"[^>]*>(?P<local_title>[^<]+)</a></td>'
+                           r'<td><a href="(?P<national>[^"]+)"[^>]*>(?P<national_title>[^<]+)</a></td>'
+                           r'<td>(?P<score>[0-9.]+)</td></tr>')
+
+
+def unloaded_notes(app: AppTest) -> list[str]:
+    return [c.value for c in app.caption if c.value.startswith("引用但未收录")]
+
+
+def test_documents_page_shows_the_crosswalk_and_the_references_not_loaded(pair_env: Path) -> None:
+    app = start_page("documents")
+    sections = [e for e in app.expander if e.label.startswith("对照")]
+    # One section in the local document's card and one in the national document's; none in the seed's.
+    assert [e.label.split("（")[0] for e in sections] == [f"对照：{LOCAL_DOC} 贯彻落实 {NATIONAL_DOC}"] * 2
+    rows = [found.groupdict() for found in CROSSWALK_ROW.finditer(sections[0].markdown[0].value)]
+    assert len(rows) == len({row["local_title"] for row in rows}) >= 5  # one row per local clause
+    service = next(row for row in rows if row["local_title"] == "二（三） 创新服务方式")
+    assert service["national_title"] == "二（五） 创新服务方式"
+    assert link_target(service["local"]) == (LOCAL_ID, "二（三）")
+    assert link_target(service["national"]) == (NATIONAL_ID, "二（五）")
+    assert all(0 < float(row["score"]) <= 1 for row in rows)
+    assert f"{LOCAL_DOC} 条款" in sections[0].markdown[0].value
+    # 国发〔2099〕1号, which the local document cites, is loaded; what the seed and the national document cite is not.
+    notes = unloaded_notes(app)
+    assert len(notes) == 2
+    assert any("国发〔2021〕4号" in note for note in notes) and any("国办发〔2098〕7号" in note for note in notes)
+    assert not any("国发〔2099〕1号" in note for note in notes)
+
+
+def test_documents_page_of_the_seed_alone_lists_its_unloaded_reference(app_env: Path) -> None:
+    app = start_page("documents")
+    assert unloaded_notes(app) == ["引用但未收录：《国务院关于加快建立健全绿色低碳循环发展经济体系的指导意见》（国发〔2021〕4号）。"
+                                   "可在上方“添加文件”中上传文件或输入网址添加。"]
+    assert not [e for e in app.expander if e.label.startswith("对照")]
+
+
 def test_upload_adds_a_document_and_remove_deletes_it(app_env: Path, corpus_dir: Path) -> None:
     app = start_page("documents")
     app.file_uploader[0].upload("synthetic.txt", SYNTHETIC_TXT, "text/plain").run()
@@ -353,6 +474,31 @@ def test_marked_html_escapes_text_and_marks_every_quote() -> None:
     assert marked_html("甲乙丙丁", ["甲乙", "乙丙"]) == "<mark>甲乙丙</mark>丁"
     page = context_html(SMALL_DOC, clause_context(SMALL_DOC, "一（一）"), ["到2025年达到<5%>。"])
     assert "一 总体要求 › 一（一） 主要目标" in page and "<5%>" not in page
+
+
+def _link(local: tuple[str, str], national: tuple[str, str], score: float) -> CrosswalkLink:
+    return CrosswalkLink(local[0], local[1], "甲", national[0], national[1], "乙", score, score, score)
+
+
+def test_linked_clauses_go_both_ways() -> None:
+    # "p" implements "n" and is implemented by "c" (a provincial document between a national and a county one).
+    links = [_link(("p", "一"), ("n", "三"), 0.9), _link(("p", "二"), ("n", "三"), 0.6),
+             _link(("c", "一"), ("p", "一"), 0.7)]
+    assert linked_clauses(links, "p", "一") == ([LinkedClause("n", "三", "乙", 0.9)],
+                                               [LinkedClause("c", "一", "甲", 0.7)])
+    assert linked_clauses(links, "n", "三") == ([], [LinkedClause("p", "一", "甲", 0.9),
+                                                    LinkedClause("p", "二", "甲", 0.6)])
+    assert linked_clauses(links, "n", "一") == ([], [])
+    assert linked_clauses([], "p", "一") == ([], [])
+
+
+def test_a_linked_clause_shows_its_citation_score_and_escaped_text() -> None:
+    block = linked_clause_html(SMALL_DOC, LinkedClause("t", "一（一）", "主要目标", 0.876), "documents?doc=t&clause=x")
+    assert '<a class="kb-cite" href="documents?doc=t&amp;clause=x"' in block
+    assert "测发〔2024〕1号 一（一） 主要目标 ↗</a>" in block and "匹配度 0.88" in block
+    assert "到2025年达到&lt;5%&gt;。" in block
+    gone = linked_clause_html(SMALL_DOC, LinkedClause("t", "九", "", 0.5), "documents")
+    assert "测发〔2024〕1号 九 ↗" in gone and "kb-clause" not in gone  # a clause no longer there: no text
 
 
 def test_citations_of_one_clause_make_one_chip_with_all_its_quotes() -> None:

@@ -4,12 +4,14 @@ Expected clauses were checked by hand against the corpus text: 汽车 appears on
 ("在汽车、电子电器、通信、机械…行业中选择一批…") and 二（二）8 加强再生资源回收利用 ("以电子电器、汽车行业为重点");
 寄递/快递 in 二（二）7 ("鼓励开展“邮快合作”…") and 二（三）11 ("严格执行…督促寄递企业采购绿色快递包装产品").
 The 21 targets sit in 一（二） 主要目标 (7), 二（一）2 (5) and 二（四）12-15 (1 + 3 + 2 + 3), six of them
-“十四五”期间 (new capacity in 12, 13 twice, 14 and 15 twice).
+“十四五”期间 (new capacity in 12, 13 twice, 14 and 15 twice). The seed's only 《…》（文号） reference is
+《国务院关于加快建立健全绿色低碳循环发展经济体系的指导意见》（国发〔2021〕4号）, in its preamble.
 """
 
 from __future__ import annotations
 
 import csv
+import html
 import io
 import re
 from urllib.parse import parse_qs, unquote, urlparse
@@ -18,7 +20,8 @@ import pytest
 from openpyxl import load_workbook
 
 from kb.app_pages.documents import (
-    ClauseLink, changed_metadata, clause_link_from_query, clause_url, find_document, report_summary,
+    ClauseLink, changed_metadata, clause_link_from_query, clause_url, crosswalk_table_html, find_document,
+    report_summary, unloaded_references, unloaded_references_note,
 )
 from kb.app_pages.evaluation import failure_markdown, gold_document
 from kb.app_pages.requirements import (
@@ -26,6 +29,7 @@ from kb.app_pages.requirements import (
 )
 from kb.app_pages.targets import CLAUSE_LABEL_IN_LINK, area_counts, filtered_targets, target_area, target_records
 from kb.corpus import load_corpus_document, read_manifest
+from kb.crosswalk import CrosswalkLink
 from kb.evaluate import Question, QuestionResult
 from kb.extract import ARRANGEMENT, BINDING, ENCOURAGED, OBLIGATION_PRECEDENCE, Requirement, targets
 from kb.index import IngestReport
@@ -86,6 +90,32 @@ def test_only_edited_metadata_fields_are_sent() -> None:
     assert changed_metadata(meta, {**edited, "title": "旧标题", "level": "municipal",
                                    "implements": "国发〔2021〕4号、国发〔2022〕1号"}) == {
         "level": "municipal", "implements": "国发〔2021〕4号、国发〔2022〕1号"}
+
+
+SEED_REFERENCE = ("国务院关于加快建立健全绿色低碳循环发展经济体系的指导意见", "国发〔2021〕4号")
+
+
+def test_references_to_documents_not_loaded(seed: ParsedDocument) -> None:
+    assert unloaded_references(seed, {SEED_DOC_NUMBER}) == [SEED_REFERENCE]
+    assert unloaded_references(seed, {SEED_DOC_NUMBER, "国发〔2021〕4号"}) == []
+    assert unloaded_references_note([SEED_REFERENCE, ("规划", "国办发〔2098〕7号")]) == (
+        "引用但未收录：《国务院关于加快建立健全绿色低碳循环发展经济体系的指导意见》（国发〔2021〕4号）、"
+        "《规划》（国办发〔2098〕7号）。可在上方“添加文件”中上传文件或输入网址添加。")
+
+
+def test_crosswalk_rows_link_both_clauses_into_the_clause_browser() -> None:
+    local, national = DocMeta(doc_id="loc", doc_number="示府发〔2099〕3号"), DocMeta(doc_id="nat")
+    links = [CrosswalkLink("loc", "二（三）", "创新<服务>", "nat", "二（五）", "创新服务方式", 0.8876, 0.8, 1.0),
+             CrosswalkLink("loc", "三", "", "nat", "三", "保障措施", 1.0, 1.0, 1.0)]
+    table = crosswalk_table_html(links, local, national)
+    assert "<th>示府发〔2099〕3号 条款</th><th>nat 条款</th><th>匹配度</th>" in table  # no 文号: the short id
+    rows = re.findall(r'<tr><td><a href="([^"]+)"[^>]*>([^<]+)</a></td><td><a href="([^"]+)"[^>]*>([^<]+)</a></td>'
+                      r'<td>([^<]+)</td></tr>', table)
+    assert [(texts[1], texts[3], texts[4]) for texts in rows] == [
+        ("二（三） 创新&lt;服务&gt;", "二（五） 创新服务方式", "0.89"), ("三", "三 保障措施", "1.00")]
+    first_local, first_national = rows[0][0], rows[0][2]
+    assert link_of(html.unescape(first_local)) == ClauseLink("loc", "二（三）")
+    assert link_of(html.unescape(first_national)) == ClauseLink("nat", "二（五）")
 
 
 # -- 企业合规 -------------------------------------------------------------------------------------------------------

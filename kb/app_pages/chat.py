@@ -1,4 +1,5 @@
-"""问答: the chat page. Every answer shows the clauses it rests on; each opens in its document context."""
+"""问答: the chat page. Every answer shows the clauses it rests on; each opens in its document context, beside the
+clauses it implements or that implement it when an implementation document and its national document are loaded."""
 
 from __future__ import annotations
 
@@ -8,12 +9,13 @@ from datetime import datetime
 
 import streamlit as st
 
-from kb.app_pages.context import clause_context, context_html
+from kb.app_pages.context import LinkedClause, clause_context, context_html, linked_clause_html, linked_clauses
+from kb.app_pages.documents import ClauseLink, clause_url, crosswalk_links
 from kb.engine import PolicyKb, Turn
 from kb.errors import KbError
 from kb.export_chat import conversation_markdown, export_file_name
 from kb.feedback import Feedback, FeedbackStore
-from kb.schema import Answer, Citation, Hit
+from kb.schema import Answer, Citation, Hit, ParsedDocument
 
 MODE_LABELS = {"hybrid": "混合检索（推荐）", "bm25": "关键词检索", "dense": "语义检索"}
 EXAMPLE_QUESTIONS = (
@@ -29,9 +31,10 @@ PENDING_KEY = "chat_pending_question"
 
 @dataclass(frozen=True)
 class SearchSettings:
-    """What the sidebar chose: documents to search (empty: all), retrieval mode, number of sources."""
+    """What the sidebar chose: documents and levels to search (empty: all), retrieval mode, number of sources."""
 
     docs: tuple[str, ...] = ()
+    levels: tuple[str, ...] = ()  # national, provincial, municipal, county, other
     mode: str = "hybrid"
     top_k: int = 5
     use_llm: bool = False
@@ -59,7 +62,7 @@ def ask(engine: PolicyKb, question: str, settings: SearchSettings, earlier: list
     turn_id = uuid.uuid4().hex
     try:
         answer = engine.ask(question, history=history, mode=settings.mode, top_k=settings.top_k,
-                            docs=settings.docs, use_llm=settings.use_llm)
+                            docs=settings.docs, levels=settings.levels, use_llm=settings.use_llm)
     except KbError as exc:
         return ChatTurn(turn_id, question, error=str(exc))
     return ChatTurn(turn_id, question, answer)
@@ -106,6 +109,25 @@ def clause_chip(engine: PolicyKb, cited: CitedClause) -> None:
             st.warning(f"索引中已找不到条款 {cited.clause}，文件可能已更新，请重新提问。")
             return
         st.markdown(context_html(doc, context, cited.quotes), unsafe_allow_html=True)
+        crosswalk_notes(engine, doc, cited.clause)
+
+
+def crosswalk_notes(engine: PolicyKb, doc: ParsedDocument, label: str) -> None:
+    """The clauses this clause implements and those implementing it, by the crosswalk; nothing without a pair."""
+    implemented, implementing = linked_clauses(crosswalk_links(engine), doc.meta.doc_id, label)
+    if not implemented and not implementing:
+        return
+    documents = {d.meta.doc_id: d for d in engine.documents()}
+    for title, linked in (("本条贯彻落实的条款", implemented), ("贯彻落实本条的条款", implementing)):
+        shown = [clause for clause in linked if clause.doc_id in documents]  # a document removed meanwhile drops out
+        if shown:
+            st.caption(title)
+            st.markdown("".join(_linked_html(documents[clause.doc_id], clause) for clause in shown),
+                        unsafe_allow_html=True)
+
+
+def _linked_html(doc: ParsedDocument, linked: LinkedClause) -> str:
+    return linked_clause_html(doc, linked, clause_url(ClauseLink(linked.doc_id, linked.clause)))
 
 
 def clause_chips(engine: PolicyKb, clauses: list[CitedClause]) -> None:

@@ -1,4 +1,5 @@
-"""A clause shown where it stands in its document: its heading path, its neighbours, the quoted sentence marked.
+"""A clause shown where it stands in its document: its heading path, its neighbours, the quoted sentence marked,
+and the clauses of the other document of its implementation pair (the crosswalk).
 
 Pure functions returning HTML strings, so the page code stays thin and the escaping can be tested.
 """
@@ -9,10 +10,11 @@ import html
 from dataclasses import dataclass
 from typing import Sequence
 
+from kb.crosswalk import CrosswalkLink
 from kb.schema import Clause, ParsedDocument
 
 NEIGHBOUR_CHARS = 160  # neighbours orient the reader; their full text is on the documents page
-LEVEL_NAMES = {"national": "国家级", "provincial": "省级", "municipal": "市级", "county": "区县级", "other": "其他"}
+LEVEL_NAMES = {"national": "全国", "provincial": "省级", "municipal": "市级", "county": "区县级", "other": "其他"}
 
 
 @dataclass(frozen=True)
@@ -94,3 +96,34 @@ def matching_clauses(doc: ParsedDocument, query: str) -> list[Clause]:
     if not needle:
         return list(doc.clauses)
     return [c for c in doc.clauses if needle in c.label or needle in c.heading or needle in c.text]
+
+
+# -- the crosswalk beside a clause ------------------------------------------------------------------------------------
+@dataclass(frozen=True)
+class LinkedClause:
+    """The clause at the other end of a crosswalk link."""
+
+    doc_id: str
+    clause: str
+    heading: str
+    score: float
+
+
+def linked_clauses(links: Sequence[CrosswalkLink], doc_id: str, label: str,
+                   ) -> tuple[list[LinkedClause], list[LinkedClause]]:
+    """(the clauses this clause implements, the clauses implementing it): a local clause has the first, a national
+    clause the second; a document both implementing and implemented (a provincial one) may have both."""
+    implemented = [LinkedClause(link.national_doc, link.national_clause, link.national_heading, link.score)
+                   for link in links if (link.local_doc, link.local_clause) == (doc_id, label)]
+    implementing = [LinkedClause(link.local_doc, link.local_clause, link.local_heading, link.score)
+                    for link in links if (link.national_doc, link.national_clause) == (doc_id, label)]
+    return implemented, implementing
+
+
+def linked_clause_html(doc: ParsedDocument, linked: LinkedClause, url: str) -> str:
+    """文号, label and heading (a link to `url`) with the match score, then the clause's text."""
+    title = html.escape(f"{doc.meta.citation_name} {linked.clause} {linked.heading}".strip())
+    clause = doc.clause(linked.clause)
+    text = f'<div class="kb-clause">{marked_html(clause.text)}</div>' if clause else ""
+    return (f'<div class="kb-source"><a class="kb-cite" href="{html.escape(url)}" title="在文件页的条款目录中查看">'
+            f'{title} ↗</a> <span class="kb-note">匹配度 {linked.score:.2f}</span></div>{text}')

@@ -1,4 +1,5 @@
-"""文件: the indexed documents — add (upload or URL), remove, correct metadata — and a clause tree browser.
+"""文件: the indexed documents — add (upload or URL), remove, correct metadata, the crosswalk of an implementation
+document with the document it implements, references to documents not loaded — and a clause tree browser.
 
 Other pages link here with ?doc=<doc_id>&clause=<label>[&mark=<sentence>…] (see clause_url): the linked clause is
 shown in its context at the top of the page and expanded in the tree, its marked sentences highlighted.
@@ -16,9 +17,12 @@ import streamlit as st
 from kb.app_pages.context import (
     LEVEL_NAMES, clause_context, clause_title, context_html, excerpt, marked_html, matching_clauses,
 )
+from kb.config import Config
+from kb.crosswalk import CrosswalkLink
 from kb.engine import PolicyKb
 from kb.errors import KbError
 from kb.index import IngestReport, Progress
+from kb.metadata import find_references
 from kb.schema import Clause, DocMeta, ParsedDocument
 
 URL_PATH = "documents"
@@ -78,6 +82,60 @@ def show_linked_clause(doc: ParsedDocument, link: ClauseLink) -> None:
     with st.container(border=True):
         st.caption("链接指向的条款（下方条款目录中已展开）")
         st.markdown(context_html(doc, context, link.marks), unsafe_allow_html=True)
+
+
+# -- the crosswalk and references -------------------------------------------------------------------------------------
+@st.cache_data(show_spinner="正在对照条款……", max_entries=8)
+def _crosswalk(_engine: PolicyKb, config: Config, generation: int) -> list[CrosswalkLink]:
+    """Keyed by the engine's config and the index generation: sessions share it, a changed index recomputes it."""
+    try:
+        return _engine.crosswalk()
+    except KbError:  # no implementation document is loaded together with the document it implements
+        return []
+
+
+def crosswalk_links(engine: PolicyKb) -> list[CrosswalkLink]:
+    """The links of every loaded implementation pair; empty when no pair is loaded."""
+    return _crosswalk(engine, engine.config, engine.retriever.snapshot().generation)
+
+
+def crosswalk_table_html(links: Sequence[CrosswalkLink], local: DocMeta, national: DocMeta) -> str:
+    """One row per local clause: it and its national clause, each linking into the clause browser, and the score."""
+    def cell(doc_id: str, label: str, heading: str) -> str:
+        url, text = html.escape(clause_url(ClauseLink(doc_id, label))), html.escape(f"{label} {heading}".strip())
+        return f'<td><a href="{url}" title="在文件页的条款目录中查看">{text}</a></td>'
+
+    rows = "".join(f"<tr>{cell(link.local_doc, link.local_clause, link.local_heading)}"
+                   f"{cell(link.national_doc, link.national_clause, link.national_heading)}"
+                   f"<td>{link.score:.2f}</td></tr>" for link in links)
+    head = (f"<tr><th>{html.escape(local.citation_name)} 条款</th><th>{html.escape(national.citation_name)} 条款</th>"
+            "<th>匹配度</th></tr>")
+    return f'<table class="kb-crosswalk"><thead>{head}</thead><tbody>{rows}</tbody></table>'
+
+
+def crosswalk_sections(doc: ParsedDocument, links: Sequence[CrosswalkLink], metas: Mapping[str, DocMeta]) -> None:
+    """A 对照 expander for each pair the document belongs to, whether as the implementation or as the national one."""
+    doc_id = doc.meta.doc_id
+    pairs = dict.fromkeys((link.local_doc, link.national_doc) for link in links
+                          if doc_id in (link.local_doc, link.national_doc))  # ordered set
+    for local_id, national_id in pairs:
+        if local_id not in metas or national_id not in metas:
+            continue  # a document removed since the crosswalk was computed
+        rows = [link for link in links if (link.local_doc, link.national_doc) == (local_id, national_id)]
+        local, national = metas[local_id], metas[national_id]
+        with st.expander(f"对照：{local.citation_name} 贯彻落实 {national.citation_name}（{len(rows)} 个条款）",
+                         icon=":material/compare_arrows:"):
+            st.markdown(crosswalk_table_html(rows, local, national), unsafe_allow_html=True)
+
+
+def unloaded_references(doc: ParsedDocument, loaded_numbers: set[str]) -> list[tuple[str, str]]:
+    """(title, 文号) of each 《…》（文号） the document cites whose 文号 no loaded document has."""
+    return [(title, number) for title, number in find_references(doc.text) if number not in loaded_numbers]
+
+
+def unloaded_references_note(references: Sequence[tuple[str, str]]) -> str:
+    cited = "、".join(f"《{title}》（{number}）" for title, number in references)
+    return f"引用但未收录：{cited}。可在上方“添加文件”中上传文件或输入网址添加。"
 
 
 # -- changing the corpus ----------------------------------------------------------------------------------------------
@@ -183,12 +241,17 @@ def metadata_fields(doc: ParsedDocument) -> dict[str, str]:
     return {name: value for name, value in fields.items() if value}
 
 
-def document_card(engine: PolicyKb, doc: ParsedDocument) -> None:
+def document_card(engine: PolicyKb, doc: ParsedDocument, links: Sequence[CrosswalkLink],
+                  metas: Mapping[str, DocMeta]) -> None:
     with st.container(border=True):
         st.markdown(f"**{doc.meta.title or doc.meta.doc_id}**")
         fields = "".join(f'<span class="kb-field">{html.escape(name)}：{html.escape(value)}</span>'
                          for name, value in metadata_fields(doc).items())
         st.markdown(fields, unsafe_allow_html=True)
+        references = unloaded_references(doc, {meta.doc_number for meta in metas.values() if meta.doc_number})
+        if references:
+            st.caption(unloaded_references_note(references))
+        crosswalk_sections(doc, links, metas)
         with st.container(horizontal=True, gap="small"):
             with st.popover("修改信息", icon=":material/edit:"):
                 metadata_form(engine, doc.meta)
@@ -234,8 +297,10 @@ def render(engine: PolicyKb) -> None:
         st.info("知识库中还没有文件：请在上方上传文件或输入网址添加，或运行 `kb add 文件`。")
         return
     st.caption(f"已收录 {len(docs)} 份文件")
+    metas = {d.meta.doc_id: d.meta for d in docs}
+    links = crosswalk_links(engine)
     for doc in docs:
-        document_card(engine, doc)
+        document_card(engine, doc, links, metas)
     by_id = {d.meta.doc_id: d for d in docs}
     if linked_doc is not None:
         st.session_state[DOC_KEY] = linked_doc.meta.doc_id
