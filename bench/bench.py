@@ -138,14 +138,14 @@ def main() -> None:
     parser.add_argument("--cache", type=Path, default=Config().model_cache)
     parser.add_argument("--real-up-to", type=int, default=100, help="largest size embedded with the real model")
     parser.add_argument("--encoder-sample", type=int, default=1000)
-    parser.add_argument("--rounds", type=int, default=3)
+    parser.add_argument("--questions", type=int, default=40, help="distinct questions timed per query mode")
     parser.add_argument("--no-server", action="store_true", help="skip the Chroma server comparison")
     parser.add_argument("--no-app", action="store_true", help="skip the app cold start")
     parser.add_argument("--out", type=Path, default=None)
     args = parser.parse_args()
     with tempfile.TemporaryDirectory(prefix="kb-bench-") as tmp:
         base = SizeSpec(documents=0, model=args.model, model_cache=str(args.cache), work_dir="",
-                        encoder_sample=args.encoder_sample, rounds=args.rounds)
+                        encoder_sample=args.encoder_sample, questions_per_mode=args.questions)
         sizes = parse_sizes(args.size)
         runs: list[Run] = []
         for spec in plan(sizes, base, Path(tmp), args.real_up_to, not args.no_server):

@@ -10,7 +10,7 @@ from pathlib import Path
 import pytest
 
 from bench.bench import TargetCheck, check_targets, plan
-from bench.size_run import SizeSpec
+from bench.size_run import SizeSpec, question_sets
 from bench.synth import document_paragraphs, load_seed, write_corpus
 from kb.corpus import load_corpus_document, read_manifest
 
@@ -96,10 +96,20 @@ def test_plan_compares_server_and_embedded_with_the_same_passages(tmp_path):
     assert len({s.work_dir for s in specs}) == len(specs)
 
 
+def test_each_timed_mode_gets_its_own_questions(monkeypatch):
+    monkeypatch.chdir(ROOT)
+    sets = question_sets(30)
+    assert [len(sets[name]) for name in ("first", "bm25", "dense", "hybrid", "answer")] == [1, 30, 30, 30, 30]
+    questions = [q for qs in sets.values() for q in qs]
+    assert len(set(questions)) == len(questions)  # no query vector can be reused from an earlier timed call
+    with pytest.raises(ValueError, match="distinct questions"):
+        question_sets(60)
+
+
 def test_smallest_size_runs_end_to_end(tmp_path):
     out = tmp_path / "bench.json"
     proc = subprocess.run([sys.executable, "-m", "bench.bench", "--size", "smallest", "--model", "hashing",
-                           "--no-server", "--no-app", "--rounds", "1", "--out", str(out)],
+                           "--no-server", "--no-app", "--questions", "5", "--out", str(out)],
                           capture_output=True, text=True, timeout=120, cwd=ROOT)
     assert proc.returncode == 0, proc.stderr
     assert "hybrid p95 ms" in proc.stdout and "not measured" in proc.stdout
