@@ -107,8 +107,7 @@ class Answerer:
                 continue
             for index, sentence in enumerate(clause.sentences):
                 if sentence.text.strip():
-                    chunk_id = self.snapshot.chunk_of.get((hit.doc_id, clause.label, index)) or \
-                        self.snapshot.chunk_of.get((hit.doc_id, clause.label, -1), "")
+                    chunk_id = self.snapshot.chunks.chunk_for(hit.doc_id, clause.label, index)
                     candidates.append((rank, hit, clause, sentence.text.strip(), chunk_id))
         dense = self.similarities(intent.resolved, [c[-1] for c in candidates if c[-1]]) if self.similarities else {}
         scored = []

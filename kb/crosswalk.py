@@ -54,10 +54,9 @@ def _content_clauses(snap: Snapshot, doc_id: str) -> list[Clause]:
 def crosswalk(snap: Snapshot, vectors: VectorStore, local_id: str, national_id: str,
               min_score: float = MIN_SCORE) -> list[CrosswalkLink]:
     """For each local clause, its best national clause when the score reaches `min_score`, in local order."""
-    clause_chunk = {(c.doc_id, c.clause_label): c.chunk_id for c in snap.chunks if c.kind == "clause"}
     local, national = _content_clauses(snap, local_id), _content_clauses(snap, national_id)
-    ids = [clause_chunk.get((local_id, c.label), "") for c in local] + \
-          [clause_chunk.get((national_id, c.label), "") for c in national]
+    ids = [snap.chunks.chunk_for(local_id, c.label) for c in local] + \
+          [snap.chunks.chunk_for(national_id, c.label) for c in national]
     stored = vectors.vectors([i for i in ids if i])
     dim = next(iter(stored.values())).shape[0] if stored else 1
     matrix = np.stack([stored.get(i, np.zeros(dim, np.float32)) for i in ids]) if ids else np.zeros((0, dim))

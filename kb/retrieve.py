@@ -13,12 +13,13 @@ from typing import Sequence
 import numpy as np
 
 from kb.bm25 import Bm25Index
+from kb.chunk_table import ChunkTable
 from kb.config import Config
 from kb.embed import Embedder
 from kb.errors import KbError
 from kb.index import bm25_path, open_vectors, state_path
 from kb.metadata import doc_numbers_in
-from kb.schema import Chunk, Clause, Hit, ParsedDocument
+from kb.schema import Clause, Hit, ParsedDocument
 from kb.state import IndexState
 from kb.tokenize import PolicyTokenizer, default_tokenizer
 from kb.vectors import VectorStore
@@ -32,10 +33,8 @@ class Snapshot:
 
     generation: int
     documents: dict[str, ParsedDocument]
-    chunks: list[Chunk]
-    row_of: dict[str, int]
+    chunks: ChunkTable
     bm25: Bm25Index
-    chunk_of: dict[tuple[str, str, int], str]  # (doc id, clause label, sentence index or -1 for the clause) -> id
 
     def clause(self, doc_id: str, label: str) -> Clause | None:
         doc = self.documents.get(doc_id)
@@ -45,26 +44,18 @@ class Snapshot:
 def load_snapshot(config: Config) -> Snapshot:
     state = IndexState(state_path(config))
     try:
-        generation, documents, indexed = state.snapshot(with_tokens=False)
+        read = state.snapshot()
         try:
-            bm25: Bm25Index | None = Bm25Index.load(bm25_path(config, generation))
+            bm25: Bm25Index | None = Bm25Index.load(bm25_path(config, read.generation))
         except (OSError, ValueError, KeyError):
             bm25 = None
-        if bm25 is None or bm25.size != len(indexed):
+        if bm25 is None or bm25.size != len(read.chunks):
             # Missing or half-written BM25 file: read the tokens (a new consistent view) and rebuild in memory.
-            generation, documents, indexed = state.snapshot(with_tokens=True)
-            bm25 = Bm25Index.build([c.tokens for c in indexed])
+            read = state.snapshot(with_tokens=True)
+            bm25 = Bm25Index.build(read.tokens or [])
     finally:
         state.close()
-    chunks = [c.chunk for c in indexed]
-    return Snapshot(
-        generation=generation,
-        documents={d.meta.doc_id: d for d in documents},
-        chunks=chunks,
-        row_of={c.chunk_id: i for i, c in enumerate(chunks)},
-        bm25=bm25,
-        chunk_of={(c.doc_id, c.clause_label, c.sentence_index): c.chunk_id for c in chunks},
-    )
+    return Snapshot(read.generation, {d.meta.doc_id: d for d in read.documents}, read.chunks, bm25)
 
 
 @dataclass(frozen=True)
@@ -132,13 +123,11 @@ class Retriever:
         return ChunkRanking([r for r, _ in top], [s for _, s in top])
 
     def rank_dense(self, question: str, snap: Snapshot, doc_ids: Sequence[str] | None) -> ChunkRanking:
-        rows, scores = [], []
-        for match in self.vector_store().query(self.query_vector(question), self.config.candidates, doc_ids):
-            row = snap.row_of.get(match.chunk_id)
-            if row is not None:  # vectors of another generation (or a half-finished ingest) are ignored
-                rows.append(row)
-                scores.append(match.similarity)
-        return ChunkRanking(rows, scores)
+        matches = self.vector_store().query(self.query_vector(question), self.config.candidates, doc_ids)
+        row_of = snap.chunks.rows_of([m.chunk_id for m in matches])
+        # Vectors of another generation (or of a half-finished ingest) have no row and are ignored.
+        known = [m for m in matches if m.chunk_id in row_of]
+        return ChunkRanking([row_of[m.chunk_id] for m in known], [m.similarity for m in known])
 
     def search(self, question: str, mode: str = "hybrid", top_k: int | None = None,
                doc_ids: Sequence[str] | None = None, snap: Snapshot | None = None) -> list[Hit]:
@@ -149,10 +138,7 @@ class Retriever:
         if not snap.chunks:
             raise KbError("the index is empty: run `kb ingest` first")
         top_k = top_k or self.config.top_k
-        allowed = None
-        if doc_ids:
-            wanted = set(doc_ids)
-            allowed = np.fromiter((c.doc_id in wanted for c in snap.chunks), dtype=bool, count=len(snap.chunks))
+        allowed = snap.chunks.doc_mask(set(doc_ids)) if doc_ids else None
         rankings: dict[str, ChunkRanking] = {}
         if mode in ("bm25", "hybrid"):
             rankings["bm25"] = self.rank_bm25(question, snap, allowed)
@@ -165,8 +151,7 @@ def _clause_ranks(snap: Snapshot, ranking: ChunkRanking) -> dict[tuple[str, str]
     """Per clause: (rank of its best chunk, that chunk's score, that chunk's row)."""
     best: dict[tuple[str, str], tuple[int, float, int]] = {}
     for row, score in zip(ranking.rows, ranking.scores):
-        chunk = snap.chunks[row]
-        key = (chunk.doc_id, chunk.clause_label)
+        key = snap.chunks.clause_key(row)
         if key not in best:
             best[key] = (len(best) + 1, score, row)
     return best
@@ -189,20 +174,19 @@ def fuse_to_hits(snap: Snapshot, rankings: dict[str, ChunkRanking], top_k: int, 
         # The best sentence comes from whichever retriever ranked this clause highest.
         best_mode = min((m for m in per_mode if key in per_mode[m]), key=lambda m: per_mode[m][key][0])
         best_row = per_mode[best_mode][key][2]
-        best_chunk = snap.chunks[best_row]
         meta = snap.documents[key[0]].meta
         hits.append(Hit(
             doc_id=key[0], doc_number=meta.doc_number, doc_title=meta.title, clause_label=clause.label,
             heading=clause.heading, text=clause.text, score=round(score, 6),
-            best_sentence=_sentence_text(clause, best_chunk),
+            best_sentence=_sentence_text(clause, snap.chunks.sentence_of(best_row)),
             scores={m: round(per_mode[m][key][1], 6) for m in per_mode if key in per_mode[m]},
         ))
     return hits
 
 
-def _sentence_text(clause: Clause, chunk: Chunk) -> str:
-    if chunk.kind == "sentence" and 0 <= chunk.sentence_index < len(clause.sentences):
-        return clause.sentences[chunk.sentence_index].text
+def _sentence_text(clause: Clause, sentence: int) -> str:
+    if 0 <= sentence < len(clause.sentences):
+        return clause.sentences[sentence].text
     return clause.sentences[0].text if clause.sentences else clause.text
 
 

@@ -8,10 +8,12 @@ new one, never a mix.
 from __future__ import annotations
 
 import json
+import sys
 from dataclasses import asdict, dataclass
 from pathlib import Path
 from typing import Iterable, Iterator
 
+from kb.chunk_table import ChunkTable
 from kb.schema import Chunk, Clause, DocMeta, ParsedDocument, Sentence
 from kb.sqlite_wal import connect_wal
 
@@ -40,6 +42,14 @@ CREATE INDEX IF NOT EXISTS chunks_by_doc ON chunks(doc_id);
 
 
 @dataclass(frozen=True)
+class StateSnapshot:
+    generation: int
+    documents: list[ParsedDocument]
+    chunks: ChunkTable
+    tokens: list[tuple[str, ...]] | None  # per chunk row, when asked for
+
+
+@dataclass(frozen=True)
 class IndexedChunk:
     chunk: Chunk
     tokens: tuple[str, ...]
@@ -53,8 +63,10 @@ def document_from_json(text: str) -> ParsedDocument:
     raw = json.loads(text)
     meta = raw["meta"]
     meta["implements"] = tuple(meta.get("implements", ()))
+    # Labels and their parts recur in every document ("二（一）"): interned, a large index holds one copy of each.
     clauses = tuple(
-        Clause(**{**c, "path": tuple(c["path"]), "sentences": tuple(Sentence(**s) for s in c["sentences"])})
+        Clause(**{**c, "label": sys.intern(c["label"]), "path": tuple(sys.intern(p) for p in c["path"]),
+                  "sentences": tuple(Sentence(**s) for s in c["sentences"])})
         for c in raw["clauses"]
     )
     return ParsedDocument(meta=DocMeta(**meta), text=raw["text"], clauses=clauses)
@@ -100,11 +112,16 @@ class IndexState:
             chunk = Chunk(cid, doc_id, label, kind, text, chash, sidx)
             yield IndexedChunk(chunk, tuple(tokens.split("\t")) if tokens else ())
 
-    def snapshot(self, with_tokens: bool = True) -> tuple[int, list[ParsedDocument], list[IndexedChunk]]:
-        """Generation, documents and chunks read in one transaction: a consistent view."""
+    def snapshot(self, with_tokens: bool = False) -> StateSnapshot:
+        """Generation, documents and the chunk table read in one transaction: a consistent view. Chunk texts are
+        not read (the documents hold them); tokens only `with_tokens`, to rebuild a missing BM25 index."""
         self._db.execute("BEGIN")
         try:
-            return self.generation, self.documents(), list(self.chunks(with_tokens))
+            rows = self._db.execute(
+                "SELECT chunk_id, doc_id, clause_label, sentence_index FROM chunks ORDER BY doc_id, position")
+            table = ChunkTable.from_rows(rows)
+            tokens = [tuple(c.tokens) for c in self.chunks()] if with_tokens else None
+            return StateSnapshot(self.generation, self.documents(), table, tokens)
         finally:
             self._db.execute("COMMIT")
 

@@ -23,6 +23,7 @@ from kb.e5_model import (
     materialise_e5,
     precompiled_charsmap,
     read_e5_file,
+    trim_vocabulary,
 )
 from kb.embed import DEFAULT_MODEL
 
@@ -176,15 +177,41 @@ def test_tokenizer_ids_match_e5c_and_engine_counts(model_dir: Path, e5_file, eng
     from tokenizers import Tokenizer
 
     tokenizer = Tokenizer.from_file(str(model_dir / "tokenizer.json"))
+    _, original_id = trim_vocabulary(e5_file.vocabulary)
     reference = E5cTokenizer(e5_file.vocabulary)
     raw = SEED_PATH.read_text("utf-8")
     texts = [line for line in raw.splitlines() if line.strip()] + [raw[i:i + 400] for i in range(0, len(raw), 400)]
-    texts += ["a    b\t\tc  ", " 中国 ", "", "到\u3000全角 空格", "①②③ ＡＢＣ ｶﾞ", "x\u00a0y\r\nz", "<mask> token"]
+    texts += ["a    b\t\tc  ", " 中国 ", "α粒子 ±5% ≥3 ㎡ ㈠ Ⅲ类 №1 é", "ＥＯＤ模式　PPP项目", "", "到\u3000全角 空格", "①②③ ＡＢＣ ｶﾞ", "x\u00a0y\r\nz", "<mask> token"]
     for text in texts:
         for prompt, is_query in (("query: ", True), ("passage: ", False)):
             expected = reference.encode(prompt + text)
             assert len(expected) == engine.token_count(text, is_query), text  # the port agrees with e5.c
-            assert tokenizer.encode(prompt + text).ids == expected, text
+            assert original_id[tokenizer.encode(prompt + text).ids].tolist() == expected, text
+
+
+def test_trimmed_vocabulary_keeps_chinese_latin_and_symbols_and_every_special_token(e5_file):
+    full = e5_file.vocabulary
+    trimmed, original_id = trim_vocabulary(full)
+    assert 100_000 < len(trimmed.pieces) < 0.6 * len(full.pieces)
+    assert [trimmed.pieces[i] for i in (trimmed.bos, trimmed.pad, trimmed.eos, trimmed.unk)] == \
+        [full.pieces[i] for i in (full.bos, full.pad, full.eos, full.unk)]
+    assert (trimmed.bos, trimmed.pad, trimmed.eos, trimmed.unk) == (full.bos, full.pad, full.eos, full.unk)
+    assert trimmed.pieces[-1] == full.pieces[-1] == "<mask>"
+    assert min(trimmed.scores) == min(full.scores)  # the <unk> penalty is derived from it
+    assert all(full.pieces[o] == p for p, o in zip(trimmed.pieces, original_id))
+    kept = set(trimmed.pieces)
+    assert {"▁中国", "碳", "▁the", "%", "《", "α"} <= kept and not {"▁и", "한"} & kept
+
+
+@pytest.mark.integration
+def test_text_in_a_dropped_script_becomes_unk_and_nothing_else_is_lost(model_dir: Path):
+    from tokenizers import Tokenizer
+
+    tokenizer = Tokenizer.from_file(str(model_dir / "tokenizer.json"))
+    encoding = tokenizer.encode("绿色低碳한국어发展")
+    unk = tokenizer.token_to_id("<unk>")
+    assert [t for t, i in zip(encoding.tokens, encoding.ids) if i == unk] == ["한국어"]
+    assert "".join(t for t, i in zip(encoding.tokens[1:-1], encoding.ids[1:-1]) if i != unk) == "▁绿色低碳发展"
 
 
 @pytest.mark.integration

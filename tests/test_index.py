@@ -18,8 +18,9 @@ def test_first_ingest_indexes_every_clause_and_sentence(kb_config, fake_embedder
     report = Indexer(kb_config, fake_embedder).sync_corpus()
     assert report.added == ["cq-2021-31"]
     state = _state(kb_config)
-    _, docs, chunks = state.snapshot()
-    labels = {c.chunk.clause_label for c in chunks}
+    read = state.snapshot()
+    docs, chunks = read.documents, read.chunks
+    labels = set(chunks.labels)
     assert {"序言", "一（二）", "二（一）4", "二（六）23", "三（三）", "落款"} <= labels
     assert report.chunks_embedded == len(chunks) == open_vectors(kb_config, fake_embedder).count()
     assert docs[0].meta.doc_number == "渝府发〔2021〕31号"
