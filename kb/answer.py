@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
+from itertools import islice
 from typing import Callable, Sequence
 
 from kb.question import QuestionIntent
@@ -243,14 +244,19 @@ class Answerer:
 
     def _enterprise_answer(self, intent: QuestionIntent, hits: Sequence[Hit]) -> Answer | None:
         """Enterprise questions use the requirements finder, so that the chat and the table never disagree."""
-        from kb.extract import match_industries, requirements
+        from kb.extract import match_industries, requirement_sources
 
         industries = match_industries(intent.text)
         if not industries:
             return None
-        docs = list(self.snapshot.documents.values())
-        rows = {(r.clause, r.sentence) for industry in industries for r in requirements(docs, industry)}
-        applicable = self._sentences_where(lambda clause, text: (clause.label, text.strip()) in rows)
+        # The documents the question retrieved, best first: with many documents loaded, the requirements of the
+        # relevant ones are listed, and only as many as the answer shows are looked for (the 企业合规 page and
+        # `kb requirements` list them all).
+        documents = [self.snapshot.documents[d] for d in dict.fromkeys(h.doc_id for h in hits)
+                     if d in self.snapshot.documents]
+        applicable = [ScoredSentence(doc.meta.doc_id, clause, row.sentence.strip(), 1.0, 0)
+                      for doc, clause, row in islice(requirement_sources(documents, industries),
+                                                     MAX_ENTERPRISE_ITEMS + MAX_CLOSEST)]
         if not applicable:
             return None
         # The sentences closest to what was asked ("想上市或者发债") come first; then every sentence the finder

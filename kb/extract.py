@@ -15,7 +15,7 @@ threshold phrase as its scope. Deadlines without a number (到2035年…基本�
 from __future__ import annotations
 
 import re
-from collections.abc import Iterable, Iterator
+from collections.abc import Collection, Iterable, Iterator
 from dataclasses import dataclass, field, replace
 from functools import lru_cache
 from importlib import resources
@@ -125,6 +125,8 @@ def named_entities(text: str, terms: tuple[VocabularyTerm, ...] | None = None) -
     lowered = text.lower()
     taken: list[tuple[int, int, VocabularyTerm]] = []
     for term in terms if terms is not None else vocabulary():
+        if term.term not in lowered:  # a substring test is ~10x cheaper than starting a regex search
+            continue
         for match in re.finditer(re.escape(term.term), lowered):
             span = match.span()
             if all(span == (start, end) or span[1] <= start or span[0] >= end for start, end, _ in taken):
@@ -183,6 +185,8 @@ def _negated(hit: _CueHit, sentence: str) -> _CueHit:
 def _cue_hits(sentence: str) -> Iterator[_CueHit]:
     for kind, cues in obligation_cues().items():
         for cue in cues:
+            if cue not in sentence:
+                continue
             for match in re.finditer(re.escape(cue), sentence):
                 yield _negated(_CueHit(kind, match.start(), cue), sentence)
 
@@ -336,23 +340,34 @@ def requirement_of(doc: ParsedDocument, clause: Clause, sentence: str) -> Requir
                        _names(sentence, INDUSTRY), _names(sentence, BODY), sentence)
 
 
-def requirements(docs: Iterable[ParsedDocument], industry: str | None = None,
-                 obligation: str | None = None) -> list[Requirement]:
-    """Body sentences of the documents, in document order (so grouped by clause), optionally only those naming
-    the industry or body (a canonical name, synonym or free text) and only those of one obligation type."""
+def requirement_sources(docs: Iterable[ParsedDocument], names: Collection[str] | None = None,
+                        obligation: str | None = None) -> Iterator[tuple[ParsedDocument, Clause, Requirement]]:
+    """Body sentences of the documents as requirements with where they stand, in document order; only those
+    naming one of the canonical industries or bodies `names` (all when None), and of one obligation type."""
     if obligation is not None and obligation not in OBLIGATION_PRECEDENCE:
         raise KbError(f"unknown obligation type {obligation!r}; choose one of {', '.join(OBLIGATION_PRECEDENCE)}")
-    wanted = set(resolve_industry(industry)) if industry else None
-    rows: list[Requirement] = []
+    wanted = set(names) if names is not None else None
+    # A sentence can name an industry only if it contains one of its terms: that cheap test comes first, so a
+    # question about one industry classifies a few hundred sentences, not all of them (170,000 at 1,000 docs).
+    terms = [t.term for t in vocabulary() if t.name in wanted] if wanted is not None else []
     for doc in docs:
         for clause in doc.clauses:
             for sentence in _body_sentences(clause):
+                if wanted is not None and not any(term in sentence.text.lower() for term in terms):
+                    continue
                 row = requirement_of(doc, clause, sentence.text)
                 if wanted is not None and not wanted & {*row.industries, *row.bodies}:
                     continue
                 if obligation is None or row.obligation == obligation:
-                    rows.append(row)
-    return rows
+                    yield doc, clause, row
+
+
+def requirements(docs: Iterable[ParsedDocument], industry: str | None = None,
+                 obligation: str | None = None) -> list[Requirement]:
+    """Body sentences of the documents, in document order (so grouped by clause), optionally only those naming
+    the industry or body (a canonical name, synonym or free text) and only those of one obligation type."""
+    names = resolve_industry(industry) if industry else None
+    return [row for _, _, row in requirement_sources(docs, names, obligation)]
 
 
 def targets(docs: Iterable[ParsedDocument]) -> list[Target]:

@@ -73,7 +73,7 @@ def writer_lock(config: Config) -> FileLock:
 
 def write_bm25(config: Config, state: IndexState) -> Bm25Index:
     generation = state.generation
-    index = Bm25Index.build([c.tokens for c in state.chunks()])
+    index = Bm25Index.build(list(state.chunk_tokens()))
     index.save(bm25_path(config, generation))
     for old in config.data_dir.glob("bm25-*.npz"):
         if old.name != bm25_path(config, generation).name:

@@ -72,6 +72,10 @@ def document_from_json(text: str) -> ParsedDocument:
     return ParsedDocument(meta=DocMeta(**meta), text=raw["text"], clauses=clauses)
 
 
+def _split_tokens(tokens: str) -> tuple[str, ...]:
+    return tuple(tokens.split("\t")) if tokens else ()
+
+
 class IndexState:
     """A connection per instance; open one per thread/process (SQLite handles the locking between them)."""
 
@@ -102,15 +106,19 @@ class IndexState:
             return {r[0] for r in self._db.execute("SELECT chunk_id FROM chunks")}
         return {r[0] for r in self._db.execute("SELECT chunk_id FROM chunks WHERE doc_id=?", (doc_id,))}
 
-    def chunks(self, with_tokens: bool = True) -> Iterator[IndexedChunk]:
-        """All chunks in document order; without tokens when the BM25 index need not be rebuilt (faster)."""
+    def chunks(self) -> Iterator[IndexedChunk]:
+        """All chunks in document order, with their texts and tokens."""
         rows = self._db.execute(
-            "SELECT chunk_id, doc_id, clause_label, kind, sentence_index, text, content_hash, "
-            f"{'tokens' if with_tokens else chr(39) * 2} FROM chunks ORDER BY doc_id, position"
+            "SELECT chunk_id, doc_id, clause_label, kind, sentence_index, text, content_hash, tokens "
+            "FROM chunks ORDER BY doc_id, position"
         )
         for cid, doc_id, label, kind, sidx, text, chash, tokens in rows:
-            chunk = Chunk(cid, doc_id, label, kind, text, chash, sidx)
-            yield IndexedChunk(chunk, tuple(tokens.split("\t")) if tokens else ())
+            yield IndexedChunk(Chunk(cid, doc_id, label, kind, text, chash, sidx), _split_tokens(tokens))
+
+    def chunk_tokens(self) -> Iterator[tuple[str, ...]]:
+        """The tokens of every chunk in document order: all that the BM25 index is built from."""
+        for (tokens,) in self._db.execute("SELECT tokens FROM chunks ORDER BY doc_id, position"):
+            yield _split_tokens(tokens)
 
     def snapshot(self, with_tokens: bool = False) -> StateSnapshot:
         """Generation, documents and the chunk table read in one transaction: a consistent view. Chunk texts are
@@ -120,7 +128,7 @@ class IndexState:
             rows = self._db.execute(
                 "SELECT chunk_id, doc_id, clause_label, sentence_index FROM chunks ORDER BY doc_id, position")
             table = ChunkTable.from_rows(rows)
-            tokens = [tuple(c.tokens) for c in self.chunks()] if with_tokens else None
+            tokens = list(self.chunk_tokens()) if with_tokens else None
             return StateSnapshot(self.generation, self.documents(), table, tokens)
         finally:
             self._db.execute("COMMIT")
