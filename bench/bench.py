@@ -68,7 +68,7 @@ def check_targets(runs: list[Run], apps: list[dict[str, float]]) -> list[TargetC
     if thousand:
         share = thousand[0]["re-ingest % of full"]
         checks.append(TargetCheck("re-ingest unchanged 1,000 docs < 5% of full",
-                                  f"{share:.1f}%", _verdict(share, 5.0, False)))
+                                  f"{share:.2g}%", _verdict(share, 5.0, False)))
     else:
         checks.append(TargetCheck("re-ingest unchanged 1,000 docs < 5% of full", "-", "not measured"))
     large = [r for r in embedded if r["sentences"] >= TARGET_SENTENCES]
@@ -107,8 +107,9 @@ def format_table(runs: list[Run], apps: list[dict[str, float]], checks: list[Tar
     header = [f"{int(r['documents'])} docs {r['backend']}{' proxy' if r['passages'] != 'model' else ''}"
               for r in runs]
     width = max(len(m) for m in metrics) + 2
-    lines = ["".join([f"{'':<{width}}", *(f"{h:>22}" for h in header)])]
-    lines += ["".join([f"{m:<{width}}", *(f"{_cell(r.get(m)):>22}" for r in runs)]) for m in metrics]
+    column = max(len(h) for h in header) + 2
+    lines = ["".join([f"{'':<{width}}", *(f"{h:>{column}}" for h in header)])]
+    lines += ["".join([f"{m:<{width}}", *(f"{_cell(r.get(m)):>{column}}" for r in runs)]) for m in metrics]
     if apps:
         keys = list(apps[0])
         lines += ["", "app (streamlit + headless Chromium)",

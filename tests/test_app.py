@@ -325,6 +325,17 @@ def test_requirements_download_is_the_filtered_table(app_env: Path, monkeypatch)
     assert sheet.max_row == 3 and sheet["B3"].value == "二（二）8"
 
 
+def test_requirements_page_lists_the_first_groups_and_the_download_holds_all(app_env: Path, monkeypatch) -> None:
+    monkeypatch.setattr("streamlit.testing.v1.app_test.MemoryMediaFileStorage", RecordingStorage)
+    monkeypatch.setattr("kb.app_pages.requirements.MAX_GROUPS_SHOWN", 1)
+    app = start_page("requirements")
+    app.multiselect(key="requirements_industries").set_value(["汽车"]).run()
+    assert [clause for clause, _ in group_links(app)] == ["二（一）6"]
+    assert any(c.value == "页面列出前 1 个条款；全部 2 个条款在下载的表格中。" for c in app.caption)
+    csv_url = app.download_button[0].proto.url
+    assert len(RecordingStorage.files[csv_url].decode("utf-8-sig").splitlines()) == 3  # header + both rows
+
+
 def test_targets_page_shows_every_target_filters_and_charts(app_env: Path, monkeypatch) -> None:
     monkeypatch.setattr("streamlit.testing.v1.app_test.MemoryMediaFileStorage", RecordingStorage)
     app = start_page("targets")

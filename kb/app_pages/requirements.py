@@ -17,16 +17,18 @@ import streamlit as st
 
 from kb.app_pages.context import marked_html
 from kb.app_pages.documents import ClauseLink, clause_url
+from kb.config import Config
 from kb.engine import PolicyKb
 from kb.extract import (
     ARRANGEMENT, BINDING, ENCOURAGED, INDUSTRY, OBLIGATION_NAMES_ZH, TARGET, Requirement, match_industries,
-    requirements, vocabulary_names,
+    requirement_sources, vocabulary_names,
 )
 from kb.schema import ParsedDocument
 from kb.tables import render as render_table
 
 # The order a compliance reader cares about: what is required first, plain work arrangements last.
 OBLIGATION_ORDER = (BINDING, ENCOURAGED, TARGET, ARRANGEMENT)
+MAX_GROUPS_SHOWN = 200  # beyond this the page is too long to read (and slow to draw); downloads hold every row
 DOWNLOADS = {"csv": ("CSV", "text/csv"),
              "xlsx": ("Excel", "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet")}
 
@@ -54,8 +56,16 @@ def matching_requirements(docs: Sequence[ParsedDocument], industries: Collection
                           obligations: Collection[str]) -> list[Requirement]:
     """Sentences of the chosen obligation types naming any of the industries (every industry when none)."""
     wanted = set(industries)
-    return [row for row in requirements(docs) if row.obligation in obligations
+    return [row for _, _, row in requirement_sources(docs, wanted or None) if row.obligation in obligations
             and (not wanted or wanted & set(row.industries))]
+
+
+@st.cache_data(show_spinner="正在查找条款……", max_entries=32)
+def _cached_requirements(_engine: PolicyKb, config: Config, generation: int, industries: tuple[str, ...],
+                         obligations: tuple[str, ...]) -> list[Requirement]:
+    """Keyed by the index generation and the filters: reruns and other sessions reuse it (every sentence of
+    1,000 documents takes seconds to classify)."""
+    return matching_requirements(_engine.documents(), industries, obligations)
 
 
 def grouped_by_clause(rows: Sequence[Requirement]) -> list[ClauseGroup]:
@@ -114,11 +124,14 @@ def render(engine: PolicyKb) -> None:
     obligations = st.multiselect("条款类型", OBLIGATION_ORDER, default=OBLIGATION_ORDER, key="requirements_types",
                                  format_func=OBLIGATION_NAMES_ZH.__getitem__)
     industries = wanted_industries(picked, description)
-    rows = matching_requirements(docs, industries, obligations)
+    rows = _cached_requirements(engine, engine.config, engine.retriever.snapshot().generation, tuple(industries),
+                                tuple(obligations))
     groups = grouped_by_clause(rows)
     scope = "、".join(industries) if industries else "全部行业"
     st.subheader(f"{scope}：{len(groups)} 个条款，{len(rows)} 句")
     download_buttons(rows, Requirement, "requirements")
+    if len(groups) > MAX_GROUPS_SHOWN:
+        st.caption(f"页面列出前 {MAX_GROUPS_SHOWN} 个条款；全部 {len(groups)} 个条款在下载的表格中。")
     doc_ids = {d.meta.citation_name: d.meta.doc_id for d in docs}
-    for group in groups:
+    for group in groups[:MAX_GROUPS_SHOWN]:
         st.markdown(group_html(group, doc_ids[group.doc]), unsafe_allow_html=True)

@@ -13,6 +13,7 @@ import streamlit as st
 from kb.app_pages.context import clause_title
 from kb.app_pages.documents import CLAUSE_PARAM, ClauseLink, clause_url
 from kb.app_pages.requirements import download_buttons
+from kb.config import Config
 from kb.engine import PolicyKb
 from kb.extract import Target, targets
 from kb.schema import ParsedDocument
@@ -59,12 +60,18 @@ def area_counts(rows: Sequence[Target], docs_by_name: dict[str, ParsedDocument])
     return dict(Counter(target_area(docs_by_name[t.doc], t.clause) for t in rows))
 
 
+@st.cache_data(show_spinner="正在提取目标……", max_entries=8)
+def _cached_targets(_engine: PolicyKb, config: Config, generation: int) -> list[Target]:
+    """Keyed by the index generation: reruns and other sessions reuse it."""
+    return targets(_engine.documents())
+
+
 def render(engine: PolicyKb) -> None:
     st.title("目标指标")
     st.caption("文件中带时限和数值的量化目标；点击条款编号在新标签页中打开原文。")
     docs = engine.documents()
     docs_by_name = {d.meta.citation_name: d for d in docs}
-    everything = targets(docs)
+    everything = _cached_targets(engine, engine.config, engine.retriever.snapshot().generation)
     with st.container(horizontal=True, gap="medium"):
         chosen_docs = st.multiselect("文件", list(docs_by_name), key="targets_docs", placeholder="全部文件")
         deadlines = list(dict.fromkeys(t.deadline_or_period for t in everything))
