@@ -21,6 +21,7 @@ from urllib.parse import parse_qs
 
 import pytest
 from openpyxl import load_workbook
+from streamlit.runtime.media_file_manager import MediaFileManager
 from streamlit.runtime.memory_media_file_storage import MemoryMediaFileStorage
 from streamlit.testing.v1 import AppTest
 
@@ -221,6 +222,28 @@ class RecordingStorage(MemoryMediaFileStorage):
         return file_id
 
 
+class RecordingManager(MediaFileManager):
+    """The AppTest media file manager, kept after the run so a test can click a deferred download."""
+
+    latest: MediaFileManager | None = None
+
+    def __init__(self, storage) -> None:
+        super().__init__(storage)
+        RecordingManager.latest = self
+
+
+@pytest.fixture
+def downloads(monkeypatch):
+    """Returns the file a download button gives when clicked (its data is made on the click)."""
+    monkeypatch.setattr("streamlit.testing.v1.app_test.MemoryMediaFileStorage", RecordingStorage)
+    monkeypatch.setattr("streamlit.testing.v1.app_test.MediaFileManager", RecordingManager)
+
+    def click(button) -> bytes:
+        assert button.proto.deferred_file_id and not button.proto.url  # nothing was written before the click
+        return RecordingStorage.files[RecordingManager.latest.execute_deferred(button.proto.deferred_file_id)]
+    return click
+
+
 def test_export_downloads_the_conversation_with_its_citations(app_env: Path, monkeypatch) -> None:
     monkeypatch.setattr("streamlit.testing.v1.app_test.MemoryMediaFileStorage", RecordingStorage)
     app = start_app()
@@ -313,31 +336,28 @@ def test_requirements_page_understands_a_description_and_filters_types(app_env: 
     assert any("没有识别出行业" in c.value for c in app.caption)
 
 
-def test_requirements_download_is_the_filtered_table(app_env: Path, monkeypatch) -> None:
-    monkeypatch.setattr("streamlit.testing.v1.app_test.MemoryMediaFileStorage", RecordingStorage)
+def test_requirements_download_is_the_filtered_table(app_env: Path, downloads) -> None:
     app = start_page("requirements")
     app.multiselect(key="requirements_industries").set_value(["汽车"]).run()
-    csv_button, xlsx_button = (b.proto for b in app.download_button)
-    assert (csv_button.label, xlsx_button.label) == ("下载 CSV", "下载 Excel")
-    rows = list(csv.DictReader(io.StringIO(RecordingStorage.files[csv_button.url].decode("utf-8-sig"))))
+    csv_button, xlsx_button = app.download_button
+    assert (csv_button.proto.label, xlsx_button.proto.label) == ("下载 CSV", "下载 Excel")
+    rows = list(csv.DictReader(io.StringIO(downloads(csv_button).decode("utf-8-sig"))))
     assert [(r["doc"], r["clause"]) for r in rows] == [(DOC, "二（一）6"), (DOC, "二（二）8")]
-    sheet = load_workbook(io.BytesIO(RecordingStorage.files[xlsx_button.url])).active
+    sheet = load_workbook(io.BytesIO(downloads(xlsx_button))).active
     assert sheet.max_row == 3 and sheet["B3"].value == "二（二）8"
 
 
-def test_requirements_page_lists_the_first_groups_and_the_download_holds_all(app_env: Path, monkeypatch) -> None:
-    monkeypatch.setattr("streamlit.testing.v1.app_test.MemoryMediaFileStorage", RecordingStorage)
+def test_requirements_page_lists_the_first_groups_and_the_download_holds_all(app_env: Path, monkeypatch,
+                                                                           downloads) -> None:
     monkeypatch.setattr("kb.app_pages.requirements.MAX_GROUPS_SHOWN", 1)
     app = start_page("requirements")
     app.multiselect(key="requirements_industries").set_value(["汽车"]).run()
     assert [clause for clause, _ in group_links(app)] == ["二（一）6"]
     assert any(c.value == "页面列出前 1 个条款；全部 2 个条款在下载的表格中。" for c in app.caption)
-    csv_url = app.download_button[0].proto.url
-    assert len(RecordingStorage.files[csv_url].decode("utf-8-sig").splitlines()) == 3  # header + both rows
+    assert len(downloads(app.download_button[0]).decode("utf-8-sig").splitlines()) == 3  # header + both rows
 
 
-def test_targets_page_shows_every_target_filters_and_charts(app_env: Path, monkeypatch) -> None:
-    monkeypatch.setattr("streamlit.testing.v1.app_test.MemoryMediaFileStorage", RecordingStorage)
+def test_targets_page_shows_every_target_filters_and_charts(app_env: Path, downloads) -> None:
     app = start_page("targets")
     table = app.dataframe[0].value
     assert len(table) == 21
@@ -345,8 +365,7 @@ def test_targets_page_shows_every_target_filters_and_charts(app_env: Path, monke
     assert (forest["目标值"], forest["时限"], forest["文号"]) == ("57%", "到2025年", DOC)
     assert parse_qs(forest["条款"].split("?", 1)[1])["clause"] == ["一（二）"]
     assert app.get("vega_lite_chart")  # targets per area
-    csv_url = app.download_button[0].proto.url
-    assert len(RecordingStorage.files[csv_url].decode("utf-8-sig").splitlines()) == 22
+    assert len(downloads(app.download_button[0]).decode("utf-8-sig").splitlines()) == 22
     app.multiselect(key="targets_deadlines").set_value(["“十四五”期间"]).run()
     assert len(app.dataframe[0].value) == 6
     assert app.subheader[0].value == "共 6 项目标"
