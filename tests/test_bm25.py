@@ -50,3 +50,18 @@ def test_save_and_load_round_trip(tmp_path):
     loaded = Bm25Index.load(path)
     assert loaded.vocabulary == index.vocabulary
     np.testing.assert_allclose(loaded.scores(["充电桩", "达到"]), index.scores(["充电桩", "达到"]))
+
+
+def test_top_equals_ranking_every_row_with_ties_in_row_order():
+    rng = np.random.default_rng(0)
+    vocabulary = [f"t{i}" for i in range(40)]
+    docs = [list(rng.choice(vocabulary, size=rng.integers(0, 12))) for _ in range(500)]
+    index = Bm25Index.build(docs)
+    allowed = rng.random(500) < 0.7
+    for query in (["t1"], ["t2", "t3", "t39"], ["t5", "t5", "nothing"]):
+        for mask in (None, allowed):
+            scores = index.scores(query) * (1 if mask is None else mask)
+            expected = sorted((r for r in range(500) if scores[r] > 0), key=lambda r: (-scores[r], r))[:20]
+            top = index.top(query, n=20, allowed=mask)
+            assert [r for r, _ in top] == expected
+            np.testing.assert_allclose([s for _, s in top], scores[expected], rtol=1e-6)
