@@ -31,13 +31,15 @@ class AppTimings:
     peak_rss_mb: float  # the streamlit process (model, index and all sessions)
 
 
-def _ask(page, question: str, answers_so_far: int) -> float:
+def ask_in_browser(page, question: str, answers_so_far: int, timeout_ms: int = ANSWER_TIMEOUT_MS) -> float:
+    """Submit `question` in the chat and wait until its answer (the one after `answers_so_far`) is drawn with its
+    feedback buttons; the seconds it took."""
     box = page.get_by_test_id("stChatInputTextArea")
     box.fill(question)
     started = time.monotonic()
     box.press("Enter")
     answers = page.get_by_test_id("stChatMessage").filter(has=page.get_by_test_id("stChatMessageAvatarAssistant"))
-    answers.nth(answers_so_far).get_by_test_id("stFeedback").wait_for(timeout=ANSWER_TIMEOUT_MS)
+    answers.nth(answers_so_far).get_by_test_id("stFeedback").wait_for(timeout=timeout_ms)
     return time.monotonic() - started
 
 
@@ -62,9 +64,9 @@ def measure_app(data_dir: Path, corpus_dir: Path, model: str, model_cache: Path,
             ready_s = wait_for_http(f"{url}/_stcore/health", server, ANSWER_TIMEOUT_MS / 1000)
             page.goto(url)
             page.get_by_test_id("stChatInputTextArea").wait_for(timeout=ANSWER_TIMEOUT_MS)
-            _ask(page, FIRST_QUESTION, 0)
+            ask_in_browser(page, FIRST_QUESTION, 0)
             first_s = time.monotonic() - started
-            warm = [_ask(page, q, i + 1) for i, q in enumerate(WARM_QUESTIONS)]
+            warm = [ask_in_browser(page, q, i + 1) for i, q in enumerate(WARM_QUESTIONS)]
             peak = process_peak_rss_mb(server.pid)
         finally:
             browser.close()

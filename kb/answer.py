@@ -230,8 +230,9 @@ class Answerer:
         named = [s for s in ranked if s.clause.heading and s.clause.heading in intent.resolved
                  and not _is_heading_sentence(s)]
         chosen = list({(s.doc_id, s.clause.label, s.text): s for s in [*named, *chosen]}.values())[:MAX_LIST_ITEMS]
-        order = {(d, c.label): i for d, doc in self.snapshot.documents.items() for i, c in enumerate(doc.clauses)}
-        chosen.sort(key=lambda s: (order.get((s.doc_id, s.clause.label), 0), s.clause.text.find(s.text)))
+        # In clause order (the position of the clause within its document), each clause's sentences as they stand.
+        chosen.sort(key=lambda s: (self.snapshot.documents[s.doc_id].clauses.index(s.clause),
+                                   s.clause.text.find(s.text)))
         clauses = set((s.doc_id, s.clause.label) for s in chosen)
         lead = "文件中涉及这一问题的规定如下：" if len(clauses) > 1 else ""
         return self._compose(intent, hits, chosen, lead=lead, numbered=len(chosen) > 1)

@@ -11,6 +11,7 @@ The next run after a kill finds the document still changed and finishes the job,
 from __future__ import annotations
 
 import time
+from collections import Counter
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Callable, Iterable, Sequence
@@ -139,7 +140,7 @@ class Indexer:
             if not doc.parsed.meta.structured:
                 report.unstructured.append(doc_id)
             changed.append(doc)
-        duplicates = sorted({i for i in seen if seen.count(i) > 1})
+        duplicates = sorted(doc_id for doc_id, count in Counter(seen).items() if count > 1)
         if duplicates:
             raise KbError(f"two corpus files map to the same document id: {', '.join(duplicates)}; "
                           "give one a different doc_id in corpus/manifest.json")

@@ -8,19 +8,17 @@ from __future__ import annotations
 
 import os
 import shutil
-import socket
 import subprocess
 import sys
 import time
-import urllib.request
 from pathlib import Path
 
 import pytest
 
+from bench.app_start import CHROMIUM, CHROMIUM_ARGS, ask_in_browser
+from bench.chroma_server import free_port, wait_for_http
+
 ROOT = Path(__file__).resolve().parents[1]
-CHROMIUM = Path("/usr/bin/chromium")
-CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-component-update",
-                 "--disable-sync"]
 START_TIMEOUT_S = 120
 ANSWER_TIMEOUT_MS = 60_000
 DOC = "渝府发〔2021〕31号"
@@ -29,26 +27,6 @@ pytestmark = [
     pytest.mark.browser,
     pytest.mark.skipif(not CHROMIUM.exists(), reason="needs Debian chromium (scripts/install.sh --test)"),
 ]
-
-
-def free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
-
-
-def wait_until_healthy(url: str, server: subprocess.Popen) -> None:
-    deadline = time.monotonic() + START_TIMEOUT_S
-    while time.monotonic() < deadline:
-        if server.poll() is not None:
-            raise RuntimeError(f"the app exited with code {server.returncode}")
-        try:
-            with urllib.request.urlopen(f"{url}/_stcore/health", timeout=2) as response:
-                if response.status == 200:
-                    return
-        except OSError:
-            time.sleep(0.3)
-    raise TimeoutError(f"the app did not answer on {url} within {START_TIMEOUT_S}s")
 
 
 @pytest.fixture
@@ -66,7 +44,7 @@ def app_url(tmp_path: Path, corpus_dir: Path):
     server = subprocess.Popen(command, cwd=tmp_path, env=env, stdout=log, stderr=subprocess.STDOUT)
     try:
         url = f"http://127.0.0.1:{port}"
-        wait_until_healthy(url, server)
+        wait_for_http(f"{url}/_stcore/health", server, START_TIMEOUT_S)
         yield url, started
     finally:
         server.terminate()
@@ -104,23 +82,12 @@ def save_screenshot(page, tmp_path: Path, name: str) -> Path:
     return path
 
 
-def ask_and_wait(page, question: str, expected_answers: int) -> float:
-    """Submit `question` and wait until the `expected_answers`-th answer is drawn; seconds it took."""
-    box = page.get_by_test_id("stChatInputTextArea")
-    box.fill(question)
-    started = time.monotonic()
-    box.press("Enter")
-    answers = page.get_by_test_id("stChatMessage").filter(has=page.get_by_test_id("stChatMessageAvatarAssistant"))
-    answers.nth(expected_answers - 1).get_by_test_id("stFeedback").wait_for(timeout=ANSWER_TIMEOUT_MS)
-    return time.monotonic() - started
-
-
 def test_ask_open_citation_and_see_the_quote_highlighted(app_url, page, tmp_path: Path) -> None:
     url, server_started = app_url
     page.goto(url)
     page.get_by_test_id("stChatInputTextArea").wait_for(timeout=ANSWER_TIMEOUT_MS)
     save_screenshot(page, tmp_path, "chat-welcome.png")
-    first_s = ask_and_wait(page, "到2025年全市森林覆盖率要达到多少？", 1)
+    first_s = ask_in_browser(page, "到2025年全市森林覆盖率要达到多少？", 0, ANSWER_TIMEOUT_MS)
     first_after_start_s = time.monotonic() - server_started
     answer = page.get_by_test_id("stChatMessage").last
     assert f"〔{DOC} 一（二）〕" in answer.inner_text()
@@ -133,8 +100,8 @@ def test_ask_open_citation_and_see_the_quote_highlighted(app_url, page, tmp_path
     save_screenshot(page, tmp_path, "chat-citation.png")
     page.keyboard.press("Escape")
 
-    follow_up_s = ask_and_wait(page, "那2035年呢？", 2)
-    not_found_s = ask_and_wait(page, "今天中午食堂吃什么？", 3)
+    follow_up_s = ask_in_browser(page, "那2035年呢？", 1, ANSWER_TIMEOUT_MS)
+    not_found_s = ask_in_browser(page, "今天中午食堂吃什么？", 2, ANSWER_TIMEOUT_MS)
     save_screenshot(page, tmp_path, "chat-conversation.png")
     print(f"\nfirst answer {first_after_start_s:.2f}s after the server started ({first_s:.2f}s after asking); "
           f"follow-up {follow_up_s:.2f}s; third {not_found_s:.2f}s")
