@@ -16,13 +16,13 @@ os.environ.setdefault("TOKENIZERS_PARALLELISM", "false")
 
 import streamlit as st  # noqa: E402
 
-from kb.app_pages import chat, documents, evaluation, requirements, targets  # noqa: E402
-from kb.app_pages.chat import MODE_LABELS, SearchSettings  # noqa: E402
-from kb.app_pages.context import LEVEL_NAMES  # noqa: E402
+from kb.app.pages import chat, documents, evaluation, requirements, targets  # noqa: E402
+from kb.app.pages.chat import MODE_LABELS, SearchSettings  # noqa: E402
+from kb.app.pages.context import LEVEL_NAMES  # noqa: E402
 from kb.config import Config, load_config  # noqa: E402
 from kb.engine import PolicyKb  # noqa: E402
 from kb.errors import KbError  # noqa: E402
-from kb.feedback import FeedbackStore, feedback_path  # noqa: E402
+from kb.app.feedback import FeedbackStore, feedback_path  # noqa: E402
 
 MAX_TOP_K = 10
 LEVELS_KEY = "settings_levels"

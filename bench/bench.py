@@ -20,7 +20,7 @@ from pathlib import Path
 
 from bench.size_run import SizeSpec
 from kb.config import Config
-from kb.embed import DEFAULT_MODEL, HASHING_MODEL
+from kb.embedding.embedder import DEFAULT_MODEL, HASHING_MODEL
 
 SMALLEST = 2  # documents in the CI size
 TARGET_SENTENCES = 100_000

@@ -31,13 +31,13 @@ import numpy as np  # noqa: E402
 from bench.chroma_server import chroma_server  # noqa: E402
 from bench.measure import latency_of, peak_rss_mb, seconds_of, size_on_disk_mb  # noqa: E402
 from bench.synth import write_corpus  # noqa: E402
-from kb.chunk import chunk_document  # noqa: E402
+from kb.indexing.chunk import chunk_document  # noqa: E402
 from kb.config import Config  # noqa: E402
-from kb.corpus import corpus_files, load_corpus_document, read_manifest  # noqa: E402
-from kb.embed import Embedder, HashingEmbedder, load_embedder  # noqa: E402
+from kb.corpus.folder import corpus_files, load_corpus_document, read_manifest  # noqa: E402
+from kb.embedding.embedder import Embedder, HashingEmbedder, load_embedder  # noqa: E402
 from kb.engine import PolicyKb  # noqa: E402
-from kb.evaluate import DEFAULT_QUESTIONS, load_questions  # noqa: E402
-from kb.tokenize import default_tokenizer  # noqa: E402
+from kb.evaluation.evaluate import DEFAULT_QUESTIONS, load_questions  # noqa: E402
+from kb.text.tokens import default_tokenizer  # noqa: E402
 
 
 

@@ -14,7 +14,7 @@ import re
 from dataclasses import dataclass
 from pathlib import Path
 
-from kb.corpus import load_corpus_document, read_manifest
+from kb.corpus.folder import load_corpus_document, read_manifest
 from kb.schema import Clause, ParsedDocument
 
 ROOT = Path(__file__).resolve().parents[1]

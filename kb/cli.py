@@ -126,7 +126,7 @@ def cmd_reindex(args: argparse.Namespace, config: Config) -> int:
 
 
 def cmd_list(args: argparse.Namespace, config: Config) -> int:
-    from kb.metadata import find_references
+    from kb.documents.metadata import find_references
 
     docs = _engine(config).documents()
     loaded = {d.meta.doc_number for d in docs}
@@ -251,7 +251,7 @@ DEFAULT_THRESHOLDS = "hit@5:pipeline>=0.98,first-citation accuracy:pipeline>=0.9
 
 def parse_thresholds(spec: str):
     """'metric:column>=value,metric:column<=value' -> Threshold list."""
-    from kb.evaluate import Threshold
+    from kb.evaluation.evaluate import Threshold
 
     thresholds = []
     for part in filter(None, (p.strip() for p in spec.split(","))):
@@ -265,8 +265,8 @@ def parse_thresholds(spec: str):
 
 
 def cmd_eval(args: argparse.Namespace, config: Config) -> int:
-    from kb.evaluate import PIPELINE, load_questions, markdown_table, run_questions, spread_subset, write_report
-    from kb.retrieve import MODES
+    from kb.evaluation.evaluate import PIPELINE, load_questions, markdown_table, run_questions, spread_subset, write_report
+    from kb.search.retrieve import MODES
 
     questions = load_questions(Path(args.file))
     if args.split != "all":
@@ -291,8 +291,8 @@ def cmd_eval(args: argparse.Namespace, config: Config) -> int:
 
 
 def cmd_requirements(args: argparse.Namespace, config: Config) -> int:
-    from kb.extract import Requirement, requirements
-    from kb.tables import render
+    from kb.analysis.extract import Requirement, requirements
+    from kb.analysis.tables import render
 
     docs = _engine(config).documents()
     rows = requirements(docs, industry=args.industry, obligation=args.type)
@@ -301,8 +301,8 @@ def cmd_requirements(args: argparse.Namespace, config: Config) -> int:
 
 
 def cmd_targets(args: argparse.Namespace, config: Config) -> int:
-    from kb.extract import Target, targets
-    from kb.tables import render
+    from kb.analysis.extract import Target, targets
+    from kb.analysis.tables import render
 
     render(targets(_engine(config).documents()), args.format, Path(args.output) if args.output else None,
            row_type=Target)

@@ -8,16 +8,17 @@ from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import Callable, Mapping, Sequence
 
-from kb.answer import Answerer
+from kb.answering.extractive import Answerer
 from kb.config import Config
-from kb.crosswalk import CrosswalkLink, crosswalk, implementation_pairs
-from kb.embed import Embedder, load_embedder
+from kb.search.crosswalk import CrosswalkLink, crosswalk, implementation_pairs
+from kb.embedding.embedder import Embedder, load_embedder
 from kb.errors import KbError
-from kb.index import CheckReport, IngestReport, Indexer, Progress, check_index
-from kb.library import (PreparedAddition, delete_file, file_of, prepare_source, prepare_upload, set_metadata,
+from kb.indexing.check import CheckReport, check_index
+from kb.indexing.ingest import IngestReport, Indexer, Progress
+from kb.corpus.changes import (PreparedAddition, delete_file, file_of, prepare_source, prepare_upload, set_metadata,
                         supported_sources, write_addition)
-from kb.question import analyse
-from kb.retrieve import Retriever
+from kb.answering.intent import analyse
+from kb.search.retrieve import Retriever
 from kb.schema import Answer, Hit, ParsedDocument
 
 
@@ -163,7 +164,7 @@ class PolicyKb:
         return bool(self.config.llm_base_url)
 
     def _generative(self):
-        from kb.generate import GenerativeAnswerer, llm_from_config  # lazy: needs the optional `llm` extra
+        from kb.answering.generative import GenerativeAnswerer, llm_from_config  # lazy: needs the optional `llm` extra
 
         with self._lock:
             if self._llm is None:

@@ -15,6 +15,8 @@ os.environ.setdefault("TOKENIZERS_PARALLELISM", "false")
 from kb.config import Config  # noqa: E402
 
 ROOT = Path(__file__).resolve().parents[1]
+ROOT_DIR = ROOT  # the repository root, for tests in subfolders
+TESTS = ROOT / "tests"
 CORPUS = ROOT / "corpus"
 SEED_NAME = "chongqing-yufufa-2021-31-green-low-carbon-circular-economy.txt"
 SEED_PATH = CORPUS / SEED_NAME
@@ -23,7 +25,7 @@ SEED_DOC_NUMBER = "渝府发〔2021〕31号"
 
 @pytest.fixture
 def fake_embedder():
-    from kb.embed import HashingEmbedder
+    from kb.embedding.embedder import HashingEmbedder
 
     return HashingEmbedder(dim=64)
 
@@ -49,7 +51,7 @@ def model_cache() -> Path:
 
 @pytest.fixture(scope="session")
 def real_embedder(model_cache: Path):
-    from kb.embed import DEFAULT_MODEL, load_embedder
+    from kb.embedding.embedder import DEFAULT_MODEL, load_embedder
 
     return load_embedder(DEFAULT_MODEL, model_cache)
 

@@ -12,7 +12,7 @@ import pytest
 from bench.bench import TargetCheck, check_targets, plan
 from bench.size_run import SizeSpec, question_sets
 from bench.synth import document_paragraphs, load_seed, write_corpus
-from kb.corpus import load_corpus_document, read_manifest
+from kb.corpus.folder import load_corpus_document, read_manifest
 
 ROOT = Path(__file__).resolve().parents[1]
 

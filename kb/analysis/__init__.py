@@ -1,0 +1,1 @@
+"""Structure read out of documents: requirements per industry, quantitative targets, tables."""

@@ -1,0 +1,376 @@
+"""Structure read out of clause sentences by tested rules: obligation type, who is addressed, quantitative targets.
+
+No model is involved: every field comes from a cue word or a pattern, and the deciding words are kept so a user
+can see why a sentence was classed as it was. The cue words and the industry vocabulary are data
+(`kb/resources/obligation_cues.tsv`, `kb/resources/industries.tsv`) so they can be edited without code changes.
+
+Targets: a sentence states a target when it has a deadline or period (到2025年, “十四五”期间, 2025年前) and a number
+with a unit tied to a comparison (达到 35%, 新增 … 150万千瓦以上, 新建 12个 …). A number followed by 的 is a
+threshold that picks out who the target applies to (“超过300吨/日的区县”), not a target value; the target of such a
+sentence is what its subject must achieve, e.g. 基本实现原生生活垃圾零填埋, recorded with value 0 and the
+threshold phrase as its scope. Deadlines without a number (到2035年…基本建成) and numbers without a unit
+(“十四五”, 三年行动计划) are not targets.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Collection, Iterable, Iterator
+from dataclasses import dataclass, field, replace
+from functools import lru_cache
+from importlib import resources
+
+from kb.errors import KbError
+from kb.schema import PREAMBLE_LABEL, SIGNATURE_LABEL, Clause, ParsedDocument, Sentence
+
+TARGET, BINDING, ENCOURAGED, ARRANGEMENT = "target", "binding", "encouraged", "arrangement"
+# When a sentence holds cues of several types the first type here wins: a sentence that sets a number is a target,
+# one that binds anyone is a requirement even if it also encourages, and plain work arrangements come last.
+OBLIGATION_PRECEDENCE = (TARGET, BINDING, ENCOURAGED, ARRANGEMENT)
+OBLIGATION_NAMES_ZH = {TARGET: "量化目标", BINDING: "约束性要求", ENCOURAGED: "鼓励性措施", ARRANGEMENT: "工作部署"}
+INDUSTRY, BODY = "industry", "body"
+# An encouraged cue right after one of these restricts instead of encouraging ("不予支持"); longest first.
+_NEGATORS = ("不予", "不")
+
+_RESOURCES = resources.files("kb") / "resources"
+
+
+def _column(title_zh: str, **extra: object) -> dict[str, object]:
+    """Field metadata read by kb.analysis.tables: the Chinese column title and optional display names for coded values."""
+    return {"zh": title_zh, **extra}
+
+
+@dataclass(frozen=True)
+class Obligation:
+    kind: str  # one of OBLIGATION_PRECEDENCE
+    cue: str  # the words that decided it; "" for an arrangement with no cue word
+
+
+@dataclass(frozen=True)
+class Target:
+    doc: str = field(metadata=_column("文号"))
+    clause: str = field(metadata=_column("条款"))
+    indicator: str = field(metadata=_column("指标"))
+    value: str = field(metadata=_column("目标值"))  # as written, digits only: "35", "1.5", "0" for 零填埋
+    unit: str = field(metadata=_column("单位"))  # "%", "万千瓦", "个", "" for a zero target
+    comparison: str = field(metadata=_column("比较"))  # "达到", "新增…以上", "稳定保持在…以上", "基本实现"
+    deadline_or_period: str = field(metadata=_column("时限"))  # "到2025年", "“十四五”期间"
+    scope: str = field(metadata=_column("适用范围"))  # who a threshold picks out, "" when the target is general
+    sentence: str = field(metadata=_column("原文"))
+
+
+@dataclass(frozen=True)
+class Requirement:
+    doc: str = field(metadata=_column("文号"))
+    clause: str = field(metadata=_column("条款"))
+    heading: str = field(metadata=_column("标题"))
+    obligation: str = field(metadata=_column("类型", values=OBLIGATION_NAMES_ZH))
+    cue: str = field(metadata=_column("依据词"))
+    industries: tuple[str, ...] = field(metadata=_column("行业"))
+    bodies: tuple[str, ...] = field(metadata=_column("主体"))
+    sentence: str = field(metadata=_column("原文"))
+
+    @property
+    def citation(self) -> str:
+        return f"{self.doc} {self.clause}"
+
+
+# -- resources --------------------------------------------------------------------------------------------------------
+def _resource_rows(name: str) -> list[list[str]]:
+    text = (_RESOURCES / name).read_text(encoding="utf-8")
+    return [line.split("\t") for line in text.splitlines() if line.strip() and not line.startswith("#")]
+
+
+@lru_cache(maxsize=1)
+def obligation_cues() -> dict[str, tuple[str, ...]]:
+    """Cue words per obligation type (binding, encouraged, arrangement) from obligation_cues.tsv."""
+    return {kind.strip(): tuple(cues.split()) for kind, cues in _resource_rows("obligation_cues.tsv")}
+
+
+@dataclass(frozen=True)
+class VocabularyTerm:
+    term: str  # lower-cased, as it is searched for
+    name: str  # canonical name
+    kind: str  # INDUSTRY | BODY
+
+
+def parse_vocabulary(rows: Iterable[list[str]]) -> tuple[VocabularyTerm, ...]:
+    """Rows of name, synonyms[, kind] -> terms, longest first (the name is always one of its own terms)."""
+    terms: dict[tuple[str, str], VocabularyTerm] = {}
+    for row in rows:
+        name, synonyms, kind = (row + ["", ""])[:3]
+        kind = kind.strip() or INDUSTRY
+        if kind not in (INDUSTRY, BODY):
+            raise KbError(f"industries.tsv: kind of {name!r} must be {INDUSTRY} or {BODY}, not {kind!r}")
+        for term in (name.strip(), *synonyms.split()):
+            terms.setdefault((term.lower(), name.strip()), VocabularyTerm(term.lower(), name.strip(), kind))
+    return tuple(sorted(terms.values(), key=lambda t: -len(t.term)))
+
+
+@lru_cache(maxsize=1)
+def vocabulary() -> tuple[VocabularyTerm, ...]:
+    return parse_vocabulary(_resource_rows("industries.tsv"))
+
+
+def vocabulary_names(kind: str | None = None) -> list[str]:
+    """Canonical names in file order (all kinds when kind is None)."""
+    return [row[0].strip() for row in _resource_rows("industries.tsv")
+            if kind is None or ((row[2].strip() if len(row) > 2 else "") or INDUSTRY) == kind]
+
+
+# -- who is addressed -------------------------------------------------------------------------------------------------
+def named_entities(text: str, terms: tuple[VocabularyTerm, ...] | None = None) -> list[VocabularyTerm]:
+    """Vocabulary terms found in text, longest first and never overlapping (a term under two names may take the
+    same words twice), in text order, one per name."""
+    lowered = text.lower()
+    taken: list[tuple[int, int, VocabularyTerm]] = []
+    for term in terms if terms is not None else vocabulary():
+        if term.term not in lowered:  # a substring test is ~10x cheaper than starting a regex search
+            continue
+        for match in re.finditer(re.escape(term.term), lowered):
+            span = match.span()
+            if all(span == (start, end) or span[1] <= start or span[0] >= end for start, end, _ in taken):
+                taken.append((*span, term))
+    seen: dict[str, VocabularyTerm] = {}
+    for _, _, term in sorted(taken, key=lambda hit: hit[0]):
+        seen.setdefault(term.name, term)
+    return list(seen.values())
+
+
+def _names(text: str, kind: str) -> tuple[str, ...]:
+    return tuple(t.name for t in named_entities(text) if t.kind == kind)
+
+
+def match_industries(free_text: str) -> list[str]:
+    """Canonical industries named in free text: "我们是做快递包装的" -> ["快递"]."""
+    return list(_names(free_text, INDUSTRY))
+
+
+def match_bodies(text: str) -> list[str]:
+    """Canonical bodies named in text: "市级有关部门、各区县政府要…" -> ["市级有关部门", "区县政府"]."""
+    return list(_names(text, BODY))
+
+
+def resolve_industry(query: str) -> list[str]:
+    """A user's --industry (a canonical name, a synonym or free text) -> canonical names; KbError when none."""
+    names = [t.name for t in named_entities(query)]
+    if not names:
+        known = "、".join(vocabulary_names(INDUSTRY))
+        raise KbError(f"no known industry or body in {query!r}; known industries: {known} "
+                      f"(add synonyms to kb/resources/industries.tsv)")
+    return names
+
+
+# -- obligation type --------------------------------------------------------------------------------------------------
+@dataclass(frozen=True)
+class _CueHit:
+    kind: str
+    position: int
+    cue: str
+
+    def rank(self) -> tuple[int, int, int]:
+        return OBLIGATION_PRECEDENCE.index(self.kind), self.position, -len(self.cue)
+
+
+def _negated(hit: _CueHit, sentence: str) -> _CueHit:
+    """An encouraged cue right after a negator ("不予支持", "不鼓励") is a restriction."""
+    if hit.kind != ENCOURAGED:
+        return hit
+    for negator in _NEGATORS:
+        if sentence.endswith(negator, 0, hit.position):
+            return _CueHit(BINDING, hit.position - len(negator), negator + hit.cue)
+    return hit
+
+
+def _cue_hits(sentence: str) -> Iterator[_CueHit]:
+    for kind, cues in obligation_cues().items():
+        for cue in cues:
+            if cue not in sentence:
+                continue
+            for match in re.finditer(re.escape(cue), sentence):
+                yield _negated(_CueHit(kind, match.start(), cue), sentence)
+
+
+def classify_obligation(sentence: str) -> Obligation:
+    """The sentence's obligation type and the words that decided it (see OBLIGATION_PRECEDENCE)."""
+    found = sentence_targets(sentence)
+    if found:
+        first = found[0]
+        return Obligation(TARGET, f"{first.comparison} {first.value}{first.unit}")
+    best = min(_cue_hits(sentence), key=_CueHit.rank, default=None)
+    return Obligation(best.kind, best.cue) if best else Obligation(ARRANGEMENT, "")
+
+
+# -- quantitative targets ---------------------------------------------------------------------------------------------
+_DEADLINE = re.compile(r"到\s*\d{4}\s*年[底末]?"  # 到2025年, 到2025年底
+                       r"|\d{4}\s*年底?(?:以前|前)"  # 2025年前
+                       r"|“?\s*十[一二三四五六七八九]\s*五\s*”?\s*(?:期间|时期|末)")  # “十四五”期间
+_UNIT_WORDS = "千瓦时|千瓦|立方米|平方米|公顷|公里|千米|微克|吨|亩|个|家|座|处|项|台|辆|套|所|条|户|人|元|倍"
+_UNIT = rf"(?:[万亿](?:{_UNIT_WORDS})?|(?:{_UNIT_WORDS}))(?:/(?:立方米|日|天|年))?|%"
+_QUANTITY = re.compile(rf"(?<![A-Za-z0-9.])(?P<value>\d+(?:\.\d+)?)\s*(?P<unit>{_UNIT})"
+                       r"\s*(?P<bound>以上|以下|以内|左右)?")
+_SEGMENT = re.compile(r"[^，,；;：:。！？]+")
+_LEAD_WORDS = ("新增", "新建", "巩固", "建成", "累计", "完成", "改造", "培育", "创建", "打造")
+_TRAIL_WORDS = ("稳定保持在", "保持在", "控制在", "提高至", "提高到", "提升至", "提升到", "降低至", "降低到", "增长到",
+                "不低于", "不少于", "不超过", "不高于", "达到", "提高", "降低", "下降", "减少", "增长", "增加", "超过",
+                "低于", "高于", "增至", "降至", "突破", "新增", "新建")
+_LEAD = re.compile(rf"^(?P<word>{'|'.join(_LEAD_WORDS)})")
+_TRAIL = re.compile(rf"(?P<each>分别)?(?P<word>{'|'.join(_TRAIL_WORDS)})$")
+_QUALIFIERS = re.compile(r"^(?:力争|确保|全市|全区|全省|全国)+")
+_ZERO_TARGET = re.compile(r"^(?P<scope>.*?)(?P<verb>(?:基本)?实现)(?P<object>[^零]*)"
+                          r"零(?P<action>[\u4e00-\u9fff]{1,4})$")  # …实现原生生活垃圾零填埋
+# Where a list shares its tail ("战略性新兴产业、高技术产业占…比重"), the tail starts at one of these.
+_SHARED_TAIL = re.compile(r"占|的")
+
+
+@dataclass(frozen=True)
+class _Reading:
+    """One target value read from a clause segment, before the document and the deadline are attached."""
+
+    indicator: str
+    value: str
+    unit: str
+    comparison: str
+    scope: str = ""
+
+
+def _squeeze(text: str) -> str:
+    return re.sub(r"\s+", "", text)
+
+
+def _is_threshold(segment: str, quantity: re.Match[str]) -> bool:
+    """"超过300吨/日的区县": a number that qualifies a noun picks out who, it is no target value
+    ("达到40%的水平" still is one)."""
+    rest = segment[quantity.end():].lstrip()
+    return rest.startswith("的") and not rest.startswith(("的水平", "的目标"))
+
+
+def _share_tail(head: str, count: int) -> list[str]:
+    """"A、B占…比重" with 分别 and two values -> ["A占…比重", "B占…比重"]; the whole head when it does not split."""
+    items = head.split("、")
+    if len(items) != count:
+        return [head] * count
+    tail = _SHARED_TAIL.search(items[-1], 1)
+    if tail is None:
+        return items
+    shared = items[-1][tail.start():]
+    return [item + shared for item in items[:-1]] + [items[-1][:tail.start()] + shared]
+
+
+def _backfill(readings: list[_Reading]) -> list[_Reading]:
+    """"巩固1000个、新建1000个美丽宜居乡村": a value with no noun of its own shares the next one's."""
+    filled: list[_Reading] = []
+    following = ""
+    for reading in reversed(readings):
+        following = reading.indicator or following
+        filled.append(replace(reading, indicator=following))
+    return [r for r in reversed(filled) if r.indicator]
+
+
+def _zero_targets(segment: str) -> list[_Reading]:
+    match = _ZERO_TARGET.match(segment)
+    if match is None:
+        return []
+    return [_Reading(match["object"] + match["action"], "0", "", match["verb"], match["scope"])]
+
+
+def _comparison(lead: re.Match[str] | None, trail: re.Match[str] | None, bound: str | None) -> str:
+    """"新增" … "以上" -> "新增…以上"; "分别提高至" -> "提高至"."""
+    words = [m["word"] for m in (lead, trail) if m is not None]
+    return "…".join(words + [bound] if bound else words)
+
+
+def _segment_targets(segment: str) -> list[_Reading]:
+    segment = _squeeze(_DEADLINE.sub("", segment))
+    quantities = [q for q in _QUANTITY.finditer(segment) if not _is_threshold(segment, q)]
+    if not quantities:
+        return _zero_targets(segment)
+    bounds = [0] + [q.end() for q in quantities]
+    prefixes = [_QUALIFIERS.sub("", segment[bounds[i]:q.start()].strip("、")) for i, q in enumerate(quantities)]
+    nouns = [segment[q.end():(quantities[i + 1].start() if i + 1 < len(quantities) else None)].split("、")[0]
+             for i, q in enumerate(quantities)]
+    readings: list[_Reading] = []
+    i = 0
+    while i < len(quantities):
+        lead, trail = _LEAD.search(prefixes[i]), _TRAIL.search(prefixes[i])
+        if lead and trail and trail.start() < lead.end():
+            trail = None  # the prefix is the one verb: "新建" in "新建12个…"
+        run = 1 + next((n for n, p in enumerate(prefixes[i + 1:]) if p), len(prefixes) - i - 1)
+        if lead or trail:
+            head = prefixes[i][lead.end() if lead else 0:trail.start() if trail else None]
+            indicators = _share_tail(head, run) if trail and trail["each"] else [head] * run
+            for j, quantity in enumerate(quantities[i:i + run]):
+                readings.append(_Reading(indicators[j] or nouns[i + j], quantity["value"], quantity["unit"],
+                                         _comparison(lead, trail, quantity["bound"])))
+        i += run
+    return _backfill(readings)
+
+
+def _deadline_for(deadlines: list[re.Match[str]], segment_end: int) -> str:
+    """The last deadline that starts before the segment ends (the first one if all come later)."""
+    before = [d for d in deadlines if d.start() < segment_end]
+    return _squeeze((before[-1] if before else deadlines[0]).group())
+
+
+def sentence_targets(sentence: str, doc: str = "", clause: str = "") -> list[Target]:
+    """Every quantitative target a sentence states, in order (none without a deadline or period)."""
+    deadlines = list(_DEADLINE.finditer(sentence))
+    if not deadlines:
+        return []
+    return [Target(doc, clause, r.indicator, r.value, r.unit, r.comparison, _deadline_for(deadlines, seg.end()),
+                   r.scope, sentence)
+            for seg in _SEGMENT.finditer(sentence) for r in _segment_targets(seg.group())]
+
+
+# -- over documents ---------------------------------------------------------------------------------------------------
+def _is_heading_sentence(clause: Clause, index: int, sentence: Sentence) -> bool:
+    """"1．推进工业绿色升级。" only names the clause; it asks nothing of anyone."""
+    return index == 0 and bool(clause.heading) and sentence.text.rstrip("。；：: ").endswith(clause.heading)
+
+
+def _body_sentences(clause: Clause) -> list[Sentence]:
+    if clause.label in (PREAMBLE_LABEL, SIGNATURE_LABEL):
+        return []
+    return [s for i, s in enumerate(clause.sentences) if not _is_heading_sentence(clause, i, s)]
+
+
+def requirement_of(doc: ParsedDocument, clause: Clause, sentence: str) -> Requirement:
+    obligation = classify_obligation(sentence)
+    return Requirement(doc.meta.citation_name, clause.label, clause.heading, obligation.kind, obligation.cue,
+                       _names(sentence, INDUSTRY), _names(sentence, BODY), sentence)
+
+
+def requirement_sources(docs: Iterable[ParsedDocument], names: Collection[str] | None = None,
+                        obligation: str | None = None) -> Iterator[tuple[ParsedDocument, Clause, Requirement]]:
+    """Body sentences of the documents as requirements with where they stand, in document order; only those
+    naming one of the canonical industries or bodies `names` (all when None), and of one obligation type."""
+    if obligation is not None and obligation not in OBLIGATION_PRECEDENCE:
+        raise KbError(f"unknown obligation type {obligation!r}; choose one of {', '.join(OBLIGATION_PRECEDENCE)}")
+    wanted = set(names) if names is not None else None
+    # A sentence can name an industry only if it contains one of its terms: that cheap test comes first, so a
+    # question about one industry classifies a few hundred sentences, not all of them (170,000 at 1,000 docs).
+    terms = [t.term for t in vocabulary() if t.name in wanted] if wanted is not None else []
+    for doc in docs:
+        for clause in doc.clauses:
+            for sentence in _body_sentences(clause):
+                if wanted is not None and not any(term in sentence.text.lower() for term in terms):
+                    continue
+                row = requirement_of(doc, clause, sentence.text)
+                if wanted is not None and not wanted & {*row.industries, *row.bodies}:
+                    continue
+                if obligation is None or row.obligation == obligation:
+                    yield doc, clause, row
+
+
+def requirements(docs: Iterable[ParsedDocument], industry: str | None = None,
+                 obligation: str | None = None) -> list[Requirement]:
+    """Body sentences of the documents, in document order (so grouped by clause), optionally only those naming
+    the industry or body (a canonical name, synonym or free text) and only those of one obligation type."""
+    names = resolve_industry(industry) if industry else None
+    return [row for _, _, row in requirement_sources(docs, names, obligation)]
+
+
+def targets(docs: Iterable[ParsedDocument]) -> list[Target]:
+    """Every quantitative target in the documents, in document order."""
+    return [target for doc in docs for clause in doc.clauses for sentence in clause.sentences
+            for target in sentence_targets(sentence.text, doc.meta.citation_name, clause.label)]

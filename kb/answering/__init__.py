@@ -1,0 +1,1 @@
+"""Answers: what a question asks, the strategies that answer it extractively, the optional LLM."""

@@ -1,0 +1,103 @@
+"""What a question asks for: a number, a list, who is responsible, a date, document metadata; and which details
+(a year, a place, a money amount, another document) an answer must contain to count as an answer at all.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from typing import Sequence
+
+from kb.documents.metadata import doc_numbers_in
+
+# Asking for an amount ("价格是多少"), not about prices in general ("价格是怎么算的，会搞阶梯价吗").
+_MONEY = re.compile(r"多少钱|补贴标准|罚款多少|罚款标准|罚多少|被罚|价格是多少|价是多少|多少元|奖励资金|资金规模|规模有多大|"
+                    r"购置税|成交价")
+_QUANTITY = re.compile(r"多少|比例|比重|百分之|几个|数量|多大|数值|指标|目标值|量化")
+_TIME = re.compile(r"什么时候|哪一年|何时|哪天|哪年|年份|有效期|从哪一?年|截止|期限")
+_LIST = re.compile(r"哪些|哪几|有什么(要求|措施|举措|规定|部署|政策|支持|导向)|包括什么|都有|需要注意")
+_RESPONSIBLE = re.compile(r"(哪个|哪些|哪家)(部门|单位)|由谁|谁(来)?(负责|牵头)|牵头|负责")
+_ENTERPRISE = re.compile(r"我们(是|做|开|搞|从事|公司|企业|单位)|我(是|开|做)|本(公司|企业)|作为(一家|企业)")
+_LIST_NOUN = re.compile(r"(?:纳入|包括|涉及|选择)?哪些([\u4e00-\u9fff]{2,4}?)(?:[？?，。]|$)")
+_GENERIC_NOUNS = {"要求", "措施", "举措", "规定", "方面", "内容", "政策", "部署", "目标", "任务", "指标", "工作", "机制",
+                  "支持", "导向", "说法", "评价", "行动", "制度", "地方"}
+_NAMED_PLACES = re.compile(r"(具体)?(在)?(哪几个|哪些|哪个)(区县|区|县|城市|地方)")
+_METADATA = {
+    "doc_number": re.compile(r"文号|发文字号"),
+    "issuer": re.compile(r"(文件|意见)是?(由)?哪个(机关|单位|部门)(印发|发布|制定)|(印发|发布)(机关|单位)|发文机关"),
+    "date": re.compile(r"成文日期|(什么时候|哪天|何时)(印发|发布|出台)|印发(时间|日期)|发布(时间|日期)"),
+    "implements": re.compile(r"(贯彻|落实|实施)哪个(国家)?文件|依据哪个文件|上位文件"),
+    "recipients": re.compile(r"主送"),
+    "title": re.compile(r"标题|文件名|全称|叫什么"),
+}
+_YEAR = re.compile(r"(20\d\d)年?")
+_CONTEXT_REFERENCE = re.compile(r"^(那|那么|还有|另外)?(这个|这|它|其)?")
+
+# Provinces and large cities: a question about a place the document does not cover must not be answered from it.
+PLACES = tuple(
+    "北京 天津 上海 重庆 河北 山西 内蒙古 辽宁 吉林 黑龙江 江苏 浙江 安徽 福建 江西 山东 河南 湖北 湖南 广东 广西 海南 "
+    "四川 贵州 云南 西藏 陕西 甘肃 青海 宁夏 新疆 香港 澳门 台湾 成都 广州 深圳 杭州 南京 武汉 西安 长沙 郑州 苏州 "
+    "青岛 厦门 宁波 合肥 昆明 贵阳 南宁 沈阳 大连 哈尔滨 长春 济南 石家庄 太原 兰州 福州 南昌 拉萨 乌鲁木齐".split()
+)
+
+
+@dataclass(frozen=True)
+class QuestionIntent:
+    text: str  # the question as asked
+    resolved: str  # the question with a follow-up resolved against the previous one, used for retrieval
+    focus: str  # the part whose words an answer must contain: the follow-up itself, or the question
+    wants_number: bool
+    wants_money: bool
+    wants_time: bool
+    wants_list: bool
+    wants_responsible: bool
+    wants_named_places: bool
+    enterprise: bool  # asked from an enterprise's point of view ("我们是做快递的，要注意什么？")
+    list_noun: str  # the specific thing a list question asks for ("哪些行业" -> "行业"), "" when generic
+    metadata_field: str  # "" or one of _METADATA's keys
+    years: tuple[str, ...]
+    places: tuple[str, ...]
+    doc_numbers: tuple[str, ...]
+
+
+def analyse(question: str, previous: Sequence[str] = ()) -> QuestionIntent:
+    resolved, focus = resolve_follow_up(question, previous)
+    metadata_field = next((name for name, rx in _METADATA.items() if rx.search(question)), "")
+    if metadata_field == "date" and not re.search(r"文件|意见|印发|发布|成文", question + "".join(previous)):
+        metadata_field = ""
+    return QuestionIntent(
+        text=question,
+        resolved=resolved,
+        focus=focus,
+        wants_number=bool(_QUANTITY.search(resolved)) and not metadata_field,
+        wants_money=bool(_MONEY.search(question)),
+        wants_time=bool(_TIME.search(question)) and not metadata_field,
+        wants_list=bool(_LIST.search(question)),
+        wants_responsible=bool(_RESPONSIBLE.search(question)),
+        wants_named_places=bool(_NAMED_PLACES.search(question)),
+        enterprise=bool(_ENTERPRISE.search(question)),
+        list_noun=next((n for n in _LIST_NOUN.findall(question) if n not in _GENERIC_NOUNS), ""),
+        metadata_field=metadata_field,
+        years=tuple(dict.fromkeys(_YEAR.findall(focus))),
+        places=tuple(p for p in PLACES if p in question),
+        doc_numbers=tuple(doc_numbers_in(question)),
+    )
+
+
+def resolve_follow_up(question: str, previous: Sequence[str]) -> tuple[str, str]:
+    """("那2035年呢？", ["到2025年全市森林覆盖率要达到多少？"]) -> ("到2035年全市森林覆盖率要达到多少？", "2035年")."""
+    if not previous or not is_follow_up(question):
+        return question, question
+    last = previous[-1]
+    focus = _CONTEXT_REFERENCE.sub("", question).rstrip("呢？?吗。 ").split("呢")[0]
+    years = _YEAR.findall(focus)
+    if years:
+        # A new year replaces the old one; the rest of the previous question still says what is asked.
+        return _YEAR.sub(f"{years[0]}年", last, count=1) if _YEAR.search(last) else f"{last} {focus}", focus
+    return f"{focus} {last}", focus
+
+
+def is_follow_up(question: str) -> bool:
+    stripped = question.strip()
+    return "呢" in stripped[:10] or stripped.startswith(("那", "这个", "它", "其")) or len(stripped) <= 6
+

@@ -1,0 +1,1 @@
+"""The Streamlit app: its pages, feedback and the chat export."""

@@ -1,0 +1,76 @@
+"""评测: run the question set (or an uploaded one) and show the metrics per retrieval mode, the chart and failures.
+
+Each failure links its gold clauses and the clauses the answer cited into the 文件 page's clause browser.
+"""
+
+from __future__ import annotations
+
+import tempfile
+from collections.abc import Sequence
+from pathlib import Path
+
+import streamlit as st
+
+from kb.app.pages.chat import cited_clauses
+from kb.app.pages.documents import ClauseLink, clause_url, find_document
+from kb.engine import PolicyKb
+from kb.evaluation.evaluate import DEFAULT_QUESTIONS, PIPELINE, QuestionResult, run_evaluation
+from kb.search.retrieve import MODES
+from kb.schema import ParsedDocument
+
+
+def gold_document(docs: Sequence[ParsedDocument], label: str, cited_docs: Sequence[str]) -> ParsedDocument | None:
+    """The document a bare gold label means: a cited document that has the clause, else the first that has it."""
+    having = [d for d in docs if d.clause(label) is not None]
+    return next((d for d in having if d.meta.citation_name in cited_docs), having[0] if having else None)
+
+
+def markdown_link(text: str, link: ClauseLink | None) -> str:
+    return f"[{text}]({clause_url(link)})" if link else text
+
+
+def failure_markdown(result: QuestionResult, docs: Sequence[ParsedDocument]) -> str:
+    """One failed question as a list item; its clause labels open in the clause browser (in a new tab)."""
+    q = result.question
+    citations = result.answer.citations if result.answer else ()
+    cited_docs = [c.doc for c in citations]
+    gold = []
+    for label in q.gold:
+        doc = gold_document(docs, label, cited_docs)
+        gold.append(markdown_link(label, ClauseLink(doc.meta.doc_id, label) if doc else None))
+    cited = []
+    for clause in cited_clauses(citations):
+        doc = find_document(docs, clause.doc)
+        cited.append(markdown_link(clause.clause, ClauseLink(doc.meta.doc_id, clause.clause, clause.quotes)
+                                   if doc else None))
+    return (f"- **{q.id}** [{q.kind}] {q.question} — {'；'.join(result.failures)}"
+            f"（标准条款：{'、'.join(gold) or '无'}；引用：{'、'.join(cited) or '无'}）")
+
+
+def render(engine: PolicyKb) -> None:
+    st.title("评测")
+    st.caption("在问题集上测量检索（bm25 / dense / hybrid）与完整问答流程的质量；dev 为调参所用，heldout 为留出集。")
+    uploaded = st.file_uploader("上传问题集（JSONL，可选）", type=["jsonl"])
+    limit = st.number_input("只运行均匀抽取的前 N 题（0 为全部）", min_value=0, max_value=1000, value=0, step=10)
+    if not st.button("运行评测", icon=":material/play_arrow:"):
+        return
+    path = DEFAULT_QUESTIONS
+    if uploaded is not None:
+        path = Path(tempfile.mkdtemp()) / "questions.jsonl"
+        path.write_bytes(uploaded.getvalue())
+    bar = st.progress(0.0, text="正在运行评测……")
+    tables, results, report = run_evaluation(
+        engine, path, limit=int(limit), progress=lambda done, total: bar.progress(done / total, f"{done}/{total}"))
+    bar.empty()
+    for split, table in tables.items():
+        st.subheader(f"{split}")
+        st.table({metric: {col: row.get(col, "") for col in [*MODES, PIPELINE]} for metric, row in table.items()})
+    chart = report.parent / "chart.png"
+    if chart.exists():
+        st.image(str(chart))
+    failed = [r for r in results if r.failures]
+    st.subheader(f"未通过的问题（{len(failed)}）")
+    if failed:
+        st.caption("点击条款编号在新标签页中查看原文。")
+    docs = engine.documents()
+    st.markdown("\n".join(failure_markdown(r, docs) for r in failed))

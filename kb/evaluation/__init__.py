@@ -1,0 +1,1 @@
+"""The question set and its metrics."""

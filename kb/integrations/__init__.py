@@ -1,0 +1,1 @@
+"""policy-kb inside other frameworks (llama-index)."""

@@ -1,0 +1,1 @@
+"""The index on disk and its read model: file layout, SQLite state, Chroma vectors, BM25, snapshots."""

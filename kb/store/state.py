@@ -1,0 +1,168 @@
+"""The index state in SQLite: which documents are indexed, their parsed clause trees and their chunks.
+
+It is the source of truth that the BM25 index is built from and that vector hits are checked against.
+Every change of the corpus is one transaction that bumps `generation`, so a reader sees the old corpus or the
+new one, never a mix.
+"""
+
+from __future__ import annotations
+
+import json
+import sys
+from dataclasses import asdict, dataclass
+from pathlib import Path
+from typing import Iterable, Iterator
+
+from kb.store.chunk_table import ChunkTable
+from kb.schema import Chunk, Clause, DocMeta, ParsedDocument, Sentence
+from kb.store.sqlite_wal import connect_wal
+
+SCHEMA = """
+CREATE TABLE IF NOT EXISTS info (key TEXT PRIMARY KEY, value TEXT NOT NULL);
+CREATE TABLE IF NOT EXISTS documents (
+  doc_id TEXT PRIMARY KEY,
+  doc_number TEXT NOT NULL,
+  content_hash TEXT NOT NULL,
+  parsed TEXT NOT NULL,
+  position INTEGER NOT NULL
+);
+CREATE TABLE IF NOT EXISTS chunks (
+  chunk_id TEXT PRIMARY KEY,
+  doc_id TEXT NOT NULL REFERENCES documents(doc_id) ON DELETE CASCADE,
+  clause_label TEXT NOT NULL,
+  kind TEXT NOT NULL,
+  sentence_index INTEGER NOT NULL,
+  text TEXT NOT NULL,
+  content_hash TEXT NOT NULL,
+  tokens TEXT NOT NULL,
+  position INTEGER NOT NULL
+);
+CREATE INDEX IF NOT EXISTS chunks_by_doc ON chunks(doc_id);
+"""
+
+
+@dataclass(frozen=True)
+class StateSnapshot:
+    generation: int
+    documents: list[ParsedDocument]
+    chunks: ChunkTable
+    tokens: list[tuple[str, ...]] | None  # per chunk row, when asked for
+
+
+@dataclass(frozen=True)
+class IndexedChunk:
+    chunk: Chunk
+    tokens: tuple[str, ...]
+
+
+def document_to_json(doc: ParsedDocument) -> str:
+    return json.dumps(asdict(doc), ensure_ascii=False)
+
+
+def document_from_json(text: str) -> ParsedDocument:
+    raw = json.loads(text)
+    meta = raw["meta"]
+    meta["implements"] = tuple(meta.get("implements", ()))
+    # Labels and their parts recur in every document ("二（一）"): interned, a large index holds one copy of each.
+    clauses = tuple(
+        Clause(**{**c, "label": sys.intern(c["label"]), "path": tuple(sys.intern(p) for p in c["path"]),
+                  "sentences": tuple(Sentence(**s) for s in c["sentences"])})
+        for c in raw["clauses"]
+    )
+    return ParsedDocument(meta=DocMeta(**meta), text=raw["text"], clauses=clauses)
+
+
+def _split_tokens(tokens: str) -> tuple[str, ...]:
+    return tuple(tokens.split("\t")) if tokens else ()
+
+
+class IndexState:
+    """A connection per instance; open one per thread/process (SQLite handles the locking between them)."""
+
+    def __init__(self, path: Path) -> None:
+        path.parent.mkdir(parents=True, exist_ok=True)
+        self.path = path
+        self._db = connect_wal(path, 30, isolation_level=None, check_same_thread=False)
+        self._db.execute("PRAGMA foreign_keys=ON")
+        self._db.executescript(SCHEMA)
+
+    def close(self) -> None:
+        self._db.close()
+
+    @property
+    def generation(self) -> int:
+        row = self._db.execute("SELECT value FROM info WHERE key='generation'").fetchone()
+        return int(row[0]) if row else 0
+
+    def document_hashes(self) -> dict[str, str]:
+        return dict(self._db.execute("SELECT doc_id, content_hash FROM documents"))
+
+    def documents(self) -> list[ParsedDocument]:
+        rows = self._db.execute("SELECT parsed FROM documents ORDER BY position, doc_id")
+        return [document_from_json(r[0]) for r in rows]
+
+    def chunk_ids(self, doc_id: str | None = None) -> set[str]:
+        if doc_id is None:
+            return {r[0] for r in self._db.execute("SELECT chunk_id FROM chunks")}
+        return {r[0] for r in self._db.execute("SELECT chunk_id FROM chunks WHERE doc_id=?", (doc_id,))}
+
+    def chunks(self) -> Iterator[IndexedChunk]:
+        """All chunks in document order, with their texts and tokens."""
+        rows = self._db.execute(
+            "SELECT chunk_id, doc_id, clause_label, kind, sentence_index, text, content_hash, tokens "
+            "FROM chunks ORDER BY doc_id, position"
+        )
+        for cid, doc_id, label, kind, sidx, text, chash, tokens in rows:
+            yield IndexedChunk(Chunk(cid, doc_id, label, kind, text, chash, sidx), _split_tokens(tokens))
+
+    def chunk_tokens(self) -> Iterator[tuple[str, ...]]:
+        """The tokens of every chunk in document order: all that the BM25 index is built from."""
+        for (tokens,) in self._db.execute("SELECT tokens FROM chunks ORDER BY doc_id, position"):
+            yield _split_tokens(tokens)
+
+    def snapshot(self, with_tokens: bool = False) -> StateSnapshot:
+        """Generation, documents and the chunk table read in one transaction: a consistent view. Chunk texts are
+        not read (the documents hold them); tokens only `with_tokens`, to rebuild a missing BM25 index."""
+        self._db.execute("BEGIN")
+        try:
+            rows = self._db.execute(
+                "SELECT chunk_id, doc_id, clause_label, sentence_index FROM chunks ORDER BY doc_id, position")
+            table = ChunkTable.from_rows(rows)
+            tokens = list(self.chunk_tokens()) if with_tokens else None
+            return StateSnapshot(self.generation, self.documents(), table, tokens)
+        finally:
+            self._db.execute("COMMIT")
+
+    def replace_documents(self, docs: Iterable[tuple[ParsedDocument, str, list[IndexedChunk]]],
+                          remove: Iterable[str] = ()) -> int:
+        """Swap in new versions of documents (and drop `remove`) in one transaction; returns the new generation."""
+        db = self._db
+        db.execute("BEGIN IMMEDIATE")
+        try:
+            for doc_id in remove:
+                db.execute("DELETE FROM documents WHERE doc_id=?", (doc_id,))
+            for doc, content_hash, chunks in docs:
+                doc_id = doc.meta.doc_id
+                position = db.execute("SELECT position FROM documents WHERE doc_id=?", (doc_id,)).fetchone()
+                if position is None:
+                    position = db.execute("SELECT COALESCE(MAX(position), -1) + 1 FROM documents").fetchone()
+                db.execute("DELETE FROM documents WHERE doc_id=?", (doc_id,))
+                db.execute(
+                    "INSERT INTO documents VALUES (?,?,?,?,?)",
+                    (doc_id, doc.meta.doc_number, content_hash, document_to_json(doc), position[0]),
+                )
+                db.executemany(
+                    "INSERT INTO chunks VALUES (?,?,?,?,?,?,?,?,?)",
+                    [
+                        (c.chunk.chunk_id, doc_id, c.chunk.clause_label, c.chunk.kind, c.chunk.sentence_index,
+                         c.chunk.text, c.chunk.content_hash, "\t".join(c.tokens), i)
+                        for i, c in enumerate(chunks)
+                    ],
+                )
+            generation = self.generation + 1
+            db.execute("INSERT OR REPLACE INTO info VALUES ('generation', ?)", (str(generation),))
+            db.execute("COMMIT")
+        except BaseException:
+            db.execute("ROLLBACK")
+            raise
+        return generation

@@ -1,0 +1,1 @@
+"""Rules of Chinese official text shared by every stage: numerals, tokens, …"""

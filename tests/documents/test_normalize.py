@@ -1,0 +1,152 @@
+from __future__ import annotations
+
+from conftest import ROOT_DIR, TESTS
+import re
+from pathlib import Path
+
+import pytest
+
+from kb.documents.normalize import clean_spaces, cn_numeral_value, match_ordinal, normalise_text, parse_date
+
+ROOT = ROOT_DIR
+SEED = ROOT / "corpus" / "chongqing-yufufa-2021-31-green-low-carbon-circular-economy.txt"
+FIXTURES = TESTS / "fixtures"
+
+
+@pytest.fixture(scope="module")
+def seed_lines() -> list[str]:
+    return normalise_text(SEED.read_text(encoding="utf-8")).split("\n")
+
+
+def test_seed_becomes_one_paragraph_per_line(seed_lines: list[str]) -> None:
+    # Counted by hand: 3 title lines, 文号, salutation, preamble, 一 + 2, 二 + 6 （N） + 23 items, 三 + 3, 3 signature.
+    assert len(seed_lines) == 46
+    assert all(line and line == line.strip() for line in seed_lines)
+    assert seed_lines[:5] == ["重庆市人民政府", "关于加快建立健全绿色低碳循环", "经济体系的实施意见", "渝府发〔2021〕31号",
+                              "各区县（自治县）人民政府，市政府各部门，有关单位："]
+    assert seed_lines[-3:] == ["重庆市人民政府", "2021年10月11日", "（此件公开发布）"]
+
+
+def test_every_numbered_heading_of_the_seed_starts_a_line(seed_lines: list[str]) -> None:
+    starts = [line[:3] for line in seed_lines]
+    for number in range(1, 24):
+        assert sum(start.startswith(f"{number}．") for start in starts) == 1, number
+    for part in ("一、", "二、", "三、"):
+        assert sum(start.startswith(part) for start in starts) == 1
+    assert sum(start.startswith("（") for start in starts) == 2 + 6 + 3 + 1  # （一）… plus （此件公开发布）
+
+
+def test_words_and_numbers_split_across_lines_are_rejoined(seed_lines: list[str]) -> None:
+    text = "\n".join(seed_lines)
+    assert "确保如期实现碳达峰碳中和目标。" in text  # split at a page start: "碳达峰碳" / " 中和目标。"
+    assert "加快推进危险废物处理设施、医疗废物应急处理设施建设。“十四五”期间" in text  # "“十" / "四五”"
+    assert "积极推广应用沥青冷（热）再生" in text  # the wrapped "（热）再生" is not a heading
+    assert "巩固1000个、新建1000个美丽宜居乡村。" in text  # nor is the wrapped "1000 个、新建"
+
+
+def test_spaces_between_cjk_and_digits_or_latin_are_removed(seed_lines: list[str]) -> None:
+    text = "\n".join(seed_lines)
+    for phrase in ("到2025年", "渝府发〔2021〕31号", "单位GDP能耗", "（EOD模式）试点。", "（国发〔2021〕4号）", "2021年10月11日"):
+        assert phrase in text
+    assert " " not in text  # the seed has no Latin word pairs, so no space survives
+
+
+def test_clean_spaces_keeps_latin_word_pairs_and_ideograph_pairs() -> None:
+    assert clean_spaces("开展 green  economy 试点") == "开展green economy试点"
+    assert clean_spaces("第一章\u3000总则") == "第一章 总则"
+    assert clean_spaces("高至 35%、 32% ，") == "高至35%、32%，"
+
+
+def test_clean_text_keeps_its_paragraphs_and_characters() -> None:
+    raw = "\ufeff关于测试的通知\r\n\r\n\u3000\u3000各单位：\r\n\u3000\u3000为了测试，现通知如下。\r\n一、到 ２０２５ 年完成。\r\n其他事项另行通知。\r\n"
+    assert normalise_text(raw).split("\n") == ["关于测试的通知", "各单位：", "为了测试，现通知如下。", "一、到２０２５年完成。",
+                                               "其他事项另行通知。"]
+
+
+def _hard_wrap(clean: str, width: int = 28, page_lines: int = 9) -> str:
+    """Imitate the seed's PDF text: wrapped lines, a blank line after each, a leading space at each page start,
+    and a space where an Arabic number meets a CJK character."""
+    lines = [paragraph[i:i + width] for paragraph in clean.split("\n") for i in range(0, len(paragraph), width)]
+    lines = [re.sub(r"(?<=[\u4e00-\u9fff])(?=\d)|(?<=\d)(?=[\u4e00-\u9fff])", " ", line) for line in lines]
+    out: list[str] = []
+    for index, line in enumerate(lines):
+        if index and index % page_lines == 0:
+            out[-1] = out[-1][:-1]  # no blank line before a page start, as in the seed
+            out.append(f" {line}\n")
+        else:
+            out.append(f"{line}\n\n")
+    return "".join(out)
+
+
+@pytest.mark.parametrize("name", ["synthetic_national.txt", "synthetic_regulation.txt"])
+def test_hard_wrapped_fixture_normalises_back_to_its_paragraphs(name: str) -> None:
+    clean = (FIXTURES / name).read_text(encoding="utf-8").strip()
+    assert normalise_text(clean) == clean
+    wrapped = _hard_wrap(clean)
+    assert len(wrapped.split()) > clean.count("\n") + 5  # the wrap really split paragraphs
+    assert normalise_text(wrapped) == clean
+
+
+def test_short_line_ends_a_paragraph_but_a_full_unfinished_line_does_not() -> None:
+    full = "甲" * 28
+    raw = "\n".join([full, full, "乙乙乙。", full, full + "。", "丙" * 27, "丁丁。", "一、标题", full, "戊。"])
+    assert normalise_text(raw).split("\n") == [full * 2 + "乙乙乙。", full * 2 + "。" + "丙" * 27 + "丁丁。", "一、标题",
+                                               full + "戊。"]
+
+
+def test_heading_after_a_finished_line_starts_a_paragraph_in_wrapped_text() -> None:
+    full = "甲" * 27
+    raw = "\n".join([full + "。", "（一）乙乙乙乙乙乙乙乙乙乙乙乙乙乙乙乙乙乙乙乙乙乙乙乙", "乙。", full + "，",
+                     "（二）不是标题因为上一行没有结束乙乙乙乙乙乙乙乙乙乙乙", "丙。"])
+    assert normalise_text(raw).split("\n") == [full + "。", "（一）" + "乙" * 25 + "。",
+                                               full + "，（二）不是标题因为上一行没有结束" + "乙" * 11 + "丙。"]
+
+
+@pytest.mark.parametrize(("paragraph", "kind", "value", "text", "rest"), [
+    ("一、总体要求", "part", 1, "一", "总体要求"),
+    ("（十二）完善政策", "cn_paren", 12, "（十二）", "完善政策"),
+    ("(三)半角括号", "cn_paren", 3, "(三)", "半角括号"),
+    ("4．壮大产业", "arabic", 4, "4", "壮大产业"),
+    ("１０.全角数字", "arabic", 10, "１０", "全角数字"),
+    ("7、顿号", "arabic", 7, "7", "顿号"),
+    ("（2）小项", "arabic_paren", 2, "（2）", "小项"),
+    ("第二十一条 内容", "article", 21, "第二十一条", "内容"),
+    ("第三章 附则", "chapter", 3, "第三章", "附则"),
+    ("第一节 通则", "section", 1, "第一节", "通则"),
+])
+def test_match_ordinal_reads_every_numbering_style(paragraph: str, kind: str, value: int, text: str, rest: str) -> None:
+    ordinal = match_ordinal(paragraph)
+    assert ordinal is not None
+    assert (ordinal.kind, ordinal.value, ordinal.text, paragraph[ordinal.end:]) == (kind, value, text, rest)
+
+
+@pytest.mark.parametrize("paragraph", ["（热）再生", "1000个、新建", "3.5%的增长", "2025年", "“十四五”期间", "区（县）规划", "十四五"])
+def test_match_ordinal_rejects_numbers_that_are_not_headings(paragraph: str) -> None:
+    assert match_ordinal(paragraph) is None
+
+
+@pytest.mark.parametrize(("numeral", "value"), [("十", 10), ("十一", 11), ("二十三", 23), ("一百零五", 105), ("二〇二一", 2021),
+                                                ("２３", 23), ("两", 2), ("甲", None), ("", None)])
+def test_cn_numeral_value(numeral: str, value: int | None) -> None:
+    assert cn_numeral_value(numeral) == value
+
+
+@pytest.mark.parametrize(("text", "iso"), [("2021年10月11日", "2021-10-11"), ("二〇二一年十月十一日", "2021-10-11"),
+                                           ("二○二一年十二月三十一日", "2021-12-31"), ("２０２１年１月５日", "2021-01-05"),
+                                           ("2021年13月1日", None), ("没有日期", None)])
+def test_parse_date(text: str, iso: str | None) -> None:
+    assert parse_date(text) == iso
+
+
+def test_empty_and_blank_input_normalise_to_empty_text() -> None:
+    assert normalise_text("") == ""
+    assert normalise_text(" \r\n\u3000\n\ufeff") == ""
+
+
+def test_short_clean_lines_are_not_taken_for_wrapped_text() -> None:
+    assert normalise_text("甲行\n乙行\n丙行\n丁行\n正文。").split("\n") == ["甲行", "乙行", "丙行", "丁行", "正文。"]
+
+
+def test_normalising_twice_changes_nothing(seed_lines: list[str]) -> None:
+    once = "\n".join(seed_lines)
+    assert normalise_text(once) == once
