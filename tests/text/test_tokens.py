@@ -1,0 +1,33 @@
+from kb.text.tokens import PolicyTokenizer, default_tokenizer, policy_terms, synonym_table
+
+
+def test_policy_terms_stay_whole_and_yield_sub_terms():
+    tokens = default_tokenizer().tokens("全市“两品一标”认证产品达到3000个，推进碳达峰碳中和，推广EOD模式")
+    for term in ("两品一标", "碳达峰碳中和", "碳达峰", "碳中和", "eod模式"):
+        assert term in tokens
+
+
+def test_stopwords_punctuation_and_single_characters_are_dropped():
+    tokens = default_tokenizer().tokens("文件里有哪些关于的要求？，。")
+    assert tokens == []
+
+
+def test_colloquial_words_expand_to_document_terms():
+    tok = default_tokenizer()
+    expanded = tok.expand_query("秸秆能不能烧？")
+    assert expanded.startswith("秸秆能不能烧？")
+    assert "农作物秸秆" in expanded
+    assert "共享经济" in tok.expand_query("共享单车有什么政策")
+    assert tok.expand_query("森林覆盖率目标") == "森林覆盖率目标"
+
+
+def test_resources_are_well_formed():
+    terms = policy_terms()
+    assert len(terms) == len(set(terms)) > 100
+    table = synonym_table()
+    assert all(formal for formal in table.values())
+
+
+def test_extra_terms_are_honoured():
+    tok = PolicyTokenizer(extra_terms=["绿色小镇示范"])
+    assert "绿色小镇示范" in tok.tokens("建设绿色小镇示范区")
