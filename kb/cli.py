@@ -17,7 +17,7 @@ os.environ.setdefault("TOKENIZERS_PARALLELISM", "false")
 
 from kb.config import Config, load_config  # noqa: E402
 from kb.errors import KbError  # noqa: E402
-from kb.schema import Answer, Hit  # noqa: E402
+from kb.schema import Answer, ExportFormat, Hit, Level, RetrievalMode  # noqa: E402
 
 Handler = Callable[[argparse.Namespace, Config], int]
 
@@ -266,7 +266,6 @@ def parse_thresholds(spec: str):
 
 def cmd_eval(args: argparse.Namespace, config: Config) -> int:
     from kb.evaluation.evaluate import PIPELINE, load_questions, markdown_table, run_questions, spread_subset, write_report
-    from kb.search.retrieve import MODES
 
     questions = load_questions(Path(args.file))
     if args.split != "all":
@@ -278,7 +277,7 @@ def cmd_eval(args: argparse.Namespace, config: Config) -> int:
     results = run_questions(engine, questions, progress=lambda done, total: printer("eval", done, total))
     tables, report = write_report(results, Path(args.out))
     for name, table in tables.items():
-        print(f"\n## {name}\n" + markdown_table(table, [*MODES, PIPELINE]))
+        print(f"\n## {name}\n" + markdown_table(table, [*RetrievalMode, PIPELINE]))
     failed = [r for r in results if r.failures]
     print(f"\nfailures ({len(failed)}):")
     for r in failed:
@@ -324,7 +323,7 @@ def build_parser() -> argparse.ArgumentParser:
         p.add_argument("--doc-number", dest="doc_number", help="文号, e.g. 国发〔2021〕4号")
         p.add_argument("--issuer")
         p.add_argument("--date", help="YYYY-MM-DD")
-        p.add_argument("--level", choices=("national", "provincial", "municipal", "county", "other"))
+        p.add_argument("--level", type=Level, choices=tuple(Level))
         p.add_argument("--implements", help="文号 of the document(s) it implements, comma-separated")
         p.add_argument("--json", action="store_true")
 
@@ -371,10 +370,10 @@ def build_parser() -> argparse.ArgumentParser:
                                     ("ask", cmd_ask, "answer a question with clause citations")):
         p = sub.add_parser(name, help=helptext)
         p.add_argument("question", nargs="?" if name == "ask" else None, default="")
-        p.add_argument("--mode", default="hybrid", choices=("bm25", "dense", "hybrid"))
+        p.add_argument("--mode", default=RetrievalMode.HYBRID, type=RetrievalMode, choices=tuple(RetrievalMode))
         p.add_argument("--top-k", type=int, default=None)
         p.add_argument("--doc", action="append", help="restrict to a document (repeatable)")
-        p.add_argument("--level", action="append", choices=("national", "provincial", "municipal", "county", "other"),
+        p.add_argument("--level", action="append", type=Level, choices=tuple(Level),
                        help="restrict to documents of a level (repeatable)")
         p.add_argument("--json", action="store_true")
         if name == "ask":
@@ -385,12 +384,12 @@ def build_parser() -> argparse.ArgumentParser:
     p = sub.add_parser("requirements", help="requirements that apply to an industry, each with its clause")
     p.add_argument("--industry", help="industry name, synonym or free text (我们是做快递包装的)")
     p.add_argument("--type", choices=("binding", "encouraged", "target", "arrangement"))
-    p.add_argument("--format", default="table", choices=("table", "csv", "xlsx", "json"))
+    p.add_argument("--format", default=ExportFormat.TABLE, type=ExportFormat, choices=tuple(ExportFormat))
     p.add_argument("--output", help="file to write (required for xlsx)")
     p.set_defaults(handler=cmd_requirements)
 
     p = sub.add_parser("targets", help="every quantitative target with its deadline and clause")
-    p.add_argument("--format", default="table", choices=("table", "csv", "xlsx", "json"))
+    p.add_argument("--format", default=ExportFormat.TABLE, type=ExportFormat, choices=tuple(ExportFormat))
     p.add_argument("--output", help="file to write (required for xlsx)")
     p.set_defaults(handler=cmd_targets)
 

@@ -19,7 +19,7 @@ from kb.corpus.changes import (PreparedAddition, delete_file, file_of, prepare_s
                         supported_sources, write_addition)
 from kb.answering.intent import analyse
 from kb.search.retrieve import Retriever
-from kb.schema import Answer, Hit, ParsedDocument
+from kb.schema import Answer, Hit, ParsedDocument, RetrievalMode
 
 
 @dataclass(frozen=True)
@@ -153,7 +153,7 @@ class PolicyKb:
                 raise KbError(f"no loaded document has level {', '.join(levels)}")
         return chosen
 
-    def search(self, question: str, mode: str = "hybrid", top_k: int | None = None,
+    def search(self, question: str, mode: RetrievalMode = RetrievalMode.HYBRID, top_k: int | None = None,
                docs: Sequence[str] = (), levels: Sequence[str] = ()) -> list[Hit]:
         question = check_question(question, self.config.max_question_chars)
         doc_ids = self._doc_filter(docs, levels)
@@ -171,7 +171,7 @@ class PolicyKb:
                 self._llm = llm_from_config(self.config)
             return GenerativeAnswerer(self._llm)
 
-    def ask(self, question: str, history: Sequence[Turn] = (), mode: str = "hybrid", top_k: int | None = None,
+    def ask(self, question: str, history: Sequence[Turn] = (), mode: RetrievalMode = RetrievalMode.HYBRID, top_k: int | None = None,
             docs: Sequence[str] = (), levels: Sequence[str] = (), use_llm: bool | None = None) -> Answer:
         """An answer with citations. `use_llm` (default: when one is configured) lets the user's language model
         word the answer from the same clauses; an answer that fails verification falls back to the extractive one."""

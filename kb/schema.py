@@ -1,11 +1,53 @@
-"""The small typed values that flow between stages: parse -> chunk -> index -> retrieve -> answer.
+"""The small typed values that flow between stages: parse -> chunk -> index -> retrieve -> answer, and the closed
+vocabularies they use.
 
-All are frozen dataclasses; offsets are character offsets into the document's *normalised* text.
+Values are frozen dataclasses; offsets are character offsets into the document's *normalised* text. Every closed
+vocabulary is a StrEnum declared here once: the CLI's choices, the app's options and the JSON all come from these.
 """
 
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from enum import StrEnum
+
+
+class AnswerStatus(StrEnum):
+    ANSWERED = "answered"
+    NOT_FOUND = "not_found"  # the documents do not answer: the closest clauses are offered instead
+
+
+class AnswerOrigin(StrEnum):
+    EXTRACTIVE = "extractive"  # verbatim sentences of the clauses
+    GENERATIVE = "generative"  # worded by the optional language model, verified against the cited clauses
+    FALLBACK = "fallback"  # the model's answer failed verification; the extractive answer is shown instead
+
+
+class RetrievalMode(StrEnum):
+    BM25 = "bm25"
+    DENSE = "dense"
+    HYBRID = "hybrid"
+
+
+class Level(StrEnum):
+    """Administrative level of the issuer: which documents a question may be restricted to."""
+
+    NATIONAL = "national"
+    PROVINCIAL = "provincial"
+    MUNICIPAL = "municipal"
+    COUNTY = "county"
+    OTHER = "other"
+
+
+class ExportFormat(StrEnum):
+    TABLE = "table"
+    CSV = "csv"
+    XLSX = "xlsx"
+    JSON = "json"
+
+
+class ChunkKind(StrEnum):
+    CLAUSE = "clause"  # a whole clause with its ancestors' headings
+    SENTENCE = "sentence"  # one sentence with its clause's heading
 
 PREAMBLE_LABEL = "序言"
 SIGNATURE_LABEL = "落款"
@@ -81,7 +123,7 @@ class Chunk:
     chunk_id: str
     doc_id: str
     clause_label: str
-    kind: str  # "clause" | "sentence"
+    kind: ChunkKind
     text: str
     content_hash: str
     sentence_index: int = -1  # position within the clause for sentence chunks
@@ -119,8 +161,10 @@ class Citation:
 @dataclass(frozen=True)
 class Answer:
     question: str
-    status: str  # "answered" | "not_found"
+    status: AnswerStatus
     text: str
     citations: tuple[Citation, ...]
     retrieved: tuple[Hit, ...]
     timings_ms: dict[str, float] = field(default_factory=dict, compare=False, hash=False)
+    origin: AnswerOrigin = AnswerOrigin.EXTRACTIVE
+    fallback_reasons: tuple[str, ...] = ()  # why the model's answer was rejected, when origin is FALLBACK

@@ -19,8 +19,8 @@ from pathlib import Path
 from typing import Any, TextIO
 
 from kb.errors import KbError
+from kb.schema import ExportFormat
 
-FORMATS = ("table", "csv", "xlsx", "json")
 _LIST_JOINER = "、"
 _WIDE_COLUMN_CHARS = 60  # xlsx columns wider than this wrap instead of growing
 
@@ -52,24 +52,24 @@ def render(rows: Sequence[Any], fmt: str, path: Path | None = None, *, row_type:
 
     row_type gives the columns when rows is empty (otherwise the type of the first row does).
     """
-    if fmt not in FORMATS:
-        raise KbError(f"unknown format {fmt!r}; choose one of {', '.join(FORMATS)}")
+    if fmt not in tuple(ExportFormat):
+        raise KbError(f"unknown format {fmt!r}; choose one of {', '.join(ExportFormat)}")
     cols = columns(row_type or type(rows[0])) if rows or row_type else []
-    if fmt == "xlsx":
+    if fmt == ExportFormat.XLSX:
         if path is None:
             raise KbError("xlsx output needs a file: give --output FILE.xlsx")
         _write_xlsx(rows, cols, path)
         return
     stream = out or sys.stdout
-    if fmt == "table":
+    if fmt == ExportFormat.TABLE:
         text = _table_text(rows, cols, terminal=path is None and stream.isatty())
     else:
-        text = _csv_text(rows, cols) if fmt == "csv" else _json_text(rows)
+        text = _csv_text(rows, cols) if fmt == ExportFormat.CSV else _json_text(rows)
     if path is None:
         stream.write(text)
         return
     try:
-        path.write_text(text, encoding="utf-8-sig" if fmt == "csv" else "utf-8")
+        path.write_text(text, encoding="utf-8-sig" if fmt == ExportFormat.CSV else "utf-8")
     except OSError as exc:
         raise KbError(f"cannot write {path}: {exc.strerror}") from None
 

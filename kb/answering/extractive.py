@@ -15,7 +15,7 @@ from typing import Callable, Sequence
 
 from kb.answering.intent import QuestionIntent
 from kb.store.snapshot import Snapshot
-from kb.schema import Answer, Citation, Clause, DocMeta, Hit
+from kb.schema import Answer, AnswerStatus, Citation, Clause, DocMeta, Hit, RetrievalMode
 from kb.text.tokens import PolicyTokenizer, synonym_table
 
 # Calibrated on the dev split of eval/questions.jsonl (see README: "How 'weak' is defined").
@@ -187,7 +187,7 @@ class Answerer:
         if not ranked:
             return self._not_found(intent, hits, "")
         best = ranked[0]
-        dense = hits[best.rank - 1].scores.get("dense", 0.0)
+        dense = hits[best.rank - 1].scores.get(RetrievalMode.DENSE, 0.0)
         if max(s.lexical for s in ranked) < MIN_SUPPORT and dense < MIN_DENSE_SUPPORT:
             return self._not_found(intent, hits, "")
         # The best-scoring sentence may miss the asked detail while a close runner-up holds it.
@@ -219,7 +219,7 @@ class Answerer:
                                       heading=item.clause.heading, quote=item.text, score=round(item.score, 3)))
         if not citations:
             return self._not_found(intent, hits, "")
-        return Answer(question=intent.text, status="answered", text="\n".join(lines), citations=tuple(citations),
+        return Answer(question=intent.text, status=AnswerStatus.ANSWERED, text="\n".join(lines), citations=tuple(citations),
                       retrieved=tuple(hits))
 
     def _list_answer(self, intent: QuestionIntent, hits: Sequence[Hit], ranked: list[ScoredSentence]) -> Answer:
@@ -336,7 +336,7 @@ class Answerer:
         text = f"{statement}{marker(meta, quote_in.label)}。"
         citation = Citation(doc=meta.citation_name, doc_title=meta.title, clause=quote_in.label,
                             heading=quote_in.heading, quote=source.strip(), score=1.0)
-        return Answer(question=intent.text, status="answered", text=text, citations=(citation,),
+        return Answer(question=intent.text, status=AnswerStatus.ANSWERED, text=text, citations=(citation,),
                       retrieved=tuple(hits))
 
     def _unloaded_reference(self, doc_number: str) -> str:
@@ -351,4 +351,4 @@ class Answerer:
         text = "现有文件中没有找到能回答这个问题的规定" + (f"：{reason}。" if reason else "。")
         if related:
             text += f"可能相关的条款：{related}。"
-        return Answer(question=intent.text, status="not_found", text=text, citations=(), retrieved=tuple(hits))
+        return Answer(question=intent.text, status=AnswerStatus.NOT_FOUND, text=text, citations=(), retrieved=tuple(hits))

@@ -9,7 +9,7 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Sequence
 
-from kb.schema import Answer, Citation, Hit
+from kb.schema import Answer, AnswerStatus, Citation, Hit
 
 
 def _quote_block(text: str) -> str:
@@ -29,7 +29,7 @@ def _related_line(hit: Hit) -> str:
 
 def answer_markdown(number: int, answer: Answer) -> str:
     parts = [f"## 问题 {number}：{answer.question.strip()}"]
-    if answer.status == "answered":
+    if answer.status == AnswerStatus.ANSWERED:
         parts.append(f"**回答：** {answer.text}")
         if answer.citations:
             parts.append("**依据：**\n\n" + "\n".join(_citation_lines(c) for c in answer.citations))

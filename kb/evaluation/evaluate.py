@@ -20,8 +20,7 @@ from typing import Callable, Iterable, Sequence
 from kb.engine import PolicyKb, Turn
 from kb.errors import KbError
 from kb.answering.intent import analyse
-from kb.search.retrieve import MODES
-from kb.schema import Answer
+from kb.schema import Answer, AnswerStatus, RetrievalMode
 
 PIPELINE = "pipeline"
 LIST_KINDS = ("list", "enterprise")
@@ -98,11 +97,11 @@ def _percentile(values: Sequence[float], q: float) -> float:
     return ordered[min(len(ordered) - 1, int(round(q * (len(ordered) - 1))))]
 
 
-def run_questions(engine: PolicyKb, questions: Sequence[Question], modes: Iterable[str] = MODES,
+def run_questions(engine: PolicyKb, questions: Sequence[Question], modes: Iterable[RetrievalMode] = tuple(RetrievalMode),
                   progress: Callable[[int, int], None] = lambda done, total: None) -> list[QuestionResult]:
     results = []
     corpus_text = "\n".join(d.text for d in engine.documents())
-    engine.search("预热", mode="hybrid")  # warm-up: load models before timing anything
+    engine.search("预热", mode=RetrievalMode.HYBRID)  # warm-up: load models before timing anything
     for done, q in enumerate(questions, 1):
         result = QuestionResult(q)
         query = analyse(q.question, q.context).resolved
@@ -125,10 +124,10 @@ def judge(q: Question, result: QuestionResult, corpus_text: str) -> list[str]:
     assert answer is not None
     failures = []
     if not q.answerable:
-        if answer.status != "not_found":
+        if answer.status != AnswerStatus.NOT_FOUND:
             failures.append("answered an unanswerable question")
     else:
-        if answer.status == "not_found":
+        if answer.status == AnswerStatus.NOT_FOUND:
             failures.append("refused an answerable question")
         else:
             cited = [c.clause for c in answer.citations]
@@ -145,7 +144,7 @@ def judge(q: Question, result: QuestionResult, corpus_text: str) -> list[str]:
     return failures
 
 
-def summarise(results: Sequence[QuestionResult], modes: Sequence[str] = MODES) -> dict[str, dict[str, float]]:
+def summarise(results: Sequence[QuestionResult], modes: Sequence[RetrievalMode] = tuple(RetrievalMode)) -> dict[str, dict[str, float]]:
     """Metric name -> column (mode or pipeline) -> value."""
     answerable = [r for r in results if r.question.answerable and r.question.gold]
     multi = [r for r in answerable if len(r.question.gold) > 1]
@@ -165,7 +164,7 @@ def summarise(results: Sequence[QuestionResult], modes: Sequence[str] = MODES) -
         put("latency p50 ms", mode, _percentile(latencies, 0.5))
         put("latency p95 ms", mode, _percentile(latencies, 0.95))
 
-    answered = [r for r in answerable if r.answer and r.answer.status == "answered"]
+    answered = [r for r in answerable if r.answer and r.answer.status == AnswerStatus.ANSWERED]
     with_facts = [r for r in answered if r.question.facts]
     citations = [(c.clause, r.question.gold) for r in answered for c in r.answer.citations]
     pipeline_ranks = [_first_gold_rank([h.clause_label for h in r.answer.retrieved], r.question.gold)
@@ -182,9 +181,9 @@ def summarise(results: Sequence[QuestionResult], modes: Sequence[str] = MODES) -
     put("direct-answer rate", PIPELINE, _mean([all(f in first_sentence(r.answer.text) for f in r.question.facts)
                                                for r in with_facts if r.question.kind not in LIST_KINDS]))
     unanswerable = [r for r in results if not r.question.answerable]
-    put("refusal accuracy", PIPELINE, _mean([r.answer.status == "not_found" for r in unanswerable]))
+    put("refusal accuracy", PIPELINE, _mean([r.answer.status == AnswerStatus.NOT_FOUND for r in unanswerable]))
     all_answerable = [r for r in results if r.question.answerable]
-    put("false-refusal rate", PIPELINE, _mean([r.answer.status == "not_found" for r in all_answerable]))
+    put("false-refusal rate", PIPELINE, _mean([r.answer.status == AnswerStatus.NOT_FOUND for r in all_answerable]))
     put("invented entities", PIPELINE, sum(any(f.startswith("invented") for f in r.failures) for r in results))
     latencies = [r.latency_ms[PIPELINE] for r in results]
     put("latency p50 ms", PIPELINE, _percentile(latencies, 0.5))
@@ -218,7 +217,7 @@ def write_chart(tables: dict[str, dict[str, dict[str, float]]], path: Path) -> N
     import matplotlib.pyplot as plt
 
     metrics = ["hit@1", "hit@5", "MRR"]
-    columns = [*MODES, PIPELINE]
+    columns = [*RetrievalMode, PIPELINE]
     fig, axes = plt.subplots(1, len(tables), figsize=(6 * len(tables), 4), squeeze=False)
     for ax, (split, table) in zip(axes[0], tables.items()):
         width = 0.8 / len(columns)
@@ -258,7 +257,7 @@ def write_report(results: Sequence[QuestionResult], out_dir: Path) -> tuple[dict
     for split in sorted({r.question.split for r in results}):
         splits[split] = [r for r in results if r.question.split == split]
     tables = {name: summarise(rs) for name, rs in splits.items() if rs}
-    columns = [*MODES, PIPELINE]
+    columns = [*RetrievalMode, PIPELINE]
     parts = ["# policy-kb evaluation", ""]
     for name, table in tables.items():
         parts += [f"## {name} ({len(splits[name])} questions)", "", markdown_table(table, columns), ""]

@@ -17,14 +17,13 @@ from kb.config import Config
 from kb.embedding.embedder import Embedder
 from kb.errors import KbError
 from kb.documents.metadata import doc_numbers_in
-from kb.schema import Clause, Hit, ParsedDocument
+from kb.schema import Clause, Hit, ParsedDocument, RetrievalMode
 from kb.store.layout import state_path
 from kb.store.snapshot import Snapshot, load_snapshot
 from kb.store.state import IndexState
 from kb.text.tokens import PolicyTokenizer, default_tokenizer
 from kb.store.vectors import VectorStore, open_vectors
 
-MODES = ("bm25", "dense", "hybrid")
 
 
 @dataclass(frozen=True)
@@ -98,21 +97,21 @@ class Retriever:
         known = [m for m in matches if m.chunk_id in row_of]
         return ChunkRanking([row_of[m.chunk_id] for m in known], [m.similarity for m in known])
 
-    def search(self, question: str, mode: str = "hybrid", top_k: int | None = None,
+    def search(self, question: str, mode: RetrievalMode = RetrievalMode.HYBRID, top_k: int | None = None,
                doc_ids: Sequence[str] | None = None, snap: Snapshot | None = None) -> list[Hit]:
         """Ranked clauses; pass `snap` to search a snapshot that the caller goes on using (one generation)."""
-        if mode not in MODES:
-            raise KbError(f"unknown retrieval mode {mode!r}; choose one of {', '.join(MODES)}")
+        if mode not in tuple(RetrievalMode):
+            raise KbError(f"unknown retrieval mode {mode!r}; choose one of {', '.join(RetrievalMode)}")
         snap = snap or self.snapshot()
         if not snap.chunks:
             raise KbError("the index is empty: run `kb ingest` first")
         top_k = top_k or self.config.top_k
         allowed = snap.chunks.doc_mask(set(doc_ids)) if doc_ids else None
         rankings: dict[str, ChunkRanking] = {}
-        if mode in ("bm25", "hybrid"):
-            rankings["bm25"] = self.rank_bm25(question, snap, allowed)
-        if mode in ("dense", "hybrid"):
-            rankings["dense"] = self.rank_dense(question, snap, doc_ids)
+        if mode in (RetrievalMode.BM25, RetrievalMode.HYBRID):
+            rankings[RetrievalMode.BM25] = self.rank_bm25(question, snap, allowed)
+        if mode in (RetrievalMode.DENSE, RetrievalMode.HYBRID):
+            rankings[RetrievalMode.DENSE] = self.rank_dense(question, snap, doc_ids)
         return fuse_to_hits(snap, rankings, top_k, self.config.rrf_k)
 
 

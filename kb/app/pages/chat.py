@@ -15,9 +15,9 @@ from kb.engine import PolicyKb, Turn
 from kb.errors import KbError
 from kb.app.export_chat import conversation_markdown, export_file_name
 from kb.app.feedback import Feedback, FeedbackStore
-from kb.schema import Answer, Citation, Hit, ParsedDocument
+from kb.schema import Answer, AnswerStatus, Citation, Hit, ParsedDocument, RetrievalMode
 
-MODE_LABELS = {"hybrid": "混合检索（推荐）", "bm25": "关键词检索", "dense": "语义检索"}
+MODE_LABELS = {RetrievalMode.HYBRID: "混合检索（推荐）", RetrievalMode.BM25: "关键词检索", RetrievalMode.DENSE: "语义检索"}
 EXAMPLE_QUESTIONS = (
     "到2025年全市森林覆盖率要达到多少？",
     "如何壮大绿色环保产业？",
@@ -35,7 +35,7 @@ class SearchSettings:
 
     docs: tuple[str, ...] = ()
     levels: tuple[str, ...] = ()  # national, provincial, municipal, county, other
-    mode: str = "hybrid"
+    mode: RetrievalMode = RetrievalMode.HYBRID
     top_k: int = 5
     use_llm: bool = False
 
@@ -138,7 +138,7 @@ def clause_chips(engine: PolicyKb, clauses: list[CitedClause]) -> None:
 
 # -- one turn -----------------------------------------------------------------------------------------------------
 def render_answer(engine: PolicyKb, answer: Answer) -> None:
-    if answer.status == "answered":
+    if answer.status == AnswerStatus.ANSWERED:
         st.markdown(answer.text.replace("\n", "  \n"))  # keep the answer's one-item-per-line layout
         st.caption("依据条款（点击查看原文）")
         clause_chips(engine, cited_clauses(answer.citations))

@@ -11,10 +11,11 @@ from dataclasses import dataclass
 from typing import Sequence
 
 from kb.search.crosswalk import CrosswalkLink
-from kb.schema import Clause, ParsedDocument
+from kb.schema import Clause, Level, ParsedDocument
 
 NEIGHBOUR_CHARS = 160  # neighbours orient the reader; their full text is on the documents page
-LEVEL_NAMES = {"national": "全国", "provincial": "省级", "municipal": "市级", "county": "区县级", "other": "其他"}
+LEVEL_NAMES = {Level.NATIONAL: "全国", Level.PROVINCIAL: "省级", Level.MUNICIPAL: "市级", Level.COUNTY: "区县级",
+               Level.OTHER: "其他"}
 
 
 @dataclass(frozen=True)

@@ -15,7 +15,7 @@ from kb.app.pages.chat import cited_clauses
 from kb.app.pages.documents import ClauseLink, clause_url, find_document
 from kb.engine import PolicyKb
 from kb.evaluation.evaluate import DEFAULT_QUESTIONS, PIPELINE, QuestionResult, run_evaluation
-from kb.search.retrieve import MODES
+from kb.schema import RetrievalMode
 from kb.schema import ParsedDocument
 
 
@@ -64,7 +64,7 @@ def render(engine: PolicyKb) -> None:
     bar.empty()
     for split, table in tables.items():
         st.subheader(f"{split}")
-        st.table({metric: {col: row.get(col, "") for col in [*MODES, PIPELINE]} for metric, row in table.items()})
+        st.table({metric: {col: row.get(col, "") for col in [*RetrievalMode, PIPELINE]} for metric, row in table.items()})
     chart = report.parent / "chart.png"
     if chart.exists():
         st.image(str(chart))

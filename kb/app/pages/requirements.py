@@ -24,14 +24,14 @@ from kb.analysis.extract import (
     ARRANGEMENT, BINDING, ENCOURAGED, INDUSTRY, OBLIGATION_NAMES_ZH, TARGET, Requirement, match_industries,
     requirement_sources, vocabulary_names,
 )
-from kb.schema import ParsedDocument
+from kb.schema import ExportFormat, ParsedDocument
 from kb.analysis.tables import render as render_table
 
 # The order a compliance reader cares about: what is required first, plain work arrangements last.
 OBLIGATION_ORDER = (BINDING, ENCOURAGED, TARGET, ARRANGEMENT)
 MAX_GROUPS_SHOWN = 200  # beyond this the page is too long to read (and slow to draw); downloads hold every row
-DOWNLOADS = {"csv": ("CSV", "text/csv"),
-             "xlsx": ("Excel", "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet")}
+DOWNLOADS = {ExportFormat.CSV: ("CSV", "text/csv"),
+             ExportFormat.XLSX: ("Excel", "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet")}
 
 
 @dataclass(frozen=True)
