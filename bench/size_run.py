@@ -36,7 +36,7 @@ from kb.config import Config  # noqa: E402
 from kb.corpus.folder import corpus_files, load_corpus_document, read_manifest  # noqa: E402
 from kb.embedding.embedder import Embedder, HashingEmbedder, load_embedder  # noqa: E402
 from kb.engine import PolicyKb  # noqa: E402
-from kb.evaluation.evaluate import DEFAULT_QUESTIONS, load_questions  # noqa: E402
+from kb.evaluation.questions import DEFAULT_QUESTION_FILES, load_questions  # noqa: E402
 from kb.text.tokens import default_tokenizer  # noqa: E402
 
 
@@ -105,7 +105,7 @@ def _stage_throughputs(config: Config, spec: SizeSpec, model: Embedder) -> tuple
 def question_sets(per_mode: int) -> dict[str, list[str]]:
     """Disjoint sets of the evaluation questions for each measured call, so that no timed query finds its
     vector already cached by an earlier one (hybrid after dense would otherwise skip the query embedding)."""
-    texts = [q.question for q in load_questions(DEFAULT_QUESTIONS)]
+    texts = [q.question for q in load_questions(list(DEFAULT_QUESTION_FILES))]
     random.Random(0).shuffle(texts)
     names = ("first", "bm25", "dense", "hybrid", "answer")
     sizes = (1,) + (per_mode,) * (len(names) - 1)

@@ -30,7 +30,8 @@ from kb.app.pages.requirements import (
 from kb.app.pages.targets import CLAUSE_LABEL_IN_LINK, area_counts, filtered_targets, target_area, target_records
 from kb.corpus.folder import load_corpus_document, read_manifest
 from kb.search.crosswalk import CrosswalkLink
-from kb.evaluation.evaluate import Question, QuestionResult
+from kb.evaluation.metrics import QuestionResult
+from kb.evaluation.questions import Question
 from kb.analysis.extract import ARRANGEMENT, BINDING, ENCOURAGED, OBLIGATION_PRECEDENCE, Requirement, targets
 from kb.indexing.ingest import IngestReport
 from kb.schema import Answer, Citation, DocMeta, ParsedDocument
@@ -217,7 +218,7 @@ def test_the_clause_column_shows_the_label_it_links_to() -> None:
 
 # -- 评测 ---------------------------------------------------------------------------------------------------------
 def _result(gold: tuple[str, ...], citations: tuple[Citation, ...]) -> QuestionResult:
-    question = Question("q9", "问题？", gold, (), True, "number", "dev")
+    question = Question("q9", "问题？", SEED_DOC_NUMBER, gold, (), True, "number", "dev")
     answer = Answer("问题？", "answered", "答。", citations, ())
     return QuestionResult(question, answer=answer, failures=["first citation wrong"])
 
@@ -239,8 +240,10 @@ def test_failures_link_gold_and_cited_clauses(seed: ParsedDocument) -> None:
     assert "引用：无" in failure_markdown(_result(("一（二）",), ()), [seed])
 
 
-def test_gold_labels_prefer_a_cited_document_that_has_them(seed: ParsedDocument) -> None:
-    other = ParsedDocument(DocMeta(doc_id="other", doc_number="测发〔2024〕1号"), seed.text, seed.clauses)
-    assert gold_document([seed, other], "一（二）", ["测发〔2024〕1号"]) is other
-    assert gold_document([seed, other], "一（二）", []) is seed
-    assert gold_document([seed, other], "九（九）", ["测发〔2024〕1号"]) is None
+def test_gold_labels_belong_to_the_document_the_question_is_about(seed: ParsedDocument) -> None:
+    other = ParsedDocument(DocMeta(doc_id="other", doc_number="测发〔2024〕1号", title="测试条例"), seed.text,
+                           seed.clauses)
+    assert gold_document([seed, other], "测发〔2024〕1号") is other
+    assert gold_document([seed, other], "测试条例") is other
+    assert gold_document([seed, other], SEED_DOC_NUMBER) is seed
+    assert gold_document([seed, other], "") is None

@@ -14,15 +14,16 @@ import streamlit as st
 from kb.app.pages.chat import cited_clauses
 from kb.app.pages.documents import ClauseLink, clause_url, find_document
 from kb.engine import PolicyKb
-from kb.evaluation.evaluate import DEFAULT_QUESTIONS, PIPELINE, QuestionResult, run_evaluation
-from kb.schema import RetrievalMode
+from kb.evaluation.metrics import QuestionResult
+from kb.evaluation.questions import DEFAULT_QUESTION_FILES
+from kb.evaluation.report import COLUMNS, group_table
+from kb.evaluation.run import run_evaluation
 from kb.schema import ParsedDocument
 
 
-def gold_document(docs: Sequence[ParsedDocument], label: str, cited_docs: Sequence[str]) -> ParsedDocument | None:
-    """The document a bare gold label means: a cited document that has the clause, else the first that has it."""
-    having = [d for d in docs if d.clause(label) is not None]
-    return next((d for d in having if d.meta.citation_name in cited_docs), having[0] if having else None)
+def gold_document(docs: Sequence[ParsedDocument], name: str) -> ParsedDocument | None:
+    """The document a question is about, by its 文号 or title."""
+    return next((d for d in docs if name and name in (d.meta.doc_number, d.meta.title)), None)
 
 
 def markdown_link(text: str, link: ClauseLink | None) -> str:
@@ -33,11 +34,9 @@ def failure_markdown(result: QuestionResult, docs: Sequence[ParsedDocument]) -> 
     """One failed question as a list item; its clause labels open in the clause browser (in a new tab)."""
     q = result.question
     citations = result.answer.citations if result.answer else ()
-    cited_docs = [c.doc for c in citations]
-    gold = []
-    for label in q.gold:
-        doc = gold_document(docs, label, cited_docs)
-        gold.append(markdown_link(label, ClauseLink(doc.meta.doc_id, label) if doc else None))
+    doc = gold_document(docs, q.doc)
+    gold = [markdown_link(label, ClauseLink(doc.meta.doc_id, label) if doc and doc.clause(label) else None)
+            for label in q.gold]
     cited = []
     for clause in cited_clauses(citations):
         doc = find_document(docs, clause.doc)
@@ -54,18 +53,24 @@ def render(engine: PolicyKb) -> None:
     limit = st.number_input("只运行均匀抽取的前 N 题（0 为全部）", min_value=0, max_value=1000, value=0, step=10)
     if not st.button("运行评测", icon=":material/play_arrow:"):
         return
-    path = DEFAULT_QUESTIONS
+    paths = list(DEFAULT_QUESTION_FILES)
     if uploaded is not None:
-        path = Path(tempfile.mkdtemp()) / "questions.jsonl"
-        path.write_bytes(uploaded.getvalue())
+        paths = [Path(tempfile.mkdtemp()) / "questions.jsonl"]
+        paths[0].write_bytes(uploaded.getvalue())
     bar = st.progress(0.0, text="正在运行评测……")
-    tables, results, report = run_evaluation(
-        engine, path, limit=int(limit), progress=lambda done, total: bar.progress(done / total, f"{done}/{total}"))
+    evaluation = run_evaluation(
+        engine, paths, limit=int(limit), progress=lambda done, total: bar.progress(done / total, f"{done}/{total}"))
     bar.empty()
-    for split, table in tables.items():
+    report, results = evaluation.report, evaluation.results
+    if evaluation.skipped:
+        st.info(f"{len(evaluation.skipped)} 个问题涉及未收录的文件，已跳过。")
+    for split, table in report.splits.items():
         st.subheader(f"{split}")
-        st.table({metric: {col: row.get(col, "") for col in [*RetrievalMode, PIPELINE]} for metric, row in table.items()})
-    chart = report.parent / "chart.png"
+        st.table({metric: {col: row.get(col, "") for col in COLUMNS} for metric, row in table.items()})
+    shown = "heldout" if "heldout" in report.by_document else "all"
+    st.markdown(f"**{shown}：按文件**\n\n" + group_table(report.by_document[shown], "文件"))
+    st.markdown(f"**{shown}：按题型**\n\n" + group_table(report.by_kind[shown], "题型"))
+    chart = report.path.parent / "chart.png"
     if chart.exists():
         st.image(str(chart))
     failed = [r for r in results if r.failures]

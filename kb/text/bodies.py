@@ -1,0 +1,53 @@
+"""Government bodies and officials as Chinese administration writes them, read by grammar rather than a word list.
+
+A body is a run of Chinese characters ending in a body noun: …人民政府, …主管部门, …行政主管部门, …办公室, …委员会,
+县级以上…部门, …局/厅/委/办, …机关/机构, 河长/总河长-style posts, …办事处. Duty holders (…单位, 经营者, 生产者,
+企业) are a separate rule: they are who a duty binds, not who administers it.
+"""
+
+from __future__ import annotations
+
+import re
+
+# Longest first, so "行政主管部门" is one suffix, not "部门" after "行政主管".
+_BODY_NOUNS = ("行政主管部门", "主管部门", "有关部门", "人民政府", "领导小组", "办公室", "委员会", "办事处", "管理机构",
+               "机关", "机构", "部门", "政府", "总河长", "河长", "林长", "局", "厅", "委", "署", "办")
+_DUTY_HOLDER_NOUNS = ("生产经营单位", "排污单位", "重点用能单位", "建设单位", "经营者", "生产者", "销售者", "使用者",
+                      "单位", "企业", "个人")
+# A body's name runs over place, level and field words but never over a verb or a joining word: "市城市园林绿化主管部门
+# 应当会同市规划自然资源部门" names two bodies. The run is bounded, so matching stays linear.
+_BREAKS = ("应当", "负责", "会同", "牵头", "配合", "指导", "组织", "加强", "做好", "按照", "依照", "依据", "根据", "报经",
+           "实行", "建立", "制定", "编制", "批准", "和", "及", "与", "或", "的", "对", "向", "由", "在", "将", "把", "为",
+           "是", "要", "并", "等", "经", "报", "可", "须")
+_RUN = rf"(?:(?!{'|'.join(_BREAKS)})[\u4e00-\u9fff（）()])"
+_MULTI = "|".join(n for n in _BODY_NOUNS if len(n) > 1)
+# Single-character nouns only where they end the name: "市财政局" but not "局面", "委托", "办法".
+_SINGLE = r"局(?![长面势部限])|厅(?!长)|委(?![员托派屈会])|办(?![法理公事])|署(?!名)"
+# A body names a place, a level or a field before its noun; a bare "部门" or "局" is not a name.
+# A name starts after a non-name character or right after a break word, never inside one ("会同市…部门").
+_START = "(?:(?<![\\u4e00-\\u9fff（）()])|" + "|".join(f"(?<={b})" for b in _BREAKS) + ")"
+_BODY = re.compile(rf"{_START}(?:{_RUN}{{1,24}}(?:{_MULTI})|{_RUN}{{2,16}}(?:{_SINGLE}))")
+_DUTY_HOLDER = re.compile("|".join(_DUTY_HOLDER_NOUNS))
+# Words a body name never starts with; a match that begins with them is trimmed ("其他有关部门" -> "有关部门").
+_LEADING_WORDS = re.compile(r"^(?:其他|各|同级|本级)+")
+# Words ending in a body noun that are not bodies.
+_NOT_BODIES = re.compile(r"格局|布局|结局|开局|当局|大局|全局|时局|终局|规则委|主任委|委托|委派")
+
+
+def find_bodies(text: str) -> list[str]:
+    """Every government body or official named in the text, in order, as written ("县级以上地方人民政府林业主管部门")."""
+    found = []
+    for match in _BODY.finditer(text):
+        name = _LEADING_WORDS.sub("", match.group())
+        if len(name) >= 2 and not _NOT_BODIES.search(name):
+            found.append(name)
+    return found
+
+
+def names_body(text: str) -> bool:
+    return bool(find_bodies(text))
+
+
+def find_duty_holders(text: str) -> list[str]:
+    """Who a duty binds: "生产经营单位", "经营者", "排污单位" …, in order of appearance."""
+    return [m.group() for m in _DUTY_HOLDER.finditer(text)]
