@@ -1,5 +1,8 @@
-"""What a question asks for: a number, a list, who is responsible, a date, document metadata; and which details
-(a year, a place, a money amount, another document) an answer must contain to count as an answer at all.
+"""What a question asks for: a number, a list, who is responsible, a date, a penalty, whether something is allowed,
+what a term means, what a document applies to, document metadata; and which details (a year, a place, an amount, a
+time limit, a frequency, another document) an answer must contain to count as an answer at all.
+
+Every cue is a pattern of how Chinese questions about law and policy are asked, never the wording of one document.
 """
 
 from __future__ import annotations
@@ -24,12 +27,33 @@ _GENERIC_NOUNS = {"要求", "措施", "举措", "规定", "方面", "内容", "�
 _NAMED_PLACES = re.compile(r"(具体)?(在)?(哪几个|哪些|哪个)(区县|区|县|城市|地方)")
 _METADATA = {
     "doc_number": re.compile(r"文号|发文字号"),
-    "issuer": re.compile(r"(文件|意见)是?(由)?哪个(机关|单位|部门)(印发|发布|制定)|(印发|发布)(机关|单位)|发文机关"),
-    "date": re.compile(r"成文日期|(什么时候|哪天|何时)(印发|发布|出台)|印发(时间|日期)|发布(时间|日期)"),
+    "issuer": re.compile(r"(文件|意见|条例|法律|法|规定|办法)是?(由)?哪个(机关|单位|部门)(印发|发布|制定|通过)|"
+                         r"(印发|发布|制定)(机关|单位)|发文机关"),
+    # Passage lines of a law (题注): when it was adopted, took effect, was amended.
+    "amendments": re.compile(r"修[正订改](过)?(了)?(几|多少)次|(几|多少)次修[正订改]|(最近|最后)一次修[正订改]|什么时候修[正订改]|"
+                             r"修[正订改](时间|日期)"),
+    "adopted": re.compile(r"(什么时候|哪天|何时|哪一年|哪年|哪一天)(审议)?通过|通过(时间|日期)|哪次会议通过"),
+    "effective": re.compile(r"(什么时候|哪天|何时|哪一年|哪年|哪一天|从什么时候)(开始|起)?(施行|实施|生效)|施行(时间|日期)|"
+                            r"生效(时间|日期)"),
+    "date": re.compile(r"成文日期|(什么时候|哪天|何时)(印发|发布|出台|公布)|印发(时间|日期)|发布(时间|日期)|公布(时间|日期)"),
     "implements": re.compile(r"(贯彻|落实|实施)哪个(国家)?文件|依据哪个文件|上位文件"),
     "recipients": re.compile(r"主送"),
     "title": re.compile(r"标题|文件名|全称|叫什么"),
 }
+_PENALTY = re.compile(r"罚款|罚多少|罚金|处罚|处以|法律责任|被罚|会被怎么|会怎么样|怎么处理|如何处理|承担什么责任|什么后果|"
+                      r"吊销|没收|违反.{0,20}(会|将|要|怎么|如何)")
+_PERMISSION = re.compile(r"能不能|能否|可不可以|可以.{0,30}吗|是否(允许|可以|需要|必须|应当|要|禁止|能)|允许.{0,30}吗|"
+                         r"禁止.{0,30}吗|需不需要|必须.{0,30}吗|要不要|能.{0,30}吗|让不让|准不准")
+# "……是指什么", "什么是……", "……是什么意思", "……的定义": the asked term.
+_DEFINITION = (re.compile(r"(?:所称的?|所说的?|里的?|中的?)?[“「\"]?([\u4e00-\u9fffA-Za-z]{2,16}?)[”」\"]?"
+                          r"(?:具体)?(?:是指什么|指的是什么|是什么意思|指什么|是什么含义|的定义是什么|的含义是什么|怎么定义|如何定义)"),
+               re.compile(r"什么(?:是|叫|叫做)[“「\"]?([\u4e00-\u9fffA-Za-z]{2,16}?)[”」\"]?[？?。，]?$"))
+_SCOPE = re.compile(r"适用(于|范围|哪些|什么)|哪些.{0,12}适用|适不适用|是否适用|管不管|归不归")
+_DURATION = re.compile(r"多少(个工作)?[日天]|几(个工作)?[日天]|多长时间|多久|期限|时限|有效期|几个?月|多少个?月|几年|多少年|"
+                       r"(?<!哪)几个工作日|多少个工作日|之日起")
+_FREQUENCY = re.compile(r"几次|多少次|多久一次|频次|频率|每(年|月|季度|周|天|日).{0,6}(几|多少)")
+_COMPARE = re.compile(r"有什么不同|有何不同|不同之处|区别|差异|异同|相比|比较|对比")
+_QUOTED_TITLE = re.compile(r"《([^《》]{2,60})》")
 _YEAR = re.compile(r"(20\d\d)年?")
 _CONTEXT_REFERENCE = re.compile(r"^(那|那么|还有|另外)?(这个|这|它|其)?")
 
@@ -58,12 +82,20 @@ class QuestionIntent:
     years: tuple[str, ...]
     places: tuple[str, ...]
     doc_numbers: tuple[str, ...]
+    wants_penalty: bool = False  # 罚款多少, 会受到什么处罚, 法律责任
+    wants_permission: bool = False  # 能不能, 是否允许, 可以…吗, 禁止…吗: answered 可以 / 不可以 with the provision
+    definition_term: str = ""  # "绿色建筑" of "绿色建筑是指什么"
+    wants_scope: bool = False  # 适用于哪些, 适用范围
+    wants_duration: bool = False  # 多少日内, 有效期几年: an answer must hold a span of time
+    wants_frequency: bool = False  # 每年几次: an answer must hold a frequency
+    compare: bool = False  # 有什么不同, 相比: sentences may come from several documents
+    quoted_titles: tuple[str, ...] = ()  # 《…》 named in the question
 
 
 def analyse(question: str, previous: Sequence[str] = ()) -> QuestionIntent:
     resolved, focus = resolve_follow_up(question, previous)
     metadata_field = next((name for name, rx in _METADATA.items() if rx.search(question)), "")
-    if metadata_field == "date" and not re.search(r"文件|意见|印发|发布|成文", question + "".join(previous)):
+    if metadata_field == "date" and not re.search(r"文件|意见|条例|法|印发|发布|公布|成文", question + "".join(previous)):
         metadata_field = ""
     return QuestionIntent(
         text=question,
@@ -81,7 +113,25 @@ def analyse(question: str, previous: Sequence[str] = ()) -> QuestionIntent:
         years=tuple(dict.fromkeys(_YEAR.findall(focus))),
         places=tuple(p for p in PLACES if p in question),
         doc_numbers=tuple(doc_numbers_in(question)),
+        wants_penalty=bool(_PENALTY.search(question)),
+        wants_permission=bool(_PERMISSION.search(question)) and not _LIST.search(question),
+        definition_term=definition_term(question),
+        wants_scope=bool(_SCOPE.search(question)),
+        wants_duration=bool(_DURATION.search(focus)) and not metadata_field,
+        wants_frequency=bool(_FREQUENCY.search(focus)),
+        compare=bool(_COMPARE.search(question)),
+        quoted_titles=tuple(_QUOTED_TITLE.findall(question)),
     )
+
+
+def definition_term(question: str) -> str:
+    """The term a definition question asks about ("本条例所称绿色建筑是指什么？" -> "绿色建筑"), or ""."""
+    for pattern in _DEFINITION:
+        found = pattern.search(question)
+        if found:
+            term = re.sub(r"^(?:本(?:法|条例|规定|办法)|条例|法律|文件)(?:所称|所说|里|中)?的?", "", found.group(1))
+            return term if len(term) >= 2 else ""
+    return ""
 
 
 def resolve_follow_up(question: str, previous: Sequence[str]) -> tuple[str, str]:

@@ -39,7 +39,9 @@ class EvaluationReport:
 
 
 def _fmt(value: float | None) -> str:
-    return "" if value is None else (f"{value:.0f}" if value >= 10 else f"{value:.3f}")
+    if value is None:
+        return ""
+    return f"{value:.0f}" if value >= 10 or isinstance(value, int) else f"{value:.3f}"
 
 
 def markdown_table(table: Table, columns: Sequence[str]) -> str:

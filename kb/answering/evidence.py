@@ -1,0 +1,154 @@
+"""Evidence for an extractive answer: the sentences of the retrieved clauses scored against the question, the gate
+that decides whether the best of them supports any answer, and the check that a sentence holds the detail asked for
+(an amount, a year, a place, a time limit, a frequency, a value next to the asked words, a named list)."""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
+
+from kb.answering import tuning
+from kb.answering.intent import QuestionIntent
+from kb.schema import Clause, Hit
+from kb.store.snapshot import Snapshot
+from kb.text.numerals import QuantityKind, find_quantities, has_quantity
+from kb.text.tokens import PolicyTokenizer, synonym_table
+
+# A value an answer to "多少" can give: not a bare year or an unnamed number.
+_VALUE_KINDS = frozenset({QuantityKind.PERCENT, QuantityKind.COUNT, QuantityKind.MEASURE, QuantityKind.MONEY,
+                          QuantityKind.RATIO, QuantityKind.MULTIPLE, QuantityKind.DURATION, QuantityKind.FREQUENCY})
+_AMOUNT_KINDS = frozenset({QuantityKind.MONEY, QuantityKind.MULTIPLE})  # 罚款 as an amount or a multiple
+_DEADLINE = re.compile(r"20\d\d年|二[〇○零]\S{2}年|“十[四五六]五”|年底|年前|期间|之日起|日起")
+_GENERIC_AREAS = {"区县", "城区", "园区", "示范区", "试验区", "新区", "社区", "景区", "限养区", "禁养区", "养殖区", "灌区",
+                  "地区", "区域", "山区", "库区", "分区", "市区", "郊区", "辖区", "主城区", "中心城区"}
+_NAMED_AREA = re.compile(r"[\u4e00-\u9fff]{1,4}[区县]")
+_FRAGMENT_SPLIT = re.compile(r"[，、：]")
+# "……的有效期到什么时候", "……的设计库容是多少": the noun whose value is asked for.
+_ASKED_NOUN = re.compile(r"的([\u4e00-\u9fff]{2,6}?)(?:要|将|会)?(?:到什么时候|是什么时候|是多少|有多大|是哪一年|多少)")
+_DEADLINE_TOKEN = re.compile(r"20\d\d|十四五|期间|^年")
+
+
+@dataclass(frozen=True)
+class ScoredSentence:
+    doc_id: str
+    clause: Clause
+    text: str
+    score: float
+    rank: int  # rank of its clause in retrieval (0: not from retrieval)
+    lexical: float = 0.0  # the share of the question's words it holds: the evidence gate reads this part
+
+
+def is_heading_sentence(clause: Clause, text: str) -> bool:
+    """"21．大力发展绿色金融。" names its clause; it asks nothing of anyone and answers nothing."""
+    return bool(clause.heading) and clause.heading in text and len(text) <= len(clause.heading) + 6
+
+
+def quantities_of(text: str, kinds: frozenset[QuantityKind]) -> bool:
+    return has_quantity(text) and any(q.kind in kinds for q in find_quantities(text))
+
+
+def lists_noun(text: str, noun: str) -> bool:
+    """Does the sentence list things of the asked kind? "哪些绿色设施" is answered by "创建绿色公路、绿色港口…"."""
+    if noun in text:
+        return True
+    enumerates = text.count("、") >= 2 or bool(re.search(r"[（(][一二三四五六七八九十]+[)）]", text))
+    return enumerates and any(noun[i:i + 2] in text for i in range(len(noun) - 1))
+
+
+class SentenceScorer:
+    """Scores the sentences of retrieved clauses: the idf-weighted share of the question's words in the sentence and
+    its heading, plus dense similarity of the stored sentence vectors when a similarity function is given."""
+
+    def __init__(self, snapshot: Snapshot, tokenizer: PolicyTokenizer,
+                 similarities: Callable[[str, Sequence[str]], dict[str, float]] | None = None) -> None:
+        self.snapshot = snapshot
+        self.tokenizer = tokenizer
+        self.similarities = similarities
+        self._weights_by_text: dict[str, dict[str, float]] = {}
+
+    def weights(self, text: str) -> dict[str, float]:
+        """idf weight of each word of the (expanded) text; asked once per contender sentence, computed once."""
+        if text not in self._weights_by_text:
+            expanded = self.tokenizer.expand_query(text)
+            self._weights_by_text[text] = {t: self.snapshot.bm25.idf(t)
+                                           for t in dict.fromkeys(self.tokenizer.tokens(expanded))}
+        return self._weights_by_text[text]
+
+    @staticmethod
+    def coverage(weights: dict[str, float], text: str) -> float:
+        total = sum(weights.values())
+        lowered = text.lower()
+        return sum(w for t, w in weights.items() if t in lowered) / total if total else 0.0
+
+    def score(self, intent: QuestionIntent, hits: Sequence[Hit]) -> list[ScoredSentence]:
+        weights = self.weights(intent.resolved)
+        focus = self.weights(intent.focus) if intent.focus != intent.resolved else {}
+        candidates = []
+        for rank, hit in enumerate(hits[:tuning.CANDIDATE_CLAUSES], 1):
+            clause = self.snapshot.clause(hit.doc_id, hit.clause_label)
+            if clause is None:
+                continue
+            for index, sentence in enumerate(clause.sentences):
+                if sentence.text.strip():
+                    chunk_id = self.snapshot.chunks.chunk_for(hit.doc_id, clause.label, index)
+                    candidates.append((rank, hit, clause, sentence.text.strip(), chunk_id))
+        dense = self.similarities(intent.resolved, [c[-1] for c in candidates if c[-1]]) if self.similarities else {}
+        scored = []
+        for rank, hit, clause, text, chunk_id in candidates:
+            lexical = self.coverage(weights, f"{clause.heading} {text}")
+            if focus:  # a follow-up's own words ("农膜呢？") must be in the sentence itself
+                lexical = min(lexical, self.coverage(focus, text) + 0.2)
+            score = lexical
+            if chunk_id in dense:  # meaning, for colloquial questions that share few words with the text
+                score += tuning.DENSE_WEIGHT * max(0.0, dense[chunk_id] - tuning.DENSE_FLOOR) / (1 - tuning.DENSE_FLOOR)
+            score += tuning.RANK_BONUS / rank + (tuning.BEST_SENTENCE_BONUS if text == hit.best_sentence else 0.0)
+            scored.append(ScoredSentence(hit.doc_id, clause, text, score, rank, lexical))
+        return sorted(scored, key=lambda s: -s.score)
+
+    def unknown_asked_terms(self, intent: QuestionIntent) -> list[str]:
+        """Words of a detail question (how much, when) that occur nowhere in the corpus ("有效期", "库容"): the asked
+        detail cannot be in the documents."""
+        asked = _ASKED_NOUN.search(intent.focus)
+        if not asked:
+            return []
+        colloquial = synonym_table()
+        return [t for t in self.tokenizer.tokens(asked.group(1))
+                if t not in self.snapshot.bm25.vocabulary and not any(t in c for c in colloquial)]
+
+    def missing_detail(self, intent: QuestionIntent, sentence: ScoredSentence) -> str:
+        """Why the sentence does not answer the question, or "" when it does."""
+        text = sentence.text
+        # Deadline words ("“十四五”期间", "到2025年") say when, not what: they must not pick the fragment.
+        weights = {t: w for t, w in self.weights(intent.focus).items() if not _DEADLINE_TOKEN.search(t)}
+        fragments = [f for f in _FRAGMENT_SPLIT.split(text) if f.strip()] or [text]
+        at = max(range(len(fragments)), key=lambda i: self.coverage(weights, fragments[i]))
+        # The asked-about phrase and what follows it ("认证和管理，到2025年，…达到3000个"): where its value would be.
+        window = "，".join(fragments[at:at + 3])
+        meta = self.snapshot.documents[sentence.doc_id].meta
+        if intent.wants_money and not quantities_of(text, _AMOUNT_KINDS):
+            return "文件没有规定具体金额"
+        for year in intent.years:
+            if year not in text:
+                return f"文件没有提到{year}年的相关内容"
+        own_place = meta.issuer[:2] if meta.issuer else ""
+        for place in intent.places:
+            if place != own_place and place not in text:
+                return f"文件的适用范围不包括{place}"
+        if intent.wants_named_places and not any(a not in _GENERIC_AREAS for a in _NAMED_AREA.findall(text)):
+            return "文件没有列出具体地点"
+        if intent.list_noun and not lists_noun(text, intent.list_noun):
+            return f"文件没有列出具体的{intent.list_noun}"
+        if intent.wants_frequency and not quantities_of(text, frozenset({QuantityKind.FREQUENCY})):
+            return "文件没有规定具体次数"
+        if intent.wants_duration:
+            if not quantities_of(text, frozenset({QuantityKind.DURATION})):
+                return "文件没有规定具体期限"
+            return ""
+        if intent.wants_number and (
+                not quantities_of(window, _VALUE_KINDS)
+                or self.coverage(weights, fragments[at]) < tuning.MIN_FRAGMENT_COVERAGE):
+            return "文件没有给出具体数值"
+        if intent.wants_time and not _DEADLINE.search(text):
+            return "文件没有规定具体时间"
+        return ""

@@ -1,0 +1,450 @@
+"""The extractive answer strategies, as a table.
+
+Each strategy is declared once with its trigger (what the question asks), the evidence it needs and the shape of
+its answer; `STRATEGIES` lists them in the order they are tried. A strategy returns an answer or None (it had no
+evidence: the next one is tried). Strategies after `GATE` only run when the retrieved sentences support an answer at
+all (the evidence gate); the last one, `quote`, always answers or refuses with the detail that is missing.
+
+Strategies read the retrieved hits (and, for lists of a named clause, the documents those hits belong to), never
+the whole corpus. Sentences of one answer come from one document, the one whose sentence answers best, unless the
+question compares documents.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
+from functools import cached_property
+from itertools import islice
+
+from kb.answering import tuning
+from kb.answering.compose import compose, marker, not_found
+from kb.answering.evidence import (ScoredSentence, SentenceScorer, is_heading_sentence, lists_noun, quantities_of)
+from kb.answering.intent import QuestionIntent
+from kb.schema import (PREAMBLE_LABEL, SIGNATURE_LABEL, Answer, AnswerStatus, Citation, Clause, Hit, ParsedDocument,
+                       RetrievalMode)
+from kb.store.snapshot import Snapshot
+from kb.text.bodies import names_body
+from kb.text.numerals import QuantityKind
+
+INFO_LABEL = "题注"  # the passage lines under a law's title, as Chinese legal writing calls them
+_LIST_ANCHOR = re.compile(r"20\d\d年|“十[四五六]五”")
+_GENERAL_RESPONSIBILITY = re.compile(r"职责分工|分工负责|各负其责|抓落实")
+_PENALTY_CUE = re.compile(r"罚款|罚金|处罚|警告|吊销|没收|责令停产|责令停业|拘留|追究刑事责任|处分")
+_CN_ORDINAL = "一二三四五六七八九十百零〇"
+_PUNISHED_ARTICLE = re.compile(rf"违反本(?:法|条例|规定|办法|细则)(?:第[{_CN_ORDINAL}]+条(?:第[{_CN_ORDINAL}]+款)?[、和及或]?)+")
+_ARTICLE = re.compile(rf"第[{_CN_ORDINAL}]+条")
+_PROHIBITION = re.compile(r"不得|禁止|严禁|不准|不允许|不应当|不能")
+_DUTY = re.compile(r"应当|必须|须|应|负责")
+_PERMISSION = re.compile(r"可以|允许|有权|鼓励|支持")
+_DEFINES = re.compile(r"是指|指的是|，指|系指|统称|含义")
+_SCOPE_CUE = re.compile(r"适用本|适用于|本(?:法|条例|规定|办法)适用|不适用")
+
+
+@dataclass(frozen=True)
+class Strategy:
+    name: str
+    trigger: Callable[[QuestionIntent], bool]
+    answer: Callable[["AnswerContext"], Answer | None]
+    evidence: str  # what it needs from the retrieved clauses
+    shape: str  # what its answer looks like
+
+
+class AnswerContext:
+    """One question's retrieved hits and the evidence read from them, computed once and shared by the strategies."""
+
+    def __init__(self, snapshot: Snapshot, scorer: SentenceScorer, intent: QuestionIntent,
+                 hits: Sequence[Hit]) -> None:
+        self.snapshot = snapshot
+        self.scorer = scorer
+        self.intent = intent
+        self.hits = hits
+
+    @cached_property
+    def ranked(self) -> list[ScoredSentence]:
+        return self.scorer.score(self.intent, self.hits)
+
+    @cached_property
+    def supported(self) -> bool:
+        """The evidence gate: the question's words are in the best sentences, or the best clause means the same."""
+        if not self.ranked:
+            return False
+        dense = self.hits[self.ranked[0].rank - 1].scores.get(RetrievalMode.DENSE, 0.0)
+        return max(s.lexical for s in self.ranked) >= tuning.MIN_SUPPORT or dense >= tuning.MIN_DENSE_SUPPORT
+
+    @cached_property
+    def contenders(self) -> list[ScoredSentence]:
+        """The best sentence and the close runners-up that may hold the asked detail instead."""
+        best = self.ranked[0].score
+        return [s for s in self.ranked[:tuning.MAX_CONTENDERS] if s.score >= tuning.CONTENDER_SHARE * best]
+
+    @cached_property
+    def complete(self) -> ScoredSentence | None:
+        """The best contender that holds every detail the question asks for."""
+        return next((s for s in self.contenders if not self.scorer.missing_detail(self.intent, s)), None)
+
+    def from_document_of(self, best: ScoredSentence, items: Sequence[ScoredSentence]) -> list[ScoredSentence]:
+        """Only the sentences of `best`'s document, unless the question compares documents."""
+        return list(items) if self.intent.compare else [s for s in items if s.doc_id == best.doc_id]
+
+    @cached_property
+    def documents(self) -> list[ParsedDocument]:
+        """The documents of the retrieved hits, best first."""
+        ids = dict.fromkeys(h.doc_id for h in self.hits)
+        return [self.snapshot.documents[d] for d in ids if d in self.snapshot.documents]
+
+    def compose(self, chosen: Sequence[ScoredSentence], lead: str = "", numbered: bool = False) -> Answer:
+        return compose(self.snapshot, self.intent, self.hits, chosen, lead, numbered)
+
+    def refuse(self, reason: str) -> Answer:
+        return not_found(self.intent, self.hits, reason)
+
+    def sentence(self, doc_id: str, clause: Clause, index: int = 0) -> ScoredSentence | None:
+        if not clause.sentences:
+            return None
+        return ScoredSentence(doc_id, clause, clause.sentences[index].text.strip(), 1.0, 0)
+
+
+# -- before the evidence gate ---------------------------------------------------------------------------------------
+def unloaded_reference(ctx: AnswerContext) -> Answer | None:
+    loaded = {d.meta.doc_number for d in ctx.snapshot.documents.values()}
+    missing = [n for n in ctx.intent.doc_numbers if n not in loaded]
+    if not missing:
+        return None
+    citing = next((d for d in ctx.documents if missing[0] in d.text), None)
+    if citing:
+        return ctx.refuse(f"{missing[0]}被{citing.meta.citation_name}引用，但其全文未收录在知识库中；"
+                          "可用 `kb add 文件或网址` 添加后再问")
+    return ctx.refuse(f"{missing[0]}未收录在知识库中；可用 `kb add 文件或网址` 添加后再问")
+
+
+def _info_line(doc: ParsedDocument, words: Sequence[str]) -> str:
+    """The passage line (题注) with one of `words` (通过 / 施行 / 修正 …), the last such line when several."""
+    lines = [ln for ln in doc.meta.info_lines if any(w in ln for w in words)]
+    return lines[-1] if lines else ""
+
+
+def _metadata_statement(doc: ParsedDocument, field: str) -> tuple[str, Clause | None, str]:
+    """(statement, clause quoted, quote) for a metadata question; statement "" when the document does not say."""
+    meta = doc.meta
+    preamble, signature = doc.clause(PREAMBLE_LABEL), doc.clause(SIGNATURE_LABEL)
+    if field == "doc_number" and meta.doc_number:
+        return f"该文件的文号是{meta.doc_number}", preamble, meta.doc_number
+    if field == "issuer" and meta.issuer:
+        line = _info_line(doc, ("通过", "公布", "发布"))
+        if line and signature is None:
+            return f"该文件由{meta.issuer}制定：{line}", None, line
+        return f"该文件由{meta.issuer}印发", signature, meta.issuer
+    if field == "date" and meta.date:
+        year, month, day = (int(p) for p in meta.date.split("-"))
+        quote = f"{year}年{month}月{day}日"
+        return f"该文件的成文日期是{quote}", signature, quote
+    if field == "date" and meta.info_lines:
+        line = _info_line(doc, ("公布", "发布", "通过"))
+        return (f"该文件的公布情况：{line}", None, line) if line else ("", None, "")
+    if field in ("adopted", "effective", "amendments"):
+        words = {"adopted": ("通过",), "effective": ("施行",), "amendments": ("修正", "修订")}[field]
+        line = _info_line(doc, words)
+        if not line:
+            return "", None, ""
+        if field == "amendments":
+            count = len(meta.amendments)
+            return f"该文件共修正、修订{count}次，最近一次：{line}", None, line
+        return f"{line}", None, line
+    if field == "implements" and meta.implements:
+        return f"该文件是为贯彻落实{meta.implements[0]}而制定的", preamble, meta.implements[0]
+    if field == "title" and meta.title:
+        quote = preamble.sentences[0].text if preamble and preamble.sentences else meta.title
+        return f"该文件的标题是《{meta.title}》", preamble, quote
+    if field == "recipients" and preamble:
+        quote = next((ln for ln in preamble.text.splitlines() if ln.rstrip().endswith("：")), "").strip()
+        return (f"该文件的主送单位是{quote.rstrip('：')}", preamble, quote) if quote else ("", None, "")
+    return "", None, ""
+
+
+def metadata(ctx: AnswerContext) -> Answer | None:
+    """文号, issuer, dates, the implemented document, title, addressees; for laws the passage lines (题注)."""
+    if not ctx.documents:
+        return None
+    doc = ctx.documents[0]
+    statement, clause, quote = _metadata_statement(doc, ctx.intent.metadata_field)
+    if not statement or (clause is not None and quote not in clause.text):
+        return None
+    meta = doc.meta
+    if clause is None:  # a passage line: document information, cited as the 题注
+        label, heading, source = INFO_LABEL, "", quote
+    else:
+        label, heading = clause.label, clause.heading
+        source = next((s.text for s in clause.sentences if quote in s.text), quote).strip()
+    citation = Citation(doc=meta.citation_name, doc_title=meta.title, clause=label, heading=heading, quote=source,
+                        score=1.0)
+    return Answer(question=ctx.intent.text, status=AnswerStatus.ANSWERED,
+                  text=f"{statement}{marker(meta, label)}。", citations=(citation,), retrieved=tuple(ctx.hits))
+
+
+def enterprise(ctx: AnswerContext) -> Answer | None:
+    """Enterprise questions use the requirements finder, so that the chat and the table never disagree."""
+    from kb.analysis.extract import match_industries, requirement_sources
+
+    industries = match_industries(ctx.intent.text)
+    if not industries:
+        return None
+    # The requirements of the retrieved documents, and only as many as the answer shows (the 企业合规 page and
+    # `kb requirements` list them all).
+    applicable = [ScoredSentence(doc.meta.doc_id, clause, row.sentence.strip(), 1.0, 0)
+                  for doc, clause, row in islice(requirement_sources(ctx.documents, industries),
+                                                 tuning.MAX_ENTERPRISE_ITEMS + tuning.MAX_CLOSEST)]
+    if not applicable:
+        return None
+    # The sentences closest to what was asked ("想上市或者发债") come first; then every sentence the finder lists for
+    # the industry, in document order, exactly as `kb requirements` shows them.
+    ranked = ctx.ranked
+    floor = max(tuning.MIN_SUPPORT, tuning.LIST_SHARE * ranked[0].score) if ranked else 1.0
+    closest = [s for s in ranked if s.score >= floor and not is_heading_sentence(s.clause, s.text)][:tuning.MAX_CLOSEST]
+    chosen = list({(s.doc_id, s.clause.label, s.text): s for s in [*closest, *applicable]}.values())
+    lead = f"按“{'、'.join(industries)}”查找，文件中适用的规定如下（最相关的在前）："
+    return ctx.compose(chosen[:tuning.MAX_ENTERPRISE_ITEMS], lead=lead, numbered=len(chosen) > 1)
+
+
+def _children(doc: ParsedDocument, parent: Clause) -> list[Clause]:
+    return [c for c in doc.clauses if len(c.path) == len(parent.path) + 1 and c.path[:len(parent.path)] == parent.path]
+
+
+def outline_list(ctx: AnswerContext) -> Answer | None:
+    """"保障措施有哪些？": a clause named by its heading whose children are the answer."""
+    for doc in ctx.documents:
+        for parent in doc.clauses:
+            if not parent.heading or len(parent.heading) < 4 or parent.heading not in ctx.intent.text:
+                continue
+            children = _children(doc, parent)
+            if children and all(c.sentences for c in children):
+                chosen = [ScoredSentence(doc.meta.doc_id, c, c.sentences[0].text.strip(), 1.0, 0) for c in children]
+                return ctx.compose(chosen, lead=f"“{parent.heading}”包括以下方面：", numbered=True)
+    return None
+
+
+def deadline_list(ctx: AnswerContext) -> Answer | None:
+    """"哪些到2025年要实现的目标": every sentence of the answering document with that deadline and a value."""
+    anchor = _LIST_ANCHOR.search(ctx.intent.text)
+    if not anchor or not re.search(r"目标|指标|任务", ctx.intent.text) or not ctx.documents:
+        return None
+    doc = ctx.documents[0]
+    headings = [c.heading for c in doc.clauses if c.heading and len(c.heading) >= 4 and c.heading in ctx.intent.text]
+    chosen = [ScoredSentence(doc.meta.doc_id, clause, s.text.strip(), 1.0, 0)
+              for clause in doc.clauses if clause.label not in (PREAMBLE_LABEL, SIGNATURE_LABEL)
+              for s in clause.sentences
+              if anchor.group(0) in s.text and quantities_of(s.text, _TARGET_KINDS)
+              and (not headings or clause.heading in headings or any(h in s.text for h in headings))]
+    if not chosen:
+        return None
+    return ctx.compose(chosen[:tuning.MAX_LIST_ITEMS], lead="文件中涉及这一问题的规定如下：", numbered=len(chosen) > 1)
+
+
+_TARGET_KINDS = frozenset({QuantityKind.PERCENT, QuantityKind.COUNT, QuantityKind.MEASURE, QuantityKind.MONEY,
+                           QuantityKind.RATIO})
+
+
+def unknown_terms(ctx: AnswerContext) -> Answer | None:
+    """A detail question about a word the corpus never uses ("库容是多少"): the detail cannot be in the documents."""
+    terms = ctx.scorer.unknown_asked_terms(ctx.intent)
+    return ctx.refuse(f"文件没有提到{'、'.join(terms)}") if terms else None
+
+
+# -- after the evidence gate ----------------------------------------------------------------------------------------
+def _article_label(label: str) -> str:
+    found = _ARTICLE.match(label)
+    return found.group() if found else ""
+
+
+def _article_lead(ctx: AnswerContext, item: ScoredSentence) -> ScoredSentence | None:
+    """For a paragraph or item of an article, the article's own first sentence ("有下列行为之一的，处…罚款：")."""
+    article = _article_label(item.clause.label)
+    if not article or article == item.clause.label:
+        return None
+    clause = ctx.snapshot.clause(item.doc_id, article)
+    return ctx.sentence(item.doc_id, clause) if clause else None
+
+
+def _punished_duty(ctx: AnswerContext, penalty: ScoredSentence) -> ScoredSentence | None:
+    """The duty a penalty punishes: the article named in "违反本条例第X条规定"."""
+    article = _article_label(penalty.clause.label)
+    clause = ctx.snapshot.clause(penalty.doc_id, article) if article else penalty.clause
+    for text in (penalty.text, clause.text if clause else ""):
+        found = _PUNISHED_ARTICLE.search(text)
+        if found:
+            duty = ctx.snapshot.clause(penalty.doc_id, _ARTICLE.search(found.group()).group())
+            if duty is not None and duty.label != article:
+                return ctx.sentence(penalty.doc_id, duty)
+    return None
+
+
+def penalty(ctx: AnswerContext) -> Answer | None:
+    """The 法律责任 provision for the asked conduct: the penalty sentence (with its amount when one is asked), the
+    item of conduct it lists when the conduct is an item, and the article of the duty it punishes."""
+    wants_amount = ctx.intent.wants_money or ctx.intent.wants_number
+    for item in ctx.contenders:
+        lead = _article_lead(ctx, item)
+        penalising = item if _PENALTY_CUE.search(item.text) else lead
+        if penalising is None or not _PENALTY_CUE.search(penalising.text):
+            continue
+        if wants_amount and not quantities_of(penalising.text, frozenset({QuantityKind.MONEY, QuantityKind.MULTIPLE})):
+            continue
+        chosen = [penalising] + ([item] if item is not penalising else [])
+        duty = _punished_duty(ctx, penalising)
+        return ctx.compose(chosen + ([duty] if duty else []))
+    return None
+
+
+def definition(ctx: AnswerContext) -> Answer | None:
+    """"X是指什么": the sentence that defines X (本法所称X，是指…; the items of 下列用语的含义)."""
+    term = ctx.intent.definition_term
+    defining = [s for s in ctx.ranked if term in s.text and _DEFINES.search(s.text)
+                and s.text.find(term) < (_DEFINES.search(s.text).start() + 1)]
+    if not defining:
+        return None
+    best = defining[0]
+    return ctx.compose([best])
+
+
+def _verdict(question: str, provision: str) -> str:
+    """可以 / 不可以 / 应当, from the provision's modal verb, worded for the question."""
+    if _PROHIBITION.search(provision):
+        return "是的，文件禁止" if re.search(r"禁止|不得|不准", question) else "不可以，文件禁止"
+    if _DUTY.search(provision):
+        return "需要，文件规定应当这样做"
+    if _PERMISSION.search(provision):
+        return "可以"
+    return ""
+
+
+def permission(ctx: AnswerContext) -> Answer | None:
+    """"能不能…", "是否允许…": 可以 / 不可以 / 应当 with the provision that says so."""
+    for item in ctx.contenders:
+        if ctx.scorer.missing_detail(ctx.intent, item):
+            continue
+        verdict = _verdict(ctx.intent.text, item.text)
+        if verdict:
+            return ctx.compose([item], lead=f"{verdict}：")
+    return None
+
+
+def scope(ctx: AnswerContext) -> Answer | None:
+    """"适用于哪些": the provision on what the document applies to."""
+    scoped = [s for s in ctx.contenders if _SCOPE_CUE.search(s.text)]
+    return ctx.compose(scoped[:1]) if scoped else None
+
+
+def compare(ctx: AnswerContext) -> Answer | None:
+    """"国家和重庆的要求有什么不同": the best sentence of each of the best two documents, side by side."""
+    by_document: dict[str, ScoredSentence] = {}
+    for s in ctx.contenders:
+        by_document.setdefault(s.doc_id, s)
+    if len(by_document) < 2:
+        return None
+    return ctx.compose(list(by_document.values())[:2], lead="各文件的规定分别如下：", numbered=True)
+
+
+def who(ctx: AnswerContext) -> Answer | None:
+    """Who is responsible: the best sentence that names a body or official; 文件未明确 only when no close sentence of
+    any retrieved clause names one."""
+    complete = ctx.complete
+    if complete is None:
+        return None
+    named = next((s for s in ctx.contenders if names_body(s.text) and not ctx.scorer.missing_detail(ctx.intent, s)),
+                 None)
+    if named is not None:
+        return listing(ctx) if ctx.intent.wants_list else _quote(ctx, named)
+    doc = ctx.snapshot.documents[complete.doc_id]
+    general = next((ScoredSentence(complete.doc_id, c, s.text.strip(), 0.0, 0) for c in doc.clauses
+                    for s in c.sentences if _GENERAL_RESPONSIBILITY.search(s.text)), None)
+    lead = f"文件未明确牵头部门{marker(doc.meta, complete.clause.label)}。"
+    chosen = [complete] + ([general] if general and general.clause.label != complete.clause.label else [])
+    return ctx.compose(chosen, lead=lead)
+
+
+def listing(ctx: AnswerContext) -> Answer | None:
+    """"有哪些": the sentences close to the best (of its document), in clause order."""
+    best = ctx.complete
+    if best is None:
+        return None
+    floor = max(tuning.MIN_SUPPORT * 0.8, tuning.LIST_SHARE * ctx.ranked[0].score)
+    chosen = [s for s in ctx.ranked if s.score >= floor and not is_heading_sentence(s.clause, s.text)]
+    # A clause whose heading the question names is wanted whole ("推进工业绿色升级有哪些举措？").
+    named = [s for s in ctx.ranked if s.clause.heading and s.clause.heading in ctx.intent.resolved
+             and not is_heading_sentence(s.clause, s.text)]
+    chosen = ctx.from_document_of(best, [best, *named, *chosen])
+    chosen = list({(s.doc_id, s.clause.label, s.text): s for s in chosen}.values())[:tuning.MAX_LIST_ITEMS]
+    # In clause order (the position of the clause within its document), each clause's sentences as they stand.
+    chosen.sort(key=lambda s: (s.doc_id != best.doc_id, ctx.snapshot.documents[s.doc_id].clauses.index(s.clause),
+                               s.clause.text.find(s.text)))
+    clauses = {(s.doc_id, s.clause.label) for s in chosen}
+    lead = "文件中涉及这一问题的规定如下：" if len(clauses) > 1 else ""
+    return ctx.compose(chosen, lead=lead, numbered=len(chosen) > 1)
+
+
+def _quote(ctx: AnswerContext, best: ScoredSentence) -> Answer:
+    # Close runners-up of the same document add what the best sentence leaves out (the next sentence of the
+    # clause, a related clause).
+    runners_up = [s for s in ctx.from_document_of(best, ctx.ranked[:4]) if s is not best
+                  and not is_heading_sentence(s.clause, s.text)
+                  and s.score >= max(tuning.MIN_SUPPORT, tuning.SUPPORTING_SHARE * best.score)]
+    return ctx.compose([best] + runners_up[:tuning.MAX_SUPPORTING])
+
+
+def quote(ctx: AnswerContext) -> Answer:
+    """The best sentence that holds every asked detail, with close runners-up; else a refusal naming the detail."""
+    if ctx.complete is None:
+        return ctx.refuse(ctx.scorer.missing_detail(ctx.intent, ctx.ranked[0]))
+    return _quote(ctx, ctx.complete)
+
+
+def _always(intent: QuestionIntent) -> bool:
+    return True
+
+
+STRATEGIES: tuple[Strategy, ...] = (
+    Strategy("unloaded_reference", lambda i: bool(i.doc_numbers), unloaded_reference,
+             "a 文号 in the question that no loaded document has", "refusal naming the document that cites it"),
+    Strategy("metadata", lambda i: bool(i.metadata_field), metadata,
+             "the best document's metadata, quoted from its text or passage lines", "one statement"),
+    Strategy("enterprise", lambda i: i.enterprise, enterprise,
+             "requirements naming the asked industry in the retrieved documents", "numbered list, closest first"),
+    Strategy("outline_list", lambda i: i.wants_list, outline_list,
+             "a retrieved document's clause whose heading the question names", "numbered list of its children"),
+    Strategy("deadline_list", lambda i: i.wants_list, deadline_list,
+             "sentences of the best document with the asked deadline and a value", "numbered list"),
+    Strategy("unknown_terms", lambda i: True, unknown_terms,
+             "an asked noun the corpus never uses", "refusal"),
+)
+# Strategies after the gate run only when the best sentences support an answer (see AnswerContext.supported).
+GATE = len(STRATEGIES)
+STRATEGIES += (
+    Strategy("penalty", lambda i: i.wants_penalty, penalty,
+             "a close sentence with a penalty cue (with an amount when asked), or its article's lead",
+             "penalty, the conduct item, the punished duty"),
+    Strategy("definition", lambda i: bool(i.definition_term), definition,
+             "a sentence with the term and a defining verb (是指)", "one quote"),
+    Strategy("permission", lambda i: i.wants_permission, permission,
+             "a close sentence with a modal verb (不得/禁止, 应当, 可以)", "verdict, then the provision"),
+    Strategy("scope", lambda i: i.wants_scope, scope, "a close sentence with 适用", "one quote"),
+    Strategy("compare", lambda i: i.compare, compare, "close sentences of two documents", "numbered, per document"),
+    Strategy("who", lambda i: i.wants_responsible, who,
+             "a close sentence naming a body or official", "quote, or 文件未明确 with the closest provision"),
+    Strategy("list", lambda i: i.wants_list, listing, "sentences close to the best, of its document",
+             "numbered list in clause order"),
+    Strategy("quote", _always, quote, "the best sentence holding every asked detail",
+             "quote with close runners-up, or refusal naming the missing detail"),
+)
+
+
+def answer_with(strategies: Sequence[Strategy], ctx: AnswerContext) -> Answer:
+    """Try the strategies in order; the first answer wins."""
+    for position, strategy in enumerate(strategies):
+        if position == GATE and not ctx.supported:
+            return ctx.refuse("")
+        if strategy.trigger(ctx.intent):
+            answer = strategy.answer(ctx)
+            if answer is not None:
+                return answer
+    return ctx.refuse("")

@@ -1,0 +1,38 @@
+"""Every tuning constant of the extractive answer, in one place, with the questions it was set on.
+
+"dev" is the dev split of eval/questions.jsonl (the bundled 意见) and, for the constants marked "dev (all)", the dev
+split of eval/questions.jsonl + eval/questions_laws.jsonl with the whole development corpus loaded. None was set on a
+held-out question.
+"""
+
+# The evidence gate (dev): a best sentence supports an answer when at least this share of the question's
+# idf-weighted words occur in it or its clause heading …
+MIN_SUPPORT = 0.2
+# … or when its clause's dense similarity reaches this (colloquial questions share few words with the text).
+MIN_DENSE_SUPPORT = 0.85
+# Sentence choice (dev): how much a sentence's dense similarity adds to its lexical score, and the e5 cosine
+# below which similarity carries no signal.
+DENSE_WEIGHT = 1.0
+DENSE_FLOOR = 0.8
+# A number answers only when it stands by the words the question asks about (dev).
+MIN_FRAGMENT_COVERAGE = 0.25
+# Clauses retrieved for an answer, whatever the caller's top-k (dev).
+ANSWER_CANDIDATES = 8
+# Sentences are drawn from the best clauses of the retrieval (dev).
+CANDIDATE_CLAUSES = 6
+# The best-scoring sentence may miss the asked detail while a close runner-up holds it: runners-up within this share
+# of the best score are tried (dev).
+CONTENDER_SHARE = 0.6
+MAX_CONTENDERS = 8
+# A runner-up sentence is shown beside the best when it scores at least this share of the best (dev).
+SUPPORTING_SHARE = 0.8
+MAX_SUPPORTING = 2
+# Lists (dev): sentences within this share of the best, at most this many.
+LIST_SHARE = 0.6
+MAX_LIST_ITEMS = 10
+# Enterprise answers: the sentences closest to the question, before the requirement finder's list (dev).
+MAX_CLOSEST = 3
+MAX_ENTERPRISE_ITEMS = 16
+# Rank bonus (dev): a sentence of a higher-ranked clause, and the retriever's own best sentence, win ties.
+RANK_BONUS = 0.04
+BEST_SENTENCE_BONUS = 0.05

@@ -1,0 +1,149 @@
+"""Every answer strategy on small inline texts: the right provision quoted with its citation, the asked detail held,
+and a refusal when the documents do not say it."""
+
+import pytest
+
+from kb.answering.strategies import GATE, STRATEGIES
+from kb.config import Config
+from kb.engine import PolicyKb
+from kb.schema import AnswerStatus, RetrievalMode
+
+ROADS = """重庆市城市道路测试条例
+2020年12月3日 重庆市第五届人民代表大会常务委员会第二十二次会议通过
+2021年5月27日 重庆市第五届人民代表大会常务委员会第二十六次会议修正
+第一章 总则
+第一条 为了加强城市道路管理，保障城市道路完好，制定本条例。
+第二条 本条例适用于本市行政区域内城市道路的规划、建设、养护和管理。
+本条例所称城市道路，是指城市供车辆、行人通行的，具备一定技术条件的道路、桥梁及其附属设施。
+第三条 市城市管理主管部门负责全市城市道路的监督管理工作。
+第二章 管理
+第四条 禁止在城市道路上乱倒垃圾、渣土。
+第五条 城市道路管理部门应当自受理挖掘申请之日起二十日内作出是否批准的决定。
+第六条 城市道路管理部门每年至少组织两次城市道路安全检查。
+第七条 鼓励单位和个人参与城市道路的绿化美化。
+第三章 法律责任
+第八条 违反本条例第四条规定，在城市道路上乱倒垃圾、渣土的，由城市管理主管部门责令改正，处五十元以上二百元以下罚款。
+第九条 有下列行为之一的，由城市管理主管部门责令限期改正，可以处五百元以上二千元以下罚款：
+（一）擅自占用城市道路摆摊设点的；
+（二）在城市道路上洗车的。
+第十条 本条例自2021年7月1日起施行。
+"""
+
+FORESTS = """重庆市山林测试条例
+2019年11月29日 重庆市第五届人民代表大会常务委员会第十三次会议通过
+第一条 为了保护山林资源，制定本条例。
+第二条 山林的保护工作应当坚持预防为主的方针。
+第三条 在山林防火期内，禁止在山林内野外用火。
+第四条 巡山护林工作要加强宣传教育，做好山林资源的日常看护。
+"""
+
+
+@pytest.fixture(scope="module")
+def kb(tmp_path_factory):
+    from kb.embedding.embedder import HashingEmbedder
+
+    base = tmp_path_factory.mktemp("strategies")
+    corpus = base / "corpus"
+    corpus.mkdir()
+    (corpus / "roads.txt").write_text(ROADS, encoding="utf-8")
+    (corpus / "forests.txt").write_text(FORESTS, encoding="utf-8")
+    config = Config(corpus_dir=corpus, data_dir=base / "data", model="hashing", upload_dir=base / "uploads",
+                    model_cache=base / "models")
+    engine = PolicyKb(config, embedder=HashingEmbedder(dim=64))
+    engine.ingest()
+    return engine
+
+
+def ask(kb, question):
+    return kb.ask(question, mode=RetrievalMode.BM25)
+
+
+def cited(answer):
+    return [c.clause for c in answer.citations]
+
+
+ROADS_NAME = "《重庆市城市道路测试条例》"
+
+
+def test_the_table_lists_each_strategy_once_with_the_gate_before_the_evidence_strategies():
+    names = [s.name for s in STRATEGIES]
+    assert len(names) == len(set(names)) and names[-1] == "quote"
+    assert names.index("unknown_terms") < GATE <= names.index("penalty")
+    assert all(s.evidence and s.shape for s in STRATEGIES)
+
+
+def test_a_penalty_is_quoted_with_its_amount_and_the_duty_it_punishes(kb):
+    answer = ask(kb, "在城市道路上乱倒垃圾罚多少钱？")
+    assert answer.status == AnswerStatus.ANSWERED
+    assert cited(answer) == ["第八条", "第四条"]
+    assert "五十元以上二百元以下罚款" in answer.text.splitlines()[0]
+    assert f"〔{ROADS_NAME} 第八条〕" in answer.text
+
+
+def test_a_penalty_for_a_listed_conduct_quotes_the_article_lead_and_the_item(kb):
+    answer = ask(kb, "在城市道路上洗车会受到什么处罚？")
+    assert cited(answer)[:2] == ["第九条", "第九条第（二）项"]
+    assert "五百元以上二千元以下罚款" in answer.text and "洗车" in answer.text
+
+
+def test_a_definition_quotes_the_defining_sentence(kb):
+    answer = ask(kb, "本条例所称城市道路是指什么？")
+    assert cited(answer) == ["第二条第二款"] and "是指城市供车辆" in answer.text
+
+
+def test_permission_questions_get_a_verdict_and_the_provision(kb):
+    forbidden = ask(kb, "能不能在城市道路上乱倒渣土？")
+    assert forbidden.text.startswith("不可以") and cited(forbidden)[0] == "第四条"
+    asked_if_forbidden = ask(kb, "山林防火期内禁止野外用火吗？")
+    assert asked_if_forbidden.text.startswith("是的，文件禁止") and cited(asked_if_forbidden) == ["第三条"]
+    allowed = ask(kb, "个人可以参与城市道路绿化美化吗？")
+    assert allowed.text.startswith("可以") and cited(allowed) == ["第七条"]
+
+
+def test_scope_questions_quote_what_the_document_applies_to(kb):
+    answer = ask(kb, "城市道路测试条例适用于哪些活动？")
+    assert cited(answer)[0] == "第二条" and "规划、建设、养护和管理" in answer.text
+
+
+def test_who_questions_quote_the_sentence_that_names_the_body(kb):
+    answer = ask(kb, "哪个部门负责城市道路的监督管理？")
+    assert cited(answer)[0] == "第三条" and "市城市管理主管部门" in answer.text
+
+
+def test_who_questions_say_no_body_is_named_only_when_none_is(kb):
+    answer = ask(kb, "巡山护林的宣传教育由哪个部门负责？")
+    assert answer.status == AnswerStatus.ANSWERED
+    assert answer.text.startswith("文件未明确牵头部门") and cited(answer)[0] == "第四条"
+
+
+def test_time_limits_and_frequencies_must_be_in_the_provision(kb):
+    limit = ask(kb, "挖掘城市道路的申请多少日内作出决定？")
+    assert cited(limit)[0] == "第五条" and "二十日内" in limit.text
+    frequency = ask(kb, "城市道路安全检查每年几次？")
+    assert cited(frequency)[0] == "第六条" and "两次" in frequency.text
+    no_frequency = ask(kb, "山林宣传教育每年搞几次？")
+    assert no_frequency.status == AnswerStatus.NOT_FOUND
+
+
+def test_amounts_the_documents_do_not_give_are_refused(kb):
+    answer = ask(kb, "参与城市道路绿化美化的个人每人补贴多少钱？")
+    assert answer.status == AnswerStatus.NOT_FOUND and "金额" in answer.text
+
+
+def test_passage_lines_answer_metadata_questions_as_the_title_note(kb):
+    adopted = ask(kb, "重庆市城市道路测试条例是什么时候通过的？")
+    assert "2020年12月3日" in adopted.text and cited(adopted) == ["题注"]
+    amended = ask(kb, "城市道路测试条例修正过几次？")
+    assert "1次" in amended.text and "2021年5月27日" in amended.text
+
+
+def test_a_named_document_steers_retrieval_and_answers_come_from_one_document(kb):
+    answer = ask(kb, "山林测试条例对用火有什么规定？")
+    assert {c.doc for c in answer.citations} == {"《重庆市山林测试条例》"}
+    assert all(h.doc_title == "重庆市山林测试条例" for h in answer.retrieved)
+
+
+def test_unrelated_questions_and_unloaded_documents_are_refused(kb):
+    assert ask(kb, "量子计算机的芯片工艺是几纳米？").status == AnswerStatus.NOT_FOUND
+    missing = ask(kb, "国发〔2021〕4号提出了哪些任务？")
+    assert missing.status == AnswerStatus.NOT_FOUND and "未收录" in missing.text

@@ -1,0 +1,68 @@
+"""Question analysis: what a question asks for, read from how Chinese questions about law and policy are asked."""
+
+import pytest
+
+from kb.answering.intent import analyse, definition_term, resolve_follow_up
+
+
+@pytest.mark.parametrize("question, asked", [
+    ("到2025年全市森林覆盖率要达到多少？", {"wants_number", "years"}),
+    ("在城市道路上乱倒垃圾罚多少？", {"wants_number", "wants_money", "wants_penalty"}),
+    ("违反规定擅自砍伐城市树木会受到什么处罚？", {"wants_penalty"}),
+    ("森林防火期内能不能在林区野外吸烟？", {"wants_permission"}),
+    ("是否允许在公共绿地内设置广告牌？", {"wants_permission"}),
+    ("禁止在城市道路上晾晒衣物吗？", {"wants_permission"}),
+    ("排污许可证的有效期是几年？", {"wants_time", "wants_duration"}),
+    ("行政机关应当在多少个工作日内作出决定？", {"wants_number", "wants_duration"}),
+    ("副总河长每年巡河几次？", {"wants_frequency"}),
+    ("碳排放权交易管理暂行条例适用于哪些活动？", {"wants_list", "list_noun", "wants_scope"}),
+    ("国家和重庆的要求有什么不同？", {"places", "compare"}),
+    ("《重庆市城市园林绿化条例》规定城市绿化规划由谁编制？", {"wants_responsible", "places", "quoted_titles"}),
+    ("哪些部门负责节能监督管理？", {"wants_list", "wants_responsible"}),
+    ("我们是做快递的，要注意什么？", {"enterprise"}),
+])
+def test_what_is_asked(question, asked):
+    intent = analyse(question)
+    flags = {name for name, value in vars(intent).items()
+             if value and name not in ("text", "resolved", "focus", "metadata_field", "definition_term")}
+    assert flags == asked
+
+
+@pytest.mark.parametrize("question, term", [
+    ("本条例所称绿色建筑是指什么？", "绿色建筑"),
+    ("什么是排污许可？", "排污许可"),
+    ("清洁生产是什么意思", "清洁生产"),
+    ("循环经济促进法里的“再利用”指的是什么？", "再利用"),
+    ("森林防火期是什么时候？", ""),
+    ("罚款多少？", ""),
+])
+def test_definition_term(question, term):
+    assert definition_term(question) == term
+
+
+@pytest.mark.parametrize("question, field", [
+    ("这个文件的文号是什么？", "doc_number"),
+    ("该意见由哪个机关印发？", "issuer"),
+    ("重庆市森林防火条例是什么时候通过的？", "adopted"),
+    ("优化营商环境条例从什么时候开始施行？", "effective"),
+    ("节约能源法修正过几次？", "amendments"),
+    ("文件的成文日期是哪天？", "date"),
+    ("森林覆盖率什么时候达到57%？", ""),
+])
+def test_metadata_fields(question, field):
+    assert analyse(question).metadata_field == field
+
+
+def test_follow_up_questions_carry_the_previous_question():
+    assert resolve_follow_up("那2035年呢？", ["到2025年全市森林覆盖率要达到多少？"]) == (
+        "到2035年全市森林覆盖率要达到多少？", "2035年")
+    resolved, focus = resolve_follow_up("农膜呢？", ["哪些农业废弃物要回收利用？"])
+    assert focus == "农膜" and "农业废弃物" in resolved
+    assert resolve_follow_up("森林覆盖率要达到多少？", []) == ("森林覆盖率要达到多少？", "森林覆盖率要达到多少？")
+
+
+def test_details_an_answer_must_hold():
+    intent = analyse("四川省2030年的森林覆盖率目标是多少？")
+    assert intent.years == ("2030",) and intent.places == ("四川",)
+    assert analyse("渝府发〔2021〕31号提出了哪些任务？").doc_numbers == ("渝府发〔2021〕31号",)
+    assert analyse("要建设哪些绿色设施？").list_noun == "绿色设施"
