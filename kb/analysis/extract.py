@@ -10,6 +10,12 @@ threshold that picks out who the target applies to (“超过300吨/日的区县
 sentence is what its subject must achieve, e.g. 基本实现原生生活垃圾零填埋, recorded with value 0 and the
 threshold phrase as its scope. Deadlines without a number (到2035年…基本建成) and numbers without a unit
 (“十四五”, 三年行动计划) are not targets.
+
+Limits, as laws and regulations state them, need no deadline: a share, ratio, measure, count or frequency bound by a
+comparison (绿地率…不低于百分之三十, 每公顷不低于十米, 每年…不少于一次, 植物种植面积应当不低于其绿地总面积的百分之八十),
+or a rate with its value (绿化覆盖率 百分之六十). They are read by the numeral normaliser (kb.text.numerals), so Chinese
+numerals count as Arabic ones do. Money, multiples and time limits are not limits of this kind, and nothing in a
+sentence that imposes a penalty is (处…罚款 is a sanction, not a target).
 """
 
 from __future__ import annotations
@@ -21,6 +27,7 @@ from functools import lru_cache
 from importlib import resources
 
 from kb.errors import KbError
+from kb.text.numerals import Quantity, QuantityKind, find_quantities
 from kb.schema import PREAMBLE_LABEL, SIGNATURE_LABEL, Clause, ParsedDocument, Sentence
 
 TARGET, BINDING, ENCOURAGED, ARRANGEMENT = "target", "binding", "encouraged", "arrangement"
@@ -202,8 +209,9 @@ def classify_obligation(sentence: str) -> Obligation:
 
 
 # -- quantitative targets ---------------------------------------------------------------------------------------------
-_DEADLINE = re.compile(r"到\s*\d{4}\s*年[底末]?"  # 到2025年, 到2025年底
-                       r"|\d{4}\s*年底?(?:以前|前)"  # 2025年前
+_YEAR = r"(?:\d{4}|[〇○零一二三四五六七八九]{4})"  # 2025, 二〇二五
+_DEADLINE = re.compile(rf"到\s*{_YEAR}\s*年[底末]?"  # 到2025年, 到2025年底
+                       rf"|{_YEAR}\s*年底?(?:以前|前)"  # 2025年前
                        r"|“?\s*十[一二三四五六七八九]\s*五\s*”?\s*(?:期间|时期|末)")  # “十四五”期间
 _UNIT_WORDS = "千瓦时|千瓦|立方米|平方米|公顷|公里|千米|微克|吨|亩|个|家|座|处|项|台|辆|套|所|条|户|人|元|倍"
 _UNIT = rf"(?:[万亿](?:{_UNIT_WORDS})?|(?:{_UNIT_WORDS}))(?:/(?:立方米|日|天|年))?|%"
@@ -312,14 +320,83 @@ def _deadline_for(deadlines: list[re.Match[str]], segment_end: int) -> str:
     return _squeeze((before[-1] if before else deadlines[0]).group())
 
 
+_LIMIT_KINDS = frozenset({QuantityKind.PERCENT, QuantityKind.RATIO, QuantityKind.MEASURE, QuantityKind.COUNT,
+                          QuantityKind.FREQUENCY})
+_PENALTY = re.compile(r"罚款|罚金|没收|处罚|吊销|拘留")
+# Comparisons that set a norm: a number bound by one is a limit even when a noun follows ("不少于五十米的缓冲带").
+_NORM_WORDS = ("不得低于", "不得少于", "不得超过", "不得高于", "不低于", "不少于", "不超过", "不高于", "不多于",
+               "至少", "至多", "最低", "最高")
+_LEVEL_WORDS = ("稳定保持在", "保持在", "控制在", "达到", "提高至", "提高到", "提升至", "提升到", "降低至", "降低到",
+                "增长到", "增至", "降至")  # a level to reach; 新建 / 新增 count work done, not a limit
+_COMPARISON = re.compile("|".join(sorted({*_NORM_WORDS, *_LEVEL_WORDS}, key=len, reverse=True)))
+_RATE_BEFORE = re.compile(r"(?:率|比例|比重)(?:为|是)?$")  # "绿化覆盖率 百分之六十"
+_ITEM_NUMBER = re.compile(r"^[（(][一二三四五六七八九十]+[）)]")
+_MODAL_TAIL = re.compile(r"(?:应当|必须|须|应|要|均|一般|按照|其)+$")
+_MODAL_HEAD = re.compile(r"^(?:应当|必须|须|应|要|均|一般|按照|其)+")
+
+
+def _digits(value: float) -> str:
+    return str(int(value)) if float(value).is_integer() else f"{value:.6f}".rstrip("0").rstrip(".")
+
+
+def _limit_value(quantity: Quantity) -> str:
+    if quantity.value is not None:
+        return _digits(quantity.value)
+    if quantity.low is not None and quantity.high is not None:
+        return f"{_digits(quantity.low)}–{_digits(quantity.high)}"
+    return _digits(quantity.low if quantity.low is not None else quantity.high)  # type: ignore[arg-type]
+
+
+def _limit_reading(segment: str, start: int, end: int, quantity: Quantity) -> _Reading | None:
+    """The limit that quantity (at segment[start:end]) states, or None when it states none."""
+    before, after = _squeeze(segment[:start]), segment[end:].lstrip()
+    bound = quantity.bound if quantity.bound and _COMPARISON.search(quantity.bound) else ""
+    comparison, head = bound, before
+    if not comparison:  # "不低于其绿地总面积的百分之八十"; a bare 以上 / 以下 is a scope ("涉及两个以上行政区域的")
+        words = list(_COMPARISON.finditer(before))
+        if words:
+            comparison, head = words[-1].group(), before[:words[-1].start()]
+        elif not _RATE_BEFORE.search(before):
+            return None
+    normative = any(word in comparison for word in _NORM_WORDS)
+    if after.startswith("的") and not normative:
+        return None  # "面积达到二十公顷的" picks out whom a rule applies to
+    indicator = _MODAL_HEAD.sub("", _MODAL_TAIL.sub("", _QUALIFIERS.sub("", _ITEM_NUMBER.sub("", head))))
+    if quantity.kind in (QuantityKind.FREQUENCY, QuantityKind.COUNT) and after and not after.startswith("的"):
+        indicator = after  # "开展不少于一次业务知识培训": what is counted
+    return _Reading(indicator, _limit_value(quantity), quantity.unit or "", comparison, "")
+
+
+def _segment_limits(segment: re.Match[str], quantities: Iterable[Quantity],
+                    skip_arabic: bool) -> list[tuple[Quantity, _Reading]]:
+    """The limits stated in one segment of a sentence, with the quantity each was read from."""
+    readings = []
+    for quantity in quantities:
+        inside = segment.start() <= quantity.start and quantity.end <= segment.end()
+        if not inside or quantity.kind not in _LIMIT_KINDS or (skip_arabic and re.search(r"\d", quantity.text)):
+            continue
+        reading = _limit_reading(segment.group(), quantity.start - segment.start(), quantity.end - segment.start(),
+                                 quantity)
+        if reading is not None:
+            readings.append((quantity, reading))
+    return readings
+
+
 def sentence_targets(sentence: str, doc: str = "", clause: str = "") -> list[Target]:
-    """Every quantitative target a sentence states, in order (none without a deadline or period)."""
+    """Every quantitative target and limit a sentence states, in order: targets with a deadline or period, and
+    limits in Chinese or Arabic numerals (Arabic numbers under a deadline are read as targets above)."""
     deadlines = list(_DEADLINE.finditer(sentence))
-    if not deadlines:
-        return []
-    return [Target(doc, clause, r.indicator, r.value, r.unit, r.comparison, _deadline_for(deadlines, seg.end()),
-                   r.scope, sentence)
-            for seg in _SEGMENT.finditer(sentence) for r in _segment_targets(seg.group())]
+    quantities = [] if _PENALTY.search(sentence) else find_quantities(sentence)
+    found = []
+    for segment in _SEGMENT.finditer(sentence):
+        deadline = _deadline_for(deadlines, segment.end()) if deadlines else ""
+        readings = _segment_targets(segment.group()) if deadlines else []
+        for r in readings:
+            found.append(Target(doc, clause, r.indicator, r.value, r.unit, r.comparison, deadline, r.scope, sentence))
+        for quantity, r in _segment_limits(segment, quantities, bool(deadlines)):
+            found.append(Target(doc, clause, r.indicator, r.value, r.unit, r.comparison,
+                                deadline or quantity.period or "", r.scope, sentence))
+    return found
 
 
 # -- over documents ---------------------------------------------------------------------------------------------------

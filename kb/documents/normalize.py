@@ -8,24 +8,47 @@ breaking needs them; `kb.documents.parse` and `kb.documents.metadata` reuse them
 from __future__ import annotations
 
 import re
-from functools import lru_cache
 from dataclasses import dataclass
+from enum import StrEnum
+from functools import lru_cache
 
-_CN_DIGITS = {"〇": 0, "○": 0, "零": 0, "一": 1, "二": 2, "两": 2, "三": 3, "四": 4, "五": 5, "六": 6, "七": 7,
-             "八": 8, "九": 9}
-_CN_UNITS = {"十": 10, "百": 100, "千": 1000}
+from kb.text.numerals import chinese_number
+
 _CN_NUM = "〇○零一二三四五六七八九十百千两"
 _DIGITS = "0-9０-９"
+_MAX_ORDINAL_DIGITS = 8  # 第一百二十三条 and 一千零一、 fit; a longer run of numerals is no heading
 
-# Headings, tried in order at the start of a paragraph; the group is the ordinal as the document writes it.
-_ORDINAL_PATTERNS: tuple[tuple[str, re.Pattern[str]], ...] = (
-    ("chapter", re.compile(rf"(第[{_CN_NUM}{_DIGITS}]+章)\s*")),
-    ("section", re.compile(rf"(第[{_CN_NUM}{_DIGITS}]+节)\s*")),
-    ("article", re.compile(rf"(第[{_CN_NUM}{_DIGITS}]+条)\s*")),
-    ("part", re.compile(rf"([{_CN_NUM}]+)、\s*")),
-    ("cn_paren", re.compile(rf"([（(][{_CN_NUM}]+[）)])\s*")),
-    ("arabic", re.compile(rf"([{_DIGITS}]+)(?:[．.](?![{_DIGITS}])|、)\s*")),
-    ("arabic_paren", re.compile(rf"([（(][{_DIGITS}]+[）)])\s*")),
+
+class OrdinalKind(StrEnum):
+    """The numbering styles of headings."""
+
+    VOLUME = "volume"  # 第一编
+    SUBVOLUME = "subvolume"  # 第一分编
+    CHAPTER = "chapter"  # 第一章
+    SECTION = "section"  # 第一节
+    ARTICLE = "article"  # 第一条, 第十六条之一
+    PART = "part"  # 一、
+    CN_PAREN = "cn_paren"  # （一） (一)
+    ARABIC = "arabic"  # 1． 1. 1、
+    ARABIC_PAREN = "arabic_paren"  # （1）
+
+
+DIVISION_KINDS = (OrdinalKind.VOLUME, OrdinalKind.SUBVOLUME, OrdinalKind.CHAPTER, OrdinalKind.SECTION)
+_NUM = rf"[{_CN_NUM}{_DIGITS}]{{1,{_MAX_ORDINAL_DIGITS}}}"
+_CN = rf"[{_CN_NUM}]{{1,{_MAX_ORDINAL_DIGITS}}}"
+_ARABIC_NUM = rf"[{_DIGITS}]{{1,{_MAX_ORDINAL_DIGITS}}}"
+# Headings, tried in order at the start of a paragraph; group 1 is the ordinal as the document writes it, `num`
+# its number and `sub` the 之一 of an inserted article.
+_ORDINAL_PATTERNS: tuple[tuple[OrdinalKind, re.Pattern[str]], ...] = (
+    (OrdinalKind.VOLUME, re.compile(rf"(第(?P<num>{_NUM})编)\s*")),
+    (OrdinalKind.SUBVOLUME, re.compile(rf"(第(?P<num>{_NUM})分编)\s*")),
+    (OrdinalKind.CHAPTER, re.compile(rf"(第(?P<num>{_NUM})章)\s*")),
+    (OrdinalKind.SECTION, re.compile(rf"(第(?P<num>{_NUM})节)\s*")),
+    (OrdinalKind.ARTICLE, re.compile(rf"(第(?P<num>{_NUM})条(?:之(?P<sub>{_CN}))?)\s*")),
+    (OrdinalKind.PART, re.compile(rf"((?P<num>{_CN}))、\s*")),
+    (OrdinalKind.CN_PAREN, re.compile(rf"([（(](?P<num>{_CN})[）)])\s*")),
+    (OrdinalKind.ARABIC, re.compile(rf"((?P<num>{_ARABIC_NUM}))(?:[．.](?![{_DIGITS}])|、)\s*")),
+    (OrdinalKind.ARABIC_PAREN, re.compile(rf"([（(](?P<num>{_ARABIC_NUM})[）)])\s*")),
 )
 
 DOC_NUMBER = re.compile(
@@ -33,6 +56,7 @@ DOC_NUMBER = re.compile(
 )
 _ARABIC_DATE = re.compile(rf"([{_DIGITS}]{{4}})\s*年\s*([{_DIGITS}]{{1,2}})\s*月\s*([{_DIGITS}]{{1,2}})\s*日")
 _CN_DATE = re.compile(r"([〇○零一二三四五六七八九]{4})年([一二三四五六七八九十]{1,3})月([一二三四五六七八九十]{1,3})日")
+_DATE = re.compile(f"{_ARABIC_DATE.pattern}|{_CN_DATE.pattern}")
 _PUBLICATION_NOTE = re.compile(r"[（(]此(?:件|页)[^（）()]{0,12}[）)]")
 _ORG_LINE = re.compile(r"[\u4e00-\u9fff][\u4e00-\u9fff（）()·]{1,29}")
 _SALUTATION_WORDS = re.compile(r"各|有关|人民政府|部门|单位|委员会|同志")
@@ -45,41 +69,32 @@ _MAX_SALUTATION_CHARS = 120
 _MIN_WRAP_WIDTH = 20  # no page wraps Chinese text at fewer than 10 characters
 _SHORT_LINE_RATIO = 0.8  # a wrapped line narrower than this share of a full line ends its paragraph
 _LATIN_LETTER = re.compile(r"[A-Za-z]")
+# A paragraph's first line in print: two spaces or an ideographic space (one space is a PDF page-start artefact).
+_PARAGRAPH_INDENT = re.compile(r"(?: {2}|\u3000|\t)\s*\S")
 
 
 @dataclass(frozen=True)
 class Ordinal:
     """A heading number found at the start of a paragraph, e.g. "（一）" of "（一）指导思想。……".
 
-    kind: the numbering style ("part" 一、, "cn_paren" （一）, "arabic" 1．, "arabic_paren" （1）,
-        "chapter" 第X章, "section" 第X节, "article" 第X条).
+    kind: the numbering style.
     value: its number (1 for 一 / 1 / 第一章).
     text: the ordinal in the document's characters, as labels use it: "一", "（一）", "4", "（1）", "第二章".
     end: offset in the paragraph just past the number and its punctuation/space, where the heading text starts.
+    sub: the 之一 of an inserted article (第十六条之一: value 16, sub 1); 0 otherwise.
     """
 
-    kind: str
+    kind: OrdinalKind
     value: int
     text: str
     end: int
+    sub: int = 0
 
 
-def cn_numeral_value(numeral: str) -> int | None:
-    """Value of a Chinese (一百零五, 二十, 二〇二一) or Arabic (full- or half-width) numeral; None if it is not one."""
-    if numeral.isdecimal():
-        return int(numeral)
-    if not numeral or any(c not in _CN_DIGITS and c not in _CN_UNITS for c in numeral):
-        return None
-    if not any(c in _CN_UNITS for c in numeral):  # digit by digit, as in years: 二〇二一
-        return int("".join(str(_CN_DIGITS[c]) for c in numeral))
-    total, current = 0, 0
-    for char in numeral:
-        if char in _CN_DIGITS:
-            current = _CN_DIGITS[char]
-        else:
-            total += (current or 1) * _CN_UNITS[char]
-            current = 0
-    return total + current
+def numeral_value(numeral: str) -> int | None:
+    """A positive whole number written in Chinese (一百零五, 二〇二一) or Arabic digits; None otherwise."""
+    value = chinese_number(numeral.replace("○", "〇"))  # a circle often stands in for the zero 〇
+    return int(value) if value is not None and value >= 1 and value.is_integer() else None
 
 
 def match_ordinal(paragraph: str) -> Ordinal | None:
@@ -87,22 +102,72 @@ def match_ordinal(paragraph: str) -> Ordinal | None:
     for kind, pattern in _ORDINAL_PATTERNS:
         found = pattern.match(paragraph)
         if found:
-            digits = found.group(1).strip("（()）第章节条")
-            value = cn_numeral_value(digits)
-            if value is not None and value > 0:
-                return Ordinal(kind, value, found.group(1), found.end())
+            value = numeral_value(found["num"])
+            sub = numeral_value(found["sub"]) if kind == OrdinalKind.ARTICLE and found["sub"] else 0
+            if value is not None and sub is not None:
+                return Ordinal(kind, value, found.group(1), found.end(), sub)
     return None
+
+
+_CN_DIGIT_CHARS = "零一二三四五六七八九"
+
+
+def chinese_numeral(value: int) -> str:
+    """A positive number written the way articles and paragraphs are numbered: 1 一, 10 十, 11 十一, 20 二十,
+    105 一百零五, 10011 一万零一十一."""
+    if value < 1:
+        raise ValueError(f"no Chinese ordinal for {value}")
+    if value >= 10_000:
+        high, low = divmod(value, 10_000)
+        return chinese_numeral(high) + "万" + ("零" if 0 < low < 1000 else "") + (_below_ten_thousand(low) if low else "")
+    written = _below_ten_thousand(value)
+    return written[1:] if 10 <= value <= 19 else written  # 十一, not 一十一
+
+
+def _below_ten_thousand(value: int) -> str:
+    digits = [int(d) for d in str(value)]
+    units = ["千", "百", "十", ""][-len(digits):]
+    written, zero_pending = "", False
+    for digit, unit in zip(digits, units):
+        if digit == 0:
+            zero_pending = bool(written)
+            continue
+        written += ("零" if zero_pending else "") + _CN_DIGIT_CHARS[digit] + unit
+        zero_pending = False
+    return written
+
+
+@dataclass(frozen=True)
+class DateMention:
+    """A date written in a text: 2021年10月11日 or 二〇二一年十月十一日, at text[start:end]."""
+
+    iso: str
+    start: int
+    end: int
+
+
+def _iso_date(found: re.Match[str]) -> str | None:
+    year, month, day = (numeral_value(part) for part in found.groups() if part is not None)
+    if year is None or month is None or day is None or not (1 <= month <= 12 and 1 <= day <= 31):
+        return None
+    return f"{year:04d}-{month:02d}-{day:02d}"
 
 
 def parse_date(text: str) -> str | None:
     """ISO date of the first 2021年10月11日 / 二〇二一年十月十一日 in `text`, or None."""
     found = _ARABIC_DATE.search(text) or _CN_DATE.search(text)
-    if not found:
-        return None
-    year, month, day = (cn_numeral_value(part) for part in found.groups())
-    if year is None or month is None or day is None or not (1 <= month <= 12 and 1 <= day <= 31):
-        return None
-    return f"{year:04d}-{month:02d}-{day:02d}"
+    return _iso_date(found) if found else None
+
+
+def find_dates(text: str) -> list[DateMention]:
+    """Every valid date in `text`, in order."""
+    mentions = ((_iso_date(found), found) for found in _DATE.finditer(text))
+    return [DateMention(iso, found.start(), found.end()) for iso, found in mentions if iso]
+
+
+def squeeze(text: str) -> str:
+    """`text` without any whitespace: "第一章 总 则" -> "第一章总则"."""
+    return _SPACE_RUN.sub("", text)
 
 
 def is_date_line(line: str) -> bool:
@@ -197,8 +262,9 @@ def _standalone_flags(lines: list[str]) -> list[bool]:
     return flags
 
 
-def _join_wrapped(lines: list[str]) -> list[str]:
-    """Re-join hard-wrapped lines into paragraphs; a line breaks its paragraph when it is short or a heading follows."""
+def _join_wrapped(lines: list[str], indented: list[bool]) -> list[str]:
+    """Re-join hard-wrapped lines into paragraphs; a line breaks its paragraph when it is short, when an indented
+    line (a paragraph's first, such as a law's next 款) follows, or when it ends a sentence and a heading follows."""
     short_width = _SHORT_LINE_RATIO * _wrap_width(lines)
     standalone = _standalone_flags(lines)
     paragraphs: list[str] = []
@@ -207,7 +273,8 @@ def _join_wrapped(lines: list[str]) -> list[str]:
         if current and _LATIN_LETTER.match(current[-1][-1]) and _LATIN_LETTER.match(line[0]):
             current.append(" ")  # an English word pair split at the wrap keeps its space
         current.append(line)
-        if index == len(lines) - 1 or _ends_paragraph(lines, index, standalone, current, short_width):
+        if index == len(lines) - 1 or indented[index + 1] or _ends_paragraph(lines, index, standalone, current,
+                                                                               short_width):
             paragraphs.append("".join(current))
             current = []
     return paragraphs
@@ -227,9 +294,10 @@ def _ends_paragraph(lines: list[str], index: int, standalone: list[bool], curren
 def normalise_text(raw: str) -> str:
     """One paragraph per line, no blank lines, PDF wraps and number/word splits undone, CJK-adjacent spaces removed."""
     text = raw.replace("\ufeff", "")
-    lines = [clean_spaces(line) for line in text.splitlines()]
-    lines = [line for line in lines if line]
+    cleaned = [(clean_spaces(line), _PARAGRAPH_INDENT.match(line) is not None) for line in text.splitlines()]
+    lines = [line for line, _ in cleaned if line]
     if not lines:
         return ""
-    paragraphs = _join_wrapped(lines) if _is_hard_wrapped(lines) else lines
+    indented = [starts for line, starts in cleaned if line]
+    paragraphs = _join_wrapped(lines, indented) if _is_hard_wrapped(lines) else lines
     return "\n".join(paragraphs)

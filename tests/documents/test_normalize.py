@@ -2,11 +2,19 @@ from __future__ import annotations
 
 from conftest import ROOT_DIR, TESTS
 import re
-from pathlib import Path
 
 import pytest
 
-from kb.documents.normalize import clean_spaces, cn_numeral_value, match_ordinal, normalise_text, parse_date
+from kb.documents.normalize import (
+    DateMention,
+    chinese_numeral,
+    clean_spaces,
+    find_dates,
+    match_ordinal,
+    normalise_text,
+    numeral_value,
+    parse_date,
+)
 
 ROOT = ROOT_DIR
 SEED = ROOT / "corpus" / "chongqing-yufufa-2021-31-green-low-carbon-circular-economy.txt"
@@ -113,6 +121,9 @@ def test_heading_after_a_finished_line_starts_a_paragraph_in_wrapped_text() -> N
     ("第二十一条 内容", "article", 21, "第二十一条", "内容"),
     ("第三章 附则", "chapter", 3, "第三章", "附则"),
     ("第一节 通则", "section", 1, "第一节", "通则"),
+    ("第二编 物权", "volume", 2, "第二编", "物权"),
+    ("第一分编 通则", "subvolume", 1, "第一分编", "通则"),
+    ("第一百零一条 内容", "article", 101, "第一百零一条", "内容"),
 ])
 def test_match_ordinal_reads_every_numbering_style(paragraph: str, kind: str, value: int, text: str, rest: str) -> None:
     ordinal = match_ordinal(paragraph)
@@ -127,8 +138,8 @@ def test_match_ordinal_rejects_numbers_that_are_not_headings(paragraph: str) -> 
 
 @pytest.mark.parametrize(("numeral", "value"), [("十", 10), ("十一", 11), ("二十三", 23), ("一百零五", 105), ("二〇二一", 2021),
                                                 ("２３", 23), ("两", 2), ("甲", None), ("", None)])
-def test_cn_numeral_value(numeral: str, value: int | None) -> None:
-    assert cn_numeral_value(numeral) == value
+def test_numeral_value(numeral: str, value: int | None) -> None:
+    assert numeral_value(numeral) == value
 
 
 @pytest.mark.parametrize(("text", "iso"), [("2021年10月11日", "2021-10-11"), ("二〇二一年十月十一日", "2021-10-11"),
@@ -150,3 +161,27 @@ def test_short_clean_lines_are_not_taken_for_wrapped_text() -> None:
 def test_normalising_twice_changes_nothing(seed_lines: list[str]) -> None:
     once = "\n".join(seed_lines)
     assert normalise_text(once) == once
+
+
+def test_an_inserted_article_keeps_its_number_and_sub_number() -> None:
+    ordinal = match_ordinal("第十六条之一 新增的规定。")
+    assert ordinal is not None and (ordinal.value, ordinal.sub, ordinal.text) == (16, 1, "第十六条之一")
+
+
+@pytest.mark.parametrize(("value", "written"), [(1, "一"), (10, "十"), (11, "十一"), (20, "二十"), (105, "一百零五"),
+                                                (110, "一百一十"), (1010, "一千零一十"), (10011, "一万零一十一")])
+def test_chinese_numeral_writes_what_numeral_value_reads(value: int, written: str) -> None:
+    assert chinese_numeral(value) == written and numeral_value(written) == value
+
+
+def test_find_dates_reads_every_date_in_order() -> None:
+    text = "（2019年10月22日国务院令第722号公布 自二〇二〇年一月一日起施行，2021年13月1日不是日期）"
+    assert find_dates(text) == [DateMention("2019-10-22", 1, 12), DateMention("2020-01-01", 25, 34)]
+
+
+def test_an_indented_line_starts_a_paragraph_in_wrapped_text() -> None:
+    full = "甲" * 27
+    raw = "\n".join(["\u3000\u3000第一条" + "乙" * 24, full + "。", "\u3000\u3000" + "丙" * 26, full + "。",
+                     "\u3000\u3000第二条" + "丁" * 24, "戊" * 20 + "。", " " + full])  # one space: a page start
+    assert normalise_text(raw).split("\n") == ["第一条" + "乙" * 24 + full + "。", "丙" * 26 + full + "。",
+                                               "第二条" + "丁" * 24 + "戊" * 20 + "。", full]

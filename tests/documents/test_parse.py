@@ -2,7 +2,6 @@ from __future__ import annotations
 
 from conftest import ROOT_DIR, TESTS
 import time
-from pathlib import Path
 
 import pytest
 from hypothesis import given, settings
@@ -11,6 +10,8 @@ from hypothesis import strategies as st
 from kb.errors import KbError
 from kb.documents.parse import parse_document, split_sentences
 from kb.schema import ParsedDocument
+
+from documents.support import assert_clauses_partition_text
 
 ROOT = ROOT_DIR
 SEED_TEXT = (ROOT / "corpus" / "chongqing-yufufa-2021-31-green-low-carbon-circular-economy.txt").read_text(
@@ -26,25 +27,6 @@ def seed() -> ParsedDocument:
 
 def _fixture(stem: str) -> ParsedDocument:
     return parse_document((FIXTURES / f"{stem}.txt").read_text(encoding="utf-8"), stem)
-
-
-def assert_clauses_partition_text(doc: ParsedDocument) -> None:
-    """Clauses cover every non-space character exactly once, in order; sentences do the same inside each clause."""
-    text, position = doc.text, 0
-    for clause in doc.clauses:
-        assert clause.text == text[clause.start:clause.end]
-        assert clause.text and clause.text == clause.text.strip()
-        assert clause.start >= position and not text[position:clause.start].strip()
-        sentence_position = clause.start
-        for sentence in clause.sentences:
-            assert sentence.text == text[sentence.start:sentence.end] and sentence.text.strip()
-            assert sentence.start >= sentence_position and not text[sentence_position:sentence.start].strip()
-            sentence_position = sentence.end
-        assert sentence_position == clause.end
-        position = clause.end
-    assert not text[position:].strip()
-    labels = [clause.label for clause in doc.clauses]
-    assert len(labels) == len(set(labels))
 
 
 def test_seed_outline_matches_the_golden_file(seed: ParsedDocument) -> None:
@@ -123,18 +105,21 @@ def test_synthetic_national_runs_section_numbers_across_parts() -> None:
 
 def test_synthetic_regulation_chapters_articles_and_items() -> None:
     doc = _fixture("synthetic_regulation")
+    # The note and the title are header lines, not a 序言; chapters stay out of the articles' labels.
     assert [(c.label, c.level, c.heading) for c in doc.clauses] == [
-        ("序言", 0, ""), ("第一章", 1, "总则"), ("第一章第一条", 2, ""), ("第一章第二条", 2, ""), ("第一章第三条", 2, ""),
-        ("第二章", 1, "建设与维护"), ("第二章第四条", 2, ""), ("第二章第四条（一）", 3, ""), ("第二章第四条（二）", 3, ""),
-        ("第二章第四条（三）", 3, ""), ("第二章第五条", 2, ""), ("第二章第五条（一）", 3, ""),
-        ("第二章第五条（二）", 3, "及时清理垃圾"), ("第三章", 1, "附则"), ("第三章第六条", 2, ""), ("落款", 0, "")]
-    assert doc.clause("第二章第五条（一）").text == "（一）定期修剪植物；"  # type: ignore[union-attr]
+        ("第一章", 1, "总则"), ("第一条", 2, ""), ("第二条", 2, ""), ("第三条", 2, ""),
+        ("第二章", 1, "建设与维护"), ("第四条", 2, ""), ("第四条第（一）项", 3, ""), ("第四条第（二）项", 3, ""),
+        ("第四条第（三）项", 3, ""), ("第五条", 2, ""), ("第五条第（一）项", 3, ""),
+        ("第五条第（二）项", 3, ""), ("第三章", 1, "附则"), ("第六条", 2, ""), ("落款", 0, "")]
+    assert doc.clause("第五条第（一）项").text == "（一）定期修剪植物；"  # type: ignore[union-attr]
+    assert doc.clause("第五条第（一）项").parents == ("第二章 建设与维护",)  # type: ignore[union-attr]
+    assert doc.meta.info_lines == ("本文件为测试用合成文本，非真实政策文件。", "示例市社区花园管理办法")
     assert_clauses_partition_text(doc)
 
 
 def test_articles_without_chapters_label_items_under_the_article() -> None:
     doc = parse_document("第一条 总的规定。\n第二条 下列事项：\n（一）甲；\n（二）乙。\n第三条 施行。", "reg")
-    assert [c.label for c in doc.clauses] == ["第一条", "第二条", "第二条（一）", "第二条（二）", "第三条"]
+    assert [c.label for c in doc.clauses] == ["第一条", "第二条", "第二条第（一）项", "第二条第（二）项", "第三条"]
 
 
 def test_headings_must_fit_the_numbering_sequence() -> None:

@@ -1,0 +1,46 @@
+"""Documents named in a question: by 文号, by title in 《》, and by the shortened titles people use."""
+
+from kb.schema import DocMeta, ParsedDocument
+from kb.search.mentions import documents_named
+
+
+class _Snapshot:
+    def __init__(self, *metas: DocMeta) -> None:
+        self.documents = {m.doc_id: ParsedDocument(m, "", ()) for m in metas}
+
+
+SNAPSHOT = _Snapshot(
+    DocMeta("energy", title="中华人民共和国节约能源法"),
+    DocMeta("cq-fire", title="重庆市森林防火条例"),
+    DocMeta("fire", title="森林防火条例"),
+    DocMeta("sh-green", title="上海市绿色建筑条例"),
+    DocMeta("cq-green", title="重庆市城市园林绿化条例"),
+    DocMeta("opinion", title="关于加快建立健全绿色低碳循环发展经济体系的实施意见", doc_number="渝府发〔2021〕31号"),
+)
+
+
+def named(question: str) -> list[str]:
+    return documents_named(question, SNAPSHOT)
+
+
+def test_full_and_shortened_titles():
+    assert named("中华人民共和国节约能源法规定了哪些节能管理制度？") == ["energy"]
+    assert named("节约能源法对重点用能单位有什么要求？") == ["energy"]
+    assert named("上海绿色建筑条例里绿色建筑是指什么？") == ["sh-green"]
+    assert named("园林绿化条例规定谁编制绿地系统规划？") == ["cq-green"]
+
+
+def test_quoted_titles_and_doc_numbers():
+    assert named("《重庆市城市园林绿化条例》规定谁编制绿地系统规划？") == ["cq-green"]
+    assert named("渝府发〔2021〕31号提出了哪些目标？") == ["opinion"]
+
+
+def test_the_most_complete_name_wins_and_a_tie_names_nothing():
+    assert named("重庆市森林防火条例规定的防火期是哪几个月？") == ["cq-fire"]
+    assert named("《森林防火条例》规定的防火期是什么？") == ["fire"]
+
+
+def test_questions_naming_no_document_or_several():
+    assert named("森林覆盖率要达到多少？") == []
+    assert named("条例规定罚多少？") == []
+    assert sorted(named("节约能源法和上海市绿色建筑条例有什么不同？")) == ["energy", "sh-green"]
