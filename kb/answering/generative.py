@@ -1,18 +1,24 @@
 """Optional generative answers from the user's own OpenAI-compatible LLM, verified clause by clause.
 
 The LLM sees only the retrieved clauses, each in a delimited block headed by its marker 〔文号 条款〕, and is told to
-answer in Chinese with a marker after every sentence and verbatim quotes in 「」. Its answer is shown only when it
-passes every check below; otherwise the extractive answer is returned unchanged, so an answer is never less
-traceable than without the LLM:
+answer in Chinese with a marker after every sentence and verbatim quotes in 「」. Its reply is first reduced to plain
+text (links, images, autolinks, HTML and `javascript:` URLs stripped to their text: nothing in it can be rendered
+as markup), then shown only when every sentence passes every check below; otherwise the extractive answer is
+returned unchanged, so an answer is never less traceable than without the LLM:
 
-- every sentence carries a marker, and every marker names a clause that was in the prompt;
-- every 「quote」 is a verbatim span of a clause its sentence cites;
-- every number, department-like name and place in a sentence is in the clauses it cites (or in the question).
+- the sentence is Chinese (a sentence in another language cannot be checked against Chinese clauses);
+- it carries a marker, and every marker names a clause that was in the prompt;
+- every 「quote」 is a verbatim span of a clause it cites;
+- every number, date, URL, document, department-like name and place in it is in the clauses it cites (never merely
+  in the question: a leading question must not be able to put a fact into the answer);
+- it negates nothing the cited clause does not negate, asserts nothing the clause negates, and every rise or fall it
+  states runs the way the clause states it (下降到57% against 达到57% is rejected);
+- most of what it says is worded in the clauses it cites (an echoed instruction or an opinion is not).
 
-How a caller tells what happened, without widening `Answer`: `timings_ms["llm"]` is the time spent waiting for
-the LLM, and `timings_ms["llm_fallback"] == 1.0` marks an extractive answer returned because the LLM failed or
-its answer was rejected; `GenerativeAnswerer.generate` also returns the reason in words (and it is logged).
-A not_found extractive answer is returned as is, without asking the LLM.
+`Answer.origin` says what came back: GENERATIVE for a verified LLM answer, FALLBACK for the extractive answer
+returned because the LLM failed or was rejected, with every reason in `Answer.fallback_reasons` (also logged);
+`timings_ms["llm"]` is the time spent waiting for the LLM. A not_found extractive answer is returned as is, without
+asking the LLM.
 """
 
 from __future__ import annotations
@@ -21,6 +27,7 @@ import logging
 import re
 import threading
 import time
+import unicodedata
 from collections.abc import Sequence
 from dataclasses import dataclass, replace
 from typing import TYPE_CHECKING
@@ -29,7 +36,7 @@ from kb.answering.extractive import marker
 from kb.config import Config
 from kb.errors import KbError
 from kb.answering.intent import PLACES, QuestionIntent
-from kb.schema import Answer, Citation, Clause, DocMeta, Hit
+from kb.schema import Answer, AnswerOrigin, AnswerStatus, Citation, Clause, DocMeta, Hit
 
 if TYPE_CHECKING:
     from llama_index.core.llms import LLM
@@ -42,7 +49,8 @@ LLM_TIMEOUT_S = 60.0
 LLM_MAX_OUTPUT_TOKENS = 1024
 LLM_CONTEXT_WINDOW = 8192
 MAX_PROMPT_CLAUSES = 6
-FALLBACK_KEY = "llm_fallback"
+MAX_REPLY_CHARS = 4000  # LLM_MAX_OUTPUT_TOKENS of Chinese is well under this; a longer reply is not an answer
+MIN_SUPPORT = 0.5  # share of a sentence's character pairs that must be worded in the clauses it cites
 LLM_TIME_KEY = "llm"
 
 _TERMINATORS = frozenset("。！？!?\n")
@@ -50,9 +58,15 @@ _INTRO_ENDINGS = ("：", ":")  # "规定如下：" introduces a list; it states 
 # 〔文号 条款〕; a 文号 such as 渝府发〔2021〕31号 holds one bracket pair of its own.
 _MARKER = re.compile(r"〔([^〔〕\s]*(?:〔[^〔〕]*〕[^〔〕\s]*)?)\s+([^〔〕\s]+)〕")
 _DOC_NUMBER_SHAPE = re.compile(r"[\u4e00-\u9fff]{1,10}〔\d{4}〕\d+号")
+_BOOK_TITLE = re.compile(r"《([^《》]+)》")
+_URL = re.compile(r"(?i)(?:https?|ftp)://[\x21-\x7e]+|www\.[\x21-\x7e]+")
 _QUOTE = re.compile(r"「([^「」]*)」")
 _THINKING = re.compile(r"<think>.*?</think>", re.DOTALL)  # reasoning models served behind OpenAI-compatible APIs
 _CONTENT = re.compile(r"[\w\u4e00-\u9fff]")
+_CJK = re.compile(r"[\u3400-\u4dbf\u4e00-\u9fff]")
+_CJK_RUN = re.compile(r"[\u3400-\u4dbf\u4e00-\u9fff]+")
+_KANA_HANGUL = re.compile(r"[\u3040-\u30ff\u31f0-\u31ff\uac00-\ud7af]")
+_LATIN_PHRASE = re.compile(r"[A-Za-z]+[\s,'-]+[A-Za-z]+")  # two words in a row: a phrase, not an abbreviation (GDP)
 _ARABIC_NUMBER = re.compile(r"\d+(?:\.\d+)?")
 _CHINESE_NUMBER = re.compile(r"[零〇一二两三四五六七八九十百千万亿]*[十百千万亿][零〇一二两三四五六七八九十百千万亿]*")
 _LIST_NUMBER = re.compile(r"^(?:[（(]\d{1,2}[)）]|\d{1,2}[.．、])")
@@ -64,6 +78,39 @@ _GENERIC_BODIES = frozenset({"政府", "人民政府", "银行", "办公室", "�
 # jieba part-of-speech flags of the words a name is made of ("市/n 发展/vn 改革/vn 委/zg").
 _NAME_FLAGS = frozenset({"n", "nr", "nrt", "nrfg", "ns", "nt", "nz", "j", "l", "vn", "zg", "ng", "an"})
 _LEADING_VERB_FLAGS = frozenset({"vn"})  # "建设/vn 市生态环境局": a verbal noun before a name is not part of it
+
+# Markup the reply may carry, each rule reducing it to its text (or to nothing): the answer is plain text, so no
+# renderer can load an image, follow a link or run a script from it. Applied in order.
+_MARKUP = (
+    (re.compile(r"<(script|style)\b[^>]*>.*?(?:</\1\s*>|$)", re.IGNORECASE | re.DOTALL), ""),  # no text in these
+    (re.compile(r"<!--.*?(?:-->|$)", re.DOTALL), ""),
+    (re.compile(r"^ {0,3}\[[^\]\n]+\]:[^\n]*$", re.MULTILINE), ""),  # a reference link's definition
+    (re.compile(r"!?\[([^\[\]\n]*)\]\((?:[^()\n]|\([^()\n]*\))*\)"), r"\1"),  # [text](url), ![alt](url)
+    (re.compile(r"!?\[([^\[\]\n]*)\]\[[^\[\]\n]*\]"), r"\1"),  # [text][ref]
+    (re.compile(r"<(?:[A-Za-z][A-Za-z0-9+.-]{1,31}:|[^<>\s@]+@)[^<>\s]*>"), ""),  # <scheme:…>, <name@host>
+    (re.compile(r"</?[A-Za-z][^<>]*(?:>|$)"), ""),  # HTML tags; an unclosed one runs to the end
+    (re.compile(r"(?i)(?:javascript|vbscript|data|file)\s*:[\x21-\x7e]*"), ""),  # bare script and data URLs
+    (re.compile(r":[a-z]+\[([^\[\]\n]*)\]"), r"\1"),  # Streamlit's :red[text]
+    (re.compile(r":material/[a-z0-9_]+:"), ""),
+    (re.compile(r"^ {0,3}(?:#{1,6}|>)[ \t]*", re.MULTILINE), ""),  # heading and quote prefixes
+    (re.compile(r"\*\*|__|~~|`+"), ""),  # emphasis and code spans
+)
+
+# Polarity. A negation cue, longest first; 不断/不仅/不同/未来/不少 are no negations ("不少于" is).
+_NEGATION = re.compile(r"并没有|并未|并不|并非|没有|无需|无须|禁止|严禁|不得|不再|不要|不必|不能|不可|不应|不宜|不需要?|"
+                       r"不是|未(?!来)|不(?!断|仅|但|论|管|同|久|少(?!于))|勿|毋")
+_A_NOT_A = re.compile(r"([\u4e00-\u9fff])(?:不|没)\1")  # 是不是, 能不能: a question, not a negation
+# "文件未明确……" is how the prompt tells the LLM to say the clauses do not answer: a hedge, not a negated fact.
+_HEDGE = re.compile(r"(?:并未|尚未|没有|未)(?:作|做)?(?:明确|具体|提及|提到|涉及|规定)")
+_SCOPE_CHARS = 12  # a cue negates what follows it, to the end of its segment but no further than this
+_UP = r"提高|提升|增加(?!值)|增长|上升|扩大|增至|增强|达到|突破|超过|高于"  # 增加值 is a noun
+_DOWN = r"下降|降低|降至|减少|减至|减小|缩小|压减|削减|压降|低于|稳中有降"
+_DIRECTION = re.compile(f"(?P<up>{_UP})|(?P<down>{_DOWN})")
+_SEGMENT_END = re.compile(r"[，,。；;：:！？!?\n]")
+_MODAL = "要将应会已需可并均都也还"  # between a thing and its direction: "覆盖率要达到"
+# Words that frame a sentence ("文件规定……") rather than say what the clause says.
+_FRAMING = re.compile(r"文件|规定|提出|要求|明确|指出|强调|根据|按照|依据|其中|包括|以及|方面|相关|如下|内容|条款|原文|"
+                      r"具体|是的|此外|同时|另外|还")
 
 
 # -- the LLM ----------------------------------------------------------------------------------------------------------
@@ -150,6 +197,16 @@ def _ask_llm(llm: LLM, messages: Sequence[tuple[str, str]]) -> str:
     return _THINKING.sub("", response.message.content or "").strip()
 
 
+# -- plain text -------------------------------------------------------------------------------------------------------
+def plain_text(reply: str) -> str:
+    """The reply with its markup reduced to text and invisible characters (zero-width spaces, direction marks, which
+    can hide a `javascript:` from a pattern) removed."""
+    text = "".join(char for char in reply if unicodedata.category(char) != "Cf")
+    for pattern, replacement in _MARKUP:
+        text = pattern.sub(replacement, text)
+    return "\n".join(line.rstrip() for line in text.strip().splitlines())
+
+
 # -- verification -----------------------------------------------------------------------------------------------------
 @dataclass(frozen=True)
 class GeneratedSentence:
@@ -164,7 +221,11 @@ class GeneratedSentence:
 
 
 class RejectedAnswer(Exception):
-    """The generated answer failed a check; the message says which, for the log and the fallback reason."""
+    """The generated answer failed one or more checks; `reasons` says which, for the log and the fallback."""
+
+    def __init__(self, reasons: Sequence[str]) -> None:
+        super().__init__("; ".join(reasons))
+        self.reasons = tuple(reasons)
 
 
 def split_generated(text: str) -> list[str]:
@@ -195,17 +256,19 @@ def split_generated(text: str) -> list[str]:
     return sentences
 
 
-def parse_sentence(text: str, allowed: dict[str, EvidenceClause]) -> GeneratedSentence:
-    markers = []
+def parse_sentence(text: str, allowed: dict[str, EvidenceClause]) -> tuple[GeneratedSentence, list[str]]:
+    """The sentence with the markers that name retrieved clauses, and a problem for each marker that does not."""
+    markers, problems = [], []
     for found in _MARKER.finditer(text):
         normalised = f"〔{found.group(1)} {found.group(2)}〕"
-        if normalised not in allowed:
-            raise RejectedAnswer(f"cites a clause that was not retrieved: {found.group()}")
-        markers.append(normalised)
+        if normalised in allowed:
+            markers.append(normalised)
+        else:
+            problems.append(f"cites a clause that was not retrieved: {found.group()}")
     leftover = _DOC_NUMBER_SHAPE.sub("", _MARKER.sub("", text))
     if "〔" in leftover or "〕" in leftover:
-        raise RejectedAnswer(f"has a malformed citation marker: {text}")
-    return GeneratedSentence(text, tuple(dict.fromkeys(markers)), tuple(_QUOTE.findall(text)))
+        problems.append(f"has a malformed citation marker: {text}")
+    return GeneratedSentence(text, tuple(dict.fromkeys(markers)), tuple(_QUOTE.findall(text))), problems
 
 
 def _compact(text: str) -> str:
@@ -214,6 +277,15 @@ def _compact(text: str) -> str:
 
 def _number_in(number: str, evidence: str) -> bool:
     return re.search(rf"(?<![\d.]){re.escape(number)}(?!\d|\.\d)", evidence) is not None
+
+
+def is_chinese(claim: str) -> bool:
+    """Chinese, with at most an abbreviation in Latin letters ("单位GDP能耗" is; a sentence with an English phrase,
+    kana or hangul is not)."""
+    letters = [char for char in claim if char.isalpha()]
+    chinese = sum(1 for char in letters if _CJK.match(char))
+    return (chinese >= 2 and chinese >= len(letters) - chinese and not _KANA_HANGUL.search(claim)
+            and not _LATIN_PHRASE.search(claim))
 
 
 _POS_LOCK = threading.Lock()
@@ -245,43 +317,171 @@ def _department_names(tags: Sequence[tuple[str, str]]) -> list[tuple[str, ...]]:
     return names
 
 
-def unsupported_facts(claim: str, evidence: str) -> list[str]:
-    """Numbers, department-like names and places in `claim` that `evidence` does not contain."""
-    evidence = _compact(evidence)
+def unsupported_facts(claim: str, evidence: str, names: str = "") -> list[str]:
+    """URLs, documents (文号, 《title》), numbers, department-like names and places in `claim` that `evidence` (the
+    cited clauses) does not contain; a document, department or place may also be in `names` (the cited documents'
+    文号, title and issuer: a sentence may say whose document it quotes)."""
+    evidence, names = _compact(evidence), _compact(names)
     claim = _LIST_NUMBER.sub("", _compact(claim))  # "（1）" numbers the answer's own list, not a fact
-    missing = [n for n in _ARABIC_NUMBER.findall(claim) if not _number_in(n, evidence)]
+    known = f"{evidence}|{names}"
+    missing = [url for url in _URL.findall(claim) if url not in evidence]
+    # A 文号 is matched with the words before it ("根据国发〔2021〕4号"): it is known when a tail of it is.
+    missing += [m.group() for m in _DOC_NUMBER_SHAPE.finditer(claim)
+                if not any(m.group()[i:] in known for i in range(m.group().index("〔")))]
+    missing += [m.group() for m in _BOOK_TITLE.finditer(claim) if m.group(1) not in known]
+    for pattern in (_URL, _DOC_NUMBER_SHAPE, _BOOK_TITLE):  # checked whole: out of the way of the number check
+        claim = pattern.sub("|", claim)
+    missing += [n for n in _ARABIC_NUMBER.findall(claim) if not _number_in(n, evidence)]
     missing += [n for n in _CHINESE_NUMBER.findall(claim) if len(n) >= 2 and n not in evidence]
     tags = _pos_tags(claim)
     for spellings in _department_names(tags):
-        if spellings[-1] not in _GENERIC_BODIES and not any(s in evidence for s in spellings):
+        if spellings[-1] not in _GENERIC_BODIES and not any(s in evidence or s in names for s in spellings):
             missing.append(spellings[0])
     places = {w for w, flag in tags if flag == "ns"} | {p for p in PLACES if p in claim}
-    missing += sorted(p for p in places if p not in evidence)
+    missing += sorted(p for p in places if p not in evidence and p not in names)
     return missing
 
 
-def verify(text: str, evidence: Sequence[EvidenceClause], question: str) -> list[GeneratedSentence]:
-    """The generated answer's sentences when every check passes; raises RejectedAnswer naming the first failure."""
+# -- polarity ---------------------------------------------------------------------------------------------------------
+def _negation_scopes(text: str) -> list[tuple[int, int]]:
+    """(start, end) of what each negation cue negates, hedges and 是不是 left out."""
+    masked = _HEDGE.sub(lambda m: "|" * len(m.group()), _A_NOT_A.sub(lambda m: m.group(1) + "否" + m.group(1), text))
+    scopes = []
+    for cue in _NEGATION.finditer(masked):
+        segment_end = _SEGMENT_END.search(text, cue.end())
+        end = min(segment_end.start() if segment_end else len(text), cue.end() + _SCOPE_CHARS)
+        if end > cue.end():
+            scopes.append((cue.end(), end))
+    return scopes
+
+
+def _asserts(text: str, phrase: str) -> bool:
+    """`phrase` occurs in `text` somewhere outside what a negation cue negates."""
+    scopes = _negation_scopes(text)
+    return any(not any(start <= m.start() < end for start, end in scopes)
+               for m in re.finditer(re.escape(phrase), text))
+
+
+def _direction(match: re.Match[str]) -> str:
+    return "up" if match.group("up") else "down"
+
+
+def _directions_at(text: str, anchor: str, after: bool) -> set[str]:
+    """The direction the text gives `anchor`: the last cue before it (a number: "达到57%") or the first after it (a
+    thing: "覆盖率达到"), within its segment of the sentence."""
+    found = set()
+    pattern = rf"(?<![\d.]){re.escape(anchor)}(?!\d|\.\d)" if anchor[0].isdigit() else re.escape(anchor)
+    for occurrence in re.finditer(pattern, text):
+        if after:
+            segment = _SEGMENT_END.split(text[occurrence.end():], 1)[0]
+            cues = list(_DIRECTION.finditer(segment))[:1]
+        else:
+            segment = _SEGMENT_END.split(text[:occurrence.start()])[-1]
+            cues = list(_DIRECTION.finditer(segment))[-1:]
+        found |= {_direction(cue) for cue in cues}
+    return found
+
+
+def polarity_problems(claim: str, cited: Sequence[Clause]) -> list[str]:
+    """Where the claim negates what no cited clause negates, asserts what the clause closest to it negates, or gives
+    a rise or fall the way the cited clauses do not."""
+    claim = _compact(claim)
+    texts = [_compact(clause.text) for clause in cited]
+    return [*_unsupported_negations(claim, texts), *_contradicted_negations(claim, cited),
+            *_reversed_directions(claim, texts)]
+
+
+def _unsupported_negations(claim: str, texts: Sequence[str]) -> list[str]:
+    """"文件并未要求……": a negation is supported when a cited clause negates the same thing."""
+    negated_in_clauses = "|".join(text[start:end] for text in texts for start, end in _negation_scopes(text))
+    return [f"negates what the cited clause does not: {claim[max(0, start - 4):end]}"
+            for start, end in _negation_scopes(claim) if claim[start:start + 2] not in negated_in_clauses]
+
+
+def _contradicted_negations(claim: str, cited: Sequence[Clause]) -> list[str]:
+    """"可以新增" where the clause's closest sentence says "不再新增" (and nowhere asserts it)."""
+    problems = []
+    for clause in cited:
+        closest = _compact(_closest_sentence(clause, [claim]))
+        for start, end in _negation_scopes(closest):
+            pairs = [pair for run in _CJK_RUN.findall(closest[start:end]) for pair in _bigrams(run)]
+            if any(_asserts(claim, pair) and not _asserts(closest, pair) for pair in pairs):
+                problems.append(f"asserts what the cited clause negates: {closest[start:end]} (the clause: {closest})")
+    return problems
+
+
+def _reversed_directions(claim: str, texts: Sequence[str]) -> list[str]:
+    """"下降到57%" where the clauses say "达到57%": the direction the clauses give the same number, or the same thing
+    ("覆盖率下降" against "覆盖率达到"), must include the claim's."""
+    problems = []
+    negated_from = {start for start, _ in _negation_scopes(claim)}
+    for cue in _DIRECTION.finditer(claim):
+        if cue.start() in negated_from:  # 不低于: a bound, not a direction
+            continue
+        number = _ARABIC_NUMBER.search(_SEGMENT_END.split(claim[cue.end():], 1)[0])
+        thing = claim[:cue.start()].rstrip(_MODAL)[-2:]
+        stated = set()
+        for text in texts:
+            if number:
+                stated |= _directions_at(text, number.group(), after=False)
+            if len(thing) == 2 and _CJK_RUN.fullmatch(thing):
+                stated |= _directions_at(text, thing, after=True)
+        if stated and _direction(cue) not in stated:
+            problems.append(f"reverses the direction the cited clause gives: {cue.group()}")
+    return problems
+
+
+def support(claim: str, evidence: str) -> float:
+    """The share of the claim's character pairs (framing words left out) that `evidence` contains."""
+    words = [pair for run in _CJK_RUN.findall(_FRAMING.sub("|", claim)) for pair in _bigrams(run)]
+    if not words:
+        return 1.0
+    evidence = _compact(evidence)
+    return sum(1 for pair in words if pair in evidence) / len(words)
+
+
+def sentence_problems(sentence: GeneratedSentence, cited: Sequence[EvidenceClause]) -> list[str]:
+    claim = sentence.claim
+    if not is_chinese(_URL.sub("", claim)):  # a URL is checked as a fact below
+        return [f"is not Chinese, so it cannot be checked against the clauses: {sentence.text}"]
+    problems = [f"「{quote}」 is not verbatim in the clause it cites" for quote in sentence.quotes
+                if not any(_compact(quote) in _compact(item.clause.text) for item in cited)]
+    # "|" keeps the end of one text and the start of the next from running together into a new number.
+    evidence = "|".join(f"{c.clause.label}|{c.clause.heading}|{c.clause.text}" for c in cited)
+    names = "|".join(f"{c.meta.citation_name}|{c.meta.title}|{c.meta.issuer}" for c in cited)
+    missing = unsupported_facts(claim, evidence, names)
+    if missing:
+        problems.append(f"{'、'.join(missing)} is not in the cited clauses: {sentence.text}")
+    clauses = [item.clause for item in cited]
+    problems += [f"{problem}: {sentence.text}" for problem in polarity_problems(claim, clauses)]
+    if _HEDGE.search(claim):
+        if _ARABIC_NUMBER.search(claim) or _CHINESE_NUMBER.search(claim):
+            problems.append(f"says the clauses do not specify, yet states a number: {sentence.text}")
+    elif support(claim, f"{evidence}|{names}") < MIN_SUPPORT:
+        problems.append(f"says little that the cited clauses say: {sentence.text}")
+    return problems
+
+
+def verify(text: str, evidence: Sequence[EvidenceClause]) -> list[GeneratedSentence]:
+    """The generated answer's sentences (`text` is plain text already) when every check passes; raises RejectedAnswer
+    naming every failure."""
     if not text:
-        raise RejectedAnswer("the LLM returned an empty answer")
+        raise RejectedAnswer(["the LLM returned an empty answer"])
     allowed = {item.marker: item for item in evidence}
-    sentences = [parse_sentence(s, allowed) for s in split_generated(text)]
+    parsed = [parse_sentence(s, allowed) for s in split_generated(text)]
+    sentences = [sentence for sentence, _ in parsed]
+    problems = [problem for _, found in parsed for problem in found]
     if not any(s.markers for s in sentences):
-        raise RejectedAnswer("the answer cites no clause")
-    cited_anywhere = {m for s in sentences for m in s.markers}
+        raise RejectedAnswer([*problems, "the answer cites no clause"])
+    cited_anywhere = sorted({m for s in sentences for m in s.markers})
     for sentence in sentences:
         introduces_list = not sentence.markers and sentence.text.endswith(_INTRO_ENDINGS)
         if not sentence.markers and not introduces_list:
-            raise RejectedAnswer(f"a sentence has no citation marker: {sentence.text}")
-        cited = [allowed[m] for m in (sentence.markers or sorted(cited_anywhere))]
-        for quote in sentence.quotes:
-            if not any(_compact(quote) in _compact(item.clause.text) for item in cited):
-                raise RejectedAnswer(f"「{quote}」 is not verbatim in the clause it cites")
-        # "|" keeps the end of one text and the start of the next from running together into a new number.
-        known = "|".join([question, *(f"{c.meta.citation_name}|{c.meta.title}|{c.clause.text}" for c in cited)])
-        missing = unsupported_facts(sentence.claim, known)
-        if missing:
-            raise RejectedAnswer(f"{'、'.join(missing)} is not in the cited clauses: {sentence.text}")
+            problems.append(f"a sentence has no citation marker: {sentence.text}")
+            continue
+        problems += sentence_problems(sentence, [allowed[m] for m in (sentence.markers or cited_anywhere)])
+    if problems:
+        raise RejectedAnswer(problems)
     return sentences
 
 
@@ -314,10 +514,14 @@ def citations_for(sentences: Sequence[GeneratedSentence], evidence: Sequence[Evi
 
 
 # -- the answerer -----------------------------------------------------------------------------------------------------
-@dataclass(frozen=True)
-class Generation:
-    answer: Answer
-    fallback_reason: str  # "" when the LLM's answer was verified and is the one returned
+def checked_answer(reply: str, evidence: Sequence[EvidenceClause]) -> tuple[str, list[GeneratedSentence]]:
+    """The reply as plain text and its verified sentences; raises RejectedAnswer naming every failure."""
+    if len(reply) > MAX_REPLY_CHARS:  # before any work on it
+        raise RejectedAnswer([f"the answer is longer than {MAX_REPLY_CHARS} characters ({len(reply)})"])
+    text = plain_text(reply)
+    if text != reply.strip():
+        log.info("markup removed from the LLM's answer: %r became %r", reply, text)
+    return text, verify(text, evidence)
 
 
 class GenerativeAnswerer:
@@ -326,39 +530,36 @@ class GenerativeAnswerer:
         self.max_clauses = max_clauses
 
     def answer(self, intent: QuestionIntent, hits: Sequence[Hit], extractive: Answer, snapshot: Snapshot) -> Answer:
-        return self.generate(intent, hits, extractive, snapshot).answer
-
-    def generate(self, intent: QuestionIntent, hits: Sequence[Hit], extractive: Answer,
-                 snapshot: Snapshot) -> Generation:
-        if extractive.status != "answered":
-            return Generation(extractive, "the extractive answer is not_found, so the LLM was not asked")
+        """The LLM's verified answer (origin GENERATIVE); else the extractive one, as FALLBACK with the reasons."""
+        if extractive.status != AnswerStatus.ANSWERED:
+            return extractive  # nothing to word: the LLM is not asked
         evidence = collect_evidence(hits, extractive, snapshot, self.max_clauses)
         if not evidence:
-            return self._fall_back(extractive, "no retrieved clause to give the LLM", llm_ms=None)
+            return self._fall_back(extractive, ["no retrieved clause to give the LLM"], llm_ms=None)
         started = time.perf_counter()
         try:
-            text = _ask_llm(self.llm, prompt_messages(intent.text, evidence))
+            reply = _ask_llm(self.llm, prompt_messages(intent.text, evidence))
         except Exception as exc:  # noqa: BLE001
             # Any failure of the user's endpoint (network, timeout, HTTP status, malformed reply) means: fall back.
-            return self._fall_back(extractive, f"the LLM call failed: {type(exc).__name__}: {exc}",
+            return self._fall_back(extractive, [f"the LLM call failed: {type(exc).__name__}: {exc}"],
                                    llm_ms=_elapsed_ms(started))
         llm_ms = _elapsed_ms(started)
         try:
-            sentences = verify(text, evidence, f"{intent.text}|{intent.resolved}")
+            text, sentences = checked_answer(reply, evidence)
         except RejectedAnswer as rejection:
-            return self._fall_back(extractive, f"the LLM answer was rejected: {rejection}", llm_ms)
-        answer = Answer(question=extractive.question, status="answered", text=text,
-                        citations=citations_for(sentences, evidence), retrieved=extractive.retrieved,
-                        timings_ms={**extractive.timings_ms, LLM_TIME_KEY: llm_ms})
-        return Generation(answer, "")
+            return self._fall_back(extractive, [f"the LLM answer was rejected: {r}" for r in rejection.reasons],
+                                   llm_ms)
+        return Answer(question=extractive.question, status=AnswerStatus.ANSWERED, text=text,
+                      citations=citations_for(sentences, evidence), retrieved=extractive.retrieved,
+                      timings_ms={**extractive.timings_ms, LLM_TIME_KEY: llm_ms}, origin=AnswerOrigin.GENERATIVE)
 
     @staticmethod
-    def _fall_back(extractive: Answer, reason: str, llm_ms: float | None) -> Generation:
-        log.warning("generative answer not used, falling back to the extractive answer: %s", reason)
-        timings = {**extractive.timings_ms, FALLBACK_KEY: 1.0}
+    def _fall_back(extractive: Answer, reasons: Sequence[str], llm_ms: float | None) -> Answer:
+        log.warning("generative answer not used, falling back to the extractive answer: %s", "; ".join(reasons))
+        timings = dict(extractive.timings_ms)
         if llm_ms is not None:
             timings[LLM_TIME_KEY] = llm_ms
-        return Generation(replace(extractive, timings_ms=timings), reason)
+        return replace(extractive, timings_ms=timings, origin=AnswerOrigin.FALLBACK, fallback_reasons=tuple(reasons))
 
 
 def _elapsed_ms(started: float) -> float:

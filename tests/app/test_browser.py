@@ -146,3 +146,65 @@ def visit_requirements_and_follow_a_clause_link(page, tmp_path: Path) -> None:
     assert clause_page.locator(".kb-path").first.inner_text().endswith("二（一）6 构建绿色供应链")
     save_screenshot(clause_page, tmp_path, "documents-linked-clause.png")
     clause_page.close()
+
+
+# -- a document full of markup tricks shows as text -------------------------------------------------------------------
+HOSTILE_DOC = ROOT / "tests" / "fixtures" / "hostile_markup.txt"
+HOSTILE_QUESTION = "安全测试覆盖率要达到多少？"
+HOSTILE_TITLE = "示例市人民政府关于**粗体**与:red[红字]安全测试的通知"
+TRICKS = ("<script>alert(1)</script>", "<img src=x onerror=alert(1)>", "[点我](javascript:alert(1))", ":red[红字]",
+          "$$x^2$$", "**粗体**", ":material/warning:", ":smile:", "http://evil.example/x")
+# Elements the tricks would have made, had they been read as markup rather than shown as text.
+MADE_BY_MARKUP_JS = """() => ({
+  scripts: [...document.querySelectorAll('script')].filter(s => s.textContent.includes('alert(1)')).length,
+  images: document.querySelectorAll('img[src="x"], img[onerror]').length,
+  links: document.querySelectorAll('a[href^="javascript"], a[href*="evil.example"]').length,
+  math: document.querySelectorAll('.katex, math').length,
+  bold: [...document.querySelectorAll('strong, b, em')].filter(e => e.textContent === '粗体').length,
+  coloured: [...document.querySelectorAll('span')].filter(e => e.textContent === '红字').length,
+})"""
+
+
+@pytest.fixture
+def hostile_corpus(corpus_dir: Path) -> Path:
+    """Requested before app_url, so the app ingests the document on its first page view."""
+    shutil.copy(HOSTILE_DOC, corpus_dir / HOSTILE_DOC.name)
+    return corpus_dir
+
+
+def assert_shown_as_text(page, shown: str) -> None:
+    for trick in TRICKS:
+        assert trick in shown, trick
+    assert page.evaluate(MADE_BY_MARKUP_JS) == {"scripts": 0, "images": 0, "links": 0, "math": 0, "bold": 0,
+                                                "coloured": 0}
+
+
+def test_a_document_full_of_markup_tricks_shows_as_text(hostile_corpus, app_url, page, tmp_path: Path) -> None:
+    url, _ = app_url
+    dialogs = []
+    page.on("dialog", lambda dialog: (dialogs.append(dialog.message), dialog.dismiss()))
+    page.goto(url)
+    page.get_by_test_id("stChatInputTextArea").wait_for(timeout=ANSWER_TIMEOUT_MS)
+    ask_in_browser(page, HOSTILE_QUESTION, 0, ANSWER_TIMEOUT_MS)
+    answer = page.get_by_test_id("stChatMessage").last
+    assert_shown_as_text(page, answer.inner_text())
+
+    answer.get_by_role("button", name="示府发〔2099〕9号 一（一） 安全测试").click()
+    popover = page.get_by_test_id("stPopoverBody")
+    popover.locator("mark").first.wait_for(timeout=10_000)
+    assert HOSTILE_TITLE in popover.inner_text()  # the clause in its context: HTML, escaped
+    assert_shown_as_text(page, popover.inner_text())
+    save_screenshot(page, tmp_path, "hostile-chat.png")
+    page.keyboard.press("Escape")
+
+    page.goto(f"{url}/documents?doc=hostile_markup&clause=一（一）")
+    page.get_by_text("链接指向的条款").wait_for(timeout=20_000)
+    page.get_by_text(HOSTILE_TITLE, exact=True).wait_for(timeout=10_000)  # the card's bold title, escaped
+    page.get_by_label("在本文件中搜索").fill("$$x^2$$")
+    page.get_by_label("在本文件中搜索").press("Enter")
+    page.get_by_text("共有 1 个条款包含“$$x^2$$”").wait_for(timeout=10_000)
+    main = page.get_by_test_id("stMain").inner_text()
+    assert_shown_as_text(page, main)
+    assert page.get_by_text("一（一） 安全测试", exact=True).count() >= 1  # the tree's expander label
+    save_screenshot(page, tmp_path, "hostile-documents.png")
+    assert dialogs == []
