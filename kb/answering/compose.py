@@ -13,8 +13,14 @@ from kb.store.snapshot import Snapshot
 MAX_RELATED = 3
 
 
+def marker_text(citation_name: str, label: str) -> str:
+    """〔渝府发〔2021〕31号 二（一）4〕, 〔《重庆市城市园林绿化条例》第十一条〕: a title in 《》 needs no space before the label,
+    as Chinese legal citation writes it."""
+    return f"〔{citation_name}{'' if citation_name.endswith('》') else ' '}{label}〕"
+
+
 def marker(meta: DocMeta, label: str) -> str:
-    return f"〔{meta.citation_name} {label}〕"
+    return marker_text(meta.citation_name, label)
 
 
 def compose(snapshot: Snapshot, intent: QuestionIntent, hits: Sequence[Hit], chosen: Sequence[ScoredSentence],

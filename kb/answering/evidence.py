@@ -27,6 +27,28 @@ _FRAGMENT_SPLIT = re.compile(r"[，、：]")
 # "……的有效期到什么时候", "……的设计库容是多少": the noun whose value is asked for.
 _ASKED_NOUN = re.compile(r"的([\u4e00-\u9fff]{2,6}?)(?:要|将|会)?(?:到什么时候|是什么时候|是多少|有多大|是哪一年|多少)")
 _DEADLINE_TOKEN = re.compile(r"20\d\d|十四五|期间|^年")
+# When a law's rule recurs: "每年第一季度", "每半年".
+_PERIOD = re.compile(r"每(?:年|半年|季度|月|周|日|天)")
+_DATE = re.compile(r"[0-9一二三四五六七八九十]{1,3}月[0-9一二三四五六七八九十]{1,3}日")
+
+
+
+
+def _asked_value_kinds(intent: QuestionIntent) -> frozenset[QuantityKind]:
+    """The kinds of value that answer the question: a frequency, a span of time, an amount, any value."""
+    if intent.wants_frequency:
+        return frozenset({QuantityKind.FREQUENCY})
+    if intent.wants_duration:
+        return frozenset({QuantityKind.DURATION})
+    if intent.wants_money:
+        return _AMOUNT_KINDS
+    return _VALUE_KINDS if intent.wants_number else frozenset()
+
+
+def _missing_value(intent: QuestionIntent) -> str:
+    if intent.wants_frequency:
+        return "文件没有规定具体次数"
+    return "文件没有规定具体期限" if intent.wants_duration else "文件没有给出具体数值"
 
 
 @dataclass(frozen=True)
@@ -139,16 +161,28 @@ class SentenceScorer:
             return "文件没有列出具体地点"
         if intent.list_noun and not lists_noun(text, intent.list_noun):
             return f"文件没有列出具体的{intent.list_noun}"
-        if intent.wants_frequency and not quantities_of(text, frozenset({QuantityKind.FREQUENCY})):
-            return "文件没有规定具体次数"
-        if intent.wants_duration:
-            if not quantities_of(text, frozenset({QuantityKind.DURATION})):
-                return "文件没有规定具体期限"
-            return ""
+        asked_kinds = _asked_value_kinds(intent)
+        if asked_kinds and not intent.wants_money and not quantities_of(text, asked_kinds) and not (
+                intent.wants_frequency and _PERIOD.search(text)):
+            return _missing_value(intent)
+        # The value must stand by the words the question asks about ("认证和管理，到2025年，…达到3000个"), not in
+        # another part of the sentence about something else.
+        if asked_kinds and not intent.wants_frequency and (
+                not quantities_of(window, asked_kinds)
+                or self.coverage(weights, fragments[at]) < tuning.MIN_FRAGMENT_COVERAGE):
+            return "文件没有给出具体数值"
+        if intent.wants_day and not _DATE.search(text):
+            return "文件没有规定具体日期"
+        if intent.wants_time and not (
+                _DEADLINE.search(text) or _DATE.search(text)
+                or quantities_of(text, frozenset({QuantityKind.DURATION, QuantityKind.YEAR}))):
+            return "文件没有规定具体时间"
+        return ""
         if intent.wants_number and (
                 not quantities_of(window, _VALUE_KINDS)
                 or self.coverage(weights, fragments[at]) < tuning.MIN_FRAGMENT_COVERAGE):
             return "文件没有给出具体数值"
-        if intent.wants_time and not _DEADLINE.search(text):
+        if intent.wants_time and not (_DEADLINE.search(text) or _DATE.search(text)
+                                      or quantities_of(text, frozenset({QuantityKind.DURATION, QuantityKind.YEAR}))):
             return "文件没有规定具体时间"
         return ""

@@ -14,12 +14,14 @@ from typing import Sequence
 from kb.documents.metadata import doc_numbers_in
 
 # Asking for an amount ("价格是多少"), not about prices in general ("价格是怎么算的，会搞阶梯价吗").
-_MONEY = re.compile(r"多少钱|补贴标准|罚款多少|罚款标准|罚多少|被罚|价格是多少|价是多少|多少元|奖励资金|资金规模|规模有多大|"
+_MONEY = re.compile(r"多少钱|几[分毛块角]钱|补贴标准|罚款多少|罚款标准|罚多少|被罚|价格是多少|价是多少|多少元|奖励资金|资金规模|规模有多大|"
                     r"购置税|成交价")
-_QUANTITY = re.compile(r"多少|比例|比重|百分之|几个|数量|多大|数值|指标|目标值|量化")
-_TIME = re.compile(r"什么时候|哪一年|何时|哪天|哪年|年份|有效期|从哪一?年|截止|期限")
+_QUANTITY = re.compile(r"多少|比例|比重|百分之|几个|数量|多大|数值|指标|目标值|量化|几[年次倍分吨万亿元天日月名人家项处条座台辆成]")
+_TIME = re.compile(r"什么时候|哪一年|何时|哪天|哪年|年份|有效期|从哪一?年|截止|期限|几月|哪几个月|哪个月")
+# A calendar day is asked for: an answer must hold one (a time limit or a year is not a day).
+_DAY = re.compile(r"几月几[号日]|哪一?天|哪一日|日期")
 _LIST = re.compile(r"哪些|哪几|有什么(要求|措施|举措|规定|部署|政策|支持|导向)|包括什么|都有|需要注意")
-_RESPONSIBLE = re.compile(r"(哪个|哪些|哪家)(部门|单位)|由谁|谁(来)?(负责|牵头)|牵头|负责")
+_RESPONSIBLE = re.compile(r"(哪个|哪些|哪家)(部门|单位|机关|机构)|由谁|谁(来)?(负责|牵头)|牵头|负责(?!人)")
 _ENTERPRISE = re.compile(r"我们(是|做|开|搞|从事|公司|企业|单位)|我(是|开|做)|本(公司|企业)|作为(一家|企业)")
 _LIST_NOUN = re.compile(r"(?:纳入|包括|涉及|选择)?哪些([\u4e00-\u9fff]{2,4}?)(?:[？?，。]|$)")
 _GENERIC_NOUNS = {"要求", "措施", "举措", "规定", "方面", "内容", "政策", "部署", "目标", "任务", "指标", "工作", "机制",
@@ -27,14 +29,12 @@ _GENERIC_NOUNS = {"要求", "措施", "举措", "规定", "方面", "内容", "�
 _NAMED_PLACES = re.compile(r"(具体)?(在)?(哪几个|哪些|哪个)(区县|区|县|城市|地方)")
 _METADATA = {
     "doc_number": re.compile(r"文号|发文字号"),
+    # The passage lines of a law (题注): when and by whom it was adopted, promulgated, amended, when it took effect.
+    "passage": re.compile(r"(什么时候|哪天|何时|哪一?年|哪一天|哪个机关|最早|最初|起初).{0,12}(通过|公布|施行|实施|生效|修正|修订|修改)|"
+                          r"(通过|公布|施行|生效|修正|修订)(时间|日期)|哪一?次.{0,10}会议.{0,4}通过|第几号.{0,8}令|"
+                          r"修[正订改](过)?(了)?(几|多少)次|(几|多少)次修[正订改]|(最近|最后)一次修[正订改]|是修正还是修订"),
     "issuer": re.compile(r"(文件|意见|条例|法律|法|规定|办法)是?(由)?哪个(机关|单位|部门)(印发|发布|制定|通过)|"
                          r"(印发|发布|制定)(机关|单位)|发文机关"),
-    # Passage lines of a law (题注): when it was adopted, took effect, was amended.
-    "amendments": re.compile(r"修[正订改](过)?(了)?(几|多少)次|(几|多少)次修[正订改]|(最近|最后)一次修[正订改]|什么时候修[正订改]|"
-                             r"修[正订改](时间|日期)"),
-    "adopted": re.compile(r"(什么时候|哪天|何时|哪一年|哪年|哪一天)(审议)?通过|通过(时间|日期)|哪次会议通过"),
-    "effective": re.compile(r"(什么时候|哪天|何时|哪一年|哪年|哪一天|从什么时候)(开始|起)?(施行|实施|生效)|施行(时间|日期)|"
-                            r"生效(时间|日期)"),
     "date": re.compile(r"成文日期|(什么时候|哪天|何时)(印发|发布|出台|公布)|印发(时间|日期)|发布(时间|日期)|公布(时间|日期)"),
     "implements": re.compile(r"(贯彻|落实|实施)哪个(国家)?文件|依据哪个文件|上位文件"),
     "recipients": re.compile(r"主送"),
@@ -42,6 +42,11 @@ _METADATA = {
 }
 _PENALTY = re.compile(r"罚款|罚多少|罚金|处罚|处以|法律责任|被罚|会被怎么|会怎么样|怎么处理|如何处理|承担什么责任|什么后果|"
                       r"吊销|没收|违反.{0,20}(会|将|要|怎么|如何)")
+# Words every provision of a kind uses: a question of that kind searches for them too, so that the provision that
+# repeats the asked words outranks the others (the 法律责任 article over the duty it punishes).
+PENALTY_WORDS = "处罚 罚款 责令改正"
+DEFINITION_WORDS = "所称 是指 含义"
+SCOPE_WORDS = "适用"
 _PERMISSION = re.compile(r"能不能|能否|可不可以|可以.{0,30}吗|是否(允许|可以|需要|必须|应当|要|禁止|能)|允许.{0,30}吗|"
                          r"禁止.{0,30}吗|需不需要|必须.{0,30}吗|要不要|能.{0,30}吗|让不让|准不准")
 # "……是指什么", "什么是……", "……是什么意思", "……的定义": the asked term.
@@ -49,9 +54,11 @@ _DEFINITION = (re.compile(r"(?:所称的?|所说的?|里的?|中的?)?[“「\"]
                           r"(?:具体)?(?:是指什么|指的是什么|是什么意思|指什么|是什么含义|的定义是什么|的含义是什么|怎么定义|如何定义)"),
                re.compile(r"什么(?:是|叫|叫做)[“「\"]?([\u4e00-\u9fffA-Za-z]{2,16}?)[”」\"]?[？?。，]?$"))
 _SCOPE = re.compile(r"适用(于|范围|哪些|什么)|哪些.{0,12}适用|适不适用|是否适用|管不管|归不归")
-_DURATION = re.compile(r"多少(个工作)?[日天]|几(个工作)?[日天]|多长时间|多久|期限|时限|有效期|几个?月|多少个?月|几年|多少年|"
-                       r"(?<!哪)几个工作日|多少个工作日|之日起")
-_FREQUENCY = re.compile(r"几次|多少次|多久一次|频次|频率|每(年|月|季度|周|天|日).{0,6}(几|多少)")
+# A span of time asked for: a time limit (多少日内, 几个工作日), a validity (有效期几年), a duration (多长时间) — not a
+# count of days ("蓝天能多几天") and not a deadline ("数量和期限是什么").
+_DURATION = re.compile(r"最[长短多少].{0,6}(几|多少)个?[日天月年]|(多少|几)年以上|(多少|几)个?工作日|(多少|几)个?[日天月年](内|以内|之内)|(期限|时限|有效期)(是|为|有)?(多少|几|多长|多久)|"
+                       r"有效期.{0,6}(几|多少)|(多长时间|多久)(?!.{0,8}一次)")
+_FREQUENCY = re.compile(r"几次|多少次|频次|频率|每(年|月|季度|周|天|日).{0,6}(几|多少)(次|回|遍)|(多久|多长时间).{0,8}一次")
 _COMPARE = re.compile(r"有什么不同|有何不同|不同之处|区别|差异|异同|相比|比较|对比")
 _QUOTED_TITLE = re.compile(r"《([^《》]{2,60})》")
 _YEAR = re.compile(r"(20\d\d)年?")
@@ -82,6 +89,7 @@ class QuestionIntent:
     years: tuple[str, ...]
     places: tuple[str, ...]
     doc_numbers: tuple[str, ...]
+    wants_day: bool = False  # 几月几号: an answer must hold a calendar day
     wants_penalty: bool = False  # 罚款多少, 会受到什么处罚, 法律责任
     wants_permission: bool = False  # 能不能, 是否允许, 可以…吗, 禁止…吗: answered 可以 / 不可以 with the provision
     definition_term: str = ""  # "绿色建筑" of "绿色建筑是指什么"
@@ -90,6 +98,14 @@ class QuestionIntent:
     wants_frequency: bool = False  # 每年几次: an answer must hold a frequency
     compare: bool = False  # 有什么不同, 相比: sentences may come from several documents
     quoted_titles: tuple[str, ...] = ()  # 《…》 named in the question
+
+    @property
+    def search_text(self) -> str:
+        """What retrieval searches for: the resolved question, and the words every provision of its kind uses."""
+        cues = [words for wanted, words in ((self.wants_penalty, PENALTY_WORDS),
+                                            (bool(self.definition_term), DEFINITION_WORDS),
+                                            (self.wants_scope, SCOPE_WORDS)) if wanted]
+        return " ".join([self.resolved, *cues])
 
 
 def analyse(question: str, previous: Sequence[str] = ()) -> QuestionIntent:
@@ -103,7 +119,10 @@ def analyse(question: str, previous: Sequence[str] = ()) -> QuestionIntent:
         focus=focus,
         wants_number=bool(_QUANTITY.search(resolved)) and not metadata_field,
         wants_money=bool(_MONEY.search(question)),
-        wants_time=bool(_TIME.search(question)) and not metadata_field,
+        # A passage question the document's header lines cannot answer may still be answered by an article
+        # ("本条例自…起施行"): a date is then the detail it must hold.
+        wants_time=bool(_TIME.search(question)) and metadata_field in ("", "passage"),
+        wants_day=bool(_DAY.search(question)),
         wants_list=bool(_LIST.search(question)),
         wants_responsible=bool(_RESPONSIBLE.search(question)),
         wants_named_places=bool(_NAMED_PLACES.search(question)),

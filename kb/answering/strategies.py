@@ -39,6 +39,7 @@ _PROHIBITION = re.compile(r"不得|禁止|严禁|不准|不允许|不应当|不�
 _DUTY = re.compile(r"应当|必须|须|应|负责")
 _PERMISSION = re.compile(r"可以|允许|有权|鼓励|支持")
 _DEFINES = re.compile(r"是指|指的是|，指|系指|统称|含义")
+_INTRODUCES_ITEMS = ("：", ":")
 _SCOPE_CUE = re.compile(r"适用本|适用于|本(?:法|条例|规定|办法)适用|不适用")
 
 
@@ -75,9 +76,14 @@ class AnswerContext:
 
     @cached_property
     def contenders(self) -> list[ScoredSentence]:
-        """The best sentence and the close runners-up that may hold the asked detail instead."""
+        """The best sentence and the close runners-up that may hold the asked detail instead, then the other
+        sentences of the best clauses: a provision's detail (its time limit, its amount) often stands in a sentence
+        of its own that repeats few of the question's words."""
         best = self.ranked[0].score
-        return [s for s in self.ranked[:tuning.MAX_CONTENDERS] if s.score >= tuning.CONTENDER_SHARE * best]
+        close = [s for s in self.ranked[:tuning.MAX_CONTENDERS] if s.score >= tuning.CONTENDER_SHARE * best]
+        best_clauses = {(s.doc_id, s.clause.label) for s in close[:tuning.SIBLING_CLAUSES]}
+        siblings = [s for s in self.ranked if (s.doc_id, s.clause.label) in best_clauses and s not in close]
+        return close + siblings
 
     @cached_property
     def complete(self) -> ScoredSentence | None:
@@ -94,8 +100,24 @@ class AnswerContext:
         ids = dict.fromkeys(h.doc_id for h in self.hits)
         return [self.snapshot.documents[d] for d in ids if d in self.snapshot.documents]
 
-    def compose(self, chosen: Sequence[ScoredSentence], lead: str = "", numbered: bool = False) -> Answer:
+    def compose(self, chosen: Sequence[ScoredSentence], lead: str = "", numbered: bool = False,
+                items: bool = True) -> Answer:
+        chosen = self.with_items(chosen) if items else chosen
         return compose(self.snapshot, self.intent, self.hits, chosen, lead, numbered)
+
+    def with_items(self, chosen: Sequence[ScoredSentence]) -> list[ScoredSentence]:
+        """A sentence that introduces items ("明确下列事项：", "有权采取下列措施：") is quoted with them: the items are
+        what it says."""
+        expanded: dict[tuple[str, str, str], ScoredSentence] = {}
+        for item in chosen:
+            expanded.setdefault((item.doc_id, item.clause.label, item.text), item)
+            if item.text.endswith(_INTRODUCES_ITEMS) and item.clause.text.rstrip().endswith(item.text):
+                doc = self.snapshot.documents[item.doc_id]
+                for child in _children(doc, item.clause)[:tuning.MAX_LIST_ITEMS]:
+                    quoted = self.sentence(item.doc_id, child)
+                    if quoted is not None:
+                        expanded.setdefault((item.doc_id, child.label, quoted.text), quoted)
+        return list(expanded.values())
 
     def refuse(self, reason: str) -> Answer:
         return not_found(self.intent, self.hits, reason)
@@ -119,39 +141,40 @@ def unloaded_reference(ctx: AnswerContext) -> Answer | None:
     return ctx.refuse(f"{missing[0]}未收录在知识库中；可用 `kb add 文件或网址` 添加后再问")
 
 
-def _info_line(doc: ParsedDocument, words: Sequence[str]) -> str:
-    """The passage line (题注) with one of `words` (通过 / 施行 / 修正 …), the last such line when several."""
-    lines = [ln for ln in doc.meta.info_lines if any(w in ln for w in words)]
-    return lines[-1] if lines else ""
+_PASSAGE_WORDS = ("通过", "公布", "发布", "施行", "修正", "修订")
 
 
-def _metadata_statement(doc: ParsedDocument, field: str) -> tuple[str, Clause | None, str]:
+def _passage_lines(doc: ParsedDocument, question: str) -> list[str]:
+    """The passage lines (题注) the question asks about: those with a passage word it uses (通过, 施行 …; 修改 and
+    次 mean the amendments), else every passage line."""
+    lines = [ln for ln in doc.meta.info_lines if any(w in ln for w in _PASSAGE_WORDS)]
+    asked = [w for w in _PASSAGE_WORDS if w in question]
+    if re.search(r"修改|几次|多少次", question):
+        asked += ["修正", "修订"]
+    if "令" in question:
+        asked += ["公布", "发布"]
+    chosen = [ln for ln in lines if any(w in ln for w in asked)]
+    return chosen or lines
+
+
+def _metadata_statement(doc: ParsedDocument, field: str, question: str) -> tuple[str, Clause | None, str]:
     """(statement, clause quoted, quote) for a metadata question; statement "" when the document does not say."""
     meta = doc.meta
     preamble, signature = doc.clause(PREAMBLE_LABEL), doc.clause(SIGNATURE_LABEL)
     if field == "doc_number" and meta.doc_number:
         return f"该文件的文号是{meta.doc_number}", preamble, meta.doc_number
     if field == "issuer" and meta.issuer:
-        line = _info_line(doc, ("通过", "公布", "发布"))
-        if line and signature is None:
-            return f"该文件由{meta.issuer}制定：{line}", None, line
         return f"该文件由{meta.issuer}印发", signature, meta.issuer
-    if field == "date" and meta.date:
+    if field == "date" and meta.date and signature is not None:
         year, month, day = (int(p) for p in meta.date.split("-"))
         quote = f"{year}年{month}月{day}日"
         return f"该文件的成文日期是{quote}", signature, quote
-    if field == "date" and meta.info_lines:
-        line = _info_line(doc, ("公布", "发布", "通过"))
-        return (f"该文件的公布情况：{line}", None, line) if line else ("", None, "")
-    if field in ("adopted", "effective", "amendments"):
-        words = {"adopted": ("通过",), "effective": ("施行",), "amendments": ("修正", "修订")}[field]
-        line = _info_line(doc, words)
-        if not line:
+    if field in ("passage", "date") and meta.info_lines:
+        lines = _passage_lines(doc, question)
+        if not lines:
             return "", None, ""
-        if field == "amendments":
-            count = len(meta.amendments)
-            return f"该文件共修正、修订{count}次，最近一次：{line}", None, line
-        return f"{line}", None, line
+        count = f"该文件共修正、修订{len(meta.amendments)}次：" if re.search(r"几次|多少次", question) else ""
+        return count + "；".join(lines), None, "；".join(lines)
     if field == "implements" and meta.implements:
         return f"该文件是为贯彻落实{meta.implements[0]}而制定的", preamble, meta.implements[0]
     if field == "title" and meta.title:
@@ -168,7 +191,7 @@ def metadata(ctx: AnswerContext) -> Answer | None:
     if not ctx.documents:
         return None
     doc = ctx.documents[0]
-    statement, clause, quote = _metadata_statement(doc, ctx.intent.metadata_field)
+    statement, clause, quote = _metadata_statement(doc, ctx.intent.metadata_field, ctx.intent.text)
     if not statement or (clause is not None and quote not in clause.text):
         return None
     meta = doc.meta
@@ -185,7 +208,8 @@ def metadata(ctx: AnswerContext) -> Answer | None:
 
 def enterprise(ctx: AnswerContext) -> Answer | None:
     """Enterprise questions use the requirements finder, so that the chat and the table never disagree."""
-    from kb.analysis.extract import match_industries, requirement_sources
+    from kb.analysis.requirements import requirement_sources
+    from kb.analysis.vocabulary import match_industries
 
     industries = match_industries(ctx.intent.text)
     if not industries:
@@ -290,9 +314,15 @@ def penalty(ctx: AnswerContext) -> Answer | None:
             continue
         if wants_amount and not quantities_of(penalising.text, frozenset({QuantityKind.MONEY, QuantityKind.MULTIPLE})):
             continue
-        chosen = [penalising] + ([item] if item is not penalising else [])
+        # A penalty runs on over the sentences of its paragraph ("…责令改正；逾期不改正的，处…罚款；情节严重的，…").
+        clause = penalising.clause
+        following = [ScoredSentence(penalising.doc_id, clause, s.text.strip(), penalising.score, penalising.rank)
+                     for s in clause.sentences if s.start > clause.start + clause.text.find(penalising.text)]
+        chosen = [penalising, *following[:tuning.MAX_PENALTY_SENTENCES - 1]]
+        chosen += [item] if item is not penalising and item.clause is not clause else []
         duty = _punished_duty(ctx, penalising)
-        return ctx.compose(chosen + ([duty] if duty else []))
+        # The asked conduct is the item quoted; the article's other items are other conduct.
+        return ctx.compose(chosen + ([duty] if duty else []), items=item is penalising)
     return None
 
 
@@ -319,14 +349,11 @@ def _verdict(question: str, provision: str) -> str:
 
 
 def permission(ctx: AnswerContext) -> Answer | None:
-    """"能不能…", "是否允许…": 可以 / 不可以 / 应当 with the provision that says so."""
-    for item in ctx.contenders:
-        if ctx.scorer.missing_detail(ctx.intent, item):
-            continue
-        verdict = _verdict(ctx.intent.text, item.text)
-        if verdict:
-            return ctx.compose([item], lead=f"{verdict}：")
-    return None
+    """"能不能…", "是否允许…": 可以 / 不可以 / 应当 before the provision that says so; a provision without a modal verb is
+    quoted plainly (by `quote`)."""
+    best = ctx.complete
+    verdict = _verdict(ctx.intent.text, best.text) if best else ""
+    return ctx.compose([best], lead=f"{verdict}：") if best and verdict else None
 
 
 def scope(ctx: AnswerContext) -> Answer | None:
@@ -351,8 +378,10 @@ def who(ctx: AnswerContext) -> Answer | None:
     complete = ctx.complete
     if complete is None:
         return None
-    named = next((s for s in ctx.contenders if names_body(s.text) and not ctx.scorer.missing_detail(ctx.intent, s)),
-                 None)
+    # A body named close by: in the best clause, or in a sentence that answers almost as well (another sentence
+    # naming a body for another duty does not answer who does this one).
+    named = next((s for s in ctx.contenders if names_body(s.text) and not ctx.scorer.missing_detail(ctx.intent, s)
+                  and (s.clause == complete.clause or s.score >= tuning.NAMED_BODY_SHARE * complete.score)), None)
     if named is not None:
         return listing(ctx) if ctx.intent.wants_list else _quote(ctx, named)
     doc = ctx.snapshot.documents[complete.doc_id]

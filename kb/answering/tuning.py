@@ -18,18 +18,26 @@ DENSE_FLOOR = 0.8
 MIN_FRAGMENT_COVERAGE = 0.25
 # Clauses retrieved for an answer, whatever the caller's top-k (dev).
 ANSWER_CANDIDATES = 8
-# Sentences are drawn from the best clauses of the retrieval (dev).
-CANDIDATE_CLAUSES = 6
+# Sentences are drawn from the best clauses of the retrieval (dev (all): laws split articles into 款 and 项, so 6
+# clauses held too little of them).
+CANDIDATE_CLAUSES = 8
 # The best-scoring sentence may miss the asked detail while a close runner-up holds it: runners-up within this share
 # of the best score are tried (dev).
 CONTENDER_SHARE = 0.6
-MAX_CONTENDERS = 8
+MAX_CONTENDERS = 12
+# … and after them the other sentences of the clauses of this many best contenders (dev (all)).
+SIBLING_CLAUSES = 2
 # A runner-up sentence is shown beside the best when it scores at least this share of the best (dev).
 SUPPORTING_SHARE = 0.8
 MAX_SUPPORTING = 2
+# Who questions (dev): a sentence naming a body answers instead of the best one when it scores at least this
+# share of it (or stands in the same clause).
+NAMED_BODY_SHARE = 0.9
 # Lists (dev): sentences within this share of the best, at most this many.
 LIST_SHARE = 0.6
 MAX_LIST_ITEMS = 10
+# Penalties: at most this many sentences of the penalising paragraph (dev (all)).
+MAX_PENALTY_SENTENCES = 4
 # Enterprise answers: the sentences closest to the question, before the requirement finder's list (dev).
 MAX_CLOSEST = 3
 MAX_ENTERPRISE_ITEMS = 16

@@ -72,6 +72,8 @@ def stage_corpora(target: Path, corpora: Sequence[Path]) -> None:
     for corpus in corpora:
         entries = read_manifest(corpus)
         for path in corpus_files(corpus):
+            if path.stem.upper() == "README":  # a folder's description, not one of its documents
+                continue
             if path.name in wanted:
                 raise KbError(f"two evaluation corpora hold a file named {path.name}")
             wanted.add(path.name)
