@@ -32,7 +32,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass, replace
 from typing import TYPE_CHECKING
 
-from kb.answering.extractive import marker
+from kb.answering.compose import marker, marker_text
 from kb.config import Config
 from kb.errors import KbError
 from kb.answering.intent import PLACES, QuestionIntent
@@ -55,8 +55,8 @@ LLM_TIME_KEY = "llm"
 
 _TERMINATORS = frozenset("。！？!?\n")
 _INTRO_ENDINGS = ("：", ":")  # "规定如下：" introduces a list; it states nothing that needs a citation
-# 〔文号 条款〕; a 文号 such as 渝府发〔2021〕31号 holds one bracket pair of its own.
-_MARKER = re.compile(r"〔([^〔〕\s]*(?:〔[^〔〕]*〕[^〔〕\s]*)?)\s+([^〔〕\s]+)〕")
+# 〔文号 条款〕 or 〔《title》条款〕; a 文号 such as 渝府发〔2021〕31号 holds one bracket pair of its own.
+_MARKER = re.compile(r"〔(?:(《[^《》〔〕]+》)\s*|([^〔〕\s《》]*(?:〔[^〔〕]*〕[^〔〕\s]*)?)\s+)([^〔〕\s]+)〕")
 _DOC_NUMBER_SHAPE = re.compile(r"[\u4e00-\u9fff]{1,10}〔\d{4}〕\d+号")
 _BOOK_TITLE = re.compile(r"《([^《》]+)》")
 _URL = re.compile(r"(?i)(?:https?|ftp)://[\x21-\x7e]+|www\.[\x21-\x7e]+")
@@ -260,7 +260,7 @@ def parse_sentence(text: str, allowed: dict[str, EvidenceClause]) -> tuple[Gener
     """The sentence with the markers that name retrieved clauses, and a problem for each marker that does not."""
     markers, problems = [], []
     for found in _MARKER.finditer(text):
-        normalised = f"〔{found.group(1)} {found.group(2)}〕"
+        normalised = marker_text(found.group(1) or found.group(2), found.group(3))
         if normalised in allowed:
             markers.append(normalised)
         else:
