@@ -1,1 +1,2 @@
-"""Structure read out of documents: requirements per industry, quantitative targets, tables."""
+"""Structure read out of documents: obligation types, requirements per industry with the penalties linked to them,
+quantitative targets, the industry vocabulary, tables."""

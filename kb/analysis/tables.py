@@ -1,8 +1,8 @@
 """Rows of frozen dataclasses out as a terminal table, CSV, XLSX or JSON.
 
 Columns come from the dataclass fields. Table and XLSX are for people: Chinese column titles (field metadata
-"zh") and Chinese names for coded values (metadata "values", e.g. binding -> 约束性要求). CSV and JSON are for
-programs: the field names and the raw values. A CSV written to a file starts with a BOM so Excel reads it as
+"zh", set with `column`) and Chinese names for coded values (metadata "values", e.g. binding -> 义务). CSV and JSON
+are for programs: the field names and the raw values. A CSV written to a file starts with a BOM so Excel reads it as
 UTF-8. Tuples become "、"-joined text (JSON keeps them as lists).
 """
 
@@ -23,6 +23,13 @@ from kb.schema import ExportFormat
 
 _LIST_JOINER = "、"
 _WIDE_COLUMN_CHARS = 60  # xlsx columns wider than this wrap instead of growing
+_NARROW_TABLE_COLUMN = 22  # the most width of the other columns of a terminal table with a wide column
+
+
+def column(title_zh: str, **extra: object) -> dict[str, object]:
+    """Field metadata of a row type: the Chinese column title, optional display names for coded values
+    (values={"binding": "义务", …}) and wide=True for the long text a terminal table should give its spare width."""
+    return {"zh": title_zh, **extra}
 
 
 @dataclass(frozen=True)
@@ -30,6 +37,7 @@ class Column:
     name: str  # the field name: CSV header and JSON key
     title: str  # the Chinese title: table and XLSX header
     display_values: Mapping[str, str]  # coded value -> what a person reads
+    wide: bool = False  # long text: takes the terminal table's spare width
 
     def raw(self, row: object) -> str:
         value = getattr(row, self.name)
@@ -43,7 +51,8 @@ class Column:
 def columns(row_type: type) -> list[Column]:
     if not is_dataclass(row_type):
         raise TypeError(f"{row_type!r} is not a dataclass")
-    return [Column(f.name, str(f.metadata.get("zh", f.name)), f.metadata.get("values", {})) for f in fields(row_type)]
+    return [Column(f.name, str(f.metadata.get("zh", f.name)), f.metadata.get("values", {}),
+                   bool(f.metadata.get("wide"))) for f in fields(row_type)]
 
 
 def render(rows: Sequence[Any], fmt: str, path: Path | None = None, *, row_type: type | None = None,
@@ -75,13 +84,20 @@ def render(rows: Sequence[Any], fmt: str, path: Path | None = None, *, row_type:
 
 
 def _table_text(rows: Sequence[Any], cols: list[Column], terminal: bool) -> str:
-    """Colours and the terminal's width on a terminal; plain text 200 columns wide in a file or pipe."""
+    """Colours and the terminal's width on a terminal; plain text 200 columns wide in a file or pipe. A column no
+    row fills is left out (CSV, XLSX and JSON keep every column), and wide columns take the spare width."""
     from rich.console import Console  # lazy: rich is only needed for this format
     from rich.table import Table
 
-    table = Table(show_lines=True)
+    if rows:
+        cols = [col for col in cols if any(col.raw(row) for row in rows)]
+    has_wide = any(col.wide for col in cols)
+    table = Table(show_lines=True, expand=has_wide)
     for col in cols:
-        table.add_column(col.title, overflow="fold")
+        if col.wide:
+            table.add_column(col.title, overflow="fold", ratio=1)
+        else:  # beside a wide column the others fold at a modest width
+            table.add_column(col.title, overflow="fold", max_width=_NARROW_TABLE_COLUMN if has_wide else None)
     for row in rows:
         table.add_row(*(col.shown(row) for col in cols))
     buffer = io.StringIO()

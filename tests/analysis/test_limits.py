@@ -5,9 +5,11 @@ from __future__ import annotations
 import pytest
 from conftest import ROOT_DIR
 
-from kb.analysis.extract import TARGET, classify_obligation, sentence_targets, targets
+from kb.analysis.obligations import classify_obligation
+from kb.analysis.targets import sentence_targets, targets
 from kb.documents.load import load_source
 from kb.documents.parse import parse_document
+from kb.schema import ObligationType
 
 GREENING = ROOT_DIR / "eval" / "corpus-dev" / "重庆市城市园林绿化条例(2021-05-27).md"
 
@@ -29,7 +31,7 @@ def _rows(sentence: str) -> list[tuple[str, str, str, str, str]]:
 ])
 def test_limits_in_chinese_and_arabic_numerals(sentence: str, rows: list[tuple[str, ...]]) -> None:
     assert _rows(sentence) == rows
-    assert classify_obligation(sentence).kind == TARGET
+    assert classify_obligation(sentence).kind == ObligationType.TARGET
 
 
 @pytest.mark.parametrize("sentence", [

@@ -7,17 +7,21 @@ import pytest
 from openpyxl import load_workbook
 
 from kb.errors import KbError
-from kb.analysis.extract import Requirement, Target
+from kb.schema import ObligationType
+from kb.analysis.requirements import Requirement
 from kb.analysis.tables import columns, render
+from kb.analysis.targets import Target
 
 ROWS = [
-    Requirement("渝府发〔2021〕31号", "二（三）10", "促进绿色产品消费", "encouraged", "鼓励", ("电商",), (),
-                "鼓励电商企业设立绿色产品销售专区。"),
-    Requirement("渝府发〔2021〕31号", "三（一）", "加强统筹协调", "binding", "严格", ("国有企业", "园区"),
-                ("区县政府",), "严格执行，引导国有企业。"),
+    Requirement("渝府发〔2021〕31号", "二（三）10", "促进绿色产品消费", ObligationType.ENCOURAGED, "鼓励", ("电商",), (), (),
+                "", "", "", "鼓励电商企业设立绿色产品销售专区。"),
+    Requirement("渝府发〔2021〕31号", "三（一）", "加强统筹协调", ObligationType.BINDING, "严格", ("国有企业", "园区"),
+                ("区县政府",), ("生产经营单位",), "处二千元以上二万元以下罚款", "第五十条", "城市管理主管部门",
+                "严格执行，引导国有企业。"),
 ]
-CSV_HEADER = ["doc", "clause", "heading", "obligation", "cue", "industries", "bodies", "sentence"]
-ZH_HEADER = ["文号", "条款", "标题", "类型", "依据词", "行业", "主体", "原文"]
+CSV_HEADER = ["doc", "clause", "heading", "obligation", "cue", "industries", "bodies", "holder", "penalty",
+              "penalty_clause", "enforcer", "sentence"]
+ZH_HEADER = ["文号", "条款", "标题", "类型", "依据词", "行业", "主体", "义务人", "罚则", "罚则条款", "执法机关", "原文"]
 
 
 def test_columns_carry_chinese_titles_from_field_metadata():
@@ -34,6 +38,8 @@ def test_csv_file_round_trips_with_a_bom_for_excel(tmp_path):
     assert list(read[0]) == CSV_HEADER
     assert read[1]["industries"] == "国有企业、园区" and read[1]["bodies"] == "区县政府"
     assert read[0]["bodies"] == "" and read[0]["obligation"] == "encouraged"
+    assert (read[1]["holder"], read[1]["penalty"], read[1]["penalty_clause"]) == (
+        "生产经营单位", "处二千元以上二万元以下罚款", "第五十条")
     assert [r["sentence"] for r in read] == [r.sentence for r in ROWS]
 
 
@@ -59,9 +65,10 @@ def test_xlsx_round_trips_with_chinese_titles_and_value_names(tmp_path):
     sheet = load_workbook(path).active
     values = [list(row) for row in sheet.iter_rows(values_only=True)]
     assert values[0] == ZH_HEADER
-    assert values[1][:5] == ["渝府发〔2021〕31号", "二（三）10", "促进绿色产品消费", "鼓励性措施", "鼓励"]
-    assert values[2][3] == "约束性要求" and values[2][5] == "国有企业、园区"
-    assert values[2][7] == ROWS[1].sentence
+    assert values[1][:5] == ["渝府发〔2021〕31号", "二（三）10", "促进绿色产品消费", "鼓励", "鼓励"]
+    assert values[2][3] == "义务" and values[2][5] == "国有企业、园区"
+    assert values[2][8:11] == ["处二千元以上二万元以下罚款", "第五十条", "城市管理主管部门"]
+    assert values[2][11] == ROWS[1].sentence
     assert sheet.freeze_panes == "A2"
 
 
@@ -69,7 +76,7 @@ def test_table_shows_chinese_titles_and_value_names():
     out = io.StringIO()
     render(ROWS, "table", out=out)
     text = out.getvalue()
-    for word in [*ZH_HEADER, "鼓励性措施", "约束性要求", "三（一）", "国有企业、园区"]:
+    for word in [*ZH_HEADER, "鼓励", "义务", "三（一）", "国有企业、园区", "第五十条"]:
         assert word in text
     assert "\x1b[" not in text  # not a terminal: no colour codes
 
@@ -77,7 +84,14 @@ def test_table_shows_chinese_titles_and_value_names():
 def test_table_written_to_a_file(tmp_path):
     path = tmp_path / "rows.txt"
     render(ROWS, "table", path)
-    assert "鼓励电商企业设立绿色产品销售专区" in path.read_text("utf-8")
+    cells = "".join(ch for ch in path.read_text("utf-8") if ch not in "│ \n")  # a long text folds onto more lines
+    assert "鼓励电商企业设立绿色产品销售专区" in cells
+
+
+def test_a_table_leaves_out_the_columns_no_row_fills():
+    out = io.StringIO()
+    render(ROWS[:1], "table", out=out)
+    assert "罚则" not in out.getvalue() and "原文" in out.getvalue()
 
 
 def test_empty_results_keep_their_columns_when_the_row_type_is_given():

@@ -1,8 +1,4 @@
-"""Structure read out of clause sentences by tested rules: obligation type, who is addressed, quantitative targets.
-
-No model is involved: every field comes from a cue word or a pattern, and the deciding words are kept so a user
-can see why a sentence was classed as it was. The cue words and the industry vocabulary are data
-(`kb/resources/obligation_cues.tsv`, `kb/resources/industries.tsv`) so they can be edited without code changes.
+"""Quantitative targets and limits read out of clause sentences by tested rules; no model is involved.
 
 Targets: a sentence states a target when it has a deadline or period (到2025年, “十四五”期间, 2025年前) and a number
 with a unit tied to a comparison (达到 35%, 新增 … 150万千瓦以上, 新建 12个 …). A number followed by 的 is a
@@ -21,194 +17,27 @@ sentence that imposes a penalty is (处…罚款 is a sanction, not a target).
 from __future__ import annotations
 
 import re
-from collections.abc import Collection, Iterable, Iterator
+from collections.abc import Iterable
 from dataclasses import dataclass, field, replace
-from functools import lru_cache
-from importlib import resources
 
-from kb.errors import KbError
+from kb.analysis.tables import column
+from kb.schema import ParsedDocument
 from kb.text.numerals import Quantity, QuantityKind, find_quantities
-from kb.schema import PREAMBLE_LABEL, SIGNATURE_LABEL, Clause, ParsedDocument, Sentence
-
-TARGET, BINDING, ENCOURAGED, ARRANGEMENT = "target", "binding", "encouraged", "arrangement"
-# When a sentence holds cues of several types the first type here wins: a sentence that sets a number is a target,
-# one that binds anyone is a requirement even if it also encourages, and plain work arrangements come last.
-OBLIGATION_PRECEDENCE = (TARGET, BINDING, ENCOURAGED, ARRANGEMENT)
-OBLIGATION_NAMES_ZH = {TARGET: "量化目标", BINDING: "约束性要求", ENCOURAGED: "鼓励性措施", ARRANGEMENT: "工作部署"}
-INDUSTRY, BODY = "industry", "body"
-# An encouraged cue right after one of these restricts instead of encouraging ("不予支持"); longest first.
-_NEGATORS = ("不予", "不")
-
-_RESOURCES = resources.files("kb") / "resources"
-
-
-def _column(title_zh: str, **extra: object) -> dict[str, object]:
-    """Field metadata read by kb.analysis.tables: the Chinese column title and optional display names for coded values."""
-    return {"zh": title_zh, **extra}
-
-
-@dataclass(frozen=True)
-class Obligation:
-    kind: str  # one of OBLIGATION_PRECEDENCE
-    cue: str  # the words that decided it; "" for an arrangement with no cue word
 
 
 @dataclass(frozen=True)
 class Target:
-    doc: str = field(metadata=_column("文号"))
-    clause: str = field(metadata=_column("条款"))
-    indicator: str = field(metadata=_column("指标"))
-    value: str = field(metadata=_column("目标值"))  # as written, digits only: "35", "1.5", "0" for 零填埋
-    unit: str = field(metadata=_column("单位"))  # "%", "万千瓦", "个", "" for a zero target
-    comparison: str = field(metadata=_column("比较"))  # "达到", "新增…以上", "稳定保持在…以上", "基本实现"
-    deadline_or_period: str = field(metadata=_column("时限"))  # "到2025年", "“十四五”期间"
-    scope: str = field(metadata=_column("适用范围"))  # who a threshold picks out, "" when the target is general
-    sentence: str = field(metadata=_column("原文"))
+    doc: str = field(metadata=column("文号"))
+    clause: str = field(metadata=column("条款"))
+    indicator: str = field(metadata=column("指标"))
+    value: str = field(metadata=column("目标值"))  # as written, digits only: "35", "1.5", "0" for 零填埋
+    unit: str = field(metadata=column("单位"))  # "%", "万千瓦", "个", "" for a zero target
+    comparison: str = field(metadata=column("比较"))  # "达到", "新增…以上", "稳定保持在…以上", "基本实现"
+    deadline_or_period: str = field(metadata=column("时限"))  # "到2025年", "“十四五”期间"
+    scope: str = field(metadata=column("适用范围"))  # who a threshold picks out, "" when the target is general
+    sentence: str = field(metadata=column("原文"))
 
 
-@dataclass(frozen=True)
-class Requirement:
-    doc: str = field(metadata=_column("文号"))
-    clause: str = field(metadata=_column("条款"))
-    heading: str = field(metadata=_column("标题"))
-    obligation: str = field(metadata=_column("类型", values=OBLIGATION_NAMES_ZH))
-    cue: str = field(metadata=_column("依据词"))
-    industries: tuple[str, ...] = field(metadata=_column("行业"))
-    bodies: tuple[str, ...] = field(metadata=_column("主体"))
-    sentence: str = field(metadata=_column("原文"))
-
-    @property
-    def citation(self) -> str:
-        return f"{self.doc} {self.clause}"
-
-
-# -- resources --------------------------------------------------------------------------------------------------------
-def _resource_rows(name: str) -> list[list[str]]:
-    text = (_RESOURCES / name).read_text(encoding="utf-8")
-    return [line.split("\t") for line in text.splitlines() if line.strip() and not line.startswith("#")]
-
-
-@lru_cache(maxsize=1)
-def obligation_cues() -> dict[str, tuple[str, ...]]:
-    """Cue words per obligation type (binding, encouraged, arrangement) from obligation_cues.tsv."""
-    return {kind.strip(): tuple(cues.split()) for kind, cues in _resource_rows("obligation_cues.tsv")}
-
-
-@dataclass(frozen=True)
-class VocabularyTerm:
-    term: str  # lower-cased, as it is searched for
-    name: str  # canonical name
-    kind: str  # INDUSTRY | BODY
-
-
-def parse_vocabulary(rows: Iterable[list[str]]) -> tuple[VocabularyTerm, ...]:
-    """Rows of name, synonyms[, kind] -> terms, longest first (the name is always one of its own terms)."""
-    terms: dict[tuple[str, str], VocabularyTerm] = {}
-    for row in rows:
-        name, synonyms, kind = (row + ["", ""])[:3]
-        kind = kind.strip() or INDUSTRY
-        if kind not in (INDUSTRY, BODY):
-            raise KbError(f"industries.tsv: kind of {name!r} must be {INDUSTRY} or {BODY}, not {kind!r}")
-        for term in (name.strip(), *synonyms.split()):
-            terms.setdefault((term.lower(), name.strip()), VocabularyTerm(term.lower(), name.strip(), kind))
-    return tuple(sorted(terms.values(), key=lambda t: -len(t.term)))
-
-
-@lru_cache(maxsize=1)
-def vocabulary() -> tuple[VocabularyTerm, ...]:
-    return parse_vocabulary(_resource_rows("industries.tsv"))
-
-
-def vocabulary_names(kind: str | None = None) -> list[str]:
-    """Canonical names in file order (all kinds when kind is None)."""
-    return [row[0].strip() for row in _resource_rows("industries.tsv")
-            if kind is None or ((row[2].strip() if len(row) > 2 else "") or INDUSTRY) == kind]
-
-
-# -- who is addressed -------------------------------------------------------------------------------------------------
-def named_entities(text: str, terms: tuple[VocabularyTerm, ...] | None = None) -> list[VocabularyTerm]:
-    """Vocabulary terms found in text, longest first and never overlapping (a term under two names may take the
-    same words twice), in text order, one per name."""
-    lowered = text.lower()
-    taken: list[tuple[int, int, VocabularyTerm]] = []
-    for term in terms if terms is not None else vocabulary():
-        if term.term not in lowered:  # a substring test is ~10x cheaper than starting a regex search
-            continue
-        for match in re.finditer(re.escape(term.term), lowered):
-            span = match.span()
-            if all(span == (start, end) or span[1] <= start or span[0] >= end for start, end, _ in taken):
-                taken.append((*span, term))
-    seen: dict[str, VocabularyTerm] = {}
-    for _, _, term in sorted(taken, key=lambda hit: hit[0]):
-        seen.setdefault(term.name, term)
-    return list(seen.values())
-
-
-def _names(text: str, kind: str) -> tuple[str, ...]:
-    return tuple(t.name for t in named_entities(text) if t.kind == kind)
-
-
-def match_industries(free_text: str) -> list[str]:
-    """Canonical industries named in free text: "我们是做快递包装的" -> ["快递"]."""
-    return list(_names(free_text, INDUSTRY))
-
-
-def match_bodies(text: str) -> list[str]:
-    """Canonical bodies named in text: "市级有关部门、各区县政府要…" -> ["市级有关部门", "区县政府"]."""
-    return list(_names(text, BODY))
-
-
-def resolve_industry(query: str) -> list[str]:
-    """A user's --industry (a canonical name, a synonym or free text) -> canonical names; KbError when none."""
-    names = [t.name for t in named_entities(query)]
-    if not names:
-        known = "、".join(vocabulary_names(INDUSTRY))
-        raise KbError(f"no known industry or body in {query!r}; known industries: {known} "
-                      f"(add synonyms to kb/resources/industries.tsv)")
-    return names
-
-
-# -- obligation type --------------------------------------------------------------------------------------------------
-@dataclass(frozen=True)
-class _CueHit:
-    kind: str
-    position: int
-    cue: str
-
-    def rank(self) -> tuple[int, int, int]:
-        return OBLIGATION_PRECEDENCE.index(self.kind), self.position, -len(self.cue)
-
-
-def _negated(hit: _CueHit, sentence: str) -> _CueHit:
-    """An encouraged cue right after a negator ("不予支持", "不鼓励") is a restriction."""
-    if hit.kind != ENCOURAGED:
-        return hit
-    for negator in _NEGATORS:
-        if sentence.endswith(negator, 0, hit.position):
-            return _CueHit(BINDING, hit.position - len(negator), negator + hit.cue)
-    return hit
-
-
-def _cue_hits(sentence: str) -> Iterator[_CueHit]:
-    for kind, cues in obligation_cues().items():
-        for cue in cues:
-            if cue not in sentence:
-                continue
-            for match in re.finditer(re.escape(cue), sentence):
-                yield _negated(_CueHit(kind, match.start(), cue), sentence)
-
-
-def classify_obligation(sentence: str) -> Obligation:
-    """The sentence's obligation type and the words that decided it (see OBLIGATION_PRECEDENCE)."""
-    found = sentence_targets(sentence)
-    if found:
-        first = found[0]
-        return Obligation(TARGET, f"{first.comparison} {first.value}{first.unit}")
-    best = min(_cue_hits(sentence), key=_CueHit.rank, default=None)
-    return Obligation(best.kind, best.cue) if best else Obligation(ARRANGEMENT, "")
-
-
-# -- quantitative targets ---------------------------------------------------------------------------------------------
 _YEAR = r"(?:\d{4}|[〇○零一二三四五六七八九]{4})"  # 2025, 二〇二五
 _DEADLINE = re.compile(rf"到\s*{_YEAR}\s*年[底末]?"  # 到2025年, 到2025年底
                        rf"|{_YEAR}\s*年底?(?:以前|前)"  # 2025年前
@@ -397,54 +226,6 @@ def sentence_targets(sentence: str, doc: str = "", clause: str = "") -> list[Tar
             found.append(Target(doc, clause, r.indicator, r.value, r.unit, r.comparison,
                                 deadline or quantity.period or "", r.scope, sentence))
     return found
-
-
-# -- over documents ---------------------------------------------------------------------------------------------------
-def _is_heading_sentence(clause: Clause, index: int, sentence: Sentence) -> bool:
-    """"1．推进工业绿色升级。" only names the clause; it asks nothing of anyone."""
-    return index == 0 and bool(clause.heading) and sentence.text.rstrip("。；：: ").endswith(clause.heading)
-
-
-def _body_sentences(clause: Clause) -> list[Sentence]:
-    if clause.label in (PREAMBLE_LABEL, SIGNATURE_LABEL):
-        return []
-    return [s for i, s in enumerate(clause.sentences) if not _is_heading_sentence(clause, i, s)]
-
-
-def requirement_of(doc: ParsedDocument, clause: Clause, sentence: str) -> Requirement:
-    obligation = classify_obligation(sentence)
-    return Requirement(doc.meta.citation_name, clause.label, clause.heading, obligation.kind, obligation.cue,
-                       _names(sentence, INDUSTRY), _names(sentence, BODY), sentence)
-
-
-def requirement_sources(docs: Iterable[ParsedDocument], names: Collection[str] | None = None,
-                        obligation: str | None = None) -> Iterator[tuple[ParsedDocument, Clause, Requirement]]:
-    """Body sentences of the documents as requirements with where they stand, in document order; only those
-    naming one of the canonical industries or bodies `names` (all when None), and of one obligation type."""
-    if obligation is not None and obligation not in OBLIGATION_PRECEDENCE:
-        raise KbError(f"unknown obligation type {obligation!r}; choose one of {', '.join(OBLIGATION_PRECEDENCE)}")
-    wanted = set(names) if names is not None else None
-    # A sentence can name an industry only if it contains one of its terms: that cheap test comes first, so a
-    # question about one industry classifies a few hundred sentences, not all of them (170,000 at 1,000 docs).
-    terms = [t.term for t in vocabulary() if t.name in wanted] if wanted is not None else []
-    for doc in docs:
-        for clause in doc.clauses:
-            for sentence in _body_sentences(clause):
-                if wanted is not None and not any(term in sentence.text.lower() for term in terms):
-                    continue
-                row = requirement_of(doc, clause, sentence.text)
-                if wanted is not None and not wanted & {*row.industries, *row.bodies}:
-                    continue
-                if obligation is None or row.obligation == obligation:
-                    yield doc, clause, row
-
-
-def requirements(docs: Iterable[ParsedDocument], industry: str | None = None,
-                 obligation: str | None = None) -> list[Requirement]:
-    """Body sentences of the documents, in document order (so grouped by clause), optionally only those naming
-    the industry or body (a canonical name, synonym or free text) and only those of one obligation type."""
-    names = resolve_industry(industry) if industry else None
-    return [row for _, _, row in requirement_sources(docs, names, obligation)]
 
 
 def targets(docs: Iterable[ParsedDocument]) -> list[Target]:
