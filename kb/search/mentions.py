@@ -4,7 +4,6 @@
 from __future__ import annotations
 
 import re
-from collections import Counter
 from collections.abc import Iterator
 
 from kb.documents.metadata import doc_numbers_in
@@ -17,6 +16,7 @@ _PLACE_PREFIX = re.compile(r"^[\u4e00-\u9fff]{2,8}?(?:省|市|自治区|自治�
 _GENRE_SUFFIX = re.compile(r"(?:暂行)?(?:条例|法|规定|办法|细则|意见|通知|方案)$")
 _QUOTED = re.compile(r"《([^《》]{2,60})》")
 MIN_NAME_CHARS = 4  # "条例" or a two-character stem names nothing in particular
+MIN_STEM_CHARS = 4  # the end of a title names the document when it keeps this much before 条例 / 法
 
 
 def _names(doc: ParsedDocument) -> Iterator[str]:
@@ -35,27 +35,42 @@ def _names(doc: ParsedDocument) -> Iterator[str]:
         yield doc.meta.short_name.strip("《》")
 
 
-def _matched_name(doc: ParsedDocument, question: str, quoted: list[str]) -> str:
-    """The longest of the document's names that the question uses ("" when none)."""
+def _matched_name(doc: ParsedDocument, question: str, quoted: list[str]) -> tuple[str, int]:
+    """The longest of the document's names the question uses, and how exactly: 2 its full title, 1 a shortened name
+    ("节约能源法"), 0 only the end of its title ("园林绿化条例" for 重庆市城市园林绿化条例); ("", 0) when none."""
     for name in _names(doc):
-        if len(name) >= MIN_NAME_CHARS and len(_GENRE_SUFFIX.sub("", name)) >= 2 and name in question:
-            return name
-    return next((q for q in quoted if len(q) >= MIN_NAME_CHARS and doc.meta.title.endswith(q)), "")
+        if len(name) >= MIN_NAME_CHARS and len(_GENRE_SUFFIX.sub("", name)) >= 2 and (name in question or name in quoted):
+            return name, 2 if name == doc.meta.title else 1
+    title = doc.meta.title
+    genre = _GENRE_SUFFIX.search(title)
+    if genre:
+        for start in range(1, genre.start() - MIN_STEM_CHARS + 1):
+            if title[start:] in question or title[start:] in quoted:
+                return title[start:], 0
+    return "", 0
 
 
 def documents_named(question: str, snapshot: Snapshot) -> list[str]:
     """Ids of the documents the question names, in the order of the index; several only when it names several.
 
     A name inside another document's longer matched name is the same mention read less completely ("森林防火条例"
-    inside "重庆市森林防火条例"); the same words naming two documents name neither."""
+    inside "重庆市森林防火条例"); when the same words name two documents, the one they name exactly wins (《森林防火条例》
+    is the national regulation, not 重庆市森林防火条例), and a tie names neither."""
     numbers = set(doc_numbers_in(question))
     quoted = _QUOTED.findall(question)
-    matches: dict[str, str] = {}
+    matches: dict[str, tuple[str, int]] = {}
     for doc_id, doc in snapshot.documents.items():
         if doc.meta.doc_number and doc.meta.doc_number in numbers:
-            matches[doc_id] = doc.meta.doc_number
-        elif name := _matched_name(doc, question, quoted):
-            matches[doc_id] = name
-    kept = {d: n for d, n in matches.items() if not any(n != m and n in m for m in matches.values())}
-    counts = Counter(kept.values())
-    return [d for d, n in kept.items() if counts[n] == 1]
+            matches[doc_id] = (doc.meta.doc_number, 2)
+        else:
+            name, exact = _matched_name(doc, question, quoted)
+            if name:
+                matches[doc_id] = (name, exact)
+    names = [name for name, _ in matches.values()]
+    kept = {d: m for d, m in matches.items() if not any(m[0] != other and m[0] in other for other in names)}
+    chosen = []
+    for doc_id, (name, exactness) in kept.items():
+        rivals = [e for d, (n, e) in kept.items() if n == name and d != doc_id]
+        if all(exactness > e for e in rivals):
+            chosen.append(doc_id)
+    return chosen
