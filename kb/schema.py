@@ -60,9 +60,23 @@ class ExportFormat(StrEnum):
     JSON = "json"
 
 
+class ObligationType(StrEnum):
+    """What a sentence of a document asks of anyone (kb.analysis.requirements reads it from cue words)."""
+
+    TARGET = "target"  # a number to reach or a limit to keep
+    PENALTY = "penalty"  # a sanction: 处…罚款, 吊销…, 依法给予处分, and the conduct a penalty article lists
+    PROHIBITION = "prohibition"  # 不得 / 禁止 / 严禁 / 不准
+    BINDING = "binding"  # a duty: 应当 / 必须 / 须 / 应, and the firm wording of policy (严格, 坚决遏制)
+    PERMISSION = "permission"  # 可以 / 有权 / 允许
+    ENCOURAGED = "encouraged"  # 鼓励 / 支持 / 引导 / 倡导
+    ARRANGEMENT = "arrangement"  # a work arrangement of a policy document: 推进 / 加快 …, or no cue at all
+
+
 class ChunkKind(StrEnum):
     CLAUSE = "clause"  # a whole clause with its ancestors' headings
     SENTENCE = "sentence"  # one sentence with its clause's heading
+
+_HEADING_NUMBER_CHARS = 8  # "二十一．", "（十二）", "第十二章": what may stand before a heading in its sentence
 
 PREAMBLE_LABEL = "序言"
 SIGNATURE_LABEL = "落款"
@@ -106,6 +120,13 @@ class Clause:
     end: int
     sentences: tuple[Sentence, ...] = ()
     parents: tuple[str, ...] = ()
+
+    def is_heading_sentence(self, text: str) -> bool:
+        """"21．大力发展绿色金融。", "第一章 总 则": the sentence only names the clause; it asks nothing of anyone and
+        answers nothing. One rule for answers and for the requirements table, so the two never disagree."""
+        heading = "".join(self.heading.split())
+        squeezed = "".join(text.split()).rstrip("。；：:")
+        return bool(heading) and squeezed.endswith(heading) and len(squeezed) <= len(heading) + _HEADING_NUMBER_CHARS
 
 
 @dataclass(frozen=True)

@@ -52,16 +52,10 @@ class Requirement:
         return f"{self.doc} {self.clause}"
 
 
-def _is_heading_sentence(clause: Clause, index: int, sentence: Sentence) -> bool:
-    """"1．推进工业绿色升级。" only names the clause; it asks nothing of anyone."""
-    squeezed = re.sub(r"\s+", "", sentence.text).rstrip("。；：:")  # "第一章 总 则" names 总则
-    return index == 0 and bool(clause.heading) and squeezed.endswith(re.sub(r"\s+", "", clause.heading))
-
-
 def _body_sentences(clause: Clause) -> list[Sentence]:
     if clause.label in (PREAMBLE_LABEL, SIGNATURE_LABEL):
         return []
-    return [s for i, s in enumerate(clause.sentences) if not _is_heading_sentence(clause, i, s)]
+    return [s for s in clause.sentences if not clause.is_heading_sentence(s.text)]
 
 
 def _rank(kind: ObligationType) -> int:

@@ -23,6 +23,7 @@ from dataclasses import dataclass, field, replace
 from kb.analysis.tables import column
 from kb.schema import ParsedDocument
 from kb.text.numerals import Quantity, QuantityKind, find_quantities
+from kb.text.provisions import PENALTY_CUE
 
 
 @dataclass(frozen=True)
@@ -151,7 +152,6 @@ def _deadline_for(deadlines: list[re.Match[str]], segment_end: int) -> str:
 
 _LIMIT_KINDS = frozenset({QuantityKind.PERCENT, QuantityKind.RATIO, QuantityKind.MEASURE, QuantityKind.COUNT,
                           QuantityKind.FREQUENCY})
-_PENALTY = re.compile(r"罚款|罚金|没收|处罚|吊销|拘留")
 # Comparisons that set a norm: a number bound by one is a limit even when a noun follows ("不少于五十米的缓冲带").
 _NORM_WORDS = ("不得低于", "不得少于", "不得超过", "不得高于", "不低于", "不少于", "不超过", "不高于", "不多于",
                "至少", "至多", "最低", "最高")
@@ -215,7 +215,7 @@ def sentence_targets(sentence: str, doc: str = "", clause: str = "") -> list[Tar
     """Every quantitative target and limit a sentence states, in order: targets with a deadline or period, and
     limits in Chinese or Arabic numerals (Arabic numbers under a deadline are read as targets above)."""
     deadlines = list(_DEADLINE.finditer(sentence))
-    quantities = [] if _PENALTY.search(sentence) else find_quantities(sentence)
+    quantities = [] if PENALTY_CUE.search(sentence) else find_quantities(sentence)
     found = []
     for segment in _SEGMENT.finditer(sentence):
         deadline = _deadline_for(deadlines, segment.end()) if deadlines else ""

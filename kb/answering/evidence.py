@@ -61,11 +61,6 @@ class ScoredSentence:
     lexical: float = 0.0  # the share of the question's words it holds: the evidence gate reads this part
 
 
-def is_heading_sentence(clause: Clause, text: str) -> bool:
-    """"21．大力发展绿色金融。" names its clause; it asks nothing of anyone and answers nothing."""
-    return bool(clause.heading) and clause.heading in text and len(text) <= len(clause.heading) + 6
-
-
 def quantities_of(text: str, kinds: frozenset[QuantityKind]) -> bool:
     return has_quantity(text) and any(q.kind in kinds for q in find_quantities(text))
 

@@ -37,6 +37,8 @@ from kb.config import Config
 from kb.errors import KbError
 from kb.answering.intent import PLACES, QuestionIntent
 from kb.schema import Answer, AnswerOrigin, AnswerStatus, Citation, Clause, DocMeta, Hit
+from kb.text.sentences import ANSWER_TERMINATORS
+from kb.documents.normalize import DOC_NUMBER
 
 if TYPE_CHECKING:
     from llama_index.core.llms import LLM
@@ -53,11 +55,10 @@ MAX_REPLY_CHARS = 4000  # LLM_MAX_OUTPUT_TOKENS of Chinese is well under this; a
 MIN_SUPPORT = 0.5  # share of a sentence's character pairs that must be worded in the clauses it cites
 LLM_TIME_KEY = "llm"
 
-_TERMINATORS = frozenset("。！？!?\n")
+_TERMINATORS = frozenset(ANSWER_TERMINATORS + "\n")
 _INTRO_ENDINGS = ("：", ":")  # "规定如下：" introduces a list; it states nothing that needs a citation
 # 〔文号 条款〕 or 〔《title》条款〕; a 文号 such as 渝府发〔2021〕31号 holds one bracket pair of its own.
 _MARKER = re.compile(r"〔(?:(《[^《》〔〕]+》)\s*|([^〔〕\s《》]*(?:〔[^〔〕]*〕[^〔〕\s]*)?)\s+)([^〔〕\s]+)〕")
-_DOC_NUMBER_SHAPE = re.compile(r"[\u4e00-\u9fff]{1,10}〔\d{4}〕\d+号")
 _BOOK_TITLE = re.compile(r"《([^《》]+)》")
 _URL = re.compile(r"(?i)(?:https?|ftp)://[\x21-\x7e]+|www\.[\x21-\x7e]+")
 _QUOTE = re.compile(r"「([^「」]*)」")
@@ -265,7 +266,7 @@ def parse_sentence(text: str, allowed: dict[str, EvidenceClause]) -> tuple[Gener
             markers.append(normalised)
         else:
             problems.append(f"cites a clause that was not retrieved: {found.group()}")
-    leftover = _DOC_NUMBER_SHAPE.sub("", _MARKER.sub("", text))
+    leftover = DOC_NUMBER.sub("", _MARKER.sub("", text))
     if "〔" in leftover or "〕" in leftover:
         problems.append(f"has a malformed citation marker: {text}")
     return GeneratedSentence(text, tuple(dict.fromkeys(markers)), tuple(_QUOTE.findall(text))), problems
@@ -326,10 +327,10 @@ def unsupported_facts(claim: str, evidence: str, names: str = "") -> list[str]:
     known = f"{evidence}|{names}"
     missing = [url for url in _URL.findall(claim) if url not in evidence]
     # A 文号 is matched with the words before it ("根据国发〔2021〕4号"): it is known when a tail of it is.
-    missing += [m.group() for m in _DOC_NUMBER_SHAPE.finditer(claim)
-                if not any(m.group()[i:] in known for i in range(m.group().index("〔")))]
+    missing += [m.group() for m in DOC_NUMBER.finditer(claim)
+                if not any(m.group()[i:] in known for i in range(len(m.group(1))))]
     missing += [m.group() for m in _BOOK_TITLE.finditer(claim) if m.group(1) not in known]
-    for pattern in (_URL, _DOC_NUMBER_SHAPE, _BOOK_TITLE):  # checked whole: out of the way of the number check
+    for pattern in (_URL, DOC_NUMBER, _BOOK_TITLE):  # checked whole: out of the way of the number check
         claim = pattern.sub("|", claim)
     missing += [n for n in _ARABIC_NUMBER.findall(claim) if not _number_in(n, evidence)]
     missing += [n for n in _CHINESE_NUMBER.findall(claim) if len(n) >= 2 and n not in evidence]

@@ -18,22 +18,22 @@ from dataclasses import dataclass
 from functools import cached_property
 from itertools import islice
 
+from kb.analysis.penalties import provision_references
 from kb.answering import tuning
 from kb.answering.compose import compose, marker, not_found
-from kb.answering.evidence import (ScoredSentence, SentenceScorer, is_heading_sentence, lists_noun, quantities_of)
+from kb.answering.evidence import ScoredSentence, SentenceScorer, lists_noun, quantities_of
 from kb.answering.intent import QuestionIntent
 from kb.schema import (PREAMBLE_LABEL, SIGNATURE_LABEL, Answer, AnswerStatus, Citation, Clause, Hit, ParsedDocument,
                        RetrievalMode)
 from kb.store.snapshot import Snapshot
 from kb.text.bodies import names_body
+from kb.text.provisions import PENALTY_CUE
 from kb.text.numerals import QuantityKind
 
 INFO_LABEL = "题注"  # the passage lines under a law's title, as Chinese legal writing calls them
 _LIST_ANCHOR = re.compile(r"20\d\d年|“十[四五六]五”")
 _GENERAL_RESPONSIBILITY = re.compile(r"职责分工|分工负责|各负其责|抓落实")
-_PENALTY_CUE = re.compile(r"罚款|罚金|处罚|警告|吊销|没收|责令停产|责令停业|拘留|追究刑事责任|处分")
 _CN_ORDINAL = "一二三四五六七八九十百零〇"
-_PUNISHED_ARTICLE = re.compile(rf"违反本(?:法|条例|规定|办法|细则)(?:第[{_CN_ORDINAL}]+条(?:第[{_CN_ORDINAL}]+款)?[、和及或]?)+")
 _ARTICLE = re.compile(rf"第[{_CN_ORDINAL}]+条")
 _PROHIBITION = re.compile(r"不得|禁止|严禁|不准|不允许|不应当|不能")
 _DUTY = re.compile(r"应当|必须|须|应|负责")
@@ -225,7 +225,7 @@ def enterprise(ctx: AnswerContext) -> Answer | None:
     # the industry, in document order, exactly as `kb requirements` shows them.
     ranked = ctx.ranked
     floor = max(tuning.MIN_SUPPORT, tuning.LIST_SHARE * ranked[0].score) if ranked else 1.0
-    closest = [s for s in ranked if s.score >= floor and not is_heading_sentence(s.clause, s.text)][:tuning.MAX_CLOSEST]
+    closest = [s for s in ranked if s.score >= floor and not s.clause.is_heading_sentence(s.text)][:tuning.MAX_CLOSEST]
     chosen = list({(s.doc_id, s.clause.label, s.text): s for s in [*closest, *applicable]}.values())
     lead = f"按“{'、'.join(industries)}”查找，文件中适用的规定如下（最相关的在前）："
     return ctx.compose(chosen[:tuning.MAX_ENTERPRISE_ITEMS], lead=lead, numbered=len(chosen) > 1)
@@ -295,9 +295,8 @@ def _punished_duty(ctx: AnswerContext, penalty: ScoredSentence) -> ScoredSentenc
     article = _article_label(penalty.clause.label)
     clause = ctx.snapshot.clause(penalty.doc_id, article) if article else penalty.clause
     for text in (penalty.text, clause.text if clause else ""):
-        found = _PUNISHED_ARTICLE.search(text)
-        if found:
-            duty = ctx.snapshot.clause(penalty.doc_id, _ARTICLE.search(found.group()).group())
+        for reference in provision_references(text):
+            duty = ctx.snapshot.clause(penalty.doc_id, _article_label(reference))
             if duty is not None and duty.label != article:
                 return ctx.sentence(penalty.doc_id, duty)
     return None
@@ -309,8 +308,8 @@ def penalty(ctx: AnswerContext) -> Answer | None:
     wants_amount = ctx.intent.wants_money or ctx.intent.wants_number
     for item in ctx.contenders:
         lead = _article_lead(ctx, item)
-        penalising = item if _PENALTY_CUE.search(item.text) else lead
-        if penalising is None or not _PENALTY_CUE.search(penalising.text):
+        penalising = item if PENALTY_CUE.search(item.text) else lead
+        if penalising is None or not PENALTY_CUE.search(penalising.text):
             continue
         if wants_amount and not quantities_of(penalising.text, frozenset({QuantityKind.MONEY, QuantityKind.MULTIPLE})):
             continue
@@ -398,10 +397,10 @@ def listing(ctx: AnswerContext) -> Answer | None:
     if best is None:
         return None
     floor = max(tuning.MIN_SUPPORT * 0.8, tuning.LIST_SHARE * ctx.ranked[0].score)
-    chosen = [s for s in ctx.ranked if s.score >= floor and not is_heading_sentence(s.clause, s.text)]
+    chosen = [s for s in ctx.ranked if s.score >= floor and not s.clause.is_heading_sentence(s.text)]
     # A clause whose heading the question names is wanted whole ("推进工业绿色升级有哪些举措？").
     named = [s for s in ctx.ranked if s.clause.heading and s.clause.heading in ctx.intent.resolved
-             and not is_heading_sentence(s.clause, s.text)]
+             and not s.clause.is_heading_sentence(s.text)]
     chosen = ctx.from_document_of(best, [best, *named, *chosen])
     chosen = list({(s.doc_id, s.clause.label, s.text): s for s in chosen}.values())[:tuning.MAX_LIST_ITEMS]
     # In clause order (the position of the clause within its document), each clause's sentences as they stand.
@@ -416,7 +415,7 @@ def _quote(ctx: AnswerContext, best: ScoredSentence) -> Answer:
     # Close runners-up of the same document add what the best sentence leaves out (the next sentence of the
     # clause, a related clause).
     runners_up = [s for s in ctx.from_document_of(best, ctx.ranked[:4]) if s is not best
-                  and not is_heading_sentence(s.clause, s.text)
+                  and not s.clause.is_heading_sentence(s.text)
                   and s.score >= max(tuning.MIN_SUPPORT, tuning.SUPPORTING_SHARE * best.score)]
     return ctx.compose([best] + runners_up[:tuning.MAX_SUPPORTING])
 

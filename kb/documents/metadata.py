@@ -32,11 +32,11 @@ from kb.documents.normalize import (
     squeeze,
 )
 from kb.schema import Amendment, AmendmentKind, LegalForce, Level
+from kb.text.sentences import sentence_texts
 
 LEVELS = tuple(Level)
 _REFERENCE = re.compile(rf"《([^《》\n]{{1,120}})》\s*[（(]\s*{DOC_NUMBER.pattern}\s*[）)]")
 _IMPLEMENTING_VERB = re.compile(r"贯彻|落实|实施")
-_SENTENCE = re.compile(r"[^。；！？\n]+")
 _TITLE_ISSUER = re.compile(r"(.{2,40}?)关于")
 _LETTERHEAD = re.compile(r"(?:(?!关于).){2,30}文件")  # 版头 such as "重庆市人民政府文件"; "关于…文件" is a title
 _NON_PLACE_WORDS = re.compile(r"市场|城市|超市")  # contain 市 without naming a city
@@ -294,7 +294,7 @@ def _implements(preamble: Sequence[str]) -> tuple[str, ...]:
     """文号 of documents the preamble says it carries out: 贯彻/落实/实施 …《…》（文号）."""
     numbers: dict[str, None] = {}  # ordered set
     for paragraph in preamble:
-        for sentence in _SENTENCE.findall(paragraph):
+        for sentence in sentence_texts(paragraph):
             verb = _IMPLEMENTING_VERB.search(sentence)
             if verb is not None:
                 numbers.update((number, None) for _, number in find_references(sentence[verb.end():]))

@@ -45,6 +45,7 @@ from kb.documents.normalize import (DIVISION_KINDS, Ordinal, OrdinalKind, chines
                                    match_ordinal, normalise_text, squeeze)
 from kb.errors import KbError
 from kb.schema import PREAMBLE_LABEL, SIGNATURE_LABEL, Clause, DocMeta, LegalForce, ParsedDocument, Sentence
+from kb.text.sentences import SENTENCE
 
 UNSTRUCTURED_LABEL_PREFIX = "段"
 # Detected only: the header lines and the amendment history come from the text.
@@ -53,7 +54,6 @@ _OVERRIDABLE_FIELDS = frozenset({"title", "doc_number", "issuer", "date", "level
 _MIN_HEADINGS = 2  # one stray "一、" does not make a numbered document
 _MAX_HEADING_CHARS = 40
 _MAX_ARTICLE_GAP = 20  # a damaged copy may lose articles; a heading 第X条 further on still starts one
-_SENTENCE = re.compile(r"[^。；！？\n]+(?:[。；！？]+[”’」』）)]*)?|[。；！？]+[”’」』）)]*")
 _NOT_A_HEADING = re.compile(r"[，,；;：:]")  # a phrase with these is already running text
 _LIST_SEPARATOR = re.compile(r"[,，、;；\s]+")
 _ISO_DATE = re.compile(r"\d{4}-\d{2}-\d{2}")
@@ -363,7 +363,7 @@ def _document_specs(texts: Sequence[str], contents: Contents | None, body_start:
 def split_sentences(text: str, start: int = 0, end: int | None = None) -> tuple[Sentence, ...]:
     """Sentences of text[start:end] split on 。；！？ (kept, with a closing quote/bracket that follows) and line ends."""
     sentences: list[Sentence] = []
-    for found in _SENTENCE.finditer(text, start, len(text) if end is None else end):
+    for found in SENTENCE.finditer(text, start, len(text) if end is None else end):
         raw = found.group()
         stripped = raw.strip()
         if stripped:

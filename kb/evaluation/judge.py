@@ -14,9 +14,9 @@ from dataclasses import dataclass
 from kb.evaluation.questions import Question
 from kb.schema import Answer, AnswerStatus, Citation, Hit
 from kb.text.bodies import find_bodies
+from kb.text.sentences import first_sentence
 
 _NUMBER = re.compile(r"\d+(?:\.\d+)?(?:%|万|个|吨|千瓦)?")
-_SENTENCE_END = re.compile(r"[。！？]")
 
 
 @dataclass(frozen=True)
@@ -51,11 +51,6 @@ def is_gold(q: Question, ref: ClauseRef) -> bool:
 def gold_rank(q: Question, ranked: Sequence[ClauseRef]) -> int | None:
     """1-based rank of the first gold clause, None when none was retrieved."""
     return next((i for i, ref in enumerate(ranked, 1) if is_gold(q, ref)), None)
-
-
-def first_sentence(text: str) -> str:
-    match = _SENTENCE_END.search(text)
-    return text[: match.end()] if match else text
 
 
 def invented_entities(answer: Answer, corpus_text: str) -> list[str]:

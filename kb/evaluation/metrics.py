@@ -14,7 +14,8 @@ import statistics
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 
-from kb.evaluation.judge import ClauseRef, first_sentence, gold_rank, is_gold
+from kb.evaluation.judge import ClauseRef, gold_rank, is_gold
+from kb.text.sentences import first_sentence
 from kb.evaluation.questions import Question
 from kb.schema import Answer, AnswerStatus, RetrievalMode
 

@@ -1,8 +1,9 @@
 """Judging answers: the gold clause must be of the question's document; articles match their paragraphs."""
 
-from kb.evaluation.judge import ClauseRef, first_sentence, gold_rank, invented_entities, is_gold, judge, label_matches
+from kb.evaluation.judge import ClauseRef, gold_rank, invented_entities, is_gold, judge, label_matches
 from kb.evaluation.questions import Question
 from kb.schema import Answer, AnswerStatus, Citation
+from kb.text.sentences import first_sentence
 
 DOC = "渝府发〔2021〕31号"
 LAW = "重庆市森林防火条例"
