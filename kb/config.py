@@ -30,13 +30,26 @@ class Config:
     embed_batch_size: int = 32
     chroma_url: str = ""  # empty: embedded PersistentClient under data_dir; else e.g. http://127.0.0.1:8000
     collection: str = "policy_kb"
+    chroma_timeout_s: int = 5  # a Chroma server's connect/read timeout; then searches fall back to BM25
     top_k: int = 5
     candidates: int = 50  # per retriever, before fusion
     rrf_k: int = 60
     max_question_chars: int = 2000
     max_file_bytes: int = 20_000_000
+    # Limits on what a document may become, checked before the work they bound (each refusal names its setting):
+    max_unzipped_bytes: int = 50_000_000  # .docx (any zip-based input): all its parts, inflated
+    max_zip_ratio: int = 100  # .docx: inflated size over file size (a zip bomb's is in the thousands)
+    max_pdf_pages: int = 2_000
+    max_document_chars: int = 5_000_000  # the text of one document (its file's bytes may be fewer)
+    max_line_chars: int = 100_000  # one paragraph; a longer one is refused, not split
+    writer_wait_s: int = 600  # how long a change waits for another writer before it gives up
     upload_dir: Path = Path("data/uploads")
     add_allowed_dir: str = ""  # when set, `kb add PATH` only takes files under this directory (server deployments)
+    url_allow: str = ""  # hosts, addresses, CIDR blocks that may be fetched although not public, comma-separated
+    fetch_timeout_s: int = 30  # the whole download of a URL, redirects included
+    api_keys: str = ""  # `kb serve`: "KEY:read,KEY:admin"; never logged
+    admin_token: str = ""  # the app: adding, editing and removing documents needs it; empty: read-only
+    max_request_bytes: int = 1_000_000  # `kb serve`: request body limit (uploads: max_file_bytes)
     llm_base_url: str = ""  # optional OpenAI-compatible endpoint for generative answers
     llm_model: str = ""
     llm_api_key: str = ""
@@ -48,6 +61,16 @@ class Config:
     @property
     def manifest_path(self) -> Path:
         return self.corpus_dir / "manifest.json"
+
+    @property
+    def tokenizer_cache(self) -> Path:
+        """jieba's prefix-dictionary cache: with the models, never in the system's temp folder."""
+        return self.model_cache / "jieba"
+
+    @property
+    def tmp_dir(self) -> Path:
+        """Temporary files (uploads, downloads, staging): under the data folder, never the system's."""
+        return self.data_dir / "tmp"
 
     def replace(self, **changes: object) -> "Config":
         return dataclasses.replace(self, **_coerce(changes))

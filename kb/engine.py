@@ -2,23 +2,31 @@
 
 from __future__ import annotations
 
+import re
 import threading
 import time
+import unicodedata
+from contextlib import contextmanager
 from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import Callable, Mapping, Sequence
 
+from kb.answering import tuning
 from kb.answering.extractive import Answerer
 from kb.config import Config
 from kb.search.crosswalk import CrosswalkLink, crosswalk, implementation_pairs
-from kb.embedding.embedder import Embedder, load_embedder
+from kb.embedding.embedder import Embedder, LazyEmbedder, load_embedder
 from kb.errors import KbError
 from kb.indexing.check import CheckReport, check_index
 from kb.indexing.ingest import IngestReport, Indexer, Progress
-from kb.corpus.changes import (PreparedAddition, delete_file, file_of, prepare_source, prepare_upload, set_metadata,
-                        supported_sources, write_addition)
+from kb.corpus.changes import (Candidate, Notice, backed_up_ids, corpus_entry, delete_file, file_of, file_of_id,
+                               indexed_ids, place_additions, prepare_source, prepare_upload, restore_version,
+                               set_metadata, supported_sources, write_additions, writing)
 from kb.answering.intent import analyse
+from kb.search.mentions import documents_named
+from kb.documents.metadata import find_references
 from kb.search.retrieve import Retriever
+from kb.store.vectors import open_vectors, require_vector_store
 from kb.schema import Answer, Hit, ParsedDocument, RetrievalMode
 
 
@@ -30,33 +38,56 @@ class Turn:
     answer: Answer | None = None
 
 
+# Chinese text writes its punctuation in fullwidth forms (，？（）：), and so do the documents: NFKC leaves them be.
+_FULLWIDTH_PUNCTUATION = re.compile(r"([\uff01-\uff0f\uff1a-\uff20\uff3b-\uff40\uff5b-\uff65]+)")
+
+
+def normalise_question(question: str) -> str:
+    """The question as analysis and search read it: format characters removed (Unicode category Cf: zero-width
+    spaces and joiners U+200B–U+200F, U+2060–U+2064, the BOM, the soft hyphen, bidi controls), then NFKC (①→1,
+    compatibility ideographs, ligatures), except for fullwidth punctuation."""
+    visible = "".join(ch for ch in question if unicodedata.category(ch) != "Cf")
+    parts = _FULLWIDTH_PUNCTUATION.split(visible)  # odd positions: runs of fullwidth punctuation, kept
+    return "".join(part if i % 2 else unicodedata.normalize("NFKC", part) for i, part in enumerate(parts))
+
+
 def check_question(question: str, max_chars: int) -> str:
-    question = (question or "").strip()
-    if not question:
-        raise KbError("the question is empty: ask something, e.g. kb ask \"到2025年森林覆盖率目标是多少？\"")
+    """The one gate of every question (CLI, batch, app, API): bounded, valid Unicode, normalised, not empty."""
+    if not isinstance(question, str):
+        raise KbError(f"the question must be text, got {type(question).__name__}")
     if len(question) > max_chars:
         raise KbError(f"the question is {len(question)} characters long; the limit is {max_chars}. "
                       "Ask about one thing at a time.")
+    if any("\ud800" <= ch <= "\udfff" for ch in question):
+        raise KbError("the question contains an unpaired surrogate (invalid Unicode); send it as valid UTF-8")
+    question = normalise_question(question).strip()
+    if not question:
+        raise KbError("the question is empty: ask something, e.g. kb ask \"到2025年森林覆盖率目标是多少？\"")
     return question
 
 
 class PolicyKb:
     def __init__(self, config: Config, embedder: Embedder | None = None,
-                 on_model_load: Callable[[str], None] = lambda msg: None) -> None:
+                 on_model_load: Callable[[str], None] = lambda msg: None,
+                 on_wait: Notice = lambda msg: None) -> None:
         self.config = config
         self._embedder = embedder
         self._on_model_load = on_model_load
+        self._on_wait = on_wait  # told when a change waits for another writer
         self._retriever: Retriever | None = None
         self._llm = None  # the optional language model, built on first use
+        self._loaded_numbers: tuple[int, frozenset[str]] = (-1, frozenset())  # (generation, 文号 loaded)
         self._lock = threading.Lock()
 
     @property
     def embedder(self) -> Embedder:
+        """The embedding model, loaded on the first text it embeds (listing, outlines, BM25 search and checking
+        never load it)."""
         with self._lock:
             if self._embedder is None:
-                self._embedder = load_embedder(self.config.model, self.config.model_cache,
-                                               batch_size=self.config.embed_batch_size,
-                                               progress=self._on_model_load)
+                self._embedder = LazyEmbedder(self.config.model, lambda: load_embedder(
+                    self.config.model, self.config.model_cache, batch_size=self.config.embed_batch_size,
+                    progress=self._on_model_load))
             return self._embedder
 
     @property
@@ -67,53 +98,107 @@ class PolicyKb:
                 self._retriever = Retriever(self.config, embedder)
             return self._retriever
 
-    # -- corpus ---------------------------------------------------------------------------------------------------
+    def generation(self) -> int:
+        """The index generation: it changes with every change of the index, in this process or another (pages key
+        their caches by it)."""
+        return self.retriever.generation()
+
+    # -- corpus: every change holds the writer lock from start to end (kb.corpus.changes.writing) -----------------
+    @contextmanager
+    def _writing(self, repairing: bool = False):
+        with writing(self.config, self._on_wait, repairing=repairing):
+            # A Chroma server that is down fails the change here, before anything is written.
+            require_vector_store(self.config, self.embedder.name)
+            yield
+
     def ingest(self, paths: Sequence[Path] = (), progress: Progress | None = None) -> IngestReport:
-        indexer = Indexer(self.config, self.embedder, progress=progress or (lambda *a: None))
-        return indexer.sync_corpus(paths)
+        indexer = self._indexer(progress)
+        with self._writing():
+            return indexer.sync_corpus(paths)
 
     def add(self, sources: Sequence[str], overrides: Mapping[str, object] | None = None,
-            progress: Progress | None = None) -> IngestReport:
+            progress: Progress | None = None, replace: bool = False) -> IngestReport:
         """Add files, directories or URLs to the corpus and index them. All are validated before anything is
-        written, so one bad input changes nothing; a 文号 already in the corpus is an update."""
-        additions = [prepare_source(self.config, s, overrides) for s in supported_sources(sources)]
-        if not additions:
+        written, so one bad input changes nothing. A document whose 文号 (or, without one, title) is loaded replaces
+        that document only with `replace`; the replaced version is kept (IngestReport.backups, `kb restore`)."""
+        candidates = [prepare_source(self.config, s, overrides) for s in supported_sources(sources)]
+        if not candidates:
             raise KbError("nothing to add: no supported files (.txt .md .docx .pdf .html) in " + ", ".join(sources))
-        return self._write_and_index(additions, progress)
+        return self._place_and_index(candidates, progress, replace)
 
     def add_bytes(self, data: bytes, name: str, overrides: Mapping[str, object] | None = None,
-                  progress: Progress | None = None) -> IngestReport:
-        """Add an uploaded file (the app's upload button)."""
-        return self._write_and_index([prepare_upload(self.config, data, name, overrides)], progress)
+                  progress: Progress | None = None, replace: bool = False) -> IngestReport:
+        """Add an uploaded file (the app's upload button); `replace` as for `add`, after the user confirmed."""
+        return self._place_and_index([prepare_upload(self.config, data, name, overrides)], progress, replace)
 
-    def _write_and_index(self, additions: list[PreparedAddition], progress: Progress | None) -> IngestReport:
-        names = [a.file_name for a in additions]
-        if len(set(names)) != len(names):
-            raise KbError("two of the inputs are the same document (same 文号 or file name); add them one at a time")
-        paths = [write_addition(self.config, a) for a in additions]
-        replaced_elsewhere = any(a.replaces and a.replaces != a.file_name for a in additions)
-        # A replaced file with another suffix is gone: a full sync also drops its old entry.
-        return self.ingest([] if replaced_elsewhere else paths, progress)
+    def _indexer(self, progress: Progress | None = None) -> Indexer:
+        """An indexer ready to write, made before the writer lock is taken: the model, the tokenizer and the
+        vector store's modules take seconds to load, which other writers should not wait for."""
+        indexer = Indexer(self.config, self.embedder, progress=progress or (lambda *a: None))
+        if self.config.vector_dir.exists():  # (a new store is first opened under the lock: it creates files)
+            with open_vectors(self.config, self.embedder.name, writer=True):  # a writer's open: waits for readers
+                pass
+        return indexer
+
+    def _place_and_index(self, candidates: list[Candidate], progress: Progress | None,
+                         replace: bool) -> IngestReport:
+        indexer = self._indexer(progress)
+        with self._writing():
+            placements = place_additions(self.config, candidates, replace)
+            backups = write_additions(self.config, placements)
+            report = indexer.index_documents([p.document for p in placements])  # parsed once, above
+            report.backups = backups
+            return report
 
     def remove(self, name: str) -> IngestReport:
-        """Remove a document (by 文号, short id or title) from the corpus and from every index."""
-        meta = self.document(name).meta
-        delete_file(self.config, file_of(self.config, meta))
-        return Indexer(self.config, self.embedder).remove([meta.doc_id])
+        """Remove a document (by 文号, short id or title, or its corpus file name, indexed or not) from the corpus
+        and from every index."""
+        indexer = self._indexer()
+        with self._writing():
+            found = corpus_entry(self.config, name)
+            if found is not None:
+                file_name, doc_id = found
+            else:
+                doc_id = self.document(name).meta.doc_id
+                file_name = file_of_id(self.config, doc_id)
+            if file_name:
+                delete_file(self.config, file_name)
+            if doc_id not in indexed_ids(self.config):
+                return IngestReport(removed=[doc_id])
+            return indexer.remove([doc_id])
 
     def update_metadata(self, name: str, **fields: object) -> IngestReport:
-        """Correct detected metadata (title, 文号, issuer, date, level, implements); the manifest keeps it."""
-        meta = self.document(name).meta
-        file_name = file_of(self.config, meta)
-        set_metadata(self.config, file_name, fields)
-        return self.ingest([self.config.corpus_dir / file_name])
+        """Correct detected metadata (kb.schema.EDITABLE_FIELDS); the manifest keeps it. A 文号 that another
+        document has is refused."""
+        indexer = self._indexer()
+        with self._writing():
+            meta = self.document(name).meta
+            file_name = file_of(self.config, meta.doc_id)
+            set_metadata(self.config, file_name, meta.doc_id, fields)
+            return indexer.sync_corpus([self.config.corpus_dir / file_name])
+
+    def restore(self, name: str, progress: Progress | None = None) -> IngestReport:
+        """Put back the latest replaced version of a document (by its id, or 文号/title while it is loaded); the
+        version it displaces is kept as a backup in turn."""
+        indexer = self._indexer(progress)
+        with self._writing():
+            doc_id = name if name in backed_up_ids(self.config) else self.document(name).meta.doc_id
+            path, displaced = restore_version(self.config, doc_id)
+            report = indexer.sync_corpus([path])
+            if displaced is not None:
+                report.backups.append(f"{doc_id}: {displaced}")
+            return report
 
     def reindex(self, progress: Progress | None = None) -> IngestReport:
-        indexer = Indexer(self.config, self.embedder, progress=progress or (lambda *a: None))
-        return indexer.sync_corpus(force=True)
+        indexer = self._indexer(progress)
+        with self._writing():
+            return indexer.reindex()
 
     def check(self, repair: bool = False, progress: Progress | None = None) -> CheckReport:
-        return check_index(self.config, self.embedder, repair=repair, progress=progress or (lambda *a: None))
+        if not repair:  # a reader: no lock
+            return check_index(self.config, self.embedder, progress=progress or (lambda *a: None))
+        with self._writing(repairing=True):
+            return check_index(self.config, self.embedder, repair=True, progress=progress or (lambda *a: None))
 
     def crosswalk(self, local: str | None = None, national: str | None = None) -> list[CrosswalkLink]:
         """Links from implementation clauses to national clauses; by default for every loaded pair."""
@@ -133,6 +218,16 @@ class PolicyKb:
 
     def documents(self) -> list[ParsedDocument]:
         return list(self.retriever.snapshot().documents.values())
+
+    def unloaded_references(self, doc: ParsedDocument) -> list[tuple[str, str]]:
+        """(title, 文号) of each document `doc` cites as 《title》（文号） that is not loaded, in citing order."""
+        snap = self.retriever.snapshot()
+        with self._lock:
+            if self._loaded_numbers[0] != snap.generation:
+                self._loaded_numbers = (snap.generation, frozenset(
+                    d.meta.doc_number for d in snap.documents.values() if d.meta.doc_number))
+            loaded = self._loaded_numbers[1]
+        return [(title, number) for title, number in find_references(doc.text) if number not in loaded]
 
     def document(self, name: str) -> ParsedDocument:
         snap = self.retriever.snapshot()
@@ -180,8 +275,13 @@ class PolicyKb:
         doc_ids = self._doc_filter(docs, levels)
         intent = analyse(question, [turn.question for turn in history])
         snap = self.retriever.snapshot()  # retrieval and answer read the same index generation
-        hits = self.retriever.search(intent.resolved, mode=mode, top_k=max(top_k or self.config.top_k, 8),
-                                     doc_ids=doc_ids, snap=snap)
+        if doc_ids is None:  # a document the question names ("节约能源法规定…", 《…》, a 文号) is searched alone
+            named = documents_named(intent.resolved, snap)
+            doc_ids = named if named and not (intent.compare and len(named) < 2) else None
+        retrieval = self.retriever.retrieve(intent.search_text, mode=mode,
+                                            top_k=max(top_k or self.config.top_k, tuning.ANSWER_CANDIDATES),
+                                            doc_ids=doc_ids, snap=snap)
+        hits = retrieval.hits
         retrieved_at = time.perf_counter()
         answer = Answerer(snap, self.retriever.tokenizer, self.retriever.similarities).answer(intent, hits)
         if self.llm_configured if use_llm is None else use_llm:
@@ -193,5 +293,6 @@ class PolicyKb:
             "answer": round((finished - retrieved_at) * 1000, 1),
             "total": round((finished - started) * 1000, 1),
         }
-        return replace(answer, timings_ms=timings, retrieved=tuple(hits[: top_k or self.config.top_k]))
+        return replace(answer, timings_ms=timings, retrieved=tuple(hits[: top_k or self.config.top_k]),
+                       notices=answer.notices + retrieval.notices)
 

@@ -7,28 +7,28 @@ loader never writes anything.
 
 from __future__ import annotations
 
+import codecs
 import hashlib
 import io
+import os
 import re
-import time
-import urllib.error
+import stat
 import urllib.parse
-import urllib.request
 import zipfile
-from collections.abc import Callable
-from dataclasses import dataclass
-from http.client import HTTPException
+from dataclasses import dataclass, field, fields
+from functools import lru_cache
 from pathlib import Path
+from typing import TYPE_CHECKING
 
-import docx
-import docx.opc.exceptions
-import pypdf
-import pypdf.errors
 from bs4 import BeautifulSoup, NavigableString, Tag
 from charset_normalizer import from_bytes
-from docx.table import Table
 
+from kb.config import Config
+from kb.documents.fetch import UrlAllowList, fetch
 from kb.errors import KbError
+
+if TYPE_CHECKING:
+    import docx.table
 
 
 @dataclass(frozen=True)
@@ -38,6 +38,25 @@ class LoadedText:
     fmt: str  # "txt" | "md" | "docx" | "pdf" | "html"
     encoding: str  # detected encoding for text formats; "" for binary formats
     content_hash: str  # sha256 of the raw bytes
+    data: bytes = field(default=b"", repr=False)  # the raw bytes, read once: a new corpus file is written from them
+
+
+@dataclass(frozen=True)
+class LoadLimits:
+    """What a document may grow into, each checked before the work it bounds; a refusal names its setting.
+
+    Defaults and meaning: the Config fields of the same names.
+    """
+
+    max_unzipped_bytes: int = Config.max_unzipped_bytes
+    max_zip_ratio: int = Config.max_zip_ratio
+    max_pdf_pages: int = Config.max_pdf_pages
+    max_document_chars: int = Config.max_document_chars
+    max_line_chars: int = Config.max_line_chars
+
+    @classmethod
+    def of(cls, config: Config) -> LoadLimits:
+        return cls(**{f.name: getattr(config, f.name) for f in fields(cls)})
 
 
 SUPPORTED_SUFFIXES = (".txt", ".md", ".docx", ".pdf", ".html", ".htm")
@@ -51,96 +70,83 @@ _FMT_BY_CONTENT_TYPE = {
     "application/pdf": "pdf",
     "application/vnd.openxmlformats-officedocument.wordprocessingml.document": "docx",
 }
-_USER_AGENT = "policy-kb/0.1 (document loader)"
-_READ_CHUNK_BYTES = 64 * 1024
 
 
 def load_source(
-    source: str, *, max_bytes: int = 20_000_000, allowed_dir: Path | None = None, timeout_s: float = 15.0
+    source: str, *, max_bytes: int = 20_000_000, allowed_dir: Path | None = None, timeout_s: float = 15.0,
+    url_allow: str = "", limits: LoadLimits = LoadLimits(),
 ) -> LoadedText:
     """Load a file path or an http(s) URL; raise KbError with a one-line reason when it cannot be loaded.
 
     allowed_dir confines file paths (after resolving symlinks and ".."); it does not apply to URLs.
+    URLs go through kb.documents.fetch: public addresses only, unless listed in url_allow (hosts, addresses,
+    CIDR blocks, comma-separated); timeout_s is the deadline of the whole download.
     """
     scheme = urllib.parse.urlsplit(source).scheme.lower()
     if scheme in ("http", "https"):
-        return _load_url(source, max_bytes=max_bytes, timeout_s=timeout_s)
+        return _load_url(source, max_bytes=max_bytes, timeout_s=timeout_s, url_allow=url_allow, limits=limits)
     if "://" in source:
         raise KbError(f"cannot load {source}: only http:// and https:// URLs can be fetched")
-    return _load_file(Path(source).expanduser(), source, max_bytes=max_bytes, allowed_dir=allowed_dir)
+    return _load_file(Path(source).expanduser(), source, max_bytes=max_bytes, allowed_dir=allowed_dir,
+                      limits=limits)
 
 
-def load_bytes(data: bytes, name: str, source: str) -> LoadedText:
-    """Load raw bytes (an upload or a fetched URL); `name`'s suffix says the format."""
-    return _load_as(data, _fmt_from_suffix(Path(name).suffix, source), source)
+def load_bytes(data: bytes, name: str, source: str, limits: LoadLimits = LoadLimits()) -> LoadedText:
+    """Load raw bytes (an upload, a corpus file already read, a fetched URL); `name`'s suffix says the format."""
+    return _load_as(data, _fmt_from_suffix(Path(name).suffix, source), source, limits)
+
+
+def read_file(path: Path, source: str, max_bytes: int) -> bytes:
+    """The bytes of a regular file, at most max_bytes. A FIFO, socket or device is refused without waiting on it:
+    it is opened non-blocking and checked on the open descriptor, so it cannot be swapped in after the check."""
+    try:
+        fd = os.open(path, os.O_RDONLY | os.O_NONBLOCK)
+    except FileNotFoundError:
+        raise KbError(f"cannot load {source}: no such file") from None
+    except OSError as exc:
+        raise KbError(f"cannot load {source}: {exc.strerror or exc}") from None
+    with os.fdopen(fd, "rb") as file:
+        mode = os.fstat(fd).st_mode
+        if stat.S_ISDIR(mode):
+            raise KbError(f"cannot load {source}: it is a directory, not a file")
+        if not stat.S_ISREG(mode):
+            raise KbError(f"cannot load {source}: it is not a regular file (a FIFO, socket or device)")
+        size = os.fstat(fd).st_size
+        _check_size(size, max_bytes, source)
+        try:
+            data = file.read(size + 1)  # (a read of max_bytes would allocate that much whatever the file's size)
+            if len(data) > size:  # still growing: read on, but not past the limit
+                data += file.read(max_bytes + 1 - len(data))
+        except OSError as exc:
+            raise KbError(f"cannot load {source}: {exc.strerror or exc}") from None
+    _check_size(len(data), max_bytes, source)
+    return data
 
 
 # ---- files and URLs -------------------------------------------------------------------------------
 
 
-def _load_file(path: Path, source: str, *, max_bytes: int, allowed_dir: Path | None) -> LoadedText:
+def _load_file(path: Path, source: str, *, max_bytes: int, allowed_dir: Path | None,
+               limits: LoadLimits) -> LoadedText:
     if allowed_dir is not None:
         folder = allowed_dir.expanduser().resolve()
         # resolve() follows symlinks and collapses "..", so a link out of the folder is caught too
         if not path.resolve().is_relative_to(folder):
             raise KbError(f"cannot load {source}: it is outside the allowed folder {folder}")
-    if not path.exists():
-        raise KbError(f"cannot load {source}: no such file")
     if path.is_dir():
         raise KbError(f"cannot load {source}: it is a directory, not a file")
     fmt = _fmt_from_suffix(path.suffix, source)
-    _check_size(path.stat().st_size, max_bytes, source)
-    try:
-        data = path.read_bytes()
-    except OSError as exc:
-        raise KbError(f"cannot load {source}: {exc.strerror or exc}") from exc
-    _check_size(len(data), max_bytes, source)
-    return _load_as(data, fmt, source)
+    return _load_as(read_file(path, source, max_bytes), fmt, source, limits)
 
 
-def _load_url(url: str, *, max_bytes: int, timeout_s: float) -> LoadedText:
-    request = urllib.request.Request(url, headers={"User-Agent": _USER_AGENT})
-    try:
-        with urllib.request.urlopen(request, timeout=timeout_s) as response:
-            # get_content_type() says text/plain when the header is missing; then the URL's suffix decides
-            content_type = response.headers.get_content_type() if response.headers.get("Content-Type") else ""
-            declared = response.headers.get("Content-Length")
-            if declared and declared.isdigit():
-                _check_size(int(declared), max_bytes, url)
-            data = _read_capped(response.read, max_bytes, url, deadline=time.monotonic() + timeout_s)
-    except urllib.error.HTTPError as exc:
-        raise KbError(f"cannot fetch {url}: HTTP {exc.code} {exc.reason}") from exc
-    except urllib.error.URLError as exc:
-        raise KbError(f"cannot fetch {url}: {_network_reason(exc.reason, timeout_s)}") from exc
-    except (OSError, HTTPException) as exc:
-        raise KbError(f"cannot fetch {url}: {_network_reason(exc, timeout_s)}") from exc
-    fmt = _FMT_BY_CONTENT_TYPE.get(content_type)
+def _load_url(url: str, *, max_bytes: int, timeout_s: float, url_allow: str, limits: LoadLimits) -> LoadedText:
+    fetched = fetch(url, max_bytes=max_bytes, timeout_s=timeout_s, allow=UrlAllowList.parse(url_allow))
+    fmt = _FMT_BY_CONTENT_TYPE.get(fetched.content_type)
     if fmt is None:
-        suffix = Path(urllib.parse.urlsplit(url).path).suffix
-        fmt = _fmt_from_suffix(suffix, url, hint=f"content type {content_type or 'not given'}")
-    return _load_as(data, fmt, url)
-
-
-def _read_capped(read: Callable[[int], bytes], max_bytes: int, source: str, *, deadline: float) -> bytes:
-    """Read a response in chunks, stopping as soon as it passes max_bytes or the overall deadline."""
-    buffer = bytearray()
-    while chunk := read(_READ_CHUNK_BYTES):
-        buffer += chunk
-        if len(buffer) > max_bytes:
-            raise KbError(f"cannot fetch {source}: it is over the {max_bytes:,}-byte limit (stopped reading)")
-        if time.monotonic() > deadline:
-            raise TimeoutError("download took too long")
-    return bytes(buffer)
-
-
-def _network_reason(reason: object, timeout_s: float) -> str:
-    if isinstance(reason, TimeoutError):
-        return f"timed out after {timeout_s:g} s"
-    if isinstance(reason, ConnectionRefusedError):
-        return "connection refused"
-    if isinstance(reason, OSError) and reason.strerror:
-        return reason.strerror
-    return str(reason) or type(reason).__name__
+        # no or an unknown Content-Type: the suffix of the URL the body came from decides
+        suffix = Path(urllib.parse.urlsplit(fetched.url).path).suffix
+        fmt = _fmt_from_suffix(suffix, url, hint=f"content type {fetched.content_type or 'not given'}")
+    return _load_as(fetched.body, fmt, url, limits)
 
 
 def _check_size(size: int, max_bytes: int, source: str) -> None:
@@ -162,27 +168,42 @@ def _fmt_from_suffix(suffix: str, source: str, hint: str = "") -> str:
 # ---- formats --------------------------------------------------------------------------------------
 
 
-def _load_as(data: bytes, fmt: str, source: str) -> LoadedText:
+def _load_as(data: bytes, fmt: str, source: str, limits: LoadLimits = LoadLimits()) -> LoadedText:
     if not data.strip():
         raise KbError(f"cannot load {source}: the file is empty")
     encoding = ""
     if fmt == "docx":
-        text = _docx_text(data, source)
+        text = _docx_text(data, source, limits)
     elif fmt == "pdf":
-        text = _pdf_text(data, source)
+        text = _pdf_text(data, source, limits)
     else:
         text, encoding = _decode_text(data, source)
         if fmt == "md":
+            _check_text_size(text, source, limits)  # before any per-line work
             text = _strip_markdown(text)
         elif fmt == "html":
-            text = _html_body_text(text, source)
+            text = _html_body_text(text, source)  # markup may be one long line: the text it holds is checked
+    _check_text_size(text, source, limits)
     if not text.strip():
         raise KbError(f"cannot load {source}: it contains no text (empty or only whitespace)")
-    return LoadedText(text, source, fmt, encoding, hashlib.sha256(data).hexdigest())
+    return LoadedText(text, source, fmt, encoding, hashlib.sha256(data).hexdigest(), data)
+
+
+def _check_text_size(text: str, source: str, limits: LoadLimits) -> None:
+    """Refuse a text longer than max_document_chars or with a paragraph longer than max_line_chars: parsing,
+    tokenising and embedding stay bounded, and no paragraph is cut where its author did not cut it."""
+    if len(text) > limits.max_document_chars:
+        raise KbError(f"cannot load {source}: its text is {len(text):,} characters, over the "
+                      f"{limits.max_document_chars:,}-character limit (max_document_chars)")
+    longest = max(map(len, text.split("\n")))
+    if longest > limits.max_line_chars:
+        raise KbError(f"cannot load {source}: a paragraph of {longest:,} characters is over the "
+                      f"{limits.max_line_chars:,}-character limit (max_line_chars)")
 
 
 def _decode_text(data: bytes, source: str) -> tuple[str, str]:
-    """Decode text bytes: BOM first, then strict UTF-8, strict GB18030, charset-normalizer's guess."""
+    """Decode text bytes: BOM first, then UTF-16 without a BOM, strict UTF-8, then GB18030 or the encoding that
+    charset-normalizer names (see _decode_by_trial)."""
     text, encoding = (
         _decode_by_bom(data, source) or _decode_nul_bearing(data, source) or _decode_by_trial(data, source)
     )
@@ -232,16 +253,57 @@ def _plain_text_share(text: str) -> float:
     return len(_PLAIN_TEXT_CHAR.findall(text)) / len(text) if text else 0.0
 
 
+# GB18030 decodes almost any byte string: Big5, Shift-JIS and EUC-KR text all come out as Chinese characters.
+# What tells them apart is which characters: GB text is nearly all GB2312 (the 7,445 common characters and symbols),
+# Big5 read as GB about a third, Shift-JIS none. EUC-KR and EUC-JP read as GB2312 too, so charset-normalizer's
+# guess (it weighs language coherence) names those.
+_GB_CODECS = frozenset({"gb2312", "gbk", "gb18030", "hz"})
+_OTHER_CJK_CODECS = frozenset({"big5", "big5hkscs", "cp950", "shift_jis", "cp932", "shift_jis_2004", "shift_jisx0213",
+                               "euc_jp", "euc_jis_2004", "euc_jisx0213", "iso2022_jp", "euc_kr", "cp949", "johab"})
+_MIN_COMMON_CHINESE_SHARE = 0.9  # GB text: 0.99 and more; Big5 read as GB18030: about 0.4
+_SHARE_SAMPLE_CHARS = 1_000_000
+
+
 def _decode_by_trial(data: bytes, source: str) -> tuple[str, str]:
-    for encoding in ("utf-8", "gb18030"):
-        try:
-            return data.decode(encoding, errors="strict"), encoding
-        except UnicodeDecodeError:
-            continue
+    try:
+        return data.decode("utf-8", errors="strict"), "utf-8"
+    except UnicodeDecodeError:
+        pass
     guess = from_bytes(data).best()
-    if guess is None or guess.encoding is None:
-        raise KbError(f"cannot load {source}: cannot decode the text (not UTF-8, GB18030, UTF-16 or similar)")
-    return str(guess), guess.encoding
+    guessed = codecs.lookup(guess.encoding).name.replace("-", "_") if guess is not None and guess.encoding else ""
+    if guessed in _OTHER_CJK_CODECS:
+        return str(guess), guessed
+    gb_text = _strict_reading(data, "gb18030")
+    if gb_text and _common_chinese_share(gb_text) >= _MIN_COMMON_CHINESE_SHARE:
+        return gb_text, "gb18030"
+    if guess is not None and guessed and guessed not in _GB_CODECS:
+        return str(guess), guessed
+    reason = "as GB18030 it reads as rare characters, not Chinese text" if gb_text else "not UTF-8 or GB18030"
+    raise KbError(f"cannot load {source}: cannot decode the text ({reason}); save it as UTF-8")
+
+
+def _strict_reading(data: bytes, encoding: str) -> str:
+    try:
+        return data.decode(encoding, errors="strict")
+    except UnicodeDecodeError:
+        return ""
+
+
+@lru_cache(maxsize=1)
+def _common_chinese_deletions() -> dict[int, None]:
+    """A str.translate table deleting the GB2312 characters (as GB18030 reads them) and 〇 (GBK, but common)."""
+    pairs = (bytes((lead, trail)) for lead in range(0xA1, 0xF8) for trail in range(0xA1, 0xFF))
+    common = {_strict_reading(pair, "gb18030") for pair in pairs} - {""}
+    return dict.fromkeys(map(ord, common | {"〇"}))
+
+
+def _common_chinese_share(text: str) -> float:
+    """Share of the non-ASCII characters (of a sample) that are GB2312 characters."""
+    sample = text[:_SHARE_SAMPLE_CHARS]
+    uncommon = sample.translate(_common_chinese_deletions())
+    non_ascii = len(sample) - len(sample.encode("ascii", "ignore"))
+    rare = len(uncommon) - len(uncommon.encode("ascii", "ignore"))
+    return 1.0 - rare / non_ascii if non_ascii else 1.0
 
 
 _CONTROL_CHARS = re.compile(r"[\x00-\x08\x0b\x0e-\x1f\x7f]")
@@ -251,25 +313,47 @@ def _has_control_chars(text: str) -> bool:
     return _CONTROL_CHARS.search(text) is not None
 
 
-# Markdown markup a clause parser would take for text; Chinese numbering (一、 （一） 1．) is left alone.
+# Markdown markup a clause parser would take for text; Chinese numbering (一、 （一） 1．) is left alone. Spans are
+# bounded so that a long line without a closing bracket or marker is read in linear time.
 _MD_RULE = re.compile(r"^\s{0,3}([-*_])(\s*\1){2,}\s*$")
 _MD_LINE_PREFIX = re.compile(r"^\s*(?:>\s?)*(?:#{1,6}\s+|[-*+]\s+)?")
-_MD_CLOSING_HASHES = re.compile(r"\s+#+\s*$")
-_MD_IMAGE = re.compile(r"!\[([^\]]*)\]\([^)]*\)")
-_MD_LINK = re.compile(r"\[([^\]]+)\]\([^)]*\)")
-_MD_EMPHASIS = re.compile(r"(\*{1,3}|_{2,3})(?=\S)(.+?)(?<=\S)\1")
+_MD_IMAGE = re.compile(r"!\[([^\]]{0,500})\]\([^)]{0,2000}\)")
+_MD_LINK = re.compile(r"\[([^\]]{1,500})\]\([^)]{0,2000}\)")
+_MD_EMPHASIS = re.compile(r"(\*{1,3}|_{2,3})(?=\S)(.{1,1000}?)(?<=\S)\1")
 _MD_CODE = re.compile(r"`([^`]*)`")
+_HTML_COMMENT_OPEN, _HTML_COMMENT_CLOSE = "<!--", "-->"
+
+
+def _without_html_comments(text: str) -> str:
+    """Text with every <!-- … --> removed (an unclosed one is kept as text)."""
+    pieces, position = [], 0
+    while (opening := text.find(_HTML_COMMENT_OPEN, position)) >= 0:
+        closing = text.find(_HTML_COMMENT_CLOSE, opening + len(_HTML_COMMENT_OPEN))
+        if closing < 0:
+            break
+        pieces.append(text[position:opening])
+        position = closing + len(_HTML_COMMENT_CLOSE)
+    pieces.append(text[position:])
+    return "".join(pieces)
+
+
+def _without_closing_hashes(heading: str) -> str:
+    """"## 第一章 总则 ##" -> "## 第一章 总则": closing hashes count only after a space."""
+    stripped = heading.rstrip()
+    before = stripped.rstrip("#")
+    return before.rstrip() if before != stripped and before != before.rstrip() else heading
 
 
 def _strip_markdown(text: str) -> str:
+    """Markdown as the plain text it marks up: the same document without markup parses the same."""
     lines = []
-    for line in text.split("\n"):
+    for line in _without_html_comments(text).split("\n"):
         if _MD_RULE.match(line):
             continue
         had_heading = line.lstrip().startswith("#")
         line = _MD_LINE_PREFIX.sub("", line, count=1)
         if had_heading:
-            line = _MD_CLOSING_HASHES.sub("", line)
+            line = _without_closing_hashes(line)
         line = _MD_IMAGE.sub(r"\1", line)
         line = _MD_LINK.sub(r"\1", line)
         line = _MD_CODE.sub(r"\1", line)
@@ -278,24 +362,51 @@ def _strip_markdown(text: str) -> str:
     return "\n".join(lines)
 
 
-_DOCX_ERRORS = (zipfile.BadZipFile, KeyError, ValueError, SyntaxError, docx.opc.exceptions.PackageNotFoundError)
+# zipfile, python-docx (lxml) and pypdf raise a long tail of exception types on malformed bytes (KeyError,
+# struct.error, RecursionError, AssertionError, …): every call of theirs on a user's bytes turns any of them into
+# the one-line KbError, so no input ends in a traceback.
+_PARSER_FAILURES = (Exception,)
+# Below this an archive is harmless however repetitive (python-docx's own template inflates 22-fold, to 0.8 MB).
+_ZIP_RATIO_FLOOR_BYTES = 5_000_000
 
 
-def _docx_text(data: bytes, source: str) -> str:
+def _docx_text(data: bytes, source: str, limits: LoadLimits) -> str:
+    _check_zip(data, source, limits)
     try:
+        import docx  # here, not at the top: python-docx and pypdf take a second to import, most adds need neither
+        from docx.table import Table
+
         document = docx.Document(io.BytesIO(data))
-    except _DOCX_ERRORS as exc:
+        lines = []
+        for block in document.iter_inner_content():
+            if isinstance(block, Table):
+                lines.extend(_docx_table_rows(block))
+            else:
+                lines.append(block.text)
+    except _PARSER_FAILURES as exc:
         raise KbError(f"cannot load {source}: not a valid .docx file (corrupt, or not a Word document)") from exc
-    lines = []
-    for block in document.iter_inner_content():
-        if isinstance(block, Table):
-            lines.extend(_docx_table_rows(block))
-        else:
-            lines.append(block.text)
     return "\n".join(lines)
 
 
-def _docx_table_rows(table: Table) -> list[str]:
+def _check_zip(data: bytes, source: str, limits: LoadLimits) -> None:
+    """Refuse a zip (a .docx) whose parts inflate past max_unzipped_bytes, or past max_zip_ratio times the file's
+    size, from the sizes its directory declares, before anything is inflated: zipfile never inflates a part beyond
+    its declared size (it stops and fails the CRC), so the declared sizes bound the work."""
+    try:
+        with zipfile.ZipFile(io.BytesIO(data)) as archive:
+            inflated = sum(info.file_size for info in archive.infolist())
+    except _PARSER_FAILURES as exc:
+        raise KbError(f"cannot load {source}: not a valid .docx file (corrupt, or not a Word document)") from exc
+    if inflated > limits.max_unzipped_bytes:
+        raise KbError(f"cannot load {source}: its parts inflate to {inflated:,} bytes, over the "
+                      f"{limits.max_unzipped_bytes:,}-byte limit (max_unzipped_bytes)")
+    ratio = inflated / len(data)
+    if inflated > _ZIP_RATIO_FLOOR_BYTES and ratio > limits.max_zip_ratio:
+        raise KbError(f"cannot load {source}: it inflates to {ratio:,.0f} times its size, over the limit of "
+                      f"{limits.max_zip_ratio:,} (max_zip_ratio; a zip bomb?)")
+
+
+def _docx_table_rows(table: docx.table.Table) -> list[str]:
     """One line per row, cells separated by tabs; a merged cell is listed once."""
     rows = []
     for row in table.rows:
@@ -311,18 +422,36 @@ def _docx_table_rows(table: Table) -> list[str]:
     return rows
 
 
-# pypdf raises several exception types on malformed input besides its own PdfReadError.
-_PDF_ERRORS = (pypdf.errors.PyPdfError, ValueError, KeyError, TypeError, IndexError, AttributeError)
+def _pdf_text(data: bytes, source: str, limits: LoadLimits) -> str:
+    """The pages' text. An encrypted PDF opens when its user password is empty (AES needs `cryptography`); the
+    page count and the text's length are checked before and while extracting."""
+    import pypdf  # here, not at the top: see _docx_text
+    import pypdf.errors
 
-
-def _pdf_text(data: bytes, source: str) -> str:
     try:
         reader = pypdf.PdfReader(io.BytesIO(data))
         if reader.is_encrypted and not reader.decrypt(""):
             raise KbError(f"cannot load {source}: the PDF is password-protected")
-        pages = [page.extract_text() or "" for page in reader.pages]
-    except _PDF_ERRORS as exc:
-        raise KbError(f"cannot load {source}: not a valid PDF (corrupt or truncated: {exc})") from exc
+        if len(reader.pages) > limits.max_pdf_pages:
+            raise KbError(f"cannot load {source}: it has {len(reader.pages):,} pages, over the "
+                          f"{limits.max_pdf_pages:,}-page limit (max_pdf_pages)")
+        pages: list[str] = []
+        extracted = 0
+        for page in reader.pages:
+            pages.append(page.extract_text() or "")
+            extracted += len(pages[-1])
+            if extracted > limits.max_document_chars:
+                raise KbError(f"cannot load {source}: its text is over the {limits.max_document_chars:,}-character "
+                              f"limit (max_document_chars; stopped at page {len(pages):,})")
+    except KbError:
+        raise
+    except pypdf.errors.FileNotDecryptedError:
+        raise KbError(f"cannot load {source}: the PDF is password-protected") from None
+    except pypdf.errors.DependencyError as exc:
+        raise KbError(f"cannot load {source}: {exc} (pip install cryptography)") from None
+    except _PARSER_FAILURES as exc:
+        reason = " ".join(str(exc).split())[:200] or type(exc).__name__
+        raise KbError(f"cannot load {source}: not a valid PDF (corrupt or truncated: {reason})") from exc
     if not any(page.strip() for page in pages):
         raise KbError(
             f"cannot load {source}: the PDF has no extractable text (a scanned image?); OCR is not supported"
@@ -380,7 +509,8 @@ def _page_header_lines(soup: BeautifulSoup) -> list[str]:
         if label and value:
             values.setdefault(label, value)
             table = cell.find_parent("table")
-            metadata_tables[id(table)] = table
+            if table is not None:  # a stray <td> outside any table is read, and left in place
+                metadata_tables[id(table)] = table
     for table in metadata_tables.values():
         table.decompose()  # read once here; it is not body text
     if "标题" not in values:

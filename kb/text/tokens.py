@@ -7,6 +7,7 @@ import re
 import threading
 from functools import lru_cache
 from importlib import resources
+from pathlib import Path
 from typing import Iterable
 
 _RESOURCES = resources.files("kb") / "resources"
@@ -41,11 +42,14 @@ def synonym_table() -> dict[str, tuple[str, ...]]:
 class PolicyTokenizer:
     """A private jieba instance (no global state) that knows the policy vocabulary."""
 
-    def __init__(self, extra_terms: Iterable[str] = ()) -> None:
+    def __init__(self, extra_terms: Iterable[str] = (), cache_dir: Path | None = None) -> None:
         import jieba  # lazy: building the prefix dictionary costs ~1 s
 
         jieba.setLogLevel(logging.WARNING)
         self._jieba = jieba.Tokenizer()
+        if cache_dir is not None:  # jieba caches its prefix dictionary there, else in the system's temp folder
+            cache_dir.mkdir(parents=True, exist_ok=True)
+            self._jieba.tmp_dir = str(cache_dir)
         self._lock = threading.Lock()  # jieba's lazy initialise is not thread-safe
         for term in [*policy_terms(), *extra_terms]:
             # A high frequency makes jieba keep the term whole rather than splitting it.
@@ -75,6 +79,14 @@ def _is_content_token(word: str) -> bool:
     return len(word) > 1
 
 
-@lru_cache(maxsize=1)
-def default_tokenizer() -> PolicyTokenizer:
-    return PolicyTokenizer()
+_shared: list[PolicyTokenizer] = []
+_shared_lock = threading.Lock()
+
+
+def default_tokenizer(cache_dir: Path | None = None) -> PolicyTokenizer:
+    """The process-wide tokenizer. Its jieba cache goes to `cache_dir` (Config.tokenizer_cache); the first caller's
+    folder is used, as the cache is the same for every caller."""
+    with _shared_lock:
+        if not _shared:
+            _shared.append(PolicyTokenizer(cache_dir=cache_dir))
+        return _shared[0]

@@ -13,6 +13,7 @@ from docx import Document
 
 from kb.engine import PolicyKb
 from kb.errors import KbError
+from kb.schema import Chunk
 from kb.store.layout import bm25_path, state_path
 from kb.store.vectors import open_vectors
 from kb.store.state import IndexState
@@ -28,7 +29,8 @@ def synthetic_notice(number: str = "示政发〔2099〕7号", measure: str = "�
 
 @pytest.fixture
 def engine(kb_config, fake_embedder):
-    kb = PolicyKb(kb_config, embedder=fake_embedder)
+    # the URL tests fetch from a server on loopback, which is refused unless allowed
+    kb = PolicyKb(kb_config.replace(url_allow="127.0.0.1"), embedder=fake_embedder)
     kb.ingest()
     return kb
 
@@ -42,7 +44,7 @@ def corpus_state(engine: PolicyKb) -> dict[str, str]:
     return files
 
 
-def test_add_file_then_re_add_is_unchanged_and_same_number_is_an_update(engine, tmp_path):
+def test_add_file_then_re_add_is_unchanged_and_same_number_replaces_when_asked(engine, tmp_path):
     notice = tmp_path / "notice.txt"
     notice.write_text(synthetic_notice(), encoding="utf-8")
     report = engine.add([str(notice)])
@@ -52,8 +54,12 @@ def test_add_file_then_re_add_is_unchanged_and_same_number_is_an_update(engine, 
     assert engine.add([str(notice)]).unchanged == ["notice"]
     renamed = tmp_path / "renamed-copy.txt"
     renamed.write_text(synthetic_notice(measure="各部门要每月会商。"), encoding="utf-8")
-    report = engine.add([str(renamed)])
-    assert report.updated == ["notice"]
+    before = corpus_state(engine)
+    with pytest.raises(KbError, match="示政发〔2099〕7号 of the loaded document notice.*--replace"):
+        engine.add([str(renamed)])  # the same 文号 replaces only when asked
+    assert corpus_state(engine) == before
+    report = engine.add([str(renamed)], replace=True)
+    assert report.updated == ["notice"] and len(report.backups) == 1
     numbers = [d.meta.doc_number for d in engine.documents()]
     assert numbers.count("示政发〔2099〕7号") == 1
     assert "每月会商" in engine.document("notice").clause("二（一）").text
@@ -116,7 +122,8 @@ def test_check_finds_and_repairs_disagreement(engine, fake_embedder):
     vectors = open_vectors(config, fake_embedder.name)
     some_id = sorted(vectors.all_ids())[0]
     vectors.delete([some_id])
-    vectors.add(["orphan-vector"], fake_embedder.embed_passages(["孤立向量"]), ["nowhere"])
+    orphan = Chunk("orphan-vector", "nowhere", "一", "clause", "孤立向量", "h")
+    vectors.add([orphan], fake_embedder.embed_passages([orphan.text]))
     state = IndexState(state_path(config))
     bm25_path(config, state.generation).unlink()
     state.close()

@@ -6,6 +6,7 @@ from conftest import TESTS
 import hashlib
 import http.server
 import io
+import os
 import socket
 import threading
 import time
@@ -18,7 +19,7 @@ import pypdf
 import pytest
 
 from kb.errors import KbError
-from kb.documents.load import SUPPORTED_SUFFIXES, LoadedText, load_bytes, load_source
+from kb.documents.load import SUPPORTED_SUFFIXES, LoadedText, LoadLimits, load_bytes, load_source, read_file
 
 FIXTURES = TESTS / "fixtures" / "load"
 GOV_PAGE = FIXTURES / "gov_cn_policy_page.html"
@@ -300,6 +301,7 @@ ROUTES: dict[str, tuple[int, str, bytes]] = {
     "/big-streamed.txt": (200, "text/plain", "一".encode() * 4000),  # no Content-Length: the cap applies while reading
 }
 SLOW_PATH = "/slow.txt"
+LOCAL = "127.0.0.1"  # loopback is refused unless allowed (kb.documents.fetch)
 
 
 class _PolicyHandler(http.server.BaseHTTPRequestHandler):
@@ -335,7 +337,7 @@ def server_url() -> Iterator[str]:
 def test_url_page_is_fetched_and_reduced(server_url: str) -> None:
     url = f"{server_url}/zhengce/content/policy.htm"
 
-    loaded = load_source(url)
+    loaded = load_source(url, url_allow=LOCAL)
 
     assert loaded.source == url
     assert loaded.fmt == "html"
@@ -344,7 +346,7 @@ def test_url_page_is_fetched_and_reduced(server_url: str) -> None:
 
 
 def test_url_without_suffix_takes_the_format_from_content_type(server_url: str) -> None:
-    loaded = load_source(f"{server_url}/download/policy")
+    loaded = load_source(f"{server_url}/download/policy", url_allow=LOCAL)
 
     assert loaded.fmt == "txt"
     assert loaded.text == POLICY_TEXT
@@ -352,7 +354,7 @@ def test_url_without_suffix_takes_the_format_from_content_type(server_url: str) 
 
 def test_url_http_error_status_is_rejected(server_url: str, tmp_path: Path) -> None:
     url = f"{server_url}/missing.htm"
-    _assert_rejected(tmp_path, lambda: load_source(url), url, "HTTP 404")
+    _assert_rejected(tmp_path, lambda: load_source(url, url_allow=LOCAL), url, "HTTP 404")
 
 
 def test_url_on_a_closed_port_is_rejected(tmp_path: Path) -> None:
@@ -360,16 +362,17 @@ def test_url_on_a_closed_port_is_rejected(tmp_path: Path) -> None:
         probe.bind(("127.0.0.1", 0))
         port = probe.getsockname()[1]  # free now, and nothing listens on it once the socket closes
     url = f"http://127.0.0.1:{port}/policy.htm"
-    _assert_rejected(tmp_path, lambda: load_source(url), url, "connection refused")
+    _assert_rejected(tmp_path, lambda: load_source(url, url_allow=LOCAL), url, "connection refused")
 
 
 def test_url_timeout_is_rejected(server_url: str, tmp_path: Path) -> None:
     url = f"{server_url}{SLOW_PATH}"
-    _assert_rejected(tmp_path, lambda: load_source(url, timeout_s=0.2), url, "timed out after 0.2 s")
+    _assert_rejected(tmp_path, lambda: load_source(url, timeout_s=0.2, url_allow=LOCAL), url,
+                     "timed out after 0.2 s")
 
 
 def test_url_without_content_type_takes_the_format_from_the_suffix(server_url: str) -> None:
-    loaded = load_source(f"{server_url}/files/policy.md")
+    loaded = load_source(f"{server_url}/files/policy.md", url_allow=LOCAL)
 
     assert loaded.fmt == "md"
     assert loaded.text == "一、总体要求\n（一）指导思想。\n"
@@ -378,12 +381,14 @@ def test_url_without_content_type_takes_the_format_from_the_suffix(server_url: s
 @pytest.mark.parametrize(("path", "detail"), [("/big.txt", "12,000 bytes"), ("/big-streamed.txt", "stopped reading")])
 def test_url_over_the_size_cap_is_rejected(server_url: str, tmp_path: Path, path: str, detail: str) -> None:
     url = f"{server_url}{path}"
-    _assert_rejected(tmp_path, lambda: load_source(url, max_bytes=5_000), url, "over the 5,000-byte limit", detail)
+    _assert_rejected(tmp_path, lambda: load_source(url, max_bytes=5_000, url_allow=LOCAL), url,
+                     "over the 5,000-byte limit", detail)
 
 
 def test_url_with_an_unsupported_content_type_is_rejected(server_url: str, tmp_path: Path) -> None:
     url = f"{server_url}/download/sheet"
-    _assert_rejected(tmp_path, lambda: load_source(url), url, "unsupported", "application/vnd.ms-excel")
+    _assert_rejected(tmp_path, lambda: load_source(url, url_allow=LOCAL), url, "unsupported",
+                     "application/vnd.ms-excel")
 
 
 def test_non_http_urls_are_refused(tmp_path: Path) -> None:
@@ -532,3 +537,180 @@ def test_missing_file_outside_the_allowed_folder_does_not_reveal_existence(
     allowed, _ = allowed_and_outside
     ghost = str(tmp_path / "ghost.txt")
     _assert_rejected(tmp_path, lambda: load_source(ghost, allowed_dir=allowed), ghost, "outside the allowed folder")
+
+
+# ---- limits, hostile files, encryption, encodings (each refusal one line naming its limit) ----------------------
+
+
+def _docx_with_document_xml(size: int, text: str = "森林覆盖率达到百分之五十七。") -> bytes:
+    """A valid .docx whose word/document.xml holds about `size` bytes of paragraphs, written as a stream: repeated
+    text deflates about a thousandfold, so 100 MB of XML is a file of about 100 KB."""
+    template = zipfile.ZipFile(io.BytesIO(_docx_bytes()))
+    paragraph = f"<w:p><w:r><w:t>{text * 20}</w:t></w:r></w:p>".encode()
+    block = paragraph * max(1, 1_000_000 // len(paragraph))
+    buffer = io.BytesIO()
+    with zipfile.ZipFile(buffer, "w", zipfile.ZIP_DEFLATED) as archive:
+        for info in template.infolist():
+            content = template.read(info.filename)
+            if info.filename != "word/document.xml":
+                archive.writestr(info.filename, content)
+                continue
+            head, _, tail = content.partition(b"<w:body>")
+            with archive.open("word/document.xml", "w", force_zip64=True) as member:
+                member.write(head + b"<w:body>")
+                for _ in range(size // len(block)):
+                    member.write(block)
+                member.write(tail)
+    return buffer.getvalue()
+
+
+def _peak_bytes_while(call: Callable[[], object]) -> int:
+    """Peak Python allocation during `call` (which must raise KbError)."""
+    import tracemalloc
+
+    tracemalloc.start()
+    try:
+        with pytest.raises(KbError):
+            call()
+        return tracemalloc.get_traced_memory()[1]
+    finally:
+        tracemalloc.stop()
+
+
+def test_docx_zip_bomb_is_refused_from_its_directory_before_inflating(tmp_path: Path) -> None:
+    path = tmp_path / "bomb.docx"
+    path.write_bytes(_docx_with_document_xml(100_000_000))
+    assert path.stat().st_size < 2_000_000
+
+    message = _assert_rejected(tmp_path, lambda: load_source(str(path)), str(path), "max_unzipped_bytes",
+                               "50,000,000-byte limit")
+    assert "inflate to 10" in message  # ~100,000,000 bytes
+    assert _peak_bytes_while(lambda: load_source(str(path))) < 20_000_000  # the file and its directory, no XML
+
+
+def test_docx_with_a_zip_bomb_ratio_is_refused(tmp_path: Path) -> None:
+    raw = _docx_with_document_xml(10_000_000)  # under the size limit, but thousands of times its file size
+    _assert_rejected(tmp_path, lambda: load_bytes(raw, "x.docx", "x.docx"), "max_zip_ratio")
+    tolerant = LoadLimits(max_zip_ratio=100_000, max_line_chars=10_000_000)
+    assert load_bytes(raw, "x.docx", "x.docx", tolerant).text.count("森林覆盖率") > 10_000
+
+
+def test_an_ordinary_docx_is_far_from_the_zip_limits() -> None:
+    raw = _docx_bytes()
+    archive = zipfile.ZipFile(io.BytesIO(raw))
+    inflated = sum(info.file_size for info in archive.infolist())
+    assert inflated / len(raw) < LoadLimits().max_zip_ratio / 4
+
+
+def test_a_5_million_character_line_is_refused_before_any_parsing(tmp_path: Path) -> None:
+    path = tmp_path / "one-line.txt"
+    path.write_text("森林覆盖率提高到百分之五十七" * 357_000, encoding="utf-8")  # ~5 M characters, 15 MB
+    message = _assert_rejected(tmp_path, lambda: load_source(str(path)), "max_line_chars", "100,000-character")
+    assert "4,998,000 characters" in message
+
+
+def test_a_document_over_the_character_limit_is_refused(tmp_path: Path) -> None:
+    raw = ("第一条 推进绿色发展。\n" * 2_000).encode()
+    limits = LoadLimits(max_document_chars=10_000)
+    _assert_rejected(tmp_path, lambda: load_bytes(raw, "law.md", "law.md", limits), "max_document_chars",
+                     "10,000-character limit")
+    assert load_bytes(raw, "law.md", "law.md").text.startswith("第一条")
+
+
+def test_a_long_paragraph_inside_a_web_page_is_refused_but_long_markup_is_not(tmp_path: Path) -> None:
+    page = GOV_PAGE.read_text(encoding="utf-8").replace("\n", " ")  # minified: the markup is one line
+    limits = LoadLimits(max_line_chars=len(page) // 2)
+    assert load_bytes(page.encode(), "page.html", "page.html", limits).text.startswith("示例市人民政府")
+    long_paragraph = page.replace("现提出如下意见。", "现提出如下意见。" + "绿" * len(page))
+    _assert_rejected(tmp_path, lambda: load_bytes(long_paragraph.encode(), "page.html", "page.html", limits),
+                     "max_line_chars")
+
+
+def test_pdf_over_the_page_limit_is_refused(tmp_path: Path) -> None:
+    raw = _cjk_pdf_bytes([[POLICY_LINES[0]]] * 5)
+    _assert_rejected(tmp_path, lambda: load_bytes(raw, "x.pdf", "x.pdf", LoadLimits(max_pdf_pages=4)),
+                     "5 pages", "4-page limit (max_pdf_pages)")
+    assert load_bytes(raw, "x.pdf", "x.pdf", LoadLimits(max_pdf_pages=5)).text.count("总体要求") == 5
+
+
+def test_pdf_text_over_the_character_limit_stops_extracting(tmp_path: Path) -> None:
+    raw = _cjk_pdf_bytes([[POLICY_LINES[1]]] * 5)
+    _assert_rejected(tmp_path, lambda: load_bytes(raw, "x.pdf", "x.pdf", LoadLimits(max_document_chars=60)),
+                     "max_document_chars", "stopped at page 2")
+
+
+def _encrypted_pdf(user_password: str, algorithm: str) -> bytes:
+    writer = pypdf.PdfWriter(clone_from=pypdf.PdfReader(io.BytesIO(_cjk_pdf_bytes([list(POLICY_LINES)]))))
+    writer.encrypt(user_password, owner_password="owner-secret", algorithm=algorithm)
+    buffer = io.BytesIO()
+    writer.write(buffer)
+    return buffer.getvalue()
+
+
+@pytest.mark.parametrize("algorithm", ["AES-128", "AES-256"])
+def test_aes_pdf_with_an_empty_user_password_opens(algorithm: str) -> None:
+    loaded = load_bytes(_encrypted_pdf("", algorithm), "aes.pdf", "aes.pdf")
+    assert loaded.text.split("\n") == list(POLICY_LINES)
+
+
+@pytest.mark.parametrize("algorithm", ["AES-128", "AES-256", "RC4-128"])
+def test_pdf_with_a_user_password_is_refused(tmp_path: Path, algorithm: str) -> None:
+    raw = _encrypted_pdf("secret", algorithm)
+    _assert_rejected(tmp_path, lambda: load_bytes(raw, "locked.pdf", "locked.pdf"), "locked.pdf", "password-protected")
+
+
+def test_fifo_is_refused_without_waiting_for_a_writer(tmp_path: Path) -> None:
+    fifo = tmp_path / "x.txt"
+    os.mkfifo(fifo)  # nothing ever writes to it: opening it for reading the ordinary way would block forever
+    _assert_rejected(tmp_path, lambda: load_source(str(fifo)), str(fifo), "not a regular file")
+
+
+def test_a_file_growing_past_the_limit_is_cut_off_not_read_to_the_end(tmp_path: Path) -> None:
+    path = tmp_path / "growing.txt"
+    path.write_bytes(POLICY_TEXT.encode() * 10)
+    _assert_rejected(tmp_path, lambda: read_file(path, str(path), 100), "100-byte limit")
+
+
+TRADITIONAL = ("臺北市政府關於加強綠色低碳循環發展經濟體系的實施意見\n一、總體要求\n"
+               "（一）指導思想。堅持節約資源和保護環境的基本國策，推動經濟社會發展全面綠色轉型。\n"
+               "（二）主要目標。到2025年，產業結構、能源結構、運輸結構明顯優化，綠色產業比重顯著提升。\n")
+JAPANESE = ("東京都環境基本条例\n第一条　この条例は、環境の保全について、基本理念を定め、並びに東京都、事業者及び"
+            "都民の責務を明らかにすることを目的とする。\n")
+KOREAN = "서울특별시 환경 기본 조례\n제1조(목적) 이 조례는 환경보전에 관한 기본이념을 정함을 목적으로 한다.\n"
+
+
+@pytest.mark.parametrize(
+    ("text", "encoding"),
+    [(TRADITIONAL, "big5"), (TRADITIONAL, "cp950"), (JAPANESE, "shift_jis"), (JAPANESE, "euc_jp"),
+     (KOREAN, "euc_kr")],
+)
+def test_non_gb_east_asian_text_decodes_as_itself_not_as_gb18030_mojibake(
+        tmp_path: Path, text: str, encoding: str) -> None:
+    raw = text.encode(encoding)
+    assert raw.decode("gb18030") != text  # GB18030 "succeeds" on these bytes, with the wrong characters
+    path = tmp_path / "policy.txt"
+    path.write_bytes(raw)
+
+    loaded = load_source(str(path))
+
+    assert loaded.text == text
+    assert loaded.encoding != "gb18030"
+
+
+def test_big5_first_line_alone_is_still_big5() -> None:
+    raw = TRADITIONAL.splitlines()[0].encode("big5")
+    assert load_bytes(raw, "t.txt", "t.txt").text == TRADITIONAL.splitlines()[0]
+
+
+def test_gb18030_text_with_rare_characters_and_the_ling_numeral_stays_gb18030() -> None:
+    text = POLICY_TEXT + "二〇二一年十月十一日 堃 喆 䶮\n"
+    loaded = load_bytes(text.encode("gb18030"), "gb.txt", "gb.txt")
+    assert (loaded.text, loaded.encoding) == (text, "gb18030")
+
+
+def test_text_that_reads_as_gb18030_only_by_rare_characters_is_refused(tmp_path: Path, monkeypatch) -> None:
+    import kb.documents.load as load_module
+
+    raw = TRADITIONAL.encode("big5")
+    monkeypatch.setattr(load_module, "from_bytes", lambda data: type("Guess", (), {"best": lambda self: None})())
+    _assert_rejected(tmp_path, lambda: load_bytes(raw, "t.txt", "t.txt"), "cannot decode", "rare characters")

@@ -3,17 +3,22 @@ document with the document it implements, references to documents not loaded —
 
 Other pages link here with ?doc=<doc_id>&clause=<label>[&mark=<sentence>…] (see clause_url): the linked clause is
 shown in its context at the top of the page and expanded in the tree, its marked sentences highlighted.
+
+Adding, editing and removing documents needs the admin token (KB_ADMIN_TOKEN, or admin_token in Streamlit secrets),
+typed into a password field; without one configured the page is read-only and says how to enable changes.
 """
 
 from __future__ import annotations
 
-import html
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
+from dataclasses import fields as field_specs
 from urllib.parse import urlencode
 
 import streamlit as st
 
+from kb.api.auth import same_secret
+from kb.app.render import escape_html, escape_markdown
 from kb.app.pages.context import (
     LEVEL_NAMES, clause_context, clause_title, context_html, excerpt, marked_html, matching_clauses,
 )
@@ -22,8 +27,7 @@ from kb.search.crosswalk import CrosswalkLink
 from kb.engine import PolicyKb
 from kb.errors import KbError
 from kb.indexing.ingest import IngestReport, Progress
-from kb.documents.metadata import find_references
-from kb.schema import Clause, DocMeta, ParsedDocument
+from kb.schema import EDITABLE_FIELDS, Clause, DocMeta, ParsedDocument
 
 URL_PATH = "documents"
 DOC_PARAM, CLAUSE_PARAM, MARK_PARAM = "doc", "clause", "mark"
@@ -33,9 +37,9 @@ DOC_KEY = "documents_doc"
 NOTICE_KEY = "documents_notice"
 UPLOAD_ROUND_KEY = "documents_upload_round"  # a new uploader key empties the uploader after a successful add
 STAGE_NAMES = {"embed": "正在计算向量"}
-# What the metadata form edits: DocMeta field -> its label in the form (level has its own selectbox).
-EDITABLE_TEXT_FIELDS = {"title": "标题", "doc_number": "文号", "issuer": "发文机关", "date": "成文日期（YYYY-MM-DD）",
-                        "implements": "贯彻落实的文件（文号，用顿号分隔）"}
+# What the metadata form edits: kb.schema's editable DocMeta fields -> their labels (level has its own selectbox).
+EDITABLE_TEXT_FIELDS = {spec.name: spec.metadata["editable"] for spec in field_specs(DocMeta)
+                        if "editable" in spec.metadata and spec.name != "level"}
 
 
 # -- links from other pages into the clause browser -------------------------------------------------------------------
@@ -77,7 +81,7 @@ def show_linked_clause(doc: ParsedDocument, link: ClauseLink) -> None:
     context = clause_context(doc, link.clause) if link.clause else None
     if context is None:
         if link.clause:
-            st.warning(f"{doc.meta.citation_name} 中没有条款 {link.clause}，文件可能已更新。")
+            st.warning(escape_markdown(f"{doc.meta.citation_name} 中没有条款 {link.clause}，文件可能已更新。"))
         return
     with st.container(border=True):
         st.caption("链接指向的条款（下方条款目录中已展开）")
@@ -96,19 +100,19 @@ def _crosswalk(_engine: PolicyKb, config: Config, generation: int) -> list[Cross
 
 def crosswalk_links(engine: PolicyKb) -> list[CrosswalkLink]:
     """The links of every loaded implementation pair; empty when no pair is loaded."""
-    return _crosswalk(engine, engine.config, engine.retriever.snapshot().generation)
+    return _crosswalk(engine, engine.config, engine.generation())
 
 
 def crosswalk_table_html(links: Sequence[CrosswalkLink], local: DocMeta, national: DocMeta) -> str:
     """One row per local clause: it and its national clause, each linking into the clause browser, and the score."""
     def cell(doc_id: str, label: str, heading: str) -> str:
-        url, text = html.escape(clause_url(ClauseLink(doc_id, label))), html.escape(f"{label} {heading}".strip())
+        url, text = escape_html(clause_url(ClauseLink(doc_id, label))), escape_html(f"{label} {heading}".strip())
         return f'<td><a href="{url}" title="在文件页的条款目录中查看">{text}</a></td>'
 
     rows = "".join(f"<tr>{cell(link.local_doc, link.local_clause, link.local_heading)}"
                    f"{cell(link.national_doc, link.national_clause, link.national_heading)}"
                    f"<td>{link.score:.2f}</td></tr>" for link in links)
-    head = (f"<tr><th>{html.escape(local.citation_name)} 条款</th><th>{html.escape(national.citation_name)} 条款</th>"
+    head = (f"<tr><th>{escape_html(local.citation_name)} 条款</th><th>{escape_html(national.citation_name)} 条款</th>"
             "<th>匹配度</th></tr>")
     return f'<table class="kb-crosswalk"><thead>{head}</thead><tbody>{rows}</tbody></table>'
 
@@ -123,14 +127,9 @@ def crosswalk_sections(doc: ParsedDocument, links: Sequence[CrosswalkLink], meta
             continue  # a document removed since the crosswalk was computed
         rows = [link for link in links if (link.local_doc, link.national_doc) == (local_id, national_id)]
         local, national = metas[local_id], metas[national_id]
-        with st.expander(f"对照：{local.citation_name} 贯彻落实 {national.citation_name}（{len(rows)} 个条款）",
-                         icon=":material/compare_arrows:"):
+        title = f"对照：{local.citation_name} 贯彻落实 {national.citation_name}（{len(rows)} 个条款）"
+        with st.expander(escape_markdown(title), icon=":material/compare_arrows:"):
             st.markdown(crosswalk_table_html(rows, local, national), unsafe_allow_html=True)
-
-
-def unloaded_references(doc: ParsedDocument, loaded_numbers: set[str]) -> list[tuple[str, str]]:
-    """(title, 文号) of each 《…》（文号） the document cites whose 文号 no loaded document has."""
-    return [(title, number) for title, number in find_references(doc.text) if number not in loaded_numbers]
 
 
 def unloaded_references_note(references: Sequence[tuple[str, str]]) -> str:
@@ -139,6 +138,35 @@ def unloaded_references_note(references: Sequence[tuple[str, str]]) -> str:
 
 
 # -- changing the corpus ----------------------------------------------------------------------------------------------
+ADMIN_TOKEN_KEY = "documents_admin_token"
+READ_ONLY_NOTE = ("只读模式：未设置管理口令，不能添加、修改或删除文件。如需启用，请设置环境变量 KB_ADMIN_TOKEN"
+                  "（或在 Streamlit secrets 中设置 admin_token）后重启应用。")
+
+
+def configured_admin_token(config: Config) -> str:
+    """KB_ADMIN_TOKEN (config.admin_token), else admin_token in Streamlit secrets; "" when neither is set."""
+    if config.admin_token:
+        return config.admin_token
+    try:
+        return str(st.secrets.get("admin_token", ""))
+    except FileNotFoundError:  # no secrets file at all
+        return ""
+
+
+def changes_allowed(config: Config) -> bool:
+    """Whether this session may change the corpus: the admin token is configured and typed correctly."""
+    expected = configured_admin_token(config)
+    if not expected:
+        st.info(READ_ONLY_NOTE, icon=":material/lock:")
+        return False
+    typed = st.text_input("管理口令", type="password", key=ADMIN_TOKEN_KEY,
+                          help="添加、修改或删除文件需要管理口令；只浏览和问答不需要。")
+    matches = bool(typed) and same_secret(typed, expected)
+    if typed and not matches:
+        st.error("管理口令不正确。")
+    return matches
+
+
 def report_summary(report: IngestReport) -> str:
     """What a change did, in one line, e.g. "新增 cq-2022-1；删除 cq-2021-31"."""
     parts = [f"{name} {'、'.join(ids)}" for name, ids in
@@ -161,7 +189,7 @@ def apply_change(change: Callable[[Progress], IngestReport]) -> bool:
         report = change(progress)
     except KbError as exc:
         bar.empty()
-        st.error(str(exc))
+        st.error(escape_markdown(str(exc)))
         return False
     st.session_state[NOTICE_KEY] = f"完成：{report_summary(report)}"
     return True
@@ -190,8 +218,8 @@ def add_documents(engine: PolicyKb) -> None:
 
 def editable_values(meta: DocMeta) -> dict[str, str]:
     """The metadata a user may correct, as the form shows it (implements as "、"-joined 文号)."""
-    return {"title": meta.title, "doc_number": meta.doc_number, "issuer": meta.issuer, "date": meta.date,
-            "level": meta.level, "implements": "、".join(meta.implements)}
+    values = {name: getattr(meta, name) for name in EDITABLE_FIELDS}
+    return {name: "、".join(value) if isinstance(value, tuple) else value for name, value in values.items()}
 
 
 def changed_metadata(meta: DocMeta, edited: Mapping[str, str]) -> dict[str, str]:
@@ -219,7 +247,7 @@ def metadata_form(engine: PolicyKb, meta: DocMeta) -> None:
 
 
 def remove_confirmation(engine: PolicyKb, meta: DocMeta) -> None:
-    st.warning(f"从知识库删除 {meta.citation_name}？语料目录中的文件和全部索引都会删除，不能撤销。")
+    st.warning(escape_markdown(f"从知识库删除 {meta.citation_name}？语料目录中的文件和全部索引都会删除，不能撤销。"))
     clicked = st.button("确认删除", key=f"documents_remove_{meta.doc_id}", type="primary", icon=":material/delete:")
     if clicked and apply_change(lambda progress: engine.remove(meta.doc_id)):
         st.rerun()
@@ -242,16 +270,18 @@ def metadata_fields(doc: ParsedDocument) -> dict[str, str]:
 
 
 def document_card(engine: PolicyKb, doc: ParsedDocument, links: Sequence[CrosswalkLink],
-                  metas: Mapping[str, DocMeta]) -> None:
+                  metas: Mapping[str, DocMeta], can_change: bool) -> None:
     with st.container(border=True):
-        st.markdown(f"**{doc.meta.title or doc.meta.doc_id}**")
-        fields = "".join(f'<span class="kb-field">{html.escape(name)}：{html.escape(value)}</span>'
+        st.markdown(f"**{escape_markdown(doc.meta.title or doc.meta.doc_id)}**")
+        fields = "".join(f'<span class="kb-field">{escape_html(name)}：{escape_html(value)}</span>'
                          for name, value in metadata_fields(doc).items())
-        st.markdown(fields, unsafe_allow_html=True)
-        references = unloaded_references(doc, {meta.doc_number for meta in metas.values() if meta.doc_number})
+        st.markdown(f"<div>{fields}</div>", unsafe_allow_html=True)  # a block: Markdown is not read inside it
+        references = engine.unloaded_references(doc)
         if references:
-            st.caption(unloaded_references_note(references))
+            st.caption(escape_markdown(unloaded_references_note(references)))
         crosswalk_sections(doc, links, metas)
+        if not can_change:
+            return
         with st.container(horizontal=True, gap="small"):
             with st.popover("修改信息", icon=":material/edit:"):
                 metadata_form(engine, doc.meta)
@@ -270,12 +300,12 @@ def clause_tree(doc: ParsedDocument, link: ClauseLink | None) -> None:
     needle = "".join(query.split())
     clauses = matching_clauses(doc, query)
     if needle:
-        st.caption(f"共有 {len(clauses)} 个条款包含“{query.strip()}”")
+        st.caption(f"共有 {len(clauses)} 个条款包含“{escape_markdown(query.strip())}”")
     linked_label, linked_marks = (link.clause, link.marks) if link else ("", ())
     for clause in clauses:
         linked = clause.label == linked_label
         marks = [needle, *(linked_marks if linked else ())]
-        with st.expander(tree_label(clause), expanded=bool(needle) or linked,
+        with st.expander(escape_markdown(tree_label(clause)), expanded=bool(needle) or linked,
                          icon=":material/my_location:" if linked else None):
             st.markdown(f'<div class="kb-clause">{marked_html(clause.text, marks)}</div>', unsafe_allow_html=True)
 
@@ -286,13 +316,15 @@ def render(engine: PolicyKb) -> None:
     link = _page_link()
     linked_doc = find_document(docs, link.doc) if link else None
     if link and linked_doc is None:
-        st.warning(f"链接指向的文件 {link.doc} 不在知识库中。")
+        st.warning(escape_markdown(f"链接指向的文件 {link.doc} 不在知识库中。"))
     if link and linked_doc:
         show_linked_clause(linked_doc, link)
     notice = st.session_state.pop(NOTICE_KEY, None)
     if notice:
-        st.success(notice, icon=":material/check_circle:")
-    add_documents(engine)
+        st.success(escape_markdown(notice), icon=":material/check_circle:")
+    can_change = changes_allowed(engine.config)
+    if can_change:
+        add_documents(engine)
     if not docs:
         st.info("知识库中还没有文件：请在上方上传文件或输入网址添加，或运行 `kb add 文件`。")
         return
@@ -300,7 +332,7 @@ def render(engine: PolicyKb) -> None:
     metas = {d.meta.doc_id: d.meta for d in docs}
     links = crosswalk_links(engine)
     for doc in docs:
-        document_card(engine, doc, links, metas)
+        document_card(engine, doc, links, metas, can_change)
     by_id = {d.meta.doc_id: d for d in docs}
     if linked_doc is not None:
         st.session_state[DOC_KEY] = linked_doc.meta.doc_id
