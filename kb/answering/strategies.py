@@ -169,7 +169,7 @@ def _metadata_statement(doc: ParsedDocument, field: str, question: str) -> tuple
         year, month, day = (int(p) for p in meta.date.split("-"))
         quote = f"{year}年{month}月{day}日"
         return f"该文件的成文日期是{quote}", signature, quote
-    if field in ("passage", "date") and meta.info_lines:
+    if field == "passage" and meta.info_lines:
         lines = _passage_lines(doc, question)
         if not lines:
             return "", None, ""
@@ -187,12 +187,12 @@ def _metadata_statement(doc: ParsedDocument, field: str, question: str) -> tuple
 
 
 def metadata(ctx: AnswerContext) -> Answer | None:
-    """文号, issuer, dates, the implemented document, title, addressees; for laws the passage lines (题注)."""
-    if not ctx.documents:
-        return None
-    doc = ctx.documents[0]
-    statement, clause, quote = _metadata_statement(doc, ctx.intent.metadata_field, ctx.intent.text)
-    if not statement or (clause is not None and quote not in clause.text):
+    """文号, issuer, dates, the implemented document, title, addressees; for laws the passage lines (题注). The
+    document is the best retrieved one that records the asked field (a law has no 成文日期, an 意见 no 题注)."""
+    found = ((doc, *_metadata_statement(doc, ctx.intent.metadata_field, ctx.intent.text)) for doc in ctx.documents)
+    doc, statement, clause, quote = next(
+        ((d, s, c, q) for d, s, c, q in found if s and (c is None or q in c.text)), (None, "", None, ""))
+    if doc is None:
         return None
     meta = doc.meta
     if clause is None:  # a passage line: document information, cited as the 题注
@@ -307,6 +307,8 @@ def penalty(ctx: AnswerContext) -> Answer | None:
     item of conduct it lists when the conduct is an item, and the article of the duty it punishes."""
     wants_amount = ctx.intent.wants_money or ctx.intent.wants_number
     for item in ctx.contenders:
+        if item.lexical < tuning.MIN_SUPPORT:  # the asked conduct must be in the sentence, not only its topic
+            continue
         lead = _article_lead(ctx, item)
         penalising = item if PENALTY_CUE.search(item.text) else lead
         if penalising is None or not PENALTY_CUE.search(penalising.text):
@@ -380,6 +382,7 @@ def who(ctx: AnswerContext) -> Answer | None:
     # A body named close by: in the best clause, or in a sentence that answers almost as well (another sentence
     # naming a body for another duty does not answer who does this one).
     named = next((s for s in ctx.contenders if names_body(s.text) and not ctx.scorer.missing_detail(ctx.intent, s)
+                  and s.doc_id == complete.doc_id
                   and (s.clause == complete.clause or s.score >= tuning.NAMED_BODY_SHARE * complete.score)), None)
     if named is not None:
         return listing(ctx) if ctx.intent.wants_list else _quote(ctx, named)
