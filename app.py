@@ -23,6 +23,7 @@ from kb.config import Config, load_config  # noqa: E402
 from kb.engine import PolicyKb  # noqa: E402
 from kb.errors import KbError  # noqa: E402
 from kb.app.feedback import FeedbackStore, feedback_path  # noqa: E402
+from kb.app.render import escape_markdown  # noqa: E402
 
 MAX_TOP_K = 10
 LEVELS_KEY = "settings_levels"
@@ -45,6 +46,9 @@ STYLE = """
 .kb-encouraged { background: #e8f5e9; color: #1b5e20; }
 .kb-target { background: #e3f2fd; color: #0d47a1; }
 .kb-arrangement { background: #f1f1f1; color: #555; }
+.kb-prohibition { background: #fbe3f0; color: #880e4f; }
+.kb-penalty { background: #fff3e0; color: #8a4b00; }
+.kb-permission { background: #ede7f6; color: #4527a0; }
 .kb-crosswalk { font-size: 0.9rem; }
 </style>
 """
@@ -89,8 +93,9 @@ def sidebar_settings(engine: PolicyKb) -> SearchSettings:
         top_k = st.slider("列出的相关条款数", 1, MAX_TOP_K, min(config.top_k, MAX_TOP_K), key="settings_top_k")
         use_llm = False
         if config.llm_base_url:
+            model = escape_markdown(config.llm_model or config.llm_base_url)
             use_llm = st.toggle("使用语言模型组织回答", key="settings_llm", value=False,
-                                help=f"已配置语言模型 {config.llm_model or config.llm_base_url}。它只能使用检索到的条款；"
+                                help=f"已配置语言模型 {model}。它只能使用检索到的条款；"
                                      "引用或数字无法核实时，自动改用条款原文回答。")
     return SearchSettings(docs=tuple(chosen), levels=chosen_levels, mode=mode, top_k=top_k, use_llm=use_llm)
 
@@ -103,7 +108,7 @@ def main() -> None:
         engine = load_engine(config)
         store = load_feedback_store(config)
     except KbError as exc:
-        st.error(f"无法启动：{exc}")
+        st.error(f"无法启动：{escape_markdown(str(exc))}")
         st.stop()
     settings = sidebar_settings(engine)
     pages = [

@@ -27,6 +27,7 @@ from streamlit.runtime.memory_media_file_storage import MemoryMediaFileStorage
 from streamlit.testing.v1 import AppTest
 
 from kb.app.pages.chat import chip_label, cited_clauses
+from kb.app.render import escape_markdown
 from kb.app.pages.context import (
     LinkedClause, clause_context, context_html, linked_clause_html, linked_clauses, marked_html, matching_clauses,
 )
@@ -193,7 +194,7 @@ def test_engine_error_is_shown_as_a_message_not_a_traceback(app_env: Path, monke
 
     monkeypatch.setattr(PolicyKb, "ask", failing_ask)
     reply = ask(start_app(), FOREST_QUESTION).chat_message[-1]
-    assert reply.error[0].value == "the index is empty: run `kb ingest` first"
+    assert reply.error[0].value == escape_markdown("the index is empty: run `kb ingest` first")  # shown as text
     assert not reply.get("feedback")
 
 
@@ -323,7 +324,8 @@ def test_requirements_page_lists_an_industrys_clauses_with_links(app_env: Path) 
     assert group_links(app) == [("二（一）6", f"{DOC} 二（一）6 构建绿色供应链"),
                                 ("二（二）8", f"{DOC} 二（二）8 加强再生资源回收利用")]
     assert app.subheader[0].value == "汽车：2 个条款，2 句"
-    assert "鼓励性措施" in app.markdown[-1].value and "以电子电器、汽车行业为重点" in app.markdown[-1].value
+    assert "kb-encouraged\">鼓励</span>" in app.markdown[-1].value
+    assert "以电子电器、汽车行业为重点" in app.markdown[-1].value
 
 
 def test_requirements_page_understands_a_description_and_filters_types(app_env: Path) -> None:
@@ -422,8 +424,16 @@ def test_documents_page_of_the_seed_alone_lists_its_unloaded_reference(app_env: 
     assert not [e for e in app.expander if e.label.startswith("对照")]
 
 
-def test_upload_adds_a_document_and_remove_deletes_it(app_env: Path, corpus_dir: Path) -> None:
+def as_admin(monkeypatch: pytest.MonkeyPatch) -> AppTest:
+    """The documents page with an admin token configured and typed in (changes need it)."""
+    monkeypatch.setenv("KB_ADMIN_TOKEN", "test-admin-token")
     app = start_page("documents")
+    app.text_input(key="documents_admin_token").set_value("test-admin-token").run()
+    return app
+
+
+def test_upload_adds_a_document_and_remove_deletes_it(app_env: Path, corpus_dir: Path, monkeypatch) -> None:
+    app = as_admin(monkeypatch)
     app.file_uploader[0].upload("synthetic.txt", SYNTHETIC_TXT, "text/plain").run()
     app.button(key="documents_add_upload").click().run()
     assert not app.exception and not app.error
@@ -443,8 +453,8 @@ def test_upload_adds_a_document_and_remove_deletes_it(app_env: Path, corpus_dir:
     assert not (corpus_dir / "synthetic.txt").exists()
 
 
-def test_metadata_edit_and_a_bad_url_on_the_documents_page(app_env: Path) -> None:
-    app = start_page("documents")
+def test_metadata_edit_and_a_bad_url_on_the_documents_page(app_env: Path, monkeypatch) -> None:
+    app = as_admin(monkeypatch)
     app.text_input(key="documents_title_cq-2021-31").set_value("改过的标题")
     next(b for b in app.button if b.label == "保存").click().run()
     assert not app.exception and not app.error

@@ -15,7 +15,8 @@ from kb.engine import PolicyKb, Turn
 from kb.errors import KbError
 from kb.app.export_chat import conversation_markdown, export_file_name
 from kb.app.feedback import Feedback, FeedbackStore
-from kb.schema import Answer, AnswerStatus, Citation, Hit, ParsedDocument, RetrievalMode
+from kb.app.render import escape_markdown, markdown_lines
+from kb.schema import Answer, AnswerOrigin, AnswerStatus, Citation, Hit, ParsedDocument, RetrievalMode
 
 MODE_LABELS = {RetrievalMode.HYBRID: "混合检索（推荐）", RetrievalMode.BM25: "关键词检索", RetrievalMode.DENSE: "语义检索"}
 EXAMPLE_QUESTIONS = (
@@ -93,8 +94,9 @@ def related_clauses(hits: tuple[Hit, ...]) -> list[CitedClause]:
 
 
 def chip_label(doc: str, clause: str, heading: str) -> str:
+    """The chip's text, escaped: a popover label is Markdown."""
     short = heading if len(heading) <= CHIP_HEADING_CHARS else heading[:CHIP_HEADING_CHARS] + "…"
-    return f"{doc} {clause} {short}".strip()
+    return escape_markdown(f"{doc} {clause} {short}".strip())
 
 
 def clause_chip(engine: PolicyKb, cited: CitedClause) -> None:
@@ -102,11 +104,11 @@ def clause_chip(engine: PolicyKb, cited: CitedClause) -> None:
         try:
             doc = engine.document(cited.doc)
         except KbError as exc:
-            st.error(str(exc))
+            st.error(escape_markdown(str(exc)))
             return
         context = clause_context(doc, cited.clause)
         if context is None:
-            st.warning(f"索引中已找不到条款 {cited.clause}，文件可能已更新，请重新提问。")
+            st.warning(f"索引中已找不到条款 {escape_markdown(cited.clause)}，文件可能已更新，请重新提问。")
             return
         st.markdown(context_html(doc, context, cited.quotes), unsafe_allow_html=True)
         crosswalk_notes(engine, doc, cited.clause)
@@ -138,8 +140,13 @@ def clause_chips(engine: PolicyKb, clauses: list[CitedClause]) -> None:
 
 # -- one turn -----------------------------------------------------------------------------------------------------
 def render_answer(engine: PolicyKb, answer: Answer) -> None:
+    if answer.notices:  # e.g. the vector store is down: ranked by keyword search alone
+        st.warning("本次回答在降级模式下检索：" + "；".join(escape_markdown(n) for n in answer.notices),
+                   icon=":material/warning:")
     if answer.status == AnswerStatus.ANSWERED:
-        st.markdown(answer.text.replace("\n", "  \n"))  # keep the answer's one-item-per-line layout
+        st.markdown(markdown_lines(answer.text))  # as text, one item per line as the answer lays it out
+        if answer.origin == AnswerOrigin.FALLBACK:
+            st.caption("语言模型的回答未能逐句核实，以上为条款原文。")
         st.caption("依据条款（点击查看原文）")
         clause_chips(engine, cited_clauses(answer.citations))
         cited = {(c.doc, c.clause) for c in answer.citations}
@@ -179,10 +186,10 @@ def feedback_row(store: FeedbackStore, turn: ChatTurn) -> None:
 
 def render_turn(engine: PolicyKb, store: FeedbackStore, turn: ChatTurn) -> None:
     with st.chat_message("user"):
-        st.markdown(turn.question)
+        st.markdown(markdown_lines(turn.question))
     with st.chat_message("assistant"):
         if turn.answer is None:
-            st.error(turn.error)
+            st.error(escape_markdown(turn.error))
             return
         render_answer(engine, turn.answer)
         feedback_row(store, turn)
@@ -230,7 +237,7 @@ def render(engine: PolicyKb, store: FeedbackStore, settings: SearchSettings) -> 
     export_controls(turns)
     if question:
         with st.chat_message("user"):
-            st.markdown(question)
+            st.markdown(markdown_lines(question))
         with st.chat_message("assistant"), st.spinner("正在检索条款……"):
             turns.append(ask(engine, question, settings, turns))
         st.rerun()  # draw the new turn like every other, and let the export include it

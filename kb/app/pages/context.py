@@ -6,10 +6,10 @@ Pure functions returning HTML strings, so the page code stays thin and the escap
 
 from __future__ import annotations
 
-import html
 from dataclasses import dataclass
 from typing import Sequence
 
+from kb.app.render import escape_html
 from kb.search.crosswalk import CrosswalkLink
 from kb.schema import Clause, Level, ParsedDocument
 
@@ -70,18 +70,18 @@ def marked_html(text: str, needles: Sequence[str] = ()) -> str:
     """`text` escaped for HTML with every occurrence of each needle wrapped in <mark>; line breaks kept."""
     pieces, position = [], 0
     for start, end in _marked_spans(text, needles):
-        pieces.append(html.escape(text[position:start]))
-        pieces.append(f"<mark>{html.escape(text[start:end])}</mark>")
+        pieces.append(escape_html(text[position:start]))
+        pieces.append(f"<mark>{escape_html(text[start:end])}</mark>")
         position = end
-    pieces.append(html.escape(text[position:]))
+    pieces.append(escape_html(text[position:]))
     return "".join(pieces).replace("\n", "<br>")
 
 
 def context_html(doc: ParsedDocument, context: ClauseContext, quotes: Sequence[str]) -> str:
     """The clause, its quoted sentences marked, with its heading path above and its neighbours dimmed around it."""
     meta = doc.meta
-    source = html.escape(f"{meta.citation_name}《{meta.title}》" if meta.title else meta.citation_name)
-    path = " › ".join(html.escape(clause_title(c)) for c in (*context.ancestors, context.clause))
+    source = escape_html(f"{meta.citation_name}《{meta.title}》" if meta.title else meta.citation_name)
+    path = " › ".join(escape_html(clause_title(c)) for c in (*context.ancestors, context.clause))
     parts = [f'<div class="kb-source">{source}</div>', f'<div class="kb-path">{path}</div>']
     if context.previous is not None:
         parts.append(f'<div class="kb-neighbour">{marked_html(excerpt(context.previous.text, NEIGHBOUR_CHARS))}</div>')
@@ -123,8 +123,8 @@ def linked_clauses(links: Sequence[CrosswalkLink], doc_id: str, label: str,
 
 def linked_clause_html(doc: ParsedDocument, linked: LinkedClause, url: str) -> str:
     """文号, label and heading (a link to `url`) with the match score, then the clause's text."""
-    title = html.escape(f"{doc.meta.citation_name} {linked.clause} {linked.heading}".strip())
+    title = escape_html(f"{doc.meta.citation_name} {linked.clause} {linked.heading}".strip())
     clause = doc.clause(linked.clause)
     text = f'<div class="kb-clause">{marked_html(clause.text)}</div>' if clause else ""
-    return (f'<div class="kb-source"><a class="kb-cite" href="{html.escape(url)}" title="在文件页的条款目录中查看">'
+    return (f'<div class="kb-source"><a class="kb-cite" href="{escape_html(url)}" title="在文件页的条款目录中查看">'
             f'{title} ↗</a> <span class="kb-note">匹配度 {linked.score:.2f}</span></div>{text}')

@@ -1,12 +1,13 @@
-"""企业合规: the sentences that bind, encourage or set targets for an industry, grouped by clause in document order.
+"""企业合规: the sentences that bind, prohibit, permit, encourage, punish or set targets for an industry, grouped by
+clause in document order.
 
 A user picks industries from the vocabulary or describes the business in their own words ("我们是做快递包装的");
-every clause links to the 文件 page's clause browser with the listed sentences highlighted.
+every clause links to the 文件 page's clause browser with the listed sentences highlighted. A duty shows whom it
+binds and, where a penalty provision cites it, the penalty, its clause and the body that imposes it.
 """
 
 from __future__ import annotations
 
-import html
 import itertools
 import tempfile
 from functools import partial
@@ -16,19 +17,21 @@ from pathlib import Path
 
 import streamlit as st
 
+from kb.app.render import escape_html
 from kb.app.pages.context import marked_html
 from kb.app.pages.documents import ClauseLink, clause_url
 from kb.config import Config
 from kb.engine import PolicyKb
-from kb.analysis.extract import (
-    ARRANGEMENT, BINDING, ENCOURAGED, INDUSTRY, OBLIGATION_NAMES_ZH, TARGET, Requirement, match_industries,
-    requirement_sources, vocabulary_names,
-)
-from kb.schema import ExportFormat, ParsedDocument
+from kb.analysis.obligations import OBLIGATION_NAMES_ZH
+from kb.analysis.requirements import Requirement, requirement_sources
 from kb.analysis.tables import render as render_table
+from kb.analysis.vocabulary import TermKind, match_industries, vocabulary_names
+from kb.schema import ExportFormat, ObligationType, ParsedDocument
 
-# The order a compliance reader cares about: what is required first, plain work arrangements last.
-OBLIGATION_ORDER = (BINDING, ENCOURAGED, TARGET, ARRANGEMENT)
+# The order a compliance reader cares about: what is required or forbidden first, plain work arrangements last.
+OBLIGATION_ORDER = (ObligationType.BINDING, ObligationType.PROHIBITION, ObligationType.PENALTY,
+                    ObligationType.PERMISSION, ObligationType.ENCOURAGED, ObligationType.TARGET,
+                    ObligationType.ARRANGEMENT)
 MAX_GROUPS_SHOWN = 200  # beyond this the page is too long to read (and slow to draw); downloads hold every row
 DOWNLOADS = {ExportFormat.CSV: ("CSV", "text/csv"),
              ExportFormat.XLSX: ("Excel", "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet")}
@@ -101,24 +104,32 @@ def requirement_html(row: Requirement) -> str:
     notes = [f"依据词：{row.cue}"] if row.cue else []
     if row.industries:
         notes.append(f"涉及：{'、'.join(row.industries)}")
-    note = f'<span class="kb-note">{html.escape("　".join(notes))}</span>' if notes else ""
+    if row.holder:
+        notes.append(f"义务人：{'、'.join(row.holder)}")
+    if row.penalty:
+        where = f"（{row.penalty_clause}）" if row.penalty_clause != row.clause else ""
+        notes.append(f"罚则：{row.penalty}{where}")
+    if row.enforcer:
+        notes.append(f"执法机关：{row.enforcer}")
+    note = f'<span class="kb-note">{escape_html("　".join(notes))}</span>' if notes else ""
     return (f'<div class="kb-row"><span class="kb-tag kb-{row.obligation}">{OBLIGATION_NAMES_ZH[row.obligation]}'
             f'</span>{marked_html(row.sentence, [row.cue])}{note}</div>')
 
 
 def group_html(group: ClauseGroup, doc_id: str) -> str:
     url = clause_url(ClauseLink(doc_id, group.clause, tuple(r.sentence for r in group.rows)))
-    link = (f'<a class="kb-cite" href="{html.escape(url)}" title="在文件页的条款目录中查看">'
-            f'{html.escape(group.citation)} ↗</a>')
+    link = (f'<a class="kb-cite" href="{escape_html(url)}" title="在文件页的条款目录中查看">'
+            f'{escape_html(group.citation)} ↗</a>')
     return f'<div class="kb-group">{link}{"".join(requirement_html(r) for r in group.rows)}</div>'
 
 
 def render(engine: PolicyKb) -> None:
     st.title("企业合规")
-    st.caption("选择行业或用自己的话描述业务，列出文件中对该行业的约束性要求、鼓励性措施、量化目标和工作部署，"
-               "按条款排列并注明出处。")
+    st.caption("选择行业或用自己的话描述业务，列出文件中对该行业的义务、禁止、罚则、允许、鼓励、量化目标和工作部署，"
+               "按条款排列并注明出处；义务注明义务人，以及引用它的罚则条款和执法机关。")
     docs = engine.documents()
-    picked = st.multiselect("行业", vocabulary_names(INDUSTRY), key="requirements_industries", placeholder="选择行业")
+    picked = st.multiselect("行业", vocabulary_names(TermKind.INDUSTRY), key="requirements_industries",
+                            placeholder="选择行业")
     description = st.text_input("或描述您的业务", key="requirements_description",
                                 placeholder="例如：我们是做快递包装的")
     understood = match_industries(description)
@@ -128,7 +139,7 @@ def render(engine: PolicyKb) -> None:
     obligations = st.multiselect("条款类型", OBLIGATION_ORDER, default=OBLIGATION_ORDER, key="requirements_types",
                                  format_func=OBLIGATION_NAMES_ZH.__getitem__)
     industries = wanted_industries(picked, description)
-    rows = _cached_requirements(engine, engine.config, engine.retriever.snapshot().generation, tuple(industries),
+    rows = _cached_requirements(engine, engine.config, engine.generation(), tuple(industries),
                                 tuple(obligations))
     groups = grouped_by_clause(rows)
     scope = "、".join(industries) if industries else "全部行业"

@@ -15,7 +15,7 @@ from kb.app.pages.documents import CLAUSE_PARAM, ClauseLink, clause_url
 from kb.app.pages.requirements import download_buttons
 from kb.config import Config
 from kb.engine import PolicyKb
-from kb.analysis.extract import Target, targets
+from kb.analysis.targets import Target, targets
 from kb.schema import ParsedDocument
 
 AREA_DEPTH = 2  # 二（四）: the section under a top-level part is what a reader calls an area
@@ -71,7 +71,7 @@ def render(engine: PolicyKb) -> None:
     st.caption("文件中带时限和数值的量化目标；点击条款编号在新标签页中打开原文。")
     docs = engine.documents()
     docs_by_name = {d.meta.citation_name: d for d in docs}
-    everything = _cached_targets(engine, engine.config, engine.retriever.snapshot().generation)
+    everything = _cached_targets(engine, engine.config, engine.generation())
     with st.container(horizontal=True, gap="medium"):
         chosen_docs = st.multiselect("文件", list(docs_by_name), key="targets_docs", placeholder="全部文件")
         deadlines = list(dict.fromkeys(t.deadline_or_period for t in everything))
