@@ -49,8 +49,9 @@ def test_ask_json_contract(cli_env, capsys):
     code, out, _ = run(capsys, "ask", "“两品一标”认证产品到2025年要达到多少个？", "--json")
     assert code == 0
     answer = json.loads(out)
-    assert set(answer) == {"question", "status", "answer", "citations", "retrieved", "timings_ms"}
-    assert answer["status"] == "answered"
+    assert set(answer) == {"question", "status", "answer", "origin", "fallback_reasons", "citations", "retrieved",
+                           "timings_ms", "notices"}
+    assert answer["status"] == "answered" and answer["origin"] == "extractive" and answer["fallback_reasons"] == []
     citation = answer["citations"][0]
     assert set(citation) == {"doc", "doc_title", "clause", "heading", "quote", "score"}
     assert citation["doc"] == "渝府发〔2021〕31号" and citation["clause"] == "二（一）2"
@@ -96,3 +97,36 @@ def test_progress_is_plain_lines_when_not_a_terminal(capsys):
     report("embed", 1, 2)
     report("embed", 2, 2)
     assert capsys.readouterr().err == "\rembed: 1/2\rembed: 2/2\n"
+
+
+def test_ask_batch_validates_every_line_and_goes_on(cli_env, capsys, tmp_path):
+    run(capsys, "ingest")
+    lines = [
+        b'{"id": 1, "question": 12345}',
+        b'[1, 2]',
+        b'not json',
+        b'{"id": "x"}',
+        b'{"id": 5, "question": "\\ud800\xe6\xa3\xae\xe6\x9e\x97"}',  # a lone surrogate, then 森林
+        b'{"id": 6, "question": "  "}',
+        json.dumps({"id": 7, "question": "问" * 5000}).encode(),
+        json.dumps({"id": 8, "question": "森林\u200b覆盖率到2025年\ufeff达到多少？"}, ensure_ascii=False).encode(),
+        b'{"id": 9, "question": "\xff\xfe broken"}',
+        json.dumps({"id": {"nested": 1}, "question": "森林覆盖率到2025年达到多少？"}, ensure_ascii=False).encode(),
+    ]
+    batch = tmp_path / "q.jsonl"
+    batch.write_bytes(b"\n".join(lines) + b"\n")
+    code, out, err = run(capsys, "ask", "--batch", str(batch))
+    assert code == 1 and "Traceback" not in err
+    rows = [json.loads(line) for line in out.splitlines()]
+    assert [r["id"] for r in rows] == [1, 2, 3, "x", 5, 6, 7, 8, 9, 10]
+    errors = {r["id"]: r["error"] for r in rows if "error" in r}
+    assert set(errors) == {1, 2, 3, "x", 5, 6, 7, 9}
+    assert "must be text" in errors[1] and "not an object" in errors[2] and "not JSON" in errors[3]
+    assert "no \"question\"" in errors["x"] and "surrogate" in errors[5] and "empty" in errors[6]
+    assert "limit is 2000" in errors[7] and "UTF-8" in errors[9]
+    assert all(len(line) < 500 for line in out.splitlines() if '"error"' in line)  # nothing echoed whole
+    plain = json.loads(run(capsys, "ask", "森林覆盖率到2025年达到多少？", "--json")[1])
+    by_id = {r["id"]: r for r in rows}
+    for answered in (by_id[8], by_id[10]):  # invisible characters removed; a bad id falls back to the line number
+        assert answered["status"] == plain["status"] == "answered"
+        assert answered["citations"] == plain["citations"]

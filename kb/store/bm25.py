@@ -6,6 +6,7 @@ terms, not the corpus size.
 
 from __future__ import annotations
 
+import zipfile
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Sequence
@@ -13,14 +14,19 @@ from typing import Sequence
 import numpy as np
 from scipy import sparse
 
+# What a truncated, half-written or overwritten .npz raises on loading.
+UNREADABLE = (OSError, ValueError, KeyError, EOFError, zipfile.BadZipFile)
+
 
 @dataclass(frozen=True)
 class Bm25Index:
     vocabulary: dict[str, int]
     weights: sparse.csc_matrix  # (n_chunks, n_terms): BM25 term weight of each term in each chunk
+    chunks_digest: str = ""  # ChunkTable.digest of the chunks it was built from: which index it belongs to
 
     @classmethod
-    def build(cls, token_lists: Sequence[Sequence[str]], k1: float = 1.5, b: float = 0.75) -> "Bm25Index":
+    def build(cls, token_lists: Sequence[Sequence[str]], k1: float = 1.5, b: float = 0.75,
+              chunks_digest: str = "") -> "Bm25Index":
         vocabulary: dict[str, int] = {}
         rows: list[int] = []
         cols: list[int] = []
@@ -42,7 +48,7 @@ class Bm25Index:
         row_of_entry = np.repeat(np.arange(n_docs), np.diff(tf.indptr))
         data = tf.data
         tf.data = idf[tf.indices] * data * (k1 + 1) / (data + norm[row_of_entry])
-        return cls(vocabulary=vocabulary, weights=tf.tocsc())
+        return cls(vocabulary=vocabulary, weights=tf.tocsc(), chunks_digest=chunks_digest)
 
     @property
     def size(self) -> int:
@@ -84,7 +90,7 @@ class Bm25Index:
         terms = np.array(sorted(self.vocabulary, key=self.vocabulary.__getitem__), dtype=object)
         tmp = path.with_suffix(".tmp.npz")
         np.savez(tmp, terms=terms.astype(str), data=self.weights.data, indices=self.weights.indices,
-                 indptr=self.weights.indptr, shape=np.array(self.weights.shape))
+                 indptr=self.weights.indptr, shape=np.array(self.weights.shape), digest=np.array(self.chunks_digest))
         tmp.replace(path)
 
     @classmethod
@@ -92,4 +98,24 @@ class Bm25Index:
         with np.load(path, allow_pickle=False) as z:
             weights = sparse.csc_matrix((z["data"], z["indices"], z["indptr"]), shape=tuple(z["shape"]))
             vocabulary = {t: i for i, t in enumerate(z["terms"].tolist())}
-        return cls(vocabulary=vocabulary, weights=weights)
+            digest = str(z["digest"]) if "digest" in z.files else ""
+        return cls(vocabulary=vocabulary, weights=weights, chunks_digest=digest)
+
+    @staticmethod
+    def stored_digest(path: Path) -> str | None:
+        """The chunks digest of the index in `path` without loading the index; None if missing or unreadable."""
+        try:
+            with np.load(path, allow_pickle=False) as z:
+                return str(z["digest"]) if "digest" in z.files else ""
+        except UNREADABLE:
+            return None
+
+    @classmethod
+    def read(cls, path: Path, chunks_digest: str) -> "Bm25Index | None":
+        """The index in `path` if it is there, readable and built from the chunks with `chunks_digest`; else None
+        (missing, damaged, or left by another generation or an interrupted writer)."""
+        try:
+            index = cls.load(path)
+        except UNREADABLE:
+            return None
+        return index if index.chunks_digest == chunks_digest else None

@@ -7,12 +7,21 @@ As columns this costs about 100 bytes a chunk instead of about 770 for `Chunk` o
 
 from __future__ import annotations
 
+import hashlib
 from collections.abc import Collection, Iterable, Sequence
 from dataclasses import dataclass
 
 import numpy as np
 
 ChunkRow = tuple[str, str, str, int]  # chunk id, document id, clause label, sentence index (-1: the whole clause)
+
+
+def ids_digest(chunk_ids: Iterable[str]) -> str:
+    """A digest of chunk ids in row order: an index built over other chunks (or in another order) has another."""
+    digest = hashlib.sha256()
+    for chunk_id in chunk_ids:
+        digest.update(chunk_id.encode("ascii") + b"\n")
+    return digest.hexdigest()
 
 
 @dataclass(frozen=True, eq=False)
@@ -65,6 +74,10 @@ class ChunkTable:
 
     def __len__(self) -> int:
         return len(self.ids)
+
+    @property
+    def digest(self) -> str:
+        return ids_digest(i.decode("ascii") for i in self.ids.tolist())
 
     def chunk_id(self, row: int) -> str:
         return self.ids[row].decode("ascii")

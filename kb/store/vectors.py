@@ -3,11 +3,16 @@
 Chroma never embeds anything itself (its default embedding function would try to download a model): every
 add and query passes vectors. Vector ids are content-addressed chunk ids, so a vector that is already stored is
 never computed again, and vectors of a half-finished ingest are harmless extras until they are referenced.
+
+Beside each vector the collection keeps the chunk's text (the exact text that was embedded) as Chroma's document
+and flat metadata: doc_id, clause, kind. That is the layout llama-index's `ChromaVectorStore` reads when
+a record has no `_node_content`: it builds a `TextNode` from the document text and the metadata, so a llama-index
+user pointed at this collection retrieves real text. Only what the chunk id determines is kept (文号, title and
+level can be corrected with `kb meta` while the vector is reused, so they would go stale here).
 """
 
 from __future__ import annotations
 
-import os
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Iterable, Sequence
@@ -17,9 +22,10 @@ import numpy as np
 
 from kb.config import Config
 from kb.errors import KbError
-
-# Chroma's own product telemetry would try to reach the internet.
-os.environ.setdefault("ANONYMIZED_TELEMETRY", "False")
+from kb.schema import Chunk
+from kb.store.chroma_access import GuardedCollection, VectorStoreUnavailable
+from kb.store.layout import state_path, vector_lock_path
+from kb.store.state import IndexState
 
 _PAGE = 5000  # ids per get/delete call; Chroma limits the size of one request
 
@@ -30,34 +36,62 @@ class VectorMatch:
     similarity: float  # cosine similarity in [-1, 1]
 
 
-def _client(chroma_url: str, persist_dir: Path):
-    import chromadb
-    from chromadb.config import Settings
-
-    settings = Settings(anonymized_telemetry=False, allow_reset=False)
-    if not chroma_url:
-        persist_dir.mkdir(parents=True, exist_ok=True)
-        return chromadb.PersistentClient(path=str(persist_dir), settings=settings)
-    url = urlparse(chroma_url)
-    if url.scheme not in ("http", "https") or not url.hostname:
-        raise KbError(f"chroma_url must look like http://HOST:PORT, got {chroma_url!r}")
-    try:
-        client = chromadb.HttpClient(host=url.hostname, port=url.port or 8000, ssl=url.scheme == "https",
-                                     settings=settings)
-        client.heartbeat()
-    except Exception as exc:  # the server's absence surfaces as various connection errors
-        raise KbError(f"cannot reach the Chroma server at {chroma_url}: {type(exc).__name__}") from None
-    return client
-
-
 class VectorStore:
-    def __init__(self, chroma_url: str, persist_dir: Path, collection: str, model_name: str) -> None:
-        self._client = _client(chroma_url, persist_dir)
-        # One collection per embedding model: vectors of different models never mix.
-        name = _collection_name(collection, model_name)
-        self._collection = self._client.get_or_create_collection(
-            name=name, embedding_function=None, metadata={"hnsw:space": "cosine", "model": model_name}
-        )
+    """One collection of the configured Chroma. Every call follows kb.store.chroma_access's rules (locks, timeouts,
+    VectorStoreUnavailable); `close` it when done (or use it in a `with`), as a writer must."""
+
+    def __init__(self, chroma_url: str, persist_dir: Path, collection: str, model_name: str,
+                 timeout_s: float = 5, writer: bool = False, name: str = "") -> None:
+        if chroma_url:
+            url = urlparse(chroma_url)
+            if url.scheme not in ("http", "https") or not url.hostname:
+                raise KbError(f"chroma_url must look like http://HOST:PORT, got {chroma_url!r}")
+        # One collection per embedding model: vectors of different models never mix. `name`: another collection of
+        # the same model (a reindex's new one).
+        self.base_name = collection_name(collection, model_name)
+        self.name = name or self.base_name
+        self.model_name = model_name
+        self._collection = GuardedCollection(
+            lambda client: client.get_or_create_collection(
+                name=self.name, embedding_function=None, metadata={"hnsw:space": "cosine", "model": model_name}),
+            chroma_url, persist_dir, None if chroma_url else vector_lock_path(persist_dir), timeout_s, writer)
+
+    def close(self) -> None:
+        self._collection.close()
+
+    def __enter__(self) -> "VectorStore":
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.close()
+
+    def reopen(self) -> None:
+        """Load the collection afresh (embedded: another process may have changed its files)."""
+        self._collection.reopen()
+
+    def recreate(self) -> None:
+        """Drop this collection and start it empty (a damaged one on a Chroma server)."""
+        self._collection.with_client(lambda client: client.delete_collection(self.name), write=True)
+        self._collection.reopen()
+
+    def sibling_collections(self) -> list[str]:
+        """The other collections of this store's model: the default one and those of reindexes (`-g<N>`)."""
+        listed = self._collection.with_client(lambda client: client.list_collections(), write=False)
+        names = [c if isinstance(c, str) else c.name for c in listed]
+        return sorted(n for n in names
+                      if n != self.name and (n == self.base_name or n.startswith(self.base_name + "-g")))
+
+    def drop_collection(self, name: str) -> None:
+        """Delete another collection of this store's model (the one a reindex replaced, or left half-filled)."""
+        if name == self.name or name not in self.sibling_collections():
+            raise ValueError(f"{name} is not another collection of model {self.model_name}")
+        self._collection.with_client(lambda client: client.delete_collection(name), write=True)
+
+    @property
+    def collection(self):
+        """The Chroma collection itself, e.g. for llama-index's `ChromaVectorStore(chroma_collection=…)`; calls on
+        it bypass this store's locks and timeouts (kb.store.chroma_access)."""
+        return self._collection.raw
 
     def count(self) -> int:
         return self._collection.count()
@@ -85,14 +119,32 @@ class VectorStore:
             found.update(zip(page["ids"], np.asarray(page["embeddings"], dtype=np.float32)))
         return found
 
-    def add(self, ids: Sequence[str], vectors: np.ndarray, doc_ids: Sequence[str]) -> None:
-        for start in range(0, len(ids), _PAGE):
-            end = start + _PAGE
-            self._collection.upsert(
-                ids=list(ids[start:end]),
-                embeddings=vectors[start:end].astype(np.float32),
-                metadatas=[{"doc_id": d} for d in doc_ids[start:end]],
-            )
+    def add(self, chunks: Sequence[Chunk], vectors: np.ndarray) -> None:
+        """Store the vectors of `chunks` (row i belongs to chunk i) with each chunk's text and metadata."""
+        for start in range(0, len(chunks), _PAGE):
+            page = chunks[start:start + _PAGE]
+            self._collection.upsert(ids=[c.chunk_id for c in page],
+                                    embeddings=vectors[start:start + _PAGE].astype(np.float32),
+                                    documents=[c.text for c in page], metadatas=[chunk_metadata(c) for c in page])
+
+    def fill_texts(self, chunks: Sequence[Chunk]) -> int:
+        """Add the text and metadata to stored vectors of `chunks` that lack them (an index written before texts
+        were kept); the vectors stay. Returns how many were filled."""
+        filled = 0
+        for start in range(0, len(chunks), _PAGE):
+            page = {c.chunk_id: c for c in chunks[start:start + _PAGE]}
+            stored = self._collection.get(ids=list(page), include=["metadatas"])
+            lacking = [page[cid] for cid, meta in zip(stored["ids"], stored["metadatas"])
+                       if TEXT_MARKER not in (meta or {})]
+            if lacking:
+                # With the vectors passed back: an update of documents alone would make Chroma embed them itself.
+                kept = self.vectors([c.chunk_id for c in lacking])
+                self._collection.update(ids=[c.chunk_id for c in lacking],
+                                        embeddings=np.stack([kept[c.chunk_id] for c in lacking]),
+                                        documents=[c.text for c in lacking],
+                                        metadatas=[chunk_metadata(c) for c in lacking])
+            filled += len(lacking)
+        return filled
 
     def delete(self, ids: Iterable[str]) -> None:
         ids = list(ids)
@@ -112,11 +164,39 @@ class VectorStore:
                 for cid, dist in zip(result["ids"][0], result["distances"][0])]
 
 
-def _collection_name(prefix: str, model_name: str) -> str:
+TEXT_MARKER = "kind"  # a record with this metadata key also has its chunk's text
+
+
+def chunk_metadata(chunk: Chunk) -> dict[str, str]:
+    """The flat metadata kept with a chunk's vector; `doc_id` is also what queries restrict documents by."""
+    return {"doc_id": chunk.doc_id, "clause": chunk.clause_label, TEXT_MARKER: str(chunk.kind)}
+
+
+def collection_name(prefix: str, model_name: str) -> str:
     slug = "".join(ch if ch.isalnum() else "-" for ch in Path(model_name).name.lower()).strip("-")
     return f"{prefix}-{slug}"[:60].strip("-")
 
 
-def open_vectors(config: Config, model_name: str) -> VectorStore:
-    """The configured store's collection for one embedding model."""
-    return VectorStore(config.chroma_url, config.vector_dir, config.collection, model_name)
+def open_vectors(config: Config, model_name: str, collection: str = "", writer: bool = False) -> VectorStore:
+    """The configured store's collection for one embedding model: the one the index state names (a reindex
+    switches it), unless `collection` is given. `writer`: waits for readers instead of giving up after
+    chroma_timeout_s (kb.store.chroma_access)."""
+    return VectorStore(config.chroma_url, config.vector_dir, config.collection, model_name,
+                       timeout_s=config.chroma_timeout_s, writer=writer,
+                       name=collection or active_collection(config, model_name))
+
+
+def active_collection(config: Config, model_name: str) -> str:
+    """The name of the collection that holds the current index's vectors of `model_name`."""
+    state = IndexState(state_path(config))
+    try:
+        return state.vector_collection(model_name) or collection_name(config.collection, model_name)
+    finally:
+        state.close()
+
+
+def require_vector_store(config: Config, model_name: str) -> None:
+    """Fail with VectorStoreUnavailable unless the configured Chroma server answers (a change checks this before
+    writing anything); the embedded store is always there."""
+    if config.chroma_url:
+        open_vectors(config, model_name, writer=True).close()

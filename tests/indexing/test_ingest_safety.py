@@ -10,6 +10,8 @@ import sys
 import threading
 import time
 
+import pytest
+
 from conftest import SEED_NAME
 from kb.engine import PolicyKb
 from kb.indexing.ingest import Indexer
@@ -92,3 +94,62 @@ def test_readers_see_old_or_new_corpus_never_a_mix(kb_config, fake_embedder):
     assert {"3000"} in seen or {"4000"} in seen
     assert seen[-1] == {"4000"}
     assert load_snapshot(kb_config).generation == 2
+
+
+BEES = """重庆市蜂业振兴三年行动方案
+
+渝农发〔2099〕7号
+
+一、总体目标
+到2027年，全市建成量子蜂蜜示范区12个，蜂群数量达到80万群。
+"""
+
+CHURN = """
+import sys
+from pathlib import Path
+from kb.config import load_config
+from kb.engine import PolicyKb
+
+engine = PolicyKb(load_config())
+stop, note = Path(sys.argv[1]), sys.argv[2]
+rounds = 0
+while not stop.exists():
+    engine.add([note])
+    engine.remove("渝农发〔2099〕7号")
+    rounds += 1
+    print(rounds, flush=True)
+"""
+
+BATCH_QUESTIONS = ["森林覆盖率到2025年达到多少？", "“两品一标”认证产品到2025年要达到多少个？", "新建充电桩的目标是多少",
+                   "碳达峰碳中和工作领导小组", "量子蜂蜜示范区建设多少个", "公转铁公转水", "EOD模式试点"]
+
+
+@pytest.mark.parametrize("mode", ["bm25", "hybrid"])
+def test_a_batch_of_1000_questions_completes_while_another_process_adds_and_removes(kb_config, fake_embedder,
+                                                                                    tmp_path, mode):
+    Indexer(kb_config, fake_embedder).sync_corpus()
+    env = {**os.environ, "KB_CORPUS_DIR": str(kb_config.corpus_dir), "KB_DATA_DIR": str(kb_config.data_dir),
+           "KB_MODEL": "hashing", "KB_MODEL_CACHE": str(kb_config.model_cache)}
+    batch = tmp_path / "questions.jsonl"
+    batch.write_text("".join(json.dumps({"id": i, "question": BATCH_QUESTIONS[i % len(BATCH_QUESTIONS)]},
+                                        ensure_ascii=False) + "\n" for i in range(1000)), encoding="utf-8")
+    note, stop, script = tmp_path / "bees.txt", tmp_path / "stop", tmp_path / "churn.py"
+    note.write_text(BEES, encoding="utf-8")
+    script.write_text(CHURN, encoding="utf-8")
+    churn = subprocess.Popen([sys.executable, str(script), str(stop), str(note)], env=env, stdout=subprocess.PIPE,
+                             stderr=subprocess.PIPE, text=True)
+    try:
+        asked = subprocess.run([sys.executable, "-m", "kb.cli", "ask", "--batch", str(batch), "--mode", mode],
+                               env=env, capture_output=True, text=True, timeout=1200)
+    finally:
+        stop.touch()
+        churn_out, churn_err = churn.communicate(timeout=300)
+    assert churn.returncode == 0, churn_err[-2000:]
+    assert len(churn_out.split()) >= 2, "the other process did not add and remove while the batch ran"
+    assert "Traceback" not in asked.stderr, asked.stderr[-3000:]
+    lines = [json.loads(line) for line in asked.stdout.splitlines()]
+    assert [line["id"] for line in lines] == list(range(1000))
+    errors = [line for line in lines if "error" in line]
+    assert not errors, errors[:3]
+    assert asked.returncode == 0
+    assert all(line["status"] == "answered" for line in lines if line["id"] % len(BATCH_QUESTIONS) == 0)

@@ -95,3 +95,71 @@ def test_real_model_hybrid_retrieval_quality(real_kb):
 def test_real_model_colloquial_questions(real_kb, question, label):
     labels = [h.clause_label for h in real_kb.search(question, mode="hybrid", top_k=3)]
     assert label in labels
+
+
+# -- what a long-running reader needs ------------------------------------------------------------------------------
+
+def test_reading_and_keyword_search_never_load_the_embedding_model(kb_config, fake_embedder):
+    from kb.embedding.embedder import LazyEmbedder
+
+    Indexer(kb_config, fake_embedder).sync_corpus()
+
+    def must_not_load():
+        raise AssertionError("the embedding model was loaded")
+
+    retriever = Retriever(kb_config, LazyEmbedder(fake_embedder.name, must_not_load))
+    assert retriever.snapshot().documents and retriever.generation() == 1
+    assert retriever.search("森林覆盖率", mode="bm25")[0].doc_id == "cq-2021-31"
+
+
+def test_an_unreachable_vector_store_falls_back_to_bm25_with_a_notice(kb_config, fake_embedder):
+    import socket
+
+    Indexer(kb_config, fake_embedder).sync_corpus()
+    with socket.socket() as s:  # a port nobody listens on
+        s.bind(("127.0.0.1", 0))
+        port = s.getsockname()[1]
+    down = kb_config.replace(chroma_url=f"http://127.0.0.1:{port}", chroma_timeout_s=1)
+    bm25 = Retriever(kb_config, fake_embedder).search("新建充电桩的目标是多少", mode="bm25")
+    retriever = Retriever(down, fake_embedder)
+    for mode in ("hybrid", "dense"):
+        found = retriever.retrieve("新建充电桩的目标是多少", mode=mode)
+        assert found.hits == bm25
+        assert len(found.notices) == 1 and "vector search unavailable" in found.notices[0]
+        assert "BM25" in found.notices[0]
+    assert retriever.retrieve("新建充电桩的目标是多少", mode="bm25").notices == ()
+    assert retriever.similarities("充电桩", ["x"]) == {}
+
+
+def test_vectors_of_a_half_finished_ingest_do_not_change_dense_rankings(retriever, kb_config, fake_embedder):
+    from kb.schema import Chunk, ChunkKind
+    from kb.store.vectors import open_vectors
+
+    before = retriever.search("畜禽粪污资源化利用率", mode="dense", top_k=10)
+    # Extras no chunk refers to yet, each nearer to the question than any indexed chunk.
+    extras = [Chunk(f"extra-{i}", "other", "一", ChunkKind.CLAUSE, "畜禽粪污资源化利用率", f"h{i}") for i in range(120)]
+    with open_vectors(kb_config, fake_embedder.name, writer=True) as store:
+        store.add(extras, fake_embedder.embed_passages([c.text for c in extras]))
+    assert Retriever(kb_config, fake_embedder).search("畜禽粪污资源化利用率", mode="dense", top_k=10) == before
+
+
+def test_no_single_document_message_is_bounded(kb_config, fake_embedder):
+    import json
+    import shutil
+
+    from conftest import SEED_NAME
+
+    manifest_path = kb_config.corpus_dir / "manifest.json"
+    manifest = json.loads(manifest_path.read_text(encoding="utf-8"))
+    entry = manifest["documents"][SEED_NAME]
+    for i in range(14):
+        shutil.copy(kb_config.corpus_dir / SEED_NAME, kb_config.corpus_dir / f"copy-{i}.txt")
+        manifest["documents"][f"copy-{i}.txt"] = {**entry, "doc_id": f"copy-{i}", "doc_number": f"测发〔2099〕{i}号",
+                                                 "title": f"副本{i}"}
+    manifest_path.write_text(json.dumps(manifest, ensure_ascii=False), encoding="utf-8")
+    Indexer(kb_config, fake_embedder).sync_corpus()
+    with pytest.raises(KbError) as raised:
+        Retriever(kb_config, fake_embedder).resolve_docs(["没有" * 5000])
+    message = str(raised.value)
+    assert message.count("(") <= 12 and "and 5 more" in message
+    assert len(message) < 1000 and "10000 characters" in message

@@ -1,54 +1,33 @@
 """The vector store, embedded and against a real `chroma run` server on 127.0.0.1 (same retrieval tests)."""
 
-import shutil
-import socket
-import subprocess
-import sys
-import time
-from pathlib import Path
-
 import numpy as np
 import pytest
 
+from chroma_server import free_port, start_chroma
+
 from kb.errors import KbError
+from kb.schema import Chunk, ChunkKind
 from kb.indexing.ingest import Indexer
 from kb.search.retrieve import Retriever
 from kb.store.vectors import VectorStore
 
 
-def _free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
-
-
 @pytest.fixture(scope="module")
 def chroma_server(tmp_path_factory):
-    chroma = shutil.which("chroma") or str(Path(sys.executable).parent / "chroma")
-    port = _free_port()
-    path = tmp_path_factory.mktemp("chroma-server")
-    proc = subprocess.Popen([chroma, "run", "--path", str(path), "--host", "127.0.0.1", "--port", str(port)],
-                            stdout=subprocess.DEVNULL, stderr=subprocess.STDOUT)
-    url = f"http://127.0.0.1:{port}"
-    deadline = time.time() + 30
-    while time.time() < deadline:
-        try:
-            with socket.create_connection(("127.0.0.1", port), timeout=0.5):
-                break
-        except OSError:
-            time.sleep(0.2)
-    else:
-        proc.kill()
-        pytest.fail("chroma server did not start within 30 s")
-    yield url
-    proc.terminate()
-    proc.wait(timeout=10)
+    server = start_chroma(tmp_path_factory.mktemp("chroma-server"))
+    yield server.url
+    server.stop()
+
+
+def chunks_of(*pairs: tuple[str, str]) -> list[Chunk]:
+    """Chunks with the given (chunk id, document id), for stores that only need ids and documents."""
+    return [Chunk(cid, doc, "一", ChunkKind.CLAUSE, f"text of {cid}", cid) for cid, doc in pairs]
 
 
 def test_store_add_query_delete_round_trip(tmp_path):
     store = VectorStore("", tmp_path / "chroma", "t", "fake")
     vectors = np.eye(4, dtype=np.float32)
-    store.add(["a", "b", "c", "d"], vectors, ["d1", "d1", "d2", "d2"])
+    store.add(chunks_of(("a", "d1"), ("b", "d1"), ("c", "d2"), ("d", "d2")), vectors)
     assert store.count() == 4 and store.existing(["a", "x"]) == {"a"}
     assert [m.chunk_id for m in store.query(vectors[2], 2)][0] == "c"
     assert abs(store.query(vectors[2], 1)[0].similarity - 1.0) < 1e-5
@@ -57,9 +36,29 @@ def test_store_add_query_delete_round_trip(tmp_path):
     assert store.all_ids() == {"c", "d"}
 
 
+def test_chunk_texts_and_metadata_are_kept_and_filled_into_an_earlier_index(tmp_path):
+    store = VectorStore("", tmp_path / "chroma", "t", "fake")
+    chunks = [Chunk("s1", "d1", "二（一）4", ChunkKind.SENTENCE, "推进工业绿色升级：强化产业准入。", "h1", 0),
+              Chunk("c1", "d1", "二（一）4", ChunkKind.CLAUSE, "4．推进工业绿色升级。", "h2")]
+    vectors = np.eye(4, dtype=np.float32)[:2]
+    store.add(chunks, vectors)
+    stored = store.collection.get(ids=["s1", "c1"], include=["documents", "metadatas"])
+    assert dict(zip(stored["ids"], stored["documents"])) == {c.chunk_id: c.text for c in chunks}
+    assert dict(zip(stored["ids"], stored["metadatas"]))["s1"] == {"doc_id": "d1", "clause": "二（一）4",
+                                                                    "kind": "sentence"}
+    assert store.fill_texts(chunks) == 0  # nothing lacks its text
+    # An index written before texts were kept: vector and document id only.
+    store.collection.upsert(ids=["old"], embeddings=np.eye(4, dtype=np.float32)[2:3], metadatas=[{"doc_id": "d2"}])
+    old = Chunk("old", "d2", "三", ChunkKind.CLAUSE, "三、保障措施", "h3")
+    assert store.fill_texts([*chunks, old]) == 1
+    filled = store.collection.get(ids=["old"], include=["documents", "metadatas", "embeddings"])
+    assert filled["documents"] == ["三、保障措施"] and filled["metadatas"][0]["kind"] == "clause"
+    assert np.allclose(filled["embeddings"][0], np.eye(4)[2])  # the vector stays
+
+
 def test_unreachable_server_is_a_clear_error(tmp_path):
     with pytest.raises(KbError, match="cannot reach the Chroma server"):
-        VectorStore(f"http://127.0.0.1:{_free_port()}", tmp_path, "t", "fake")
+        VectorStore(f"http://127.0.0.1:{free_port()}", tmp_path, "t", "fake")
     with pytest.raises(KbError, match="chroma_url must look like"):
         VectorStore("127.0.0.1:8000", tmp_path, "t", "fake")
 
