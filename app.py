@@ -6,13 +6,10 @@ the bundled corpus is ingested on the first start when the index is empty. Nothi
 
 from __future__ import annotations
 
-import os
 import sys
 from functools import partial
 
-os.environ.setdefault("HF_HUB_OFFLINE", "1")
-os.environ.setdefault("TRANSFORMERS_OFFLINE", "1")
-os.environ.setdefault("TOKENIZERS_PARALLELISM", "false")
+import kb  # noqa: F401  (sets the offline environment before anything else is imported)
 
 import streamlit as st  # noqa: E402
 

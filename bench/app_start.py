@@ -12,6 +12,7 @@ from pathlib import Path
 
 from bench.chroma_server import free_port, wait_for_http
 from bench.measure import percentile, process_peak_rss_mb
+from kb import OFFLINE_ENVIRONMENT
 
 ROOT = Path(__file__).resolve().parents[1]
 CHROMIUM = Path("/usr/bin/chromium")
@@ -48,7 +49,7 @@ def measure_app(data_dir: Path, corpus_dir: Path, model: str, model_cache: Path,
 
     port = free_port()
     env = {**os.environ, "KB_MODEL": model, "KB_DATA_DIR": str(data_dir), "KB_CORPUS_DIR": str(corpus_dir),
-           "KB_MODEL_CACHE": str(model_cache), "HF_HUB_OFFLINE": "1", "TRANSFORMERS_OFFLINE": "1"}
+           "KB_MODEL_CACHE": str(model_cache), **OFFLINE_ENVIRONMENT}
     env.pop("KB_CONFIG", None)
     command = [sys.executable, "-m", "streamlit", "run", str(ROOT / "app.py"), "--server.address", "127.0.0.1",
                "--server.port", str(port), "--server.headless", "true", "--browser.gatherUsageStats", "false",

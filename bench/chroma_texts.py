@@ -11,16 +11,13 @@ kept (vector + doc_id), for an A/B on the same code; run each variant in its own
 from __future__ import annotations
 
 import json
-import os
 import shutil
 import sys
 import tempfile
 import time
 from pathlib import Path
 
-os.environ.setdefault("HF_HUB_OFFLINE", "1")
-os.environ.setdefault("TRANSFORMERS_OFFLINE", "1")
-os.environ.setdefault("TOKENIZERS_PARALLELISM", "false")
+import kb  # noqa: F401  (sets the offline environment before anything else is imported)
 
 from bench.measure import peak_rss_mb, size_on_disk_mb  # noqa: E402
 from kb.config import Config  # noqa: E402

@@ -35,6 +35,7 @@ from bench.chroma_server import free_port, wait_for_http
 from bench.measure import percentile, process_peak_rss_mb
 from bench.synth import write_corpus
 from kb.corpus.folder import corpus_files
+from kb import OFFLINE_ENVIRONMENT
 
 ROOT = Path(__file__).resolve().parents[1]
 DEFAULT_CORPORA = (ROOT / "corpus", ROOT / "eval" / "corpus-dev")
@@ -169,7 +170,7 @@ def main() -> None:
         prepare_corpus(args.corpus or list(DEFAULT_CORPORA), work / "corpus")
     write_corpus(work / "incoming", GENERATED_DOCUMENTS)
     env = {**os.environ, "KB_CORPUS_DIR": str(work / "corpus"), "KB_DATA_DIR": str(work / "data"),
-           "HF_HUB_OFFLINE": "1", "TRANSFORMERS_OFFLINE": "1"}
+           **OFFLINE_ENVIRONMENT}
     env.pop("KB_API_KEYS", None)  # loopback without keys: reads are open
     if args.model:
         env["KB_MODEL"] = args.model

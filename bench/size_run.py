@@ -14,7 +14,6 @@ time is then extrapolated as (measured ingest - proxy embedding time) + chunks /
 from __future__ import annotations
 
 import json
-import os
 import random
 import sys
 import time
@@ -22,9 +21,7 @@ from contextlib import ExitStack
 from dataclasses import asdict, dataclass
 from pathlib import Path
 
-os.environ.setdefault("HF_HUB_OFFLINE", "1")
-os.environ.setdefault("TRANSFORMERS_OFFLINE", "1")
-os.environ.setdefault("TOKENIZERS_PARALLELISM", "false")
+import kb  # noqa: F401  (sets the offline environment before anything else is imported)
 
 import numpy as np  # noqa: E402
 

@@ -8,9 +8,7 @@ from pathlib import Path
 
 import pytest
 
-os.environ.setdefault("HF_HUB_OFFLINE", "1")
-os.environ.setdefault("TRANSFORMERS_OFFLINE", "1")
-os.environ.setdefault("TOKENIZERS_PARALLELISM", "false")
+import kb  # noqa: F401  (sets the offline environment before anything else is imported)
 
 from kb.config import Config  # noqa: E402
 

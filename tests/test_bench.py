@@ -106,7 +106,7 @@ def test_each_timed_mode_gets_its_own_questions(monkeypatch):
     questions = [q for qs in sets.values() for q in qs]
     assert len(set(questions)) == len(questions)  # no query vector can be reused from an earlier timed call
     with pytest.raises(ValueError, match="distinct questions"):
-        question_sets(60)
+        question_sets(200)
 
 
 def test_smallest_size_runs_end_to_end(tmp_path):

@@ -8,7 +8,6 @@ pooled vectors, L2-normalised. For texts that fit one window this is exactly `Se
 
 from __future__ import annotations
 
-import os
 import threading
 import time
 import zlib
@@ -209,9 +208,7 @@ def _load(model: str, cache_dir: Path, batch_size: int, progress: Callable[[str]
 
 
 def _sentence_transformer(source: str) -> Any:
-    # Offline unless the user explicitly allows the hub; must be set before huggingface_hub is imported.
-    os.environ.setdefault("HF_HUB_OFFLINE", "1")
-    os.environ.setdefault("TRANSFORMERS_OFFLINE", "1")
+    # Offline unless the user explicitly allows the hub: kb/__init__.py set the environment before this import.
     from sentence_transformers import SentenceTransformer  # slow import (~10 s), so only when needed
     from transformers.utils import logging as transformers_logging
 

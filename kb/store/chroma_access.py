@@ -25,9 +25,6 @@ from typing import Any, Callable, Iterator
 
 from kb.errors import KbError
 
-# Chroma's own product telemetry would try to reach the internet.
-os.environ.setdefault("ANONYMIZED_TELEMETRY", "False")
-
 WRITE_LOCK_WAIT_S = 120  # a writer waits this long for readers (each holds the lock for one call: milliseconds)
 _LOCK_POLL_S = 0.005
 _READS = frozenset({"count", "get", "query", "peek"})

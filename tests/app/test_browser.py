@@ -18,6 +18,7 @@ import pytest
 
 from bench.app_start import CHROMIUM, CHROMIUM_ARGS, ask_in_browser
 from bench.chroma_server import free_port, wait_for_http
+from kb import OFFLINE_ENVIRONMENT
 
 ROOT = ROOT_DIR
 START_TIMEOUT_S = 120
@@ -35,7 +36,7 @@ def app_url(tmp_path: Path, corpus_dir: Path):
     port = free_port()
     env = {**os.environ, "KB_MODEL": "hashing", "KB_DATA_DIR": str(tmp_path / "data"),
            "KB_CORPUS_DIR": str(corpus_dir), "KB_MODEL_CACHE": str(tmp_path / "models"),
-           "HF_HUB_OFFLINE": "1", "TRANSFORMERS_OFFLINE": "1"}
+           **OFFLINE_ENVIRONMENT}
     env.pop("KB_CONFIG", None)
     command = [sys.executable, "-m", "streamlit", "run", str(ROOT / "app.py"), "--server.address", "127.0.0.1",
                "--server.port", str(port), "--server.headless", "true", "--browser.gatherUsageStats", "false",
