@@ -45,6 +45,11 @@ def _asked_value_kinds(intent: QuestionIntent) -> frozenset[QuantityKind]:
     return _VALUE_KINDS if intent.wants_number else frozenset()
 
 
+def _time_limit(text: str) -> bool:
+    """"三十日内", "届满六十日前": a span bounded by 内 / 前 says when; "三年行动计划" does not."""
+    return has_quantity(text) and any(q.kind == QuantityKind.DURATION and q.bound for q in find_quantities(text))
+
+
 def _missing_value(intent: QuestionIntent) -> str:
     if intent.wants_frequency:
         return "文件没有规定具体次数"
@@ -168,9 +173,7 @@ class SentenceScorer:
             return "文件没有给出具体数值"
         if intent.wants_day and not _DATE.search(text):
             return "文件没有规定具体日期"
-        if intent.wants_time and not (
-                _DEADLINE.search(text) or _DATE.search(text)
-                or quantities_of(text, frozenset({QuantityKind.DURATION, QuantityKind.YEAR}))):
+        if intent.wants_time and not (_DEADLINE.search(text) or _DATE.search(text) or _time_limit(text)):
             return "文件没有规定具体时间"
         return ""
         if intent.wants_number and (

@@ -82,7 +82,8 @@ class AnswerContext:
         best = self.ranked[0].score
         close = [s for s in self.ranked[:tuning.MAX_CONTENDERS] if s.score >= tuning.CONTENDER_SHARE * best]
         best_clauses = {(s.doc_id, s.clause.label) for s in close[:tuning.SIBLING_CLAUSES]}
-        siblings = [s for s in self.ranked if (s.doc_id, s.clause.label) in best_clauses and s not in close]
+        siblings = [s for s in self.ranked if (s.doc_id, s.clause.label) in best_clauses and s not in close
+                    and s.lexical >= tuning.MIN_SUPPORT]
         return close + siblings
 
     @cached_property

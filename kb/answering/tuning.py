@@ -24,7 +24,7 @@ CANDIDATE_CLAUSES = 8
 # The best-scoring sentence may miss the asked detail while a close runner-up holds it: runners-up within this share
 # of the best score are tried (dev).
 CONTENDER_SHARE = 0.6
-MAX_CONTENDERS = 12
+MAX_CONTENDERS = 8
 # … and after them the other sentences of the clauses of this many best contenders (dev (all)).
 SIBLING_CLAUSES = 2
 # A runner-up sentence is shown beside the best when it scores at least this share of the best (dev).

@@ -56,7 +56,7 @@ def gold_rank(q: Question, ranked: Sequence[ClauseRef]) -> int | None:
 def invented_entities(answer: Answer, corpus_text: str) -> list[str]:
     """Numbers and body names in the answer that neither the corpus nor the question says: made-up things."""
     found = set(_NUMBER.findall(answer.text)) | set(find_bodies(answer.text))
-    known = corpus_text.replace(" ", "") + answer.question
+    known = re.sub(r"\s+", "", corpus_text) + answer.question
     # A name match may start with connecting words ("该文件由重庆市人民政府"): any known tail of it is not invented.
     return sorted(e for e in found if not any(e[i:] in known for i in range(max(1, len(e) - 3))))
 

@@ -29,7 +29,7 @@ _START = "(?:(?<![\\u4e00-\\u9fff（）()])|" + "|".join(f"(?<={b})" for b in _B
 _BODY = re.compile(rf"{_START}(?:{_RUN}{{1,24}}(?:{_MULTI})|{_RUN}{{2,16}}(?:{_SINGLE}))")
 _DUTY_HOLDER = re.compile("|".join(_DUTY_HOLDER_NOUNS))
 # Words a body name never starts with; a match that begins with them is trimmed ("其他有关部门" -> "有关部门").
-_LEADING_WORDS = re.compile(r"^(?:其他|各|同级|本级)+")
+_LEADING_WORDS = re.compile(r"^(?:[）)]|其他|各|同级|本级)+")
 # Words ending in a body noun that are not bodies.
 _NOT_BODIES = re.compile(r"格局|布局|结局|开局|当局|大局|全局|时局|终局|规则委|主任委|委托|委派")
 

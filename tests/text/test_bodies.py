@@ -1,0 +1,29 @@
+"""Government bodies and officials read by the grammar of Chinese administration, and duty holders."""
+
+import pytest
+
+from kb.text.bodies import find_bodies, find_duty_holders, names_body
+
+
+@pytest.mark.parametrize("text, bodies", [
+    ("市城市园林绿化主管部门负责全市城市园林绿化管理工作。", ["市城市园林绿化主管部门"]),
+    ("县级以上人民政府林业主管部门负责本行政区域内森林防火的监督和管理工作", ["县级以上人民政府林业主管部门"]),
+    ("由市发展改革委牵头，市财政局、市生态环境局配合", ["市发展改革委", "市财政局", "市生态环境局"]),
+    ("市河长办公室负责组织协调", ["市河长办公室"]),
+    ("副总河长每年巡河不少于两次", ["副总河长"]),
+    ("国务院生态环境主管部门负责碳排放权交易", ["国务院生态环境主管部门"]),
+    ("市城市园林绿化主管部门应当会同市规划自然资源部门编制", ["市城市园林绿化主管部门", "市规划自然资源部门"]),
+    ("乡镇人民政府、街道办事处依据职责做好", ["乡镇人民政府", "街道办事处"]),
+    ("各区县（自治县）政府要加强领导", ["区县（自治县）政府"]),
+])
+def test_bodies_by_their_grammar(text, bodies):
+    assert find_bodies(text) == bodies and names_body(text)
+
+
+@pytest.mark.parametrize("text", ["加快形成绿色发展格局", "制定实施办法", "委托第三方开展评估", "负责该项工作的", "推进绿色低碳发展"])
+def test_words_that_only_end_like_a_body(text):
+    assert find_bodies(text) == [] and not names_body(text)
+
+
+def test_duty_holders():
+    assert find_duty_holders("生产经营单位应当建立安全生产责任制，经营者不得") == ["生产经营单位", "经营者"]
