@@ -60,6 +60,9 @@ def _package_root() -> str:
     return os.pathsep.join([root, os.environ["PYTHONPATH"]]) if os.environ.get("PYTHONPATH") else root
 
 
+PROBE_NEIGHBOURS = 10
+
+
 def _probe(request: dict) -> ProbeReport:
     from kb.store.vectors import VectorStore
 
@@ -82,12 +85,16 @@ def _probe(request: dict) -> ProbeReport:
         if not np.isfinite(matrix).all() or not np.allclose(np.linalg.norm(matrix, axis=1), 1.0, atol=1e-3):
             report.damage = "sampled vectors are not unit vectors (their stored values are damaged)"
             return report
-        for vector in matrix:  # each stored vector is its own nearest neighbour (or one equal to it)
-            matches = store.query(vector, 1)
-            if not matches or matches[0].similarity < 0.99:
-                found = f"{matches[0].chunk_id} at similarity {matches[0].similarity:.3f}" if matches else "nothing"
-                report.damage = f"the nearest-neighbour index does not find a stored vector (found {found})"
-                break
+        # Each stored vector is among its own nearest neighbours. HNSW is approximate: after deletes it may miss a
+        # few, so the index counts as damaged only when it misses most of the sample (a broken graph misses all).
+        misses = []
+        for vector in matrix:
+            matches = store.query(vector, PROBE_NEIGHBOURS)
+            if not any(m.similarity >= 0.99 for m in matches):
+                misses.append(f"{matches[0].chunk_id} at similarity {matches[0].similarity:.3f}" if matches else "nothing")
+        if len(misses) * 2 > len(matrix):
+            report.damage = (f"the nearest-neighbour index does not find {len(misses)} of {len(matrix)} sampled "
+                             f"vectors (found {misses[0]})")
         return report
     finally:
         store.close()

@@ -24,6 +24,7 @@ ROOT = ROOT_DIR
 START_TIMEOUT_S = 120
 ANSWER_TIMEOUT_MS = 60_000
 DOC = "渝府发〔2021〕31号"
+ADMIN_TOKEN = "browser-test-admin"
 
 pytestmark = [
     pytest.mark.browser,
@@ -36,7 +37,7 @@ def app_url(tmp_path: Path, corpus_dir: Path):
     port = free_port()
     env = {**os.environ, "KB_MODEL": "hashing", "KB_DATA_DIR": str(tmp_path / "data"),
            "KB_CORPUS_DIR": str(corpus_dir), "KB_MODEL_CACHE": str(tmp_path / "models"),
-           **OFFLINE_ENVIRONMENT}
+           "KB_ADMIN_TOKEN": ADMIN_TOKEN, **OFFLINE_ENVIRONMENT}
     env.pop("KB_CONFIG", None)
     command = [sys.executable, "-m", "streamlit", "run", str(ROOT / "app.py"), "--server.address", "127.0.0.1",
                "--server.port", str(port), "--server.headless", "true", "--browser.gatherUsageStats", "false",
@@ -111,6 +112,8 @@ def test_ask_open_citation_and_see_the_quote_highlighted(app_url, page, tmp_path
     page.get_by_role("link", name="文件").click()
     page.get_by_text("已收录 1 份文件").wait_for(timeout=10_000)
     save_screenshot(page, tmp_path, "documents.png")
+    page.get_by_role("textbox", name="管理口令").fill(ADMIN_TOKEN)  # changes need the admin token
+    page.get_by_role("textbox", name="管理口令").press("Enter")
     page.get_by_role("button", name="修改信息").click()
     page.get_by_label("发文机关").wait_for(timeout=10_000)
     save_screenshot(page, tmp_path, "documents-edit.png")
