@@ -66,3 +66,20 @@ def real_kb(tmp_path_factory, real_embedder, model_cache):
     engine = PolicyKb(config, embedder=real_embedder)
     engine.ingest()
     return engine
+
+
+def seed_copies(config: Config, n: int, word: str) -> None:
+    """n renamed copies of the bundled document in the corpus, each with its own 文号 and `word` numbered in it, so
+    that no two share their text."""
+    import json
+
+    manifest_path = config.corpus_dir / "manifest.json"
+    manifest = json.loads(manifest_path.read_text(encoding="utf-8"))
+    seed = config.corpus_dir / SEED_NAME
+    for i in range(n):
+        (config.corpus_dir / f"copy-{i}.txt").write_text(
+            seed.read_text(encoding="utf-8").replace(word, f"{word}{i}号"), encoding="utf-8")
+        manifest["documents"][f"copy-{i}.txt"] = {**manifest["documents"][SEED_NAME], "doc_id": f"copy-{i}",
+                                                 "doc_number": f"测发〔2099〕{i}号"}
+    manifest_path.write_text(json.dumps(manifest, ensure_ascii=False), encoding="utf-8")
+

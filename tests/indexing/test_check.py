@@ -2,7 +2,6 @@
 index answers exactly as before: a damaged or missing state file, BM25 file, HNSW files, Chroma database and
 manifest (the user's corrections kept), and a BM25 file left stale by a killed writer."""
 
-import json
 import os
 import re
 import shutil
@@ -13,7 +12,7 @@ from pathlib import Path
 
 import pytest
 
-from conftest import SEED_NAME
+from conftest import SEED_NAME, seed_copies
 from kb.engine import PolicyKb
 from kb.errors import KbError
 from kb.indexing.check import check_index
@@ -45,17 +44,9 @@ def _generation(config) -> int:
 
 
 def _copies(config, n: int) -> None:
-    """n renamed copies of the seed, each a little different: an index past Chroma's 1,000-vector threshold, from
-    which on its HNSW files hold the vectors (below it, Chroma rebuilds them from its log)."""
-    manifest_path = config.corpus_dir / "manifest.json"
-    manifest = json.loads(manifest_path.read_text(encoding="utf-8"))
-    seed = config.corpus_dir / SEED_NAME
-    for i in range(n):
-        (config.corpus_dir / f"copy-{i}.txt").write_text(
-            seed.read_text(encoding="utf-8").replace("森林", f"森林{i}号"), encoding="utf-8")
-        manifest["documents"][f"copy-{i}.txt"] = {**manifest["documents"][SEED_NAME], "doc_id": f"copy-{i}",
-                                                 "doc_number": f"测发〔2099〕{i}号"}
-    manifest_path.write_text(json.dumps(manifest, ensure_ascii=False), encoding="utf-8")
+    """An index past Chroma's 1,000-vector threshold, from which on its HNSW files hold the vectors (below it,
+    Chroma rebuilds them from its log)."""
+    seed_copies(config, n, "森林")
 
 
 def _found_and_repaired(config, embedder, problem: str, answers: list) -> None:

@@ -1,7 +1,6 @@
 """`kb reindex` builds a new generation (documents, BM25 and a new vector collection) and swaps it in at the end:
 killed at any point, the old index answers exactly as before, and `kb check` is clean or repairable."""
 
-import json
 import os
 import re
 import signal
@@ -10,7 +9,7 @@ import sys
 
 import pytest
 
-from conftest import SEED_NAME
+from conftest import seed_copies
 from kb.indexing.check import check_index
 from kb.indexing.ingest import Indexer
 from kb.search.retrieve import Retriever
@@ -46,15 +45,7 @@ def _state(config) -> tuple[int, str]:
 
 @pytest.fixture
 def corpus(kb_config, fake_embedder):
-    manifest_path = kb_config.corpus_dir / "manifest.json"
-    manifest = json.loads(manifest_path.read_text(encoding="utf-8"))
-    seed = kb_config.corpus_dir / SEED_NAME
-    for i in range(COPIES):
-        (kb_config.corpus_dir / f"copy-{i}.txt").write_text(
-            seed.read_text(encoding="utf-8").replace("绿色", f"绿色{i}"), encoding="utf-8")
-        manifest["documents"][f"copy-{i}.txt"] = {**manifest["documents"][SEED_NAME], "doc_id": f"copy-{i}",
-                                                 "doc_number": f"测发〔2099〕{i}号"}
-    manifest_path.write_text(json.dumps(manifest, ensure_ascii=False), encoding="utf-8")
+    seed_copies(kb_config, COPIES, "绿色")
     Indexer(kb_config, fake_embedder).sync_corpus()
     return _fresh_answers(kb_config, fake_embedder)
 
