@@ -55,6 +55,12 @@ class Penalty:
     duties: tuple[str, ...]  # the provisions it punishes as cited: 第十四条, 第十六条第一款
 
 
+def article_label(label: str) -> str:
+    """The article a clause label belongs to ("第十条之一第二款" -> "第十条之一"); "" for labels of other numbering."""
+    found = re.match(_ARTICLE, label)
+    return found.group() if found else ""
+
+
 def provision_references(text: str) -> list[str]:
     """The provisions of this text that a sentence cites, each whole: "本法第二十七条第二款、第四款规定" ->
     ["第二十七条第二款", "第二十七条第四款"]."""

@@ -18,7 +18,7 @@ from dataclasses import dataclass
 from functools import cached_property
 from itertools import islice
 
-from kb.analysis.penalties import provision_references
+from kb.analysis.penalties import article_label, provision_references
 from kb.answering import tuning
 from kb.answering.compose import compose, marker, not_found
 from kb.answering.evidence import ScoredSentence, SentenceScorer, lists_noun, quantities_of
@@ -33,8 +33,6 @@ from kb.text.numerals import QuantityKind
 INFO_LABEL = "题注"  # the passage lines under a law's title, as Chinese legal writing calls them
 _LIST_ANCHOR = re.compile(r"20\d\d年|“十[四五六]五”")
 _GENERAL_RESPONSIBILITY = re.compile(r"职责分工|分工负责|各负其责|抓落实")
-_CN_ORDINAL = "一二三四五六七八九十百零〇"
-_ARTICLE = re.compile(rf"第[{_CN_ORDINAL}]+条")
 _PROHIBITION = re.compile(r"不得|禁止|严禁|不准|不允许|不应当|不能")
 _DUTY = re.compile(r"应当|必须|须|应|负责")
 _PERMISSION = re.compile(r"可以|允许|有权|鼓励|支持")
@@ -277,14 +275,9 @@ def unknown_terms(ctx: AnswerContext) -> Answer | None:
 
 
 # -- after the evidence gate ----------------------------------------------------------------------------------------
-def _article_label(label: str) -> str:
-    found = _ARTICLE.match(label)
-    return found.group() if found else ""
-
-
 def _article_lead(ctx: AnswerContext, item: ScoredSentence) -> ScoredSentence | None:
     """For a paragraph or item of an article, the article's own first sentence ("有下列行为之一的，处…罚款：")."""
-    article = _article_label(item.clause.label)
+    article = article_label(item.clause.label)
     if not article or article == item.clause.label:
         return None
     clause = ctx.snapshot.clause(item.doc_id, article)
@@ -293,11 +286,11 @@ def _article_lead(ctx: AnswerContext, item: ScoredSentence) -> ScoredSentence | 
 
 def _punished_duty(ctx: AnswerContext, penalty: ScoredSentence) -> ScoredSentence | None:
     """The duty a penalty punishes: the article named in "违反本条例第X条规定"."""
-    article = _article_label(penalty.clause.label)
+    article = article_label(penalty.clause.label)
     clause = ctx.snapshot.clause(penalty.doc_id, article) if article else penalty.clause
     for text in (penalty.text, clause.text if clause else ""):
         for reference in provision_references(text):
-            duty = ctx.snapshot.clause(penalty.doc_id, _article_label(reference))
+            duty = ctx.snapshot.clause(penalty.doc_id, article_label(reference))
             if duty is not None and duty.label != article:
                 return ctx.sentence(penalty.doc_id, duty)
     return None
