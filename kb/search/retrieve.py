@@ -32,6 +32,12 @@ from kb.store.state import IndexState, damaged, is_damage
 from kb.text.tokens import PolicyTokenizer, default_tokenizer
 from kb.store.vectors import VectorStore, VectorStoreUnavailable, open_vectors
 
+# A search restricted to at most this many chunks (one document, a few clauses) scores them all exactly: HNSW's
+# filtered search can miss neighbours when the filter keeps a small part of its graph, and a graph built by
+# several threads differs from build to build, so the same index could rank differently after a rebuild. Reading
+# the stored vectors costs ~35 µs each (10 ms for the bundled document's 206 chunks), hence the bound.
+EXACT_SEARCH_MAX_CHUNKS = 1000
+
 VECTOR_RETRY_S = 30  # after a Chroma server failed, searches use BM25 alone this long before asking it again
 MAX_LISTED_DOCUMENTS = 10  # an error naming the known documents lists this many, then "and N more"
 
@@ -196,8 +202,10 @@ class Retriever:
         """The `candidates` nearest chunks of this snapshot. Vectors of another generation (or of a half-finished
         ingest) have no row here and are skipped, and so are rows outside `allowed` (a row mask, e.g. sentences of
         二（一） only): Chroma is asked for more neighbours until enough are found or none are left, so such extras
-        never change the ranking."""
+        never change the ranking. A mask of few rows is ranked exactly instead (EXACT_SEARCH_MAX_CHUNKS)."""
         wanted = n = self.config.candidates
+        if allowed is not None and int(allowed.sum()) <= EXACT_SEARCH_MAX_CHUNKS:
+            return self._rank_dense_exactly(question, snap, np.flatnonzero(allowed), wanted)
         while True:
             matches = self.vector_store().query(self.query_vector(question), n, doc_ids)
             row_of = snap.chunks.rows_of([m.chunk_id for m in matches])
@@ -209,6 +217,16 @@ class Retriever:
         # indexed, not on the order the vectors went into the graph.
         known = sorted(known, key=lambda m: (-m.similarity, row_of[m.chunk_id]))[:wanted]
         return ChunkRanking([row_of[m.chunk_id] for m in known], [m.similarity for m in known])
+
+    def _rank_dense_exactly(self, question: str, snap: Snapshot, rows: np.ndarray, wanted: int) -> ChunkRanking:
+        """The nearest of `rows` by exact cosine over their stored vectors (rows without one are skipped)."""
+        ids = [snap.chunks.chunk_id(int(row)) for row in rows]
+        stored = self.vector_store().vectors(ids)
+        query = self.query_vector(question)
+        scored = [(float(stored[cid] @ query), int(row))
+                  for cid, row in zip(ids, rows) if cid in stored]
+        scored.sort(key=lambda pair: (-pair[0], pair[1]))
+        return ChunkRanking([row for _, row in scored[:wanted]], [score for score, _ in scored[:wanted]])
 
     def search(self, question: str, mode: RetrievalMode = RetrievalMode.HYBRID, top_k: int | None = None,
                doc_ids: Sequence[str] | None = None, snap: Snapshot | None = None,

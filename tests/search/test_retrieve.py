@@ -163,3 +163,20 @@ def test_no_single_document_message_is_bounded(kb_config, fake_embedder):
     message = str(raised.value)
     assert message.count("(") <= 12 and "and 5 more" in message
     assert len(message) < 1000 and "10000 characters" in message
+
+
+def test_a_search_restricted_to_one_document_ranks_its_chunks_exactly(retriever, kb_config, fake_embedder):
+    import numpy as np
+
+    snap = retriever.snapshot()
+    question = "畜禽粪污资源化利用率"
+    ids = [snap.chunks.chunk_id(row) for row in range(len(snap.chunks))]
+    stored = retriever.vector_store().vectors(ids)
+    query = fake_embedder.embed_queries([question])[0]
+    exact = sorted(range(len(ids)), key=lambda row: (-float(stored[ids[row]] @ query), row))
+    ranking = retriever.rank_dense(question, snap, ["cq-2021-31"], snap.chunks.doc_mask({"cq-2021-31"}))
+    assert ranking.rows == exact[:kb_config.candidates]
+    assert np.allclose(ranking.scores, [float(stored[ids[row]] @ query) for row in exact[:kb_config.candidates]])
+    # The same nearest chunks as the unrestricted (HNSW) search of this one-document index.
+    unrestricted = retriever.rank_dense(question, snap, None)
+    assert set(ranking.rows[:5]) == set(unrestricted.rows[:5])
