@@ -19,10 +19,13 @@ from kb.text.tokens import PolicyTokenizer, synonym_table
 _VALUE_KINDS = frozenset({QuantityKind.PERCENT, QuantityKind.COUNT, QuantityKind.MEASURE, QuantityKind.MONEY,
                           QuantityKind.RATIO, QuantityKind.MULTIPLE, QuantityKind.DURATION, QuantityKind.FREQUENCY})
 _AMOUNT_KINDS = frozenset({QuantityKind.MONEY, QuantityKind.MULTIPLE})  # 罚款 as an amount or a multiple
-_DEADLINE = re.compile(r"20\d\d年|二[〇○零]\S{2}年|“十[四五六]五”|年底|年前|期间|之日起|日起")
+_DEADLINE = re.compile(r"20\d\d年|二[〇○零]\S{2}年|“十[四五六]五”|年底|年前|期间|之日起|日起|"
+                       r"第[一二三四1-4]季度|[上下]半年|年初|年末|月底|月末|季末")
 _GENERIC_AREAS = {"区县", "城区", "园区", "示范区", "试验区", "新区", "社区", "景区", "限养区", "禁养区", "养殖区", "灌区",
-                  "地区", "区域", "山区", "库区", "分区", "市区", "郊区", "辖区", "主城区", "中心城区"}
-_NAMED_AREA = re.compile(r"[\u4e00-\u9fff]{1,4}[区县]")
+                  "地区", "区域", "自治县", "山区", "库区", "分区", "市区", "郊区", "辖区", "主城区", "中心城区"}
+# A named 区/县 ("重庆经开区", "渝中区"), not a phrase ending in one ("有条件的区县").
+_NAMED_AREA = re.compile(r"(?:(?![的各等个有在和与及或对为是该本全其以])[\u4e00-\u9fff]){1,4}[区县]")
+_AREAS_BY_CRITERION = re.compile(r"([^，。；、]{2,30})的(?:区县|区|县|城市|地区)")
 _FRAGMENT_SPLIT = re.compile(r"[，、：]")
 # "……的有效期到什么时候", "……的设计库容是多少": the noun whose value is asked for.
 _ASKED_NOUN = re.compile(r"的([\u4e00-\u9fff]{2,6}?)(?:要|将|会)?(?:到什么时候|是什么时候|是多少|有多大|是哪一年|多少)")
@@ -64,6 +67,14 @@ class ScoredSentence:
     score: float
     rank: int  # rank of its clause in retrieval (0: not from retrieval)
     lexical: float = 0.0  # the share of the question's words it holds: the evidence gate reads this part
+
+
+def names_places(text: str) -> bool:
+    """Does the sentence say which places: by name ("重庆经开区"), or by a measurable criterion ("生活垃圾产生量
+    超过300吨/日的区县")? "有条件的区县" says neither."""
+    if any(a not in _GENERIC_AREAS for a in _NAMED_AREA.findall(text)):
+        return True
+    return any(quantities_of(fragment, _VALUE_KINDS) for fragment in _AREAS_BY_CRITERION.findall(text))
 
 
 def quantities_of(text: str, kinds: frozenset[QuantityKind]) -> bool:
@@ -148,6 +159,11 @@ class SentenceScorer:
         # The asked-about phrase and what follows it ("认证和管理，到2025年，…达到3000个"): where its value would be.
         window = "，".join(fragments[at:at + 3])
         meta = self.snapshot.documents[sentence.doc_id].meta
+        if intent.asked_value:
+            owner, value = intent.asked_value
+            if self.coverage(self.weights(owner), f"{sentence.clause.heading} {sentence.clause.text}") \
+                    < tuning.MIN_OWNER_COVERAGE:
+                return f"文件没有规定{owner}的{value}"
         if intent.wants_money and not quantities_of(text, _AMOUNT_KINDS):
             return "文件没有规定具体金额"
         for year in intent.years:
@@ -157,7 +173,7 @@ class SentenceScorer:
         for place in intent.places:
             if place != own_place and place not in text:
                 return f"文件的适用范围不包括{place}"
-        if intent.wants_named_places and not any(a not in _GENERIC_AREAS for a in _NAMED_AREA.findall(text)):
+        if intent.wants_named_places and not names_places(text):
             return "文件没有列出具体地点"
         if intent.list_noun and not lists_noun(text, intent.list_noun):
             return f"文件没有列出具体的{intent.list_noun}"
@@ -167,20 +183,15 @@ class SentenceScorer:
             return _missing_value(intent)
         # The value must stand by the words the question asks about ("认证和管理，到2025年，…达到3000个"), not in
         # another part of the sentence about something else.
+        # (A sentence of one fragment has no other part: it was chosen for its words as a whole.)
         if asked_kinds and not intent.wants_frequency and (
                 not quantities_of(window, asked_kinds)
-                or self.coverage(weights, fragments[at]) < tuning.MIN_FRAGMENT_COVERAGE):
+                or (len(fragments) > 1 and self.coverage(weights, fragments[at]) < tuning.MIN_FRAGMENT_COVERAGE)):
             return "文件没有给出具体数值"
         if intent.wants_day and not _DATE.search(text):
             return "文件没有规定具体日期"
-        if intent.wants_time and not (_DEADLINE.search(text) or _DATE.search(text) or _time_limit(text)):
-            return "文件没有规定具体时间"
-        return ""
-        if intent.wants_number and (
-                not quantities_of(window, _VALUE_KINDS)
-                or self.coverage(weights, fragments[at]) < tuning.MIN_FRAGMENT_COVERAGE):
-            return "文件没有给出具体数值"
-        if intent.wants_time and not (_DEADLINE.search(text) or _DATE.search(text)
-                                      or quantities_of(text, frozenset({QuantityKind.DURATION, QuantityKind.YEAR}))):
+        # A span of time asked for and found above answers "when" too ("有效期是几年" -> "有效期为5年").
+        if intent.wants_time and not intent.wants_duration and not (
+                _DEADLINE.search(text) or _DATE.search(text) or _time_limit(text)):
             return "文件没有规定具体时间"
         return ""

@@ -16,7 +16,7 @@ from kb.documents.metadata import doc_numbers_in
 # Asking for an amount ("价格是多少"), not about prices in general ("价格是怎么算的，会搞阶梯价吗").
 _MONEY = re.compile(r"多少钱|几[分毛块角]钱|补贴标准|罚款多少|罚款标准|罚多少|被罚|价格是多少|价是多少|多少元|奖励资金|资金规模|规模有多大|"
                     r"购置税|成交价")
-_QUANTITY = re.compile(r"多少|比例|比重|百分之|几个|数量|多大|数值|指标|目标值|量化|几[年次倍分吨万亿元天日月名人家项处条座台辆成]")
+_QUANTITY = re.compile(r"多少|比例|比重|百分之|(?<!哪)几个|数量|多大|数值|指标|目标值|量化|几[年次倍分吨万亿元天日月名人家项处条座台辆成]")
 _TIME = re.compile(r"什么时候|哪一年|何时|哪天|哪年|年份|有效期|从哪一?年|截止|期限|几月|哪几个月|哪个月")
 # A calendar day is asked for: an answer must hold one (a time limit or a year is not a day).
 _DAY = re.compile(r"几月几[号日]|哪一?天|哪一日|日期")
@@ -56,9 +56,15 @@ _DEFINITION = (re.compile(r"(?:所称的?|所说的?|里的?|中的?)?[“「\"]
 _SCOPE = re.compile(r"适用(于|范围|哪些|什么)|哪些.{0,12}适用|适不适用|是否适用|管不管|归不归")
 # A span of time asked for: a time limit (多少日内, 几个工作日), a validity (有效期几年), a duration (多长时间) — not a
 # count of days ("蓝天能多几天") and not a deadline ("数量和期限是什么").
-_DURATION = re.compile(r"最[长短多少].{0,6}(几|多少)个?[日天月年]|(多少|几)年以上|(多少|几)个?工作日|(多少|几)个?[日天月年](内|以内|之内)|(期限|时限|有效期)(是|为|有)?(多少|几|多长|多久)|"
+_DURATION = re.compile(r"最[长短多少].{0,6}(几|多少)个?[日天月年]|(多少|几)年以上|(多少|几)个?工作日|(多少|几)个?[日天月年](内|以内|之内)|(期限|时限|有效期).{0,4}(多少|几|多长|多久)|"
                        r"有效期.{0,6}(几|多少)|(多长时间|多久)(?!.{0,8}一次)")
 _FREQUENCY = re.compile(r"几次|多少次|频次|频率|每(年|月|季度|周|天|日).{0,6}(几|多少)(次|回|遍)|(多久|多长时间).{0,8}一次")
+# "节能产品认证证书的有效期是几年": the thing whose value is asked and the value's name; an answer must be about the
+# former (another thing's 有效期 does not answer).
+_ASKED_VALUE = re.compile(r"([\u4e00-\u9fffA-Za-z0-9]{2,16})的([\u4e00-\u9fff]{2,6}?)(?:一般|通常|最长|最短|最多|最少|至少)?"
+                          r"(?:是|为|有|要)?(?:多少|几|多长|多久|什么时候|哪一年|何时)")
+# Who acts, not what has the value: "企业的应急预案演练多久一次" asks about the drill.
+_ACTORS = frozenset("企业 单位 公司 个人 我们 我 你们 政府 部门 机关 市民 群众 员工 工人 居民 司机 业主".split())
 _COMPARE = re.compile(r"有什么不同|有何不同|不同之处|区别|差异|异同|相比|比较|对比")
 _QUOTED_TITLE = re.compile(r"《([^《》]{2,60})》")
 _YEAR = re.compile(r"(20\d\d)年?")
@@ -98,6 +104,7 @@ class QuestionIntent:
     wants_frequency: bool = False  # 每年几次: an answer must hold a frequency
     compare: bool = False  # 有什么不同, 相比: sentences may come from several documents
     quoted_titles: tuple[str, ...] = ()  # 《…》 named in the question
+    asked_value: tuple[str, str] = ()  # ("节能产品认证证书", "有效期"): whose value is asked, and which value
 
     @property
     def search_text(self) -> str:
@@ -140,7 +147,18 @@ def analyse(question: str, previous: Sequence[str] = ()) -> QuestionIntent:
         wants_frequency=bool(_FREQUENCY.search(focus)),
         compare=bool(_COMPARE.search(question)),
         quoted_titles=tuple(_QUOTED_TITLE.findall(question)),
+        asked_value=asked_value(focus),
     )
+
+
+def asked_value(question: str) -> tuple[str, str]:
+    """("节能产品认证证书", "有效期") of "节能产品认证证书的有效期是几年？"; () when the question names no owner."""
+    found = _ASKED_VALUE.search(question)
+    if not found:
+        return ()
+    owner = found.group(1)
+    owner = re.sub(r"^(?:" + "|".join(PLACES) + r")(?:市|省)?", "", owner)
+    return (owner, found.group(2)) if len(owner) >= 2 and owner not in _ACTORS else ()
 
 
 def definition_term(question: str) -> str:

@@ -14,6 +14,8 @@ MIN_DENSE_SUPPORT = 0.85
 # below which similarity carries no signal.
 DENSE_WEIGHT = 1.0
 DENSE_FLOOR = 0.8
+# "X的有效期是几年" is answered only by a clause about X: at least this share of X's idf-weighted words (dev (all)).
+MIN_OWNER_COVERAGE = 0.3
 # A number answers only when it stands by the words the question asks about (dev).
 MIN_FRAGMENT_COVERAGE = 0.25
 # Clauses retrieved for an answer, whatever the caller's top-k (dev).

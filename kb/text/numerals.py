@@ -113,11 +113,11 @@ _PERIODS = ("每个工作日", "每半年", "每季度", "每年度", "每年", 
 
 # Bound words, split by what they bound; strict ones exclude the number itself.
 # 不得超过 is listed whole: read from 超过 it would say "more than".
-_LOW_WORDS = frozenset("以上 不少于 不得少于 不低于 不得低于 至少 最少 最低 最短 超过 高于 多于 余 多".split())
-_HIGH_WORDS = frozenset(("以下 以内 之内 内 不超过 不得超过 不高于 不得高于 不多于 不得多于 至多 最多 最高 最长 "
+_LOW_WORDS = frozenset("以上 及以上 不少于 不得少于 不低于 不得低于 至少 最少 最低 最短 超过 高于 多于 余 多".split())
+_HIGH_WORDS = frozenset(("以下 及以下 以内 之内 内 不超过 不得超过 不高于 不得高于 不多于 不得多于 至多 最多 最高 最长 "
                          "不足 不满 未满 低于 少于").split())
 _STRICT_WORDS = frozenset("超过 高于 多于 余 多 不足 不满 未满 低于 少于".split())
-_TRAILING_BOUNDS = ("以上", "以下", "以内", "之内", "内", "左右")
+_TRAILING_BOUNDS = ("及以上", "及以下", "以上", "以下", "以内", "之内", "内", "左右")
 _LEADING_BOUNDS = (_LOW_WORDS | _HIGH_WORDS) - {"余", "多", *_TRAILING_BOUNDS}
 _APPROXIMATE = "左右"
 _RANGE_CONNECTORS = ("至", "到", "~", "-", "——", "—", "–")

@@ -35,6 +35,9 @@ FORESTS = """重庆市山林测试条例
 第二条 山林的保护工作应当坚持预防为主的方针。
 第三条 在山林防火期内，禁止在山林内野外用火。
 第四条 巡山护林工作要加强宣传教育，做好山林资源的日常看护。
+第五条 山林巡护证有效期为三年。
+第六条 护林员离岗六个月及以上重新上岗的，应当重新参加护林培训。
+第七条 林业主管部门应当于每年第一季度汇总上一年度山林火情统计。
 """
 
 
@@ -123,6 +126,17 @@ def test_time_limits_and_frequencies_must_be_in_the_provision(kb):
     assert cited(frequency)[0] == "第六条" and "两次" in frequency.text
     no_frequency = ask(kb, "山林宣传教育每年搞几次？")
     assert no_frequency.status == AnswerStatus.NOT_FOUND
+
+
+def test_a_span_of_time_answers_when_it_belongs_to_the_asked_thing(kb):
+    validity = ask(kb, "山林巡护证的有效期是几年？")
+    assert cited(validity)[0] == "第五条" and "三年" in validity.text
+    other = ask(kb, "营业执照的有效期是几年？")  # only the 巡护证's is given
+    assert other.status == AnswerStatus.NOT_FOUND and "营业执照" in other.text
+    threshold = ask(kb, "护林员离岗多长时间以后重新上岗要再培训？")
+    assert cited(threshold)[0] == "第六条" and "六个月及以上" in threshold.text
+    season = ask(kb, "山林火情统计每年什么时候汇总？")
+    assert cited(season)[0] == "第七条" and "第一季度" in season.text
 
 
 def test_amounts_the_documents_do_not_give_are_refused(kb):

@@ -12,7 +12,7 @@ from kb.answering.intent import analyse, definition_term, resolve_follow_up
     ("森林防火期内能不能在林区野外吸烟？", {"wants_permission"}),
     ("是否允许在公共绿地内设置广告牌？", {"wants_permission"}),
     ("禁止在城市道路上晾晒衣物吗？", {"wants_permission"}),
-    ("排污许可证的有效期是几年？", {"wants_number", "wants_time", "wants_duration"}),
+    ("排污许可证的有效期是几年？", {"wants_number", "wants_time", "wants_duration", "asked_value"}),
     ("行政机关应当在多少个工作日内作出决定？", {"wants_number", "wants_duration"}),
     ("副总河长每年巡河几次？", {"wants_number", "wants_frequency"}),
     ("碳排放权交易管理暂行条例适用于哪些活动？", {"wants_list", "list_noun", "wants_scope"}),
@@ -68,3 +68,17 @@ def test_details_an_answer_must_hold():
     assert intent.years == ("2030",) and intent.places == ("四川",)
     assert analyse("渝府发〔2021〕31号提出了哪些任务？").doc_numbers == ("渝府发〔2021〕31号",)
     assert analyse("要建设哪些绿色设施？").list_noun == "绿色设施"
+
+
+def test_whose_value_is_asked():
+    assert analyse("节能产品认证证书的有效期是几年？").asked_value == ("节能产品认证证书", "有效期")
+    assert analyse("客运班线的经营期限一般是几年？").asked_value == ("客运班线", "经营期限")
+    # A place or an actor is not what has the value.
+    assert analyse("重庆的森林防火期是什么时候？").asked_value == ()
+    assert analyse("企业的应急预案演练多久要组织一次？").asked_value == ()
+
+
+def test_which_of_several_is_not_a_number_and_a_validity_is_a_span():
+    assert not analyse("森林防火期是每年哪几个时间段？").wants_number
+    assert analyse("有几个示范区？").wants_number
+    assert analyse("经营期限一般是几年？").wants_duration
