@@ -307,13 +307,15 @@ def penalty(ctx: AnswerContext) -> Answer | None:
         penalising = item if PENALTY_CUE.search(item.text) else lead
         if penalising is None or not PENALTY_CUE.search(penalising.text):
             continue
-        if wants_amount and not quantities_of(penalising.text, frozenset({QuantityKind.MONEY, QuantityKind.MULTIPLE})):
-            continue
         # A penalty runs on over the sentences of its paragraph ("…责令改正；逾期不改正的，处…罚款；情节严重的，…").
         clause = penalising.clause
         following = [ScoredSentence(penalising.doc_id, clause, s.text.strip(), penalising.score, penalising.rank)
                      for s in clause.sentences if s.start > clause.start + clause.text.find(penalising.text)]
-        chosen = [penalising, *following[:tuning.MAX_PENALTY_SENTENCES - 1]]
+        run = [penalising, *following[:tuning.MAX_PENALTY_SENTENCES - 1]]
+        if wants_amount and not quantities_of("".join(s.text for s in run),
+                                              frozenset({QuantityKind.MONEY, QuantityKind.MULTIPLE})):
+            continue
+        chosen = list(run)
         chosen += [item] if item is not penalising and item.clause is not clause else []
         duty = _punished_duty(ctx, penalising)
         # The asked conduct is the item quoted; the article's other items are other conduct.

@@ -38,6 +38,7 @@ FORESTS = """重庆市山林测试条例
 第五条 山林巡护证有效期为三年。
 第六条 护林员离岗六个月及以上重新上岗的，应当重新参加护林培训。
 第七条 林业主管部门应当于每年第一季度汇总上一年度山林火情统计。
+第八条 违反本条例第六条规定，护林员未重新参加护林培训即上岗的，由林业主管部门责令限期改正；拒不改正的，处二百元以上一千元以下罚款。
 """
 
 
@@ -81,6 +82,12 @@ def test_a_penalty_is_quoted_with_its_amount_and_the_duty_it_punishes(kb):
     assert cited(answer) == ["第八条", "第四条"]
     assert "五十元以上二百元以下罚款" in answer.text.splitlines()[0]
     assert f"〔{ROADS_NAME}第八条〕" in answer.text
+
+
+def test_a_fine_in_the_next_sentence_of_the_penalty_is_found_and_quoted(kb):
+    answer = ask(kb, "护林员没有重新参加护林培训就上岗，罚多少？")
+    assert answer.status == AnswerStatus.ANSWERED and cited(answer)[:2] == ["第八条", "第八条"]
+    assert "责令限期改正" in answer.text and "二百元以上一千元以下罚款" in answer.text and "第六条" in cited(answer)
 
 
 def test_a_penalty_for_a_listed_conduct_quotes_the_article_lead_and_the_item(kb):
