@@ -38,7 +38,10 @@ _DUTY = re.compile(r"应当|必须|须|应|负责")
 _PERMISSION = re.compile(r"可以|允许|有权|鼓励|支持")
 _DEFINES = re.compile(r"是指|指的是|，指|系指|统称|含义")
 _INTRODUCES_ITEMS = ("：", ":")
-_SCOPE_CUE = re.compile(r"适用本|适用于|本(?:法|条例|规定|办法)适用|不适用")
+_TERMS_LEAD = re.compile(r"用语的含义|用语含义|术语|下列用语")
+_SCOPE_CUE = re.compile(r"适用本|适用于|本(?:法|条例|规定|办法)适用|不适用|适用其规定|参照本")
+# Who must follow the document, as a law's first articles say it.
+_FOLLOWS_THE_LAW = re.compile(r"(?:遵守|依照|执行)本(?:法|条例|规定|办法)")
 
 
 @dataclass(frozen=True)
@@ -117,6 +120,14 @@ class AnswerContext:
                     if quoted is not None:
                         expanded.setdefault((item.doc_id, child.label, quoted.text), quoted)
         return list(expanded.values())
+
+    def paragraph_from(self, first: ScoredSentence, limit: int) -> list[ScoredSentence]:
+        """`first` and the sentences of its clause after it, at most `limit` in all."""
+        clause = first.clause
+        start = clause.start + clause.text.find(first.text)
+        following = [ScoredSentence(first.doc_id, clause, s.text.strip(), first.score, first.rank)
+                     for s in clause.sentences if s.start > start and s.text.strip()]
+        return [first, *following[:limit - 1]]
 
     def refuse(self, reason: str) -> Answer:
         return not_found(self.intent, self.hits, reason)
@@ -309,9 +320,7 @@ def penalty(ctx: AnswerContext) -> Answer | None:
             continue
         # A penalty runs on over the sentences of its paragraph ("…责令改正；逾期不改正的，处…罚款；情节严重的，…").
         clause = penalising.clause
-        following = [ScoredSentence(penalising.doc_id, clause, s.text.strip(), penalising.score, penalising.rank)
-                     for s in clause.sentences if s.start > clause.start + clause.text.find(penalising.text)]
-        run = [penalising, *following[:tuning.MAX_PENALTY_SENTENCES - 1]]
+        run = ctx.paragraph_from(penalising, tuning.MAX_PENALTY_SENTENCES)
         if wants_amount and not quantities_of("".join(s.text for s in run),
                                               frozenset({QuantityKind.MONEY, QuantityKind.MULTIPLE})):
             continue
@@ -323,15 +332,38 @@ def penalty(ctx: AnswerContext) -> Answer | None:
     return None
 
 
+def _defines(ctx: AnswerContext, sentence: ScoredSentence, term: str) -> bool:
+    """本法所称X，是指…; X，是指…; or an item of "下列用语的含义：" that opens with X, whatever its verb
+    ("（一）野外用火，包括…")."""
+    if term not in sentence.text:
+        return False
+    named = re.escape(term) + r"”?(?:[（(][^）)]{0,20}[）)])?"  # 节约用水（以下简称节水）
+    if re.search(r"所称" + named + r"(?:[，,]|是指|指|包括|系指)", sentence.text) or re.search(
+            r"(?:^|[“（(）)\s])" + named + r"[，,]?\s*(?:" + _DEFINES.pattern + ")", sentence.text):
+        return True
+    lead = _article_lead(ctx, sentence)
+    opens = re.match(r"^(?:[（(][一二三四五六七八九十]+[)）]|\d+[.．、])?\s*" + re.escape(term) + "[，,：:是]",
+                     sentence.text)
+    return bool(opens and lead and _TERMS_LEAD.search(lead.text))
+
+
+def _document_sentences(ctx: AnswerContext) -> list[ScoredSentence]:
+    """Every sentence of the retrieved documents, best document first (a law's definitions stand together in one
+    article, which retrieval may rank below the articles that use the term)."""
+    return [item for doc in ctx.documents[:tuning.DEFINITION_DOCUMENTS] for clause in doc.clauses
+            for index in range(len(clause.sentences))
+            if (item := ctx.sentence(doc.meta.doc_id, clause, index)) is not None]
+
+
 def definition(ctx: AnswerContext) -> Answer | None:
-    """"X是指什么": the sentence that defines X (本法所称X，是指…; the items of 下列用语的含义)."""
+    """"X是指什么": the sentence that defines X (本法所称X，是指…; the items of 下列用语的含义), with the rest of its
+    paragraph (a definition may run on: "1个单位碳排放配额相当于…")."""
     term = ctx.intent.definition_term
-    defining = [s for s in ctx.ranked if term in s.text and _DEFINES.search(s.text)
-                and s.text.find(term) < (_DEFINES.search(s.text).start() + 1)]
-    if not defining:
+    best = next((s for s in ctx.ranked if _defines(ctx, s, term)), None) or next(
+        (s for s in _document_sentences(ctx) if _defines(ctx, s, term)), None)
+    if best is None:
         return None
-    best = defining[0]
-    return ctx.compose([best])
+    return ctx.compose(ctx.paragraph_from(best, tuning.MAX_DEFINITION_SENTENCES))
 
 
 def _verdict(question: str, provision: str) -> str:
@@ -354,9 +386,21 @@ def permission(ctx: AnswerContext) -> Answer | None:
 
 
 def scope(ctx: AnswerContext) -> Answer | None:
-    """"适用于哪些": the provision on what the document applies to."""
+    """"适用于哪些": the provision on what the document applies to: a close sentence saying so, else the best
+    document's own scope provision, which a law states among its first articles ("本法适用于…", "在…领域内，从事…
+    的单位…依照本法规定…", "一切单位和个人都必须遵守本条例")."""
     scoped = [s for s in ctx.contenders if _SCOPE_CUE.search(s.text)]
-    return ctx.compose(scoped[:1]) if scoped else None
+    if not scoped and ctx.documents:
+        leading = [s for s in _document_sentences(ctx)[:tuning.SCOPE_LEADING_SENTENCES]
+                   if s.doc_id == ctx.documents[0].meta.doc_id]
+        scoped = [s for s in leading if _SCOPE_CUE.search(s.text) or _FOLLOWS_THE_LAW.search(s.text)]
+    if not scoped:
+        return None
+    # The same article's exceptions ("…另有规定的，适用其规定") belong to the scope.
+    article = article_label(scoped[0].clause.label)
+    exceptions = [s for s in scoped[1:] if s.doc_id == scoped[0].doc_id and article
+                  and article_label(s.clause.label) == article]
+    return ctx.compose(scoped[:1] + exceptions[:1])
 
 
 def compare(ctx: AnswerContext) -> Answer | None:
@@ -437,6 +481,10 @@ STRATEGIES: tuple[Strategy, ...] = (
              "the best document's metadata, quoted from its text or passage lines", "one statement"),
     Strategy("enterprise", lambda i: i.enterprise, enterprise,
              "requirements naming the asked industry in the retrieved documents", "numbered list, closest first"),
+    # Before the lists: "所说的X包括哪些" is answered by X's definition when the documents define X.
+    Strategy("definition", lambda i: bool(i.definition_term), definition,
+             "a sentence defining the term (本法所称X，是指; an item of 下列用语的含义), retrieved or in the best "
+             "documents", "the definition with the rest of its paragraph"),
     Strategy("outline_list", lambda i: i.wants_list, outline_list,
              "a retrieved document's clause whose heading the question names", "numbered list of its children"),
     Strategy("deadline_list", lambda i: i.wants_list, deadline_list,
@@ -450,8 +498,6 @@ STRATEGIES += (
     Strategy("penalty", lambda i: i.wants_penalty, penalty,
              "a close sentence with a penalty cue (with an amount when asked), or its article's lead",
              "penalty, the conduct item, the punished duty"),
-    Strategy("definition", lambda i: bool(i.definition_term), definition,
-             "a sentence with the term and a defining verb (是指)", "one quote"),
     Strategy("permission", lambda i: i.wants_permission, permission,
              "a close sentence with a modal verb (不得/禁止, 应当, 可以)", "verdict, then the provision"),
     Strategy("scope", lambda i: i.wants_scope, scope, "a close sentence with 适用", "one quote"),

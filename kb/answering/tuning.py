@@ -40,6 +40,12 @@ LIST_SHARE = 0.6
 MAX_LIST_ITEMS = 10
 # Penalties: at most this many sentences of the penalising paragraph (dev (all)).
 MAX_PENALTY_SENTENCES = 4
+# A definition is quoted with the rest of its paragraph, up to this many sentences; a law's definitions are looked
+# for in this many of the retrieved documents when retrieval ranked none of them (dev (all)).
+MAX_DEFINITION_SENTENCES = 3
+DEFINITION_DOCUMENTS = 2
+# A law states its scope among its first articles: this many of the best document's first sentences (dev (all)).
+SCOPE_LEADING_SENTENCES = 15
 # Enterprise answers: the sentences closest to the question, before the requirement finder's list (dev).
 MAX_CLOSEST = 3
 MAX_ENTERPRISE_ITEMS = 16

@@ -39,6 +39,9 @@ FORESTS = """重庆市山林测试条例
 第六条 护林员离岗六个月及以上重新上岗的，应当重新参加护林培训。
 第七条 林业主管部门应当于每年第一季度汇总上一年度山林火情统计。
 第八条 违反本条例第六条规定，护林员未重新参加护林培训即上岗的，由林业主管部门责令限期改正；拒不改正的，处二百元以上一千元以下罚款。
+第九条 本条例下列用语的含义：
+（一）野外用火，包括烧香烧纸、燃放孔明灯等用火。
+（二）巡护证，是指护林员巡山时持有的证件。持证人巡山时应当随身携带。
 """
 
 
@@ -99,6 +102,15 @@ def test_a_penalty_for_a_listed_conduct_quotes_the_article_lead_and_the_item(kb)
 def test_a_definition_quotes_the_defining_sentence(kb):
     answer = ask(kb, "本条例所称城市道路是指什么？")
     assert cited(answer) == ["第二条第二款"] and "是指城市供车辆" in answer.text
+
+
+def test_a_term_of_the_definitions_article_is_defined_by_its_item_with_the_rest_of_its_paragraph(kb):
+    fire = ask(kb, "山林测试条例说的“野外用火”都包括哪些？")
+    assert cited(fire) == ["第九条第（一）项"] and "烧香烧纸" in fire.text
+    permit = ask(kb, "巡护证是什么意思？")
+    assert cited(permit) == ["第九条第（二）项"] * 2 and "随身携带" in permit.text
+    # A longer term that merely starts with the asked one is not its definition.
+    assert "第九条" not in cited(ask(kb, "巡护是什么意思？"))
 
 
 def test_permission_questions_get_a_verdict_and_the_provision(kb):
