@@ -15,7 +15,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Iterable, Sequence
+from typing import Any, Iterable, Sequence
 from urllib.parse import urlparse
 
 import numpy as np
@@ -52,8 +52,7 @@ class VectorStore:
         self.name = name or self.base_name
         self.model_name = model_name
         self._collection = GuardedCollection(
-            lambda client: client.get_or_create_collection(
-                name=self.name, embedding_function=None, metadata={"hnsw:space": "cosine", "model": model_name}),
+            lambda client: _open_collection(client, self.name, model_name),
             chroma_url, persist_dir, None if chroma_url else vector_lock_path(persist_dir), timeout_s, writer)
 
     def close(self) -> None:
@@ -162,6 +161,23 @@ class VectorStore:
         )
         return [VectorMatch(cid, 1.0 - float(dist))
                 for cid, dist in zip(result["ids"][0], result["distances"][0])]
+
+
+# HNSW search settings. e5 vectors of one genre lie within a few hundredths of cosine of each other: at Chroma's
+# default ef_search (100) a search over the development corpus (3,025 chunks) lost the nearest chunk of some
+# questions, and which one it lost changed from process to process (the graph is rebuilt from Chroma's log by
+# several threads). At 400 the same, right neighbours came back in every run.
+HNSW_SETTINGS = {"ef_search": 400}
+
+
+def _open_collection(client: Any, name: str, model_name: str) -> Any:
+    """The collection, created if missing, with HNSW_SETTINGS (applied to a collection made before them too)."""
+    collection = client.get_or_create_collection(
+        name=name, embedding_function=None, metadata={"hnsw:space": "cosine", "model": model_name})
+    hnsw = (collection.configuration or {}).get("hnsw") or {}
+    if any(hnsw.get(key) != value for key, value in HNSW_SETTINGS.items()):
+        collection.modify(configuration={"hnsw": dict(HNSW_SETTINGS)})
+    return collection
 
 
 TEXT_MARKER = "kind"  # a record with this metadata key also has its chunk's text

@@ -36,6 +36,24 @@ def test_store_add_query_delete_round_trip(tmp_path):
     assert store.all_ids() == {"c", "d"}
 
 
+def test_collections_search_wide_even_when_made_before_the_setting(tmp_path):
+    import chromadb
+
+    from kb.store.vectors import HNSW_SETTINGS
+
+    store = VectorStore("", tmp_path / "chroma", "t", "fake")
+    assert store._collection.raw.configuration["hnsw"]["ef_search"] == HNSW_SETTINGS["ef_search"]
+    name = store.name
+    store.close()
+    client = chromadb.PersistentClient(path=str(tmp_path / "old"))
+    client.get_or_create_collection(name, embedding_function=None, metadata={"hnsw:space": "cosine"})
+    assert client.get_collection(name).configuration["hnsw"]["ef_search"] == 100  # Chroma's default
+    del client
+    reopened = VectorStore("", tmp_path / "old", "t", "fake")
+    assert reopened._collection.raw.configuration["hnsw"]["ef_search"] == HNSW_SETTINGS["ef_search"]
+    reopened.close()
+
+
 def test_chunk_texts_and_metadata_are_kept_and_filled_into_an_earlier_index(tmp_path):
     store = VectorStore("", tmp_path / "chroma", "t", "fake")
     chunks = [Chunk("s1", "d1", "二（一）4", ChunkKind.SENTENCE, "推进工业绿色升级：强化产业准入。", "h1", 0),
