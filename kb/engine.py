@@ -23,11 +23,11 @@ from kb.corpus.changes import (Candidate, Notice, backed_up_ids, corpus_entry, d
                                indexed_ids, place_additions, prepare_source, prepare_upload, restore_version,
                                set_metadata, supported_sources, write_additions, writing)
 from kb.answering.intent import analyse
-from kb.search.mentions import documents_named
+from kb.search.mentions import documents_named, policy_documents_meant
 from kb.documents.metadata import find_references
 from kb.search.retrieve import Retriever
 from kb.store.vectors import open_vectors, require_vector_store
-from kb.schema import Answer, Hit, ParsedDocument, RetrievalMode
+from kb.schema import Answer, AnswerStatus, Hit, ParsedDocument, RetrievalMode
 
 
 @dataclass(frozen=True)
@@ -275,15 +275,24 @@ class PolicyKb:
         doc_ids = self._doc_filter(docs, levels)
         intent = analyse(question, [turn.question for turn in history])
         snap = self.retriever.snapshot()  # retrieval and answer read the same index generation
+        meant: list[str] = []
         if doc_ids is None:  # a document the question names ("节约能源法规定…", 《…》, a 文号) is searched alone
             named = documents_named(intent.resolved, snap)
             doc_ids = named if named and not (intent.compare and len(named) < 2) else None
-        retrieval = self.retriever.retrieve(intent.search_text, mode=mode,
-                                            top_k=max(top_k or self.config.top_k, tuning.ANSWER_CANDIDATES),
-                                            doc_ids=doc_ids, snap=snap)
+            meant = [] if doc_ids else policy_documents_meant(intent.resolved, snap)
+        answerer = Answerer(snap, self.retriever.tokenizer, self.retriever.similarities)
+        depth = max(top_k or self.config.top_k, tuning.ANSWER_CANDIDATES)
+        retrieval = self.retriever.retrieve(intent.search_text, mode=mode, top_k=depth, doc_ids=doc_ids, snap=snap)
+        answer = answerer.answer(intent, retrieval.hits)
+        if meant:  # "文件里…": the policy documents' answer, unless only another document's is clearly better
+            preferred = self.retriever.retrieve(intent.search_text, mode=mode, top_k=depth, doc_ids=meant, snap=snap)
+            policy = answerer.answer(intent, preferred.hits)
+            if policy.status == AnswerStatus.ANSWERED and not (
+                    answer.status == AnswerStatus.ANSWERED
+                    and answer.citations[0].score > tuning.POLICY_DOCUMENT_MARGIN * policy.citations[0].score):
+                retrieval, answer = preferred, policy
         hits = retrieval.hits
         retrieved_at = time.perf_counter()
-        answer = Answerer(snap, self.retriever.tokenizer, self.retriever.similarities).answer(intent, hits)
         if self.llm_configured if use_llm is None else use_llm:
             answer = self._generative().answer(intent, hits, answer, snap)
         finished = time.perf_counter()

@@ -74,3 +74,19 @@ def test_the_facade_answers_for_generation_and_unloaded_references(kb_config, fa
     engine.ingest()
     assert engine.generation() == generation + 1
     assert engine.unloaded_references(seed) == []
+
+
+def test_wenjian_questions_are_asked_of_the_policy_documents_first_then_of_all(kb_config, fake_embedder):
+    from kb.schema import AnswerStatus
+
+    law = ("重庆市餐饮测试条例\n2021年5月27日 重庆市第五届人民代表大会常务委员会第二十六次会议通过\n"
+           "第一条 为了制止餐饮浪费行为，制定本条例。\n"
+           "第二条 餐饮服务经营者应当提示消费者适量点餐，制止餐饮浪费行为。\n"
+           "第三条 城市道路挖掘申请应当自受理之日起二十日内作出决定。\n")
+    (kb_config.corpus_dir / "food.txt").write_text(law, encoding="utf-8")
+    engine = PolicyKb(kb_config, embedder=fake_embedder)
+    engine.ingest()
+    policy = engine.ask("文件里对制止餐饮浪费有什么说法？")
+    assert policy.status == AnswerStatus.ANSWERED and policy.citations[0].clause == "二（三）11"
+    fallback = engine.ask("文件里对城市道路挖掘申请有什么规定？")  # only the regulation says it
+    assert fallback.status == AnswerStatus.ANSWERED and fallback.citations[0].clause == "第三条"

@@ -1,5 +1,7 @@
 """Documents a question names: a 文号, a title in 《》, or a title as people shorten it ("节约能源法" for
-《中华人民共和国节约能源法》, "上海绿色建筑条例", "园林绿化条例"). A named document steers retrieval to itself."""
+《中华人民共和国节约能源法》, "上海绿色建筑条例", "园林绿化条例"). A named document steers retrieval to itself.
+And the documents a question means by its genre word: "文件" (这份文件, 文件里) is a policy document (意见, 通知,
+方案 with a 文号), not a law or regulation, as 法律法规 and 政策文件 are told apart in Chinese."""
 
 from __future__ import annotations
 
@@ -7,7 +9,7 @@ import re
 from collections.abc import Iterator
 
 from kb.documents.metadata import doc_numbers_in
-from kb.schema import ParsedDocument
+from kb.schema import LegalForce, ParsedDocument
 from kb.store.snapshot import Snapshot
 
 _STATE_PREFIX = "中华人民共和国"
@@ -15,6 +17,10 @@ _STATE_PREFIX = "中华人民共和国"
 _PLACE_PREFIX = re.compile(r"^[\u4e00-\u9fff]{2,8}?(?:省|市|自治区|自治州|县|区)")
 _GENRE_SUFFIX = re.compile(r"(?:暂行)?(?:条例|法|规定|办法|细则|意见|通知|方案)$")
 _QUOTED = re.compile(r"《([^《》]{2,60})》")
+# "文件" as the question's word for a document; not a compound noun of law text (申请文件, 技术文件, 规范性文件).
+_POLICY_DOCUMENT_WORD = re.compile(
+    r"(?<!规范性)(?<!申请)(?<!证明)(?<!技术)(?<!设计)(?<!招标)(?<!投标)(?<!相关)(?<!有关)(?<!其他)(?<!电子)"
+    r"(?<!保密)(?<!批准)(?<!审批)(?<!许可)(?<!涉密)(?<!会议)文件(?![名号])")
 MIN_NAME_CHARS = 4  # "条例" or a two-character stem names nothing in particular
 MIN_STEM_CHARS = 4  # the end of a title names the document when it keeps this much before 条例 / 法
 
@@ -74,3 +80,12 @@ def documents_named(question: str, snapshot: Snapshot) -> list[str]:
         if all(exactness > e for e in rivals):
             chosen.append(doc_id)
     return chosen
+
+
+def policy_documents_meant(question: str, snapshot: Snapshot) -> list[str]:
+    """Ids of the policy documents (规范性文件) when the question calls what it asks about "文件" and the knowledge
+    base holds laws or regulations beside them; [] otherwise (then "文件" can only mean any of them)."""
+    if not _POLICY_DOCUMENT_WORD.search(question):
+        return []
+    policies = [d for d, doc in snapshot.documents.items() if doc.meta.force == LegalForce.NORMATIVE_DOCUMENT]
+    return policies if len(policies) < len(snapshot.documents) else []

@@ -1,7 +1,7 @@
 """Documents named in a question: by 文号, by title in 《》, and by the shortened titles people use."""
 
-from kb.schema import DocMeta, ParsedDocument
-from kb.search.mentions import documents_named
+from kb.schema import DocMeta, LegalForce, ParsedDocument
+from kb.search.mentions import documents_named, policy_documents_meant
 
 
 class _Snapshot:
@@ -15,7 +15,8 @@ SNAPSHOT = _Snapshot(
     DocMeta("fire", title="森林防火条例"),
     DocMeta("sh-green", title="上海市绿色建筑条例"),
     DocMeta("cq-green", title="重庆市城市园林绿化条例"),
-    DocMeta("opinion", title="关于加快建立健全绿色低碳循环发展经济体系的实施意见", doc_number="渝府发〔2021〕31号"),
+    DocMeta("opinion", title="关于加快建立健全绿色低碳循环发展经济体系的实施意见", doc_number="渝府发〔2021〕31号",
+            force=LegalForce.NORMATIVE_DOCUMENT),
 )
 
 
@@ -44,3 +45,15 @@ def test_questions_naming_no_document_or_several():
     assert named("森林覆盖率要达到多少？") == []
     assert named("条例规定罚多少？") == []
     assert sorted(named("节约能源法和上海市绿色建筑条例有什么不同？")) == ["energy", "sh-green"]
+
+
+def test_the_word_wenjian_means_the_policy_documents_beside_laws():
+    assert policy_documents_meant("文件里对餐饮浪费有什么说法？", SNAPSHOT) == ["opinion"]
+    assert policy_documents_meant("这个文件的成文日期是哪天？", SNAPSHOT) == ["opinion"]
+    # A compound noun of law text is not the question's word for a document.
+    assert policy_documents_meant("排污许可证的申请文件包括哪些？", SNAPSHOT) == []
+    assert policy_documents_meant("行政规范性文件要公开征求意见吗？", SNAPSHOT) == []
+    # With only policy documents (or none) loaded, "文件" may mean any of them: nothing to prefer.
+    assert policy_documents_meant("文件里有什么规定？", _Snapshot(DocMeta("opinion", title="意见",
+                                                                       force=LegalForce.NORMATIVE_DOCUMENT))) == []
+    assert policy_documents_meant("文件里有什么规定？", _Snapshot(DocMeta("energy", title="节约能源法"))) == []
