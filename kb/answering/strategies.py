@@ -36,6 +36,7 @@ _GENERAL_RESPONSIBILITY = re.compile(r"职责分工|分工负责|各负其责|�
 _PROHIBITION = re.compile(r"不得|禁止|严禁|不准|不允许|不应当|不能")
 _DUTY = re.compile(r"应当|必须|须|应|负责")
 _PERMISSION = re.compile(r"可以|允许|有权|鼓励|支持")
+_ASKS_DUTY = re.compile(r"要不要|需不需要|是否(?:需要|必须|应当|要)|必须.{0,30}吗|应当.{0,30}吗|用不用|得不得")
 _DEFINES = re.compile(r"是指|指的是|，指|系指|统称|含义")
 _INTRODUCES_ITEMS = ("：", ":")
 _TERMS_LEAD = re.compile(r"用语的含义|用语含义|术语|下列用语")
@@ -381,6 +382,15 @@ def permission(ctx: AnswerContext) -> Answer | None:
     """"能不能…", "是否允许…": 可以 / 不可以 / 应当 before the provision that says so; a provision without a modal verb is
     quoted plainly (by `quote`)."""
     best = ctx.complete
+    if best is not None:
+        # "能不能/可不可以…" is answered by what is forbidden or allowed, "要不要/需不需要…" by a duty: the close
+        # sentence of the same document with the asked kind of modal verb comes before a closer one with another
+        # kind.
+        wanted = _DUTY if _ASKS_DUTY.search(ctx.intent.text) else re.compile(
+            f"{_PROHIBITION.pattern}|{_PERMISSION.pattern}")
+        complete = [s for s in ctx.contenders
+                    if s.doc_id == best.doc_id and not ctx.scorer.missing_detail(ctx.intent, s)]
+        best = next((s for s in complete if wanted.search(s.text)), best)
     verdict = _verdict(ctx.intent.text, best.text) if best else ""
     return ctx.compose([best], lead=f"{verdict}：") if best and verdict else None
 

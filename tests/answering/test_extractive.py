@@ -42,6 +42,7 @@ FORESTS = """重庆市山林测试条例
 第九条 本条例下列用语的含义：
 （一）野外用火，包括烧香烧纸、燃放孔明灯等用火。
 （二）巡护证，是指护林员巡山时持有的证件。持证人巡山时应当随身携带。
+第十条 护林站应当为进山吸烟人员提供登记服务。进山人员不得在护林站内吸烟。
 """
 
 
@@ -120,6 +121,15 @@ def test_permission_questions_get_a_verdict_and_the_provision(kb):
     assert asked_if_forbidden.text.startswith("是的，文件禁止") and cited(asked_if_forbidden) == ["第三条"]
     allowed = ask(kb, "个人可以参与城市道路绿化美化吗？")
     assert allowed.text.startswith("可以") and cited(allowed) == ["第七条"]
+
+
+def test_can_questions_are_answered_by_what_is_forbidden_and_must_questions_by_a_duty(kb):
+    can = ask(kb, "进山人员能不能在护林站吸烟？")
+    assert can.text.startswith("不可以") and "不得在护林站内吸烟" in can.text
+    must = ask(kb, "护林站要不要为进山吸烟人员提供登记服务？")
+    assert must.text.startswith("需要") and "提供登记服务" in must.text
+    # "期限内" sets the scene of a permission question; it does not ask for a time.
+    assert ask(kb, "在山林防火期限内，能不能在山林内野外用火？").text.startswith("不可以")
 
 
 def test_scope_questions_quote_what_the_document_applies_to(kb):
