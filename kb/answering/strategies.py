@@ -153,6 +153,8 @@ def unloaded_reference(ctx: AnswerContext) -> Answer | None:
 
 
 _PASSAGE_WORDS = ("通过", "公布", "发布", "施行", "修正", "修订")
+_TAKES_EFFECT = re.compile(r"施行|生效|实施")
+_COMMENCES = re.compile(r"自.{2,24}起(?:施行|实施|生效)")
 
 
 def _passage_lines(doc: ParsedDocument, question: str) -> list[str]:
@@ -168,6 +170,15 @@ def _passage_lines(doc: ParsedDocument, question: str) -> list[str]:
     return chosen or lines
 
 
+def _commencement(doc: ParsedDocument) -> tuple[Clause, str] | None:
+    """The article that says when the document takes effect ("本条例自1992年8月1日起施行"), read from the end."""
+    for clause in reversed(doc.clauses):
+        for sentence in clause.sentences:
+            if _COMMENCES.search(sentence.text):
+                return clause, sentence.text.strip()
+    return None
+
+
 def _metadata_statement(doc: ParsedDocument, field: str, question: str) -> tuple[str, Clause | None, str]:
     """(statement, clause quoted, quote) for a metadata question; statement "" when the document does not say."""
     meta = doc.meta
@@ -180,6 +191,11 @@ def _metadata_statement(doc: ParsedDocument, field: str, question: str) -> tuple
         year, month, day = (int(p) for p in meta.date.split("-"))
         quote = f"{year}年{month}月{day}日"
         return f"该文件的成文日期是{quote}", signature, quote
+    if field == "passage" and _TAKES_EFFECT.search(question) and not any("施行" in ln for ln in meta.info_lines):
+        commencement = _commencement(doc)  # the passage lines hold no 施行: the last articles say it
+        if commencement is not None:
+            clause, sentence = commencement
+            return sentence, clause, sentence
     if field == "passage" and meta.info_lines:
         lines = _passage_lines(doc, question)
         if not lines:
@@ -214,7 +230,8 @@ def metadata(ctx: AnswerContext) -> Answer | None:
     citation = Citation(doc=meta.citation_name, doc_title=meta.title, clause=label, heading=heading, quote=source,
                         score=1.0)
     return Answer(question=ctx.intent.text, status=AnswerStatus.ANSWERED,
-                  text=f"{statement}{marker(meta, label)}。", citations=(citation,), retrieved=tuple(ctx.hits))
+                  text=f"{statement.rstrip('。')}{marker(meta, label)}。", citations=(citation,),
+                  retrieved=tuple(ctx.hits))
 
 
 def enterprise(ctx: AnswerContext) -> Answer | None:

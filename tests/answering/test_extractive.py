@@ -178,6 +178,9 @@ def test_passage_lines_answer_metadata_questions_as_the_title_note(kb):
     assert "2020年12月3日" in adopted.text and cited(adopted) == ["题注"]
     amended = ask(kb, "城市道路测试条例修正过几次？")
     assert "1次" in amended.text and "2021年5月27日" in amended.text
+    # The passage lines say when it was adopted, not when it takes effect: the last articles say that.
+    effective = ask(kb, "重庆市城市道路测试条例从什么时候开始施行？")
+    assert cited(effective) == ["第十条"] and "2021年7月1日" in effective.text and "。〔" not in effective.text
 
 
 def test_a_named_document_steers_retrieval_and_answers_come_from_one_document(kb):
