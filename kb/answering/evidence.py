@@ -20,7 +20,8 @@ _VALUE_KINDS = frozenset({QuantityKind.PERCENT, QuantityKind.COUNT, QuantityKind
                           QuantityKind.RATIO, QuantityKind.MULTIPLE, QuantityKind.DURATION, QuantityKind.FREQUENCY})
 _AMOUNT_KINDS = frozenset({QuantityKind.MONEY, QuantityKind.MULTIPLE})  # 罚款 as an amount or a multiple
 _DEADLINE = re.compile(r"20\d\d年|二[〇○零]\S{2}年|“十[四五六]五”|年底|年前|期间|之日起|日起|"
-                       r"第[一二三四1-4]季度|[上下]半年|年初|年末|月底|月末|季末")
+                       r"第[一二三四1-4]季度|[上下]半年|年初|年末|月底|月末|季末|"
+                       r"(?<![\d一二三四五六七八九十个])(?:十[一二]|[一二三四五六七八九十]|1[0-2]|[1-9])月(?![份]?[内以])")
 _GENERIC_AREAS = {"区县", "城区", "园区", "示范区", "试验区", "新区", "社区", "景区", "限养区", "禁养区", "养殖区", "灌区",
                   "地区", "区域", "自治县", "山区", "库区", "分区", "市区", "郊区", "辖区", "主城区", "中心城区"}
 # A named 区/县 ("重庆经开区", "渝中区"), not a phrase ending in one ("有条件的区县").

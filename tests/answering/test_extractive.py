@@ -43,6 +43,7 @@ FORESTS = """重庆市山林测试条例
 （一）野外用火，包括烧香烧纸、燃放孔明灯等用火。
 （二）巡护证，是指护林员巡山时持有的证件。持证人巡山时应当随身携带。
 第十条 护林站应当为进山吸烟人员提供登记服务。进山人员不得在护林站内吸烟。
+第十一条 每年三月为护林宣传月。
 """
 
 
@@ -164,6 +165,8 @@ def test_a_span_of_time_answers_when_it_belongs_to_the_asked_thing(kb):
     assert other.status == AnswerStatus.NOT_FOUND and "营业执照" in other.text
     threshold = ask(kb, "护林员离岗多长时间以后重新上岗要再培训？")
     assert cited(threshold)[0] == "第六条" and "六个月及以上" in threshold.text
+    month = ask(kb, "护林宣传月是几月？")
+    assert cited(month)[0] == "第十一条" and "三月" in month.text
     season = ask(kb, "山林火情统计每年什么时候汇总？")
     assert cited(season)[0] == "第七条" and "第一季度" in season.text
 

@@ -82,3 +82,5 @@ def test_which_of_several_is_not_a_number_and_a_validity_is_a_span():
     assert not analyse("森林防火期是每年哪几个时间段？").wants_number
     assert analyse("有几个示范区？").wants_number
     assert analyse("经营期限一般是几年？").wants_duration
+    month = analyse("森林防火宣传月是几月？")
+    assert month.wants_time and not month.wants_number and not month.wants_duration
