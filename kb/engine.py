@@ -27,6 +27,7 @@ from kb.search.mentions import documents_named, policy_documents_meant
 from kb.documents.metadata import find_references
 from kb.search.retrieve import Retriever
 from kb.store.vectors import open_vectors, require_vector_store
+from kb.store.snapshot import Snapshot
 from kb.schema import Answer, AnswerStatus, Hit, ParsedDocument, RetrievalMode
 
 
@@ -36,6 +37,20 @@ class Turn:
 
     question: str
     answer: Answer | None = None
+
+
+def _documents_meant(question: str, history: Sequence[Turn], snap: Snapshot) -> list[str]:
+    """Documents a question means without naming them: the policy documents when it says "文件"; in a conversation,
+    the documents the previous question named or meant, or else those the previous answer cited ("什么时候印发的？"
+    after "这份文件是哪个单位发布的？"). [] when that would be every document."""
+    meant = policy_documents_meant(question, snap)
+    if not meant and history:
+        last = history[-1]
+        meant = documents_named(last.question, snap) or policy_documents_meant(last.question, snap)
+        if not meant and last.answer is not None:
+            cited = {c.doc_title for c in last.answer.citations}
+            meant = [d for d, doc in snap.documents.items() if doc.meta.title in cited]
+    return meant if len(meant) < len(snap.documents) else []
 
 
 # Chinese text writes its punctuation in fullwidth forms (，？（）：), and so do the documents: NFKC leaves them be.
@@ -279,18 +294,18 @@ class PolicyKb:
         if doc_ids is None:  # a document the question names ("节约能源法规定…", 《…》, a 文号) is searched alone
             named = documents_named(intent.resolved, snap)
             doc_ids = named if named and not (intent.compare and len(named) < 2) else None
-            meant = [] if doc_ids else policy_documents_meant(intent.resolved, snap)
+            meant = [] if doc_ids else _documents_meant(intent.resolved, history, snap)
         answerer = Answerer(snap, self.retriever.tokenizer, self.retriever.similarities)
         depth = max(top_k or self.config.top_k, tuning.ANSWER_CANDIDATES)
         retrieval = self.retriever.retrieve(intent.search_text, mode=mode, top_k=depth, doc_ids=doc_ids, snap=snap)
         answer = answerer.answer(intent, retrieval.hits)
-        if meant:  # "文件里…": the policy documents' answer, unless only another document's is clearly better
+        if meant:  # the documents meant give the answer, unless only another document's is clearly better
             preferred = self.retriever.retrieve(intent.search_text, mode=mode, top_k=depth, doc_ids=meant, snap=snap)
-            policy = answerer.answer(intent, preferred.hits)
-            if policy.status == AnswerStatus.ANSWERED and not (
+            from_meant = answerer.answer(intent, preferred.hits)
+            if from_meant.status == AnswerStatus.ANSWERED and not (
                     answer.status == AnswerStatus.ANSWERED
-                    and answer.citations[0].score > tuning.POLICY_DOCUMENT_MARGIN * policy.citations[0].score):
-                retrieval, answer = preferred, policy
+                    and answer.citations[0].score > tuning.MEANT_DOCUMENTS_MARGIN * from_meant.citations[0].score):
+                retrieval, answer = preferred, from_meant
         hits = retrieval.hits
         retrieved_at = time.perf_counter()
         if self.llm_configured if use_llm is None else use_llm:

@@ -90,3 +90,20 @@ def test_wenjian_questions_are_asked_of_the_policy_documents_first_then_of_all(k
     assert policy.status == AnswerStatus.ANSWERED and policy.citations[0].clause == "二（三）11"
     fallback = engine.ask("文件里对城市道路挖掘申请有什么规定？")  # only the regulation says it
     assert fallback.status == AnswerStatus.ANSWERED and fallback.citations[0].clause == "第三条"
+
+
+def test_a_follow_up_stays_with_the_documents_of_the_previous_question_or_answer(kb_config, fake_embedder):
+    from kb.engine import Turn
+
+    law = ("重庆市印发测试条例\n2021年5月27日 重庆市第五届人民代表大会常务委员会第二十六次会议通过\n"
+           "第一条 本条例所称印发，是指文件的公开发布。\n"
+           "第二条 文件印发后应当在十日内公开。\n")
+    (kb_config.corpus_dir / "issue.txt").write_text(law, encoding="utf-8")
+    engine = PolicyKb(kb_config, embedder=fake_embedder)
+    engine.ingest()
+    when = engine.ask("什么时候印发的？", history=[Turn("这份文件是哪个单位发布的？")])
+    assert when.citations[0].doc == "渝府发〔2021〕31号" and "2021年10月11日" in when.text
+    earlier = engine.ask("重庆市印发测试条例规定印发后多少日内公开？")
+    assert earlier.citations[0].clause == "第二条"
+    follow_up = engine.ask("印发是指什么？", history=[Turn("印发后多久公开？", earlier)])
+    assert follow_up.citations[0].clause == "第一条"

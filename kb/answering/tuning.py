@@ -52,6 +52,6 @@ MAX_ENTERPRISE_ITEMS = 16
 # Rank bonus (dev): a sentence of a higher-ranked clause, and the retriever's own best sentence, win ties.
 RANK_BONUS = 0.04
 BEST_SENTENCE_BONUS = 0.05
-# A question that says "文件" is answered from the policy documents unless the answer from all documents scores more
-# than this many times theirs (dev (all)).
-POLICY_DOCUMENT_MARGIN = 1.2
+# A question that means some documents without naming them ("文件里…", a follow-up) is answered from them unless the
+# answer from all documents scores more than this many times theirs (dev (all)).
+MEANT_DOCUMENTS_MARGIN = 1.2
