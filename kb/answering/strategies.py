@@ -409,7 +409,9 @@ def permission(ctx: AnswerContext) -> Answer | None:
                     if s.doc_id == best.doc_id and not ctx.scorer.missing_detail(ctx.intent, s)]
         best = next((s for s in complete if wanted.search(s.text)), best)
     verdict = _verdict(ctx.intent.text, best.text) if best else ""
-    return ctx.compose([best], lead=f"{verdict}：") if best and verdict else None
+    # The rest of the provision's paragraph keeps its exceptions ("…的除外", "但…").
+    return ctx.compose(ctx.paragraph_from(best, tuning.MAX_PERMISSION_SENTENCES), lead=f"{verdict}：") \
+        if best and verdict else None
 
 
 def scope(ctx: AnswerContext) -> Answer | None:

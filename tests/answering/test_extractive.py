@@ -44,6 +44,7 @@ FORESTS = """重庆市山林测试条例
 （二）巡护证，是指护林员巡山时持有的证件。持证人巡山时应当随身携带。
 第十条 护林站应当为进山吸烟人员提供登记服务。进山人员不得在护林站内吸烟。
 第十一条 每年三月为护林宣传月。
+第十二条 进山人员可以在指定地点野炊；遇有高火险天气的除外。
 """
 
 
@@ -129,6 +130,9 @@ def test_can_questions_are_answered_by_what_is_forbidden_and_must_questions_by_a
     assert can.text.startswith("不可以") and "不得在护林站内吸烟" in can.text
     must = ask(kb, "护林站要不要为进山吸烟人员提供登记服务？")
     assert must.text.startswith("需要") and "提供登记服务" in must.text
+    # The provision comes with its exception.
+    picnic = ask(kb, "进山人员能不能在指定地点野炊？")
+    assert picnic.text.startswith("可以") and "遇有高火险天气的除外" in picnic.text
     # "期限内" sets the scene of a permission question; it does not ask for a time.
     assert ask(kb, "在山林防火期限内，能不能在山林内野外用火？").text.startswith("不可以")
 
