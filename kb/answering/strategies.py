@@ -30,7 +30,8 @@ from kb.text.bodies import names_body
 from kb.text.provisions import PENALTY_CUE
 from kb.text.numerals import QuantityKind
 
-INFO_LABEL = "题注"  # the passage lines under a law's title, as Chinese legal writing calls them
+INFO_LABEL = "题注"
+FIRST_PARAGRAPH = "第一款"  # the passage lines under a law's title, as Chinese legal writing calls them
 _LIST_ANCHOR = re.compile(r"20\d\d年|“十[四五六]五”")
 _GENERAL_RESPONSIBILITY = re.compile(r"职责分工|分工负责|各负其责|抓落实")
 _PROHIBITION = re.compile(r"不得|禁止|严禁|不准|不允许|不应当|不能")
@@ -116,7 +117,7 @@ class AnswerContext:
             expanded.setdefault((item.doc_id, item.clause.label, item.text), item)
             if item.text.endswith(_INTRODUCES_ITEMS) and item.clause.text.rstrip().endswith(item.text):
                 doc = self.snapshot.documents[item.doc_id]
-                for child in _children(doc, item.clause)[:tuning.MAX_LIST_ITEMS]:
+                for child in _items(doc, item.clause)[:tuning.MAX_LIST_ITEMS]:
                     quoted = self.sentence(item.doc_id, child)
                     if quoted is not None:
                         expanded.setdefault((item.doc_id, child.label, quoted.text), quoted)
@@ -261,6 +262,18 @@ def enterprise(ctx: AnswerContext) -> Answer | None:
 
 def _children(doc: ParsedDocument, parent: Clause) -> list[Clause]:
     return [c for c in doc.clauses if len(c.path) == len(parent.path) + 1 and c.path[:len(parent.path)] == parent.path]
+
+
+def _items(doc: ParsedDocument, parent: Clause) -> list[Clause]:
+    """The items a clause's last sentence introduces ("明确下列事项：" → （一）…). An article with several 款 keeps its
+    first 款 in its own clause, so that 款's items sit one level deeper (第九条 → 第九条第一款第（一）项)."""
+    first_paragraph = (*parent.path, FIRST_PARAGRAPH)
+    if not doc.clause("".join(first_paragraph)):
+        nested = [c for c in doc.clauses if len(c.path) == len(first_paragraph) + 1
+                  and c.path[:len(first_paragraph)] == first_paragraph]
+        if nested:
+            return nested
+    return _children(doc, parent)
 
 
 def outline_list(ctx: AnswerContext) -> Answer | None:

@@ -45,6 +45,10 @@ FORESTS = """重庆市山林测试条例
 第十条 护林站应当为进山吸烟人员提供登记服务。进山人员不得在护林站内吸烟。
 第十一条 每年三月为护林宣传月。
 第十二条 进山人员可以在指定地点野炊；遇有高火险天气的除外。
+第十三条 护林员应当做好下列工作：
+（一）巡查山林界桩；
+（二）报告山林火情。
+护林员的报酬由乡镇人民政府承担。
 """
 
 
@@ -200,3 +204,9 @@ def test_unrelated_questions_and_unloaded_documents_are_refused(kb):
     assert ask(kb, "量子计算机的芯片工艺是几纳米？").status == AnswerStatus.NOT_FOUND
     missing = ask(kb, "国发〔2021〕4号提出了哪些任务？")
     assert missing.status == AnswerStatus.NOT_FOUND and "未收录" in missing.text
+
+
+def test_a_sentence_that_introduces_items_is_quoted_with_them_also_in_an_article_of_several_paragraphs(kb):
+    answer = ask(kb, "护林员应当做好哪些工作？")
+    assert "巡查山林界桩" in answer.text and "报告山林火情" in answer.text
+    assert "第十三条第一款第（一）项" in cited(answer)
