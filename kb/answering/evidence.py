@@ -13,6 +13,7 @@ from kb.answering.intent import QuestionIntent
 from kb.schema import Clause, Hit
 from kb.store.snapshot import Snapshot
 from kb.text.numerals import QuantityKind, find_quantities, has_quantity
+from kb.text.provisions import PENALTY_CUE
 from kb.text.tokens import PolicyTokenizer, synonym_table
 
 # A value an answer to "多少" can give: not a bare year or an unnamed number.
@@ -167,6 +168,9 @@ class SentenceScorer:
                 return f"文件没有规定{owner}的{value}"
         if intent.wants_money and not quantities_of(text, _AMOUNT_KINDS):
             return "文件没有规定具体金额"
+        # A fine is no price, fee or subsidy: "收费标准是多少钱" is not answered by "…每平方米五百元以上…罚款".
+        if intent.wants_money and not intent.wants_penalty and PENALTY_CUE.search(text):
+            return "文件没有规定具体金额（只规定了罚款）"
         for year in intent.years:
             if year not in text:
                 return f"文件没有提到{year}年的相关内容"

@@ -165,8 +165,8 @@ def _passage_lines(doc: ParsedDocument, question: str) -> list[str]:
     asked = [w for w in _PASSAGE_WORDS if w in question]
     if re.search(r"修改|几次|多少次", question):
         asked += ["修正", "修订"]
-    if "令" in question:
-        asked += ["公布", "发布"]
+    if "令" in question:  # 第几号令: only a line that names the decree answers
+        return [ln for ln in lines if "令" in ln]
     chosen = [ln for ln in lines if any(w in ln for w in asked)]
     return chosen or lines
 
@@ -221,6 +221,10 @@ def metadata(ctx: AnswerContext) -> Answer | None:
     doc, statement, clause, quote = next(
         ((d, s, c, q) for d, s, c, q in found if s and (c is None or q in c.text)), (None, "", None, ""))
     if doc is None:
+        # A law has no 文号 and its passage lines may not name the 令 that promulgated it: no article says either.
+        if ctx.intent.metadata_field == "doc_number" or (ctx.intent.metadata_field == "passage"
+                                                         and "令" in ctx.intent.text):
+            return ctx.refuse("文件没有记载这一信息")
         return None
     meta = doc.meta
     if clause is None:  # a passage line: document information, cited as the 题注

@@ -184,6 +184,25 @@ def test_amounts_the_documents_do_not_give_are_refused(kb):
     assert answer.status == AnswerStatus.NOT_FOUND and "金额" in answer.text
 
 
+def test_a_fine_does_not_answer_a_question_about_a_fee(kb):
+    from kb.answering.evidence import ScoredSentence, SentenceScorer
+    from kb.answering.intent import analyse
+
+    snap = kb.retriever.snapshot()
+    doc_id = next(d for d, doc in snap.documents.items() if "道路" in doc.meta.title)
+    clause = snap.clause(doc_id, "第八条")
+    fine = ScoredSentence(doc_id, clause, clause.sentences[0].text.strip(), 1.0, 1)
+    scorer = SentenceScorer(snap, kb.retriever.tokenizer)
+    assert "罚款" in scorer.missing_detail(analyse("在城市道路上乱倒垃圾、渣土要交多少钱？"), fine)
+    assert "罚款" not in scorer.missing_detail(analyse("在城市道路上乱倒垃圾、渣土罚多少？"), fine)
+
+
+def test_a_law_records_no_wenhao_and_its_passage_lines_no_decree_number(kb):
+    for question in ("重庆市城市道路测试条例的文号是什么？", "重庆市城市道路测试条例是以第几号令公布的？"):
+        answer = ask(kb, question)
+        assert answer.status == AnswerStatus.NOT_FOUND and "没有记载" in answer.text, question
+
+
 def test_passage_lines_answer_metadata_questions_as_the_title_note(kb):
     adopted = ask(kb, "重庆市城市道路测试条例是什么时候通过的？")
     assert "2020年12月3日" in adopted.text and cited(adopted) == ["题注"]
