@@ -155,6 +155,7 @@ def unloaded_reference(ctx: AnswerContext) -> Answer | None:
 
 _PASSAGE_WORDS = ("通过", "公布", "发布", "施行", "修正", "修订")
 _TAKES_EFFECT = re.compile(r"施行|生效|实施")
+_DECREE_ASKED = re.compile(r"以?(?:国务院|主席)?第?几号.{0,8}令(?:公布|发布)?的?")
 _COMMENCES = re.compile(r"自.{2,24}起(?:施行|实施|生效)")
 
 
@@ -162,12 +163,15 @@ def _passage_lines(doc: ParsedDocument, question: str) -> list[str]:
     """The passage lines (题注) the question asks about: those with a passage word it uses (通过, 施行 …; 修改 and
     次 mean the amendments), else every passage line."""
     lines = [ln for ln in doc.meta.info_lines if any(w in ln for w in _PASSAGE_WORDS)]
-    asked = [w for w in _PASSAGE_WORDS if w in question]
-    if re.search(r"修改|几次|多少次", question):
+    # 第几号令 is answered only by a line that names the decree; the question's other parts by their own words.
+    decree = [ln for ln in lines if "令" in ln] if _DECREE_ASKED.search(question) else []
+    rest = _DECREE_ASKED.sub("", question)
+    asked = [w for w in _PASSAGE_WORDS if w in rest]
+    if re.search(r"修改|几次|多少次", rest):
         asked += ["修正", "修订"]
-    if "令" in question:  # 第几号令: only a line that names the decree answers
-        return [ln for ln in lines if "令" in ln]
-    chosen = [ln for ln in lines if any(w in ln for w in asked)]
+    chosen = [ln for ln in lines if any(w in ln for w in asked) and ln not in decree]
+    if _DECREE_ASKED.search(question):
+        return decree + chosen
     return chosen or lines
 
 
@@ -364,6 +368,32 @@ def penalty(ctx: AnswerContext) -> Answer | None:
         duty = _punished_duty(ctx, penalising)
         # The asked conduct is the item quoted; the article's other items are other conduct.
         return ctx.compose(chosen + ([duty] if duty else []), items=item is penalising)
+    # The question may name the duty rather than its breach: the 法律责任 article that cites the duty punishes it
+    # ("违反本条例第二十九条第二款规定，…处一万元以上五万元以下的罚款").
+    for item in ctx.contenders:
+        if item.lexical < tuning.MIN_SUPPORT or PENALTY_CUE.search(item.text):
+            continue
+        citing = _penalty_citing(ctx, item)
+        if citing is None:
+            continue
+        run = ctx.paragraph_from(citing, tuning.MAX_PENALTY_SENTENCES)
+        if wants_amount and not quantities_of("".join(s.text for s in run),
+                                              frozenset({QuantityKind.MONEY, QuantityKind.MULTIPLE})):
+            continue
+        return ctx.compose([*run, item], items=False)
+    return None
+
+
+def _penalty_citing(ctx: AnswerContext, duty: ScoredSentence) -> ScoredSentence | None:
+    """The first penalty sentence of the duty's document that cites the duty's provision (or its whole article)."""
+    article = article_label(duty.clause.label)
+    if not article:
+        return None
+    cited_as = {duty.clause.label, article}
+    for clause in ctx.snapshot.documents[duty.doc_id].clauses:
+        for index, sentence in enumerate(clause.sentences):
+            if PENALTY_CUE.search(clause.text) and cited_as & set(provision_references(sentence.text)):
+                return ctx.sentence(duty.doc_id, clause, index)
     return None
 
 

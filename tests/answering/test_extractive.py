@@ -49,6 +49,8 @@ FORESTS = """重庆市山林测试条例
 （一）巡查山林界桩；
 （二）报告山林火情。
 护林员的报酬由乡镇人民政府承担。
+第十四条 护林站应当每月报送巡护记录。
+第十五条 违反本条例第十四条规定的，由林业主管部门责令改正，处一百元以上五百元以下罚款。
 """
 
 
@@ -98,6 +100,11 @@ def test_a_fine_in_the_next_sentence_of_the_penalty_is_found_and_quoted(kb):
     answer = ask(kb, "护林员没有重新参加护林培训就上岗，罚多少？")
     assert answer.status == AnswerStatus.ANSWERED and cited(answer)[:2] == ["第八条", "第八条"]
     assert "责令限期改正" in answer.text and "二百元以上一千元以下罚款" in answer.text and "第六条" in cited(answer)
+
+
+def test_a_penalty_is_found_from_the_duty_it_cites_when_the_question_names_the_duty(kb):
+    answer = ask(kb, "护林站不按月报送巡护记录，罚多少？")
+    assert cited(answer) == ["第十五条", "第十四条"] and "一百元以上五百元以下罚款" in answer.text
 
 
 def test_a_penalty_for_a_listed_conduct_quotes_the_article_lead_and_the_item(kb):
@@ -201,6 +208,9 @@ def test_a_law_records_no_wenhao_and_its_passage_lines_no_decree_number(kb):
     for question in ("重庆市城市道路测试条例的文号是什么？", "重庆市城市道路测试条例是以第几号令公布的？"):
         answer = ask(kb, question)
         assert answer.status == AnswerStatus.NOT_FOUND and "没有记载" in answer.text, question
+    # The other part of the question is answered from its own passage line.
+    both = ask(kb, "重庆市城市道路测试条例是以第几号令公布的？什么时候通过的？")
+    assert "2020年12月3日" in both.text and cited(both) == ["题注"]
 
 
 def test_passage_lines_answer_metadata_questions_as_the_title_note(kb):
