@@ -13,7 +13,7 @@ question compares documents.
 from __future__ import annotations
 
 import re
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass
 from functools import cached_property
 from itertools import islice
@@ -391,8 +391,10 @@ def _penalty_citing(ctx: AnswerContext, duty: ScoredSentence) -> ScoredSentence 
         return None
     cited_as = {duty.clause.label, article}
     for clause in ctx.snapshot.documents[duty.doc_id].clauses:
+        if not PENALTY_CUE.search(clause.text):
+            continue
         for index, sentence in enumerate(clause.sentences):
-            if PENALTY_CUE.search(clause.text) and cited_as & set(provision_references(sentence.text)):
+            if cited_as & set(provision_references(sentence.text)):
                 return ctx.sentence(duty.doc_id, clause, index)
     return None
 
@@ -412,12 +414,15 @@ def _defines(ctx: AnswerContext, sentence: ScoredSentence, term: str) -> bool:
     return bool(opens and lead and _TERMS_LEAD.search(lead.text))
 
 
-def _document_sentences(ctx: AnswerContext) -> list[ScoredSentence]:
-    """Every sentence of the retrieved documents, best document first (a law's definitions stand together in one
-    article, which retrieval may rank below the articles that use the term)."""
-    return [item for doc in ctx.documents[:tuning.DEFINITION_DOCUMENTS] for clause in doc.clauses
-            for index in range(len(clause.sentences))
-            if (item := ctx.sentence(doc.meta.doc_id, clause, index)) is not None]
+def _sentences_of(ctx: AnswerContext, documents: Sequence[ParsedDocument]) -> Iterator[ScoredSentence]:
+    """The documents' sentences in reading order, read as far as the caller goes (a law's definitions stand
+    together in one article, and its scope among its first articles, which retrieval may rank below others)."""
+    for doc in documents:
+        for clause in doc.clauses:
+            for index in range(len(clause.sentences)):
+                item = ctx.sentence(doc.meta.doc_id, clause, index)
+                if item is not None:
+                    yield item
 
 
 def definition(ctx: AnswerContext) -> Answer | None:
@@ -425,7 +430,7 @@ def definition(ctx: AnswerContext) -> Answer | None:
     paragraph (a definition may run on: "1个单位碳排放配额相当于…")."""
     term = ctx.intent.definition_term
     best = next((s for s in ctx.ranked if _defines(ctx, s, term)), None) or next(
-        (s for s in _document_sentences(ctx) if _defines(ctx, s, term)), None)
+        (s for s in _sentences_of(ctx, ctx.documents[:tuning.DEFINITION_DOCUMENTS]) if _defines(ctx, s, term)), None)
     if best is None:
         return None
     return ctx.compose(ctx.paragraph_from(best, tuning.MAX_DEFINITION_SENTENCES))
@@ -467,8 +472,7 @@ def scope(ctx: AnswerContext) -> Answer | None:
     的单位…依照本法规定…", "一切单位和个人都必须遵守本条例")."""
     scoped = [s for s in ctx.contenders if _SCOPE_CUE.search(s.text)]
     if not scoped and ctx.documents:
-        leading = [s for s in _document_sentences(ctx)[:tuning.SCOPE_LEADING_SENTENCES]
-                   if s.doc_id == ctx.documents[0].meta.doc_id]
+        leading = islice(_sentences_of(ctx, ctx.documents[:1]), tuning.SCOPE_LEADING_SENTENCES)
         scoped = [s for s in leading if _SCOPE_CUE.search(s.text) or _FOLLOWS_THE_LAW.search(s.text)]
     if not scoped:
         return None

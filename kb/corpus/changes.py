@@ -16,7 +16,6 @@ from __future__ import annotations
 import json
 import os
 import shutil
-import sqlite3
 from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import datetime, timezone
@@ -34,8 +33,8 @@ from kb.documents.load import SUPPORTED_SUFFIXES, LoadedText, LoadLimits, load_b
 from kb.documents.parse import metadata_value, parse_document
 from kb.errors import KbError
 from kb.schema import EDITABLE_FIELDS, ParsedDocument
-from kb.store.layout import backups_dir, state_path, writer_lock, writer_pid_path
-from kb.store.state import IndexState, damaged, is_damage
+from kb.store.layout import backups_dir, writer_lock, writer_pid_path
+from kb.store.state import open_index_state
 
 Notice = Callable[[str], None]
 ENTRY_FILE = "entry.json"  # in a backup folder, next to the file: {"file_name": …, "entry": manifest entry}
@@ -83,23 +82,8 @@ def _writer_pid(config: Config) -> str:
         return "?"
 
 
-@contextmanager
-def _index_state(config: Config) -> Iterator[IndexState]:
-    """The index state, open for the block; damage found while reading it is the one-line StateDamaged."""
-    path = state_path(config)
-    state = IndexState(path)
-    try:
-        yield state
-    except (sqlite3.DatabaseError, ValueError) as exc:
-        if is_damage(exc):
-            raise damaged(path, exc) from None
-        raise
-    finally:
-        state.close()
-
-
 def _refresh_manifest_copy(config: Config) -> None:
-    with _index_state(config) as state:
+    with open_index_state(config) as state:
         saved = state.saved_manifest()
         manifest = check_manifest(config.corpus_dir, saved)
         if manifest != saved:
@@ -109,7 +93,7 @@ def _refresh_manifest_copy(config: Config) -> None:
 def save_manifest(config: Config, manifest: Mapping[str, Mapping[str, object]]) -> None:
     """Write the manifest and keep its copy in the index state (from which `kb check --repair` rebuilds it)."""
     write_manifest(config.corpus_dir, manifest)
-    with _index_state(config) as state:
+    with open_index_state(config) as state:
         state.save_manifest({name: portable_entry(entry) for name, entry in manifest.items()})
 
 
@@ -143,7 +127,7 @@ def set_metadata(config: Config, file_name: str, doc_id: str, fields: Mapping[st
 
 
 def _loaded_names(config: Config) -> list[tuple[str, str, str]]:
-    with _index_state(config) as state:
+    with open_index_state(config) as state:
         return state.document_names()
 
 
@@ -218,7 +202,7 @@ def place_additions(config: Config, candidates: Sequence[Candidate], replace: bo
     A candidate with the 文号 (without one: the title) of a loaded document is that document again: unchanged when
     its bytes are the same (new metadata is merged into its entry), refused when they differ unless `replace`.
     """
-    with _index_state(config) as state:
+    with open_index_state(config) as state:
         names, indexed = state.document_names(), state.document_hashes()
     manifest = read_manifest(config.corpus_dir)
     files = corpus_files(config.corpus_dir)

@@ -2,15 +2,14 @@
 
 from __future__ import annotations
 
-import sqlite3
 from dataclasses import dataclass
 
 from kb.config import Config
 from kb.schema import Clause, ParsedDocument
 from kb.store.bm25 import Bm25Index
 from kb.store.chunk_table import ChunkTable
-from kb.store.layout import bm25_path, state_path
-from kb.store.state import IndexState, damaged, is_damage
+from kb.store.layout import bm25_path
+from kb.store.state import open_index_state
 
 
 @dataclass(frozen=True)
@@ -30,18 +29,10 @@ class Snapshot:
 def load_snapshot(config: Config) -> Snapshot:
     """The current generation. Its BM25 file is used when it was built from exactly these chunks; a missing,
     damaged or stale one (a writer killed before writing it) is rebuilt in memory from the state's tokens."""
-    path = state_path(config)
-    state = IndexState(path)
-    try:
+    with open_index_state(config) as state:
         read = state.snapshot()
         bm25 = Bm25Index.read(bm25_path(config, read.generation), read.chunks.digest)
         if bm25 is None:
             read = state.snapshot(with_tokens=True)  # a new consistent view, with the tokens
             bm25 = Bm25Index.build(read.tokens or [], chunks_digest=read.chunks.digest)
-    except (sqlite3.DatabaseError, ValueError) as exc:
-        if is_damage(exc):
-            raise damaged(path, exc) from None
-        raise
-    finally:
-        state.close()
     return Snapshot(read.generation, {d.meta.doc_id: d for d in read.documents}, read.chunks, bm25)

@@ -10,13 +10,16 @@ from __future__ import annotations
 import json
 import sqlite3
 import sys
+from contextlib import contextmanager
 from dataclasses import asdict, dataclass
 from pathlib import Path
 from typing import Iterable, Iterator, Mapping
 
+from kb.config import Config
 from kb.errors import KbError
 from kb.store.chunk_table import ChunkTable
 from kb.schema import Chunk, Clause, DocMeta, ParsedDocument, Sentence
+from kb.store.layout import state_path
 from kb.store.sqlite_wal import connect_wal
 
 SCHEMA = """
@@ -250,3 +253,18 @@ class IndexState:
             db.execute("ROLLBACK")
             raise
         return generation
+
+
+@contextmanager
+def open_index_state(config: Config) -> Iterator[IndexState]:
+    """The index state, open for the block; damage found while reading it is the one-line StateDamaged."""
+    path = state_path(config)
+    state = IndexState(path)
+    try:
+        yield state
+    except (sqlite3.DatabaseError, ValueError) as exc:
+        if is_damage(exc):
+            raise damaged(path, exc) from None
+        raise
+    finally:
+        state.close()
