@@ -33,7 +33,7 @@ class Config:
     chroma_timeout_s: int = 5  # a Chroma server's connect/read timeout; then searches fall back to BM25
     top_k: int = 5
     candidates: int = 50  # per retriever, before fusion
-    rrf_k: int = 60
+    dense_weight: float = 0.5  # hybrid search: the dense share of the fused score, BM25 has the rest
     max_question_chars: int = 2000
     max_file_bytes: int = 20_000_000
     # Limits on what a document may become, checked before the work they bound (each refusal names its setting):
@@ -76,6 +76,9 @@ class Config:
         return dataclasses.replace(self, **_coerce(changes))
 
 
+_RANGES = {"dense_weight": (0.0, 1.0)}
+
+
 def _coerce(values: Mapping[str, object]) -> dict[str, object]:
     """Convert strings from files/env into each field's type; unknown keys are an error, not silently ignored."""
     by_name = {f.name: f for f in fields(Config)}
@@ -89,10 +92,15 @@ def _coerce(values: Mapping[str, object]) -> dict[str, object]:
                 out[key] = Path(str(value)).expanduser()
             elif kind in ("int", int):
                 out[key] = int(value)  # type: ignore[arg-type]
+            elif kind in ("float", float):
+                out[key] = float(value)  # type: ignore[arg-type]
             else:
                 out[key] = str(value)
         except ValueError:
             raise KbError(f"setting '{key}' must be {kind}, got {value!r}") from None
+        low, high = _RANGES.get(key, (None, None))
+        if low is not None and not low <= out[key] <= high:
+            raise KbError(f"setting '{key}' must be between {low} and {high}, got {value!r}")
     return out
 
 

@@ -14,12 +14,15 @@ def test_defaults_then_file_then_environment(tmp_path):
     assert config.model == "hashing"  # file wins over defaults
     assert config.data_dir == Path("/tmp/x")
     assert config.chroma_url == "http://127.0.0.1:8000"
-    assert config.rrf_k == Config().rrf_k
+    assert config.dense_weight == Config().dense_weight
 
 
 def test_bad_values_are_clear_errors(tmp_path):
     with pytest.raises(KbError, match="KB_TOP_K|top_k"):
         load_config(None, environ={"KB_TOP_K": "many"})
+    assert load_config(None, environ={"KB_DENSE_WEIGHT": "0.3"}).dense_weight == 0.3
+    with pytest.raises(KbError, match="'dense_weight' must be between 0.0 and 1.0"):
+        load_config(None, environ={"KB_DENSE_WEIGHT": "1.5"})
     bad = tmp_path / "kb.toml"
     bad.write_text("nonsense = 1\n", encoding="utf-8")
     with pytest.raises(KbError, match="unknown setting 'nonsense'"):

@@ -129,6 +129,8 @@ class SentenceScorer:
                     chunk_id = self.snapshot.chunks.chunk_for(hit.doc_id, clause.label, index)
                     candidates.append((rank, hit, clause, sentence.text.strip(), chunk_id))
         dense = self.similarities(intent.resolved, [c[-1] for c in candidates if c[-1]]) if self.similarities else {}
+        # Retrieval's score relative to its best hit: on 0..1 whichever retriever ranked them (BM25 scores are not).
+        best_hit = max((hit.score for hit in hits), default=0.0)
         scored = []
         for rank, hit, clause, text, chunk_id in candidates:
             lexical = self.coverage(weights, f"{clause.heading} {text}")
@@ -137,6 +139,8 @@ class SentenceScorer:
             score = lexical
             if chunk_id in dense:  # meaning, for colloquial questions that share few words with the text
                 score += tuning.DENSE_WEIGHT * max(0.0, dense[chunk_id] - tuning.DENSE_FLOOR) / (1 - tuning.DENSE_FLOOR)
+            if best_hit > 0:
+                score += tuning.RETRIEVAL_WEIGHT * hit.score / best_hit
             score += tuning.RANK_BONUS / rank + (tuning.BEST_SENTENCE_BONUS if text == hit.best_sentence else 0.0)
             scored.append(ScoredSentence(hit.doc_id, clause, text, score, rank, lexical))
         return sorted(scored, key=lambda s: -s.score)

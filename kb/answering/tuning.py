@@ -51,7 +51,9 @@ SCOPE_LEADING_SENTENCES = 15
 # Enterprise answers: the sentences closest to the question, before the requirement finder's list (dev).
 MAX_CLOSEST = 3
 MAX_ENTERPRISE_ITEMS = 16
-# Rank bonus (dev): a sentence of a higher-ranked clause, and the retriever's own best sentence, win ties.
+# Retrieval's say (dev (all)): a sentence gets this share of its clause's retrieval score over the best hit's;
+# a higher-ranked clause and the retriever's own best sentence win ties.
+RETRIEVAL_WEIGHT = 0.6
 RANK_BONUS = 0.04
 BEST_SENTENCE_BONUS = 0.05
 # A question that means some documents without naming them ("文件里…", a follow-up) is answered from them unless the

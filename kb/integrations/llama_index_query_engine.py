@@ -51,7 +51,7 @@ class PolicyKbQueryEngine(BaseQueryEngine):
     def _query(self, query_bundle: QueryBundle) -> Response:
         answer = self._kb.ask(query_bundle.query_str, mode=self._mode, top_k=self._top_k, docs=self._docs,
                               levels=self._levels, use_llm=self._use_llm)
-        return answer_response(answer, self._kb.retriever.snapshot(), self._mode, self._kb.config.rrf_k)
+        return answer_response(answer, self._kb.retriever.snapshot(), self._mode)
 
     async def _aquery(self, query_bundle: QueryBundle) -> Response:
         return await asyncio.to_thread(self._query, query_bundle)
@@ -65,8 +65,8 @@ class PolicyKbQueryEngine(BaseQueryEngine):
         return retriever.retrieve(query_bundle)
 
 
-def answer_response(answer: Answer, snap: Snapshot, mode: RetrievalMode, rrf_k: int) -> Response:
-    retrieved = hit_nodes(snap, answer.retrieved, mode, rrf_k)
+def answer_response(answer: Answer, snap: Snapshot, mode: RetrievalMode) -> Response:
+    retrieved = hit_nodes(snap, answer.retrieved, mode)
     by_clause = {(n.node.metadata["doc"], n.node.metadata["clause"]): n for n in retrieved}
     cited = [by_clause.get((c.doc, c.clause)) or _cited_node(snap, c) for c in answer.citations]
     cited = list({n.node.node_id: n for n in cited if n is not None}.values())  # one node per cited clause

@@ -12,7 +12,7 @@ before the top-k cut (the dense side asks Chroma for more neighbours until enoug
 never returns a node outside the filter. Any other key, operator or condition raises `KbError`.
 
 Scores: `NodeWithScore.score` is in 0–1 and the raw fused score is in `metadata["raw_score"]`:
-    hybrid  RRF score / the best possible RRF score (first in both rankings = 1.0): comparable across queries
+    hybrid  the fused score itself (first in both rankings = 1.0): comparable across queries
     dense   cosine similarity, clipped to 0–1
     bm25    BM25 score / the best BM25 score of this result (the top node = 1.0): relative to the query
 """
@@ -129,12 +129,11 @@ def _document_field(key: str, meta: DocMeta) -> str:
 
 
 # -- scores and nodes ---------------------------------------------------------------------------------------------
-def score_normaliser(mode: RetrievalMode, rrf_k: int, hits: Sequence[Hit]) -> Callable[[float], float]:
+def score_normaliser(mode: RetrievalMode, hits: Sequence[Hit]) -> Callable[[float], float]:
     """Raw fused score -> 0–1, as the module docstring says for each mode."""
-    if mode == RetrievalMode.HYBRID:
-        best_possible = 2.0 / (rrf_k + 1)
-        return lambda raw: min(1.0, raw / best_possible)
-    if mode == RetrievalMode.DENSE:
+    # A hybrid search whose vector store failed ranked by BM25 alone: its scores are BM25's.
+    fused = mode == RetrievalMode.HYBRID and any(RetrievalMode.DENSE in h.scores for h in hits)
+    if fused or mode == RetrievalMode.DENSE:
         return lambda raw: min(1.0, max(0.0, raw))
     best = max((h.score for h in hits), default=0.0)
     return lambda raw: raw / best if best > 0 else 0.0
@@ -154,9 +153,9 @@ def hit_node(snap: Snapshot, hit: Hit, tree: ClauseTree, mode: RetrievalMode, se
     return node
 
 
-def hit_nodes(snap: Snapshot, hits: Sequence[Hit], mode: RetrievalMode, rrf_k: int,
+def hit_nodes(snap: Snapshot, hits: Sequence[Hit], mode: RetrievalMode,
               sentences: bool = False) -> list[NodeWithScore]:
-    normalise = score_normaliser(mode, rrf_k, hits)
+    normalise = score_normaliser(mode, hits)
     trees = {doc_id: ClauseTree(snap.documents[doc_id]) for doc_id in {h.doc_id for h in hits}}
     return [NodeWithScore(node=hit_node(snap, hit, trees[hit.doc_id], mode, sentences),
                           score=round(normalise(hit.score), 6)) for hit in hits]
@@ -193,4 +192,4 @@ class PolicyKbRetriever(BaseRetriever):
             return []
         hits = retriever.search(question, mode=self._mode, top_k=self._top_k, doc_ids=allowed.doc_ids, snap=snap,
                                 allowed=allowed.rows)
-        return hit_nodes(snap, hits, self._mode, self._kb.config.rrf_k, sentences=allowed.sentences_only)
+        return hit_nodes(snap, hits, self._mode, sentences=allowed.sentences_only)

@@ -262,7 +262,7 @@ class Retriever:
             rankings[RetrievalMode.BM25] = self.rank_bm25(question, snap, allowed)
         if dense is not None:
             rankings[RetrievalMode.DENSE] = dense
-        return Retrieval(fuse_to_hits(snap, rankings, top_k, self.config.rrf_k), tuple(notices))
+        return Retrieval(fuse_to_hits(snap, rankings, top_k, self.config.dense_weight), tuple(notices))
 
 
 def _clause_ranks(snap: Snapshot, ranking: ChunkRanking) -> dict[tuple[str, str], tuple[int, float, int]]:
@@ -275,14 +275,28 @@ def _clause_ranks(snap: Snapshot, ranking: ChunkRanking) -> dict[tuple[str, str]
     return best
 
 
-def fuse_to_hits(snap: Snapshot, rankings: dict[str, ChunkRanking], top_k: int, rrf_k: int) -> list[Hit]:
-    """Reciprocal-rank fusion of clause rankings (a single ranking passes through with its own scores)."""
+def _normalised(mode: str, ranks: dict[tuple[str, str], tuple[int, float, int]]) -> dict[tuple[str, str], float]:
+    """Scores on 0..1 within one query's candidates: BM25 over its best score (0 stays "no shared word"), dense
+    min-max (e5 cosines crowd into 0.8-0.95, so only their spread carries signal)."""
+    scores = {key: score for key, (_, score, _) in ranks.items()}
+    if not scores:
+        return {}
+    high, low = max(scores.values()), min(scores.values())
+    if mode == RetrievalMode.DENSE:
+        return {key: (s - low) / (high - low) if high > low else 1.0 for key, s in scores.items()}
+    return {key: s / high if high > 0 else 0.0 for key, s in scores.items()}
+
+
+def fuse_to_hits(snap: Snapshot, rankings: dict[str, ChunkRanking], top_k: int, dense_weight: float) -> list[Hit]:
+    """Convex combination of the clause rankings' normalised scores (a single ranking passes through with its own
+    scores): a clause ranked first by both scores 1.0; one missing from a ranking gets nothing from it."""
     per_mode = {mode: _clause_ranks(snap, ranking) for mode, ranking in rankings.items()}
     fused: dict[tuple[str, str], float] = {}
-    for ranks in per_mode.values():
-        for key, (rank, score, _) in ranks.items():
-            contribution = 1.0 / (rrf_k + rank) if len(per_mode) > 1 else score
-            fused[key] = fused.get(key, 0.0) + contribution
+    for mode, ranks in per_mode.items():
+        weight = (dense_weight if mode == RetrievalMode.DENSE else 1.0 - dense_weight) if len(per_mode) > 1 else 1.0
+        normalised = _normalised(mode, ranks) if len(per_mode) > 1 else {k: v[1] for k, v in ranks.items()}
+        for key, score in normalised.items():
+            fused[key] = fused.get(key, 0.0) + weight * score
     ordered = sorted(fused.items(), key=lambda kv: -kv[1])[:top_k]
     hits = []
     for key, score in ordered:

@@ -239,3 +239,27 @@ def test_a_sentence_that_introduces_items_is_quoted_with_them_also_in_an_article
     answer = ask(kb, "护林员应当做好哪些工作？")
     assert "巡查山林界桩" in answer.text and "报告山林火情" in answer.text
     assert "第十三条第一款第（一）项" in cited(answer)
+
+
+@pytest.mark.parametrize("scale", [1.0, 40.0])  # fused scores (0..1) and raw BM25 scores alike
+def test_a_sentence_gets_its_clauses_retrieval_score_relative_to_the_best_hit(kb, scale):
+    from kb.answering import tuning
+    from kb.answering.evidence import SentenceScorer
+    from kb.answering.intent import analyse
+    from kb.schema import Hit
+
+    snap = kb.retriever.snapshot()
+    doc_id = next(d for d, doc in snap.documents.items() if "山林" in doc.meta.title)
+
+    def hit(label, score):
+        clause = snap.clause(doc_id, label)
+        return Hit(doc_id, "", "", label, clause.heading, clause.text, score, best_sentence="")
+
+    intent = analyse("天气预报")  # words no sentence holds: retrieval alone orders them
+    scorer = SentenceScorer(snap, kb.retriever.tokenizer)
+    strong, weak = hit("第十一条", 0.9 * scale), hit("第三条", 0.3 * scale)
+    ranked = scorer.score(intent, [weak, strong])  # retrieval's order is not the score's
+    by_label = {s.clause.label: s.score for s in ranked}
+    assert ranked[0].clause.label == "第十一条"
+    assert by_label["第十一条"] - by_label["第三条"] == pytest.approx(
+        tuning.RETRIEVAL_WEIGHT * (1.0 - 0.3 / 0.9) + tuning.RANK_BONUS * (1 / 2 - 1), abs=1e-9)

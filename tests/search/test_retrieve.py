@@ -8,7 +8,7 @@ import pytest
 
 from kb.errors import KbError
 from kb.indexing.ingest import Indexer
-from kb.search.retrieve import Retriever
+from kb.search.retrieve import ChunkRanking, Retriever, fuse_to_hits
 
 ROOT = ROOT_DIR
 
@@ -43,6 +43,38 @@ def test_hybrid_fuses_both_rankings(retriever):
     hits = retriever.search("畜禽粪污资源化利用率", mode="hybrid", top_k=5)
     assert hits[0].clause_label == "二（一）2"
     assert set(hits[0].scores) == {"bm25", "dense"}
+
+
+def _clause_rows(snap, count):
+    """The first chunk row of `count` different clauses."""
+    rows, seen = [], set()
+    for row in range(len(snap.chunks)):
+        if snap.chunks.clause_key(row) not in seen:
+            seen.add(snap.chunks.clause_key(row))
+            rows.append(row)
+    return rows[:count]
+
+
+def test_fusion_weighs_normalised_scores_not_ranks(retriever):
+    """A clause far ahead in one ranking beats one narrowly ahead in the other (rank fusion would tie them)."""
+    snap = retriever.snapshot()
+    a, b, c = _clause_rows(snap, 3)
+    rankings = {"bm25": ChunkRanking([a, b, c], [30.0, 3.0, 1.0]),  # a far ahead
+                "dense": ChunkRanking([b, a, c], [0.90, 0.89, 0.80])}  # b narrowly ahead
+    hits = fuse_to_hits(snap, rankings, top_k=3, dense_weight=0.5)
+    assert [snap.chunks.clause_key(a)[1], snap.chunks.clause_key(b)[1]] == [h.clause_label for h in hits[:2]]
+    assert hits[0].score == pytest.approx(0.5 * 1.0 + 0.5 * 0.9, abs=1e-6)  # BM25 over its best; dense min-max
+    assert hits[2].score == pytest.approx(0.5 * 1 / 30, abs=1e-6)  # last in dense: nothing from it
+    assert all(0.0 <= h.score <= 1.0 for h in hits)
+    dense_only = fuse_to_hits(snap, rankings, top_k=3, dense_weight=1.0)
+    assert dense_only[0].clause_label == snap.chunks.clause_key(b)[1] and dense_only[0].score == 1.0
+
+
+def test_a_single_ranking_keeps_its_own_scores(retriever):
+    snap = retriever.snapshot()
+    a, b = _clause_rows(snap, 2)
+    hits = fuse_to_hits(snap, {"bm25": ChunkRanking([a, b], [12.5, 4.0])}, top_k=2, dense_weight=0.5)
+    assert [h.score for h in hits] == [12.5, 4.0]
 
 
 def test_colloquial_expansion_reaches_formal_clause(kb_config, fake_embedder):
