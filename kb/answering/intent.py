@@ -58,11 +58,14 @@ _DEFINITION = (re.compile(r"(?:所称的?|所说的?|里的?|中的?)?[“「\"]
                           r"(?:包括哪些|包括什么|有哪些|是什么样|算不算|是什么)"),
                re.compile(r"对[“「\"]([\u4e00-\u9fffA-Za-z]{2,16}?)[”」\"](?:是)?(?:怎么|如何)(?:界定|定义)"))
 _SCOPE = re.compile(r"适用(于|范围|哪些|什么)|哪些.{0,12}适用|适不适用|是否适用|管不管|归不归")
-# A span of time asked for: a time limit (多少日内, 几个工作日), a validity (有效期几年), a duration (多长时间) — not a
-# count of days ("蓝天能多几天") and not a deadline ("数量和期限是什么").
+# A span of time asked for: a time limit (多少日内, 几个工作日), a validity (有效期几年), a duration (多长时间, 保存几年,
+# 超过几年) — not a count of days ("蓝天能多几天"), not a deadline ("数量和期限是什么"), not a year (哪几年, 第几年).
 _DURATION = re.compile(r"最[长短多少].{0,6}(几|多少)个?[日天月年]|(多少|几)年以上|(多少|几)个?工作日|(多少|几)个?[日天月年](内|以内|之内)|(期限|时限|有效期).{0,4}(多少|几|多长|多久)|"
-                       r"有效期.{0,6}(几|多少)|(多长时间|多久)(?!.{0,8}一次)")
-_FREQUENCY = re.compile(r"几次|多少次|频次|频率|每(年|月|季度|周|天|日).{0,6}(几|多少)(次|回|遍)|(多久|多长时间).{0,8}一次")
+                       r"有效期.{0,6}(几|多少)|(多长时间|多久)(?!.{0,8}一次)|"
+                       r"(?<![哪第])(多少|几)年(?![度份级前后来]|以前|以后)")
+# How often, also as a choice between periods ("每个月交还是每个季度交").
+_FREQUENCY = re.compile(r"几次|多少次|频次|频率|每(年|月|季度|周|天|日).{0,6}(几|多少)(次|回|遍)|(多久|多长时间).{0,8}一次|"
+                        r"还是每个?(年|半年|季度|月|周|天|日)")
 # "节能产品认证证书的有效期是几年": the thing whose value is asked and the value's name; an answer must be about the
 # former (another thing's 有效期 does not answer).
 _ASKED_VALUE = re.compile(r"([\u4e00-\u9fffA-Za-z0-9]{2,16})的([\u4e00-\u9fff]{2,6}?)(?:一般|通常|最长|最短|最多|最少|至少)?"

@@ -263,3 +263,12 @@ def test_a_sentence_gets_its_clauses_retrieval_score_relative_to_the_best_hit(kb
     assert ranked[0].clause.label == "第十一条"
     assert by_label["第十一条"] - by_label["第三条"] == pytest.approx(
         tuning.RETRIEVAL_WEIGHT * (1.0 - 0.3 / 0.9) + tuning.RANK_BONUS * (1 / 2 - 1), abs=1e-9)
+
+
+def test_a_threshold_on_something_no_document_mentions_is_refused(kb):
+    """"车龄超过几年" asks about 车龄, which no text mentions (jieba does not even know the word): a span of time
+    in a nearby provision does not answer it; a threshold on a word the texts use is looked for as usual."""
+    unknown = ask(kb, "护林员的工龄超过几年可以不参加护林培训？")
+    assert unknown.status == AnswerStatus.NOT_FOUND and "工龄" in unknown.text
+    known = ask(kb, "巡护证有效期超过几年要换证？")
+    assert known.status == AnswerStatus.ANSWERED and "三年" in known.text

@@ -16,6 +16,9 @@ from kb.answering.intent import analyse, definition_term, resolve_follow_up
     ("排污许可证的有效期是几年？", {"wants_number", "wants_time", "wants_duration", "asked_value"}),
     ("行政机关应当在多少个工作日内作出决定？", {"wants_number", "wants_duration"}),
     ("副总河长每年巡河几次？", {"wants_number", "wants_frequency"}),
+    ("执行报告是每个月交还是每个季度交？", {"wants_frequency"}),
+    ("原始记录最少要保存几年？", {"wants_number", "wants_duration"}),
+    ("车龄超过多少年不能再营运？", {"wants_number", "wants_duration"}),
     ("碳排放权交易管理暂行条例适用于哪些活动？", {"wants_list", "list_noun", "wants_scope"}),
     ("国家和重庆的要求有什么不同？", {"places", "compare"}),
     ("《重庆市城市园林绿化条例》规定城市绿化规划由谁编制？", {"wants_responsible", "places", "quoted_titles"}),
@@ -83,5 +86,6 @@ def test_which_of_several_is_not_a_number_and_a_validity_is_a_span():
     assert not analyse("森林防火期是每年哪几个时间段？").wants_number
     assert analyse("有几个示范区？").wants_number
     assert analyse("经营期限一般是几年？").wants_duration
+    assert not analyse("哪几年的目标最高？").wants_duration and not analyse("第几年开始考核？").wants_duration
     month = analyse("森林防火宣传月是几月？")
     assert month.wants_time and not month.wants_number and not month.wants_duration
