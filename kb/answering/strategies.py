@@ -23,6 +23,7 @@ from kb.answering import tuning
 from kb.answering.compose import compose, marker, not_found
 from kb.answering.evidence import ScoredSentence, SentenceScorer, lists_noun, quantities_of
 from kb.answering.intent import QuestionIntent
+from kb.search.mentions import documents_named
 from kb.schema import (PREAMBLE_LABEL, SIGNATURE_LABEL, Answer, AnswerStatus, Citation, Clause, Hit, ParsedDocument,
                        RetrievalMode)
 from kb.store.snapshot import Snapshot
@@ -156,6 +157,10 @@ def unloaded_reference(ctx: AnswerContext) -> Answer | None:
 _PASSAGE_WORDS = ("通过", "公布", "发布", "施行", "修正", "修订")
 _TAKES_EFFECT = re.compile(r"施行|生效|实施")
 _DECREE_ASKED = re.compile(r"以?(?:国务院|主席)?第?几号.{0,8}令(?:公布|发布)?的?")
+# The document a metadata question asks about, named before 是 / 由 ("…管理办法由哪个部门制定"); "这个文件", "本条例"
+# point at a loaded one.
+_DOCUMENT_ASKED_ABOUT = re.compile(r"([\u4e00-\u9fff]{2,30}?(办法|规定|条例|意见|通知|法|规划|方案|细则))(?:是|由)")
+_DEICTIC = ("本", "该", "这", "此", "那", "上述")
 _COMMENCES = re.compile(r"自.{2,24}起(?:施行|实施|生效)")
 
 
@@ -218,9 +223,20 @@ def _metadata_statement(doc: ParsedDocument, field: str, question: str) -> tuple
     return "", None, ""
 
 
+def _asks_about_an_unloaded_document(ctx: AnswerContext) -> bool:
+    """"重点生态功能区转移支付管理办法由哪个部门制定": the 办法 is one a loaded text mentions, not a loaded document:
+    who makes it is a provision of that text, not document information."""
+    subject = _DOCUMENT_ASKED_ABOUT.search(ctx.intent.text)
+    if not subject or subject.group(1).startswith(_DEICTIC) or len(subject.group(1)) - len(subject.group(2)) < 4:
+        return False  # "这个文件", "本条例", "实施意见": the loaded document itself
+    return not documents_named(subject.group(1), ctx.snapshot)
+
+
 def metadata(ctx: AnswerContext) -> Answer | None:
     """文号, issuer, dates, the implemented document, title, addressees; for laws the passage lines (题注). The
     document is the best retrieved one that records the asked field (a law has no 成文日期, an 意见 no 题注)."""
+    if _asks_about_an_unloaded_document(ctx):
+        return None
     found = ((doc, *_metadata_statement(doc, ctx.intent.metadata_field, ctx.intent.text)) for doc in ctx.documents)
     doc, statement, clause, quote = next(
         ((d, s, c, q) for d, s, c, q in found if s and (c is None or q in c.text)), (None, "", None, ""))
@@ -526,9 +542,10 @@ def listing(ctx: AnswerContext) -> Answer | None:
              and not s.clause.is_heading_sentence(s.text)]
     chosen = ctx.from_document_of(best, [best, *named, *chosen])
     chosen = list({(s.doc_id, s.clause.label, s.text): s for s in chosen}.values())[:tuning.MAX_LIST_ITEMS]
-    # In clause order (the position of the clause within its document), each clause's sentences as they stand.
-    chosen.sort(key=lambda s: (s.doc_id != best.doc_id, ctx.snapshot.documents[s.doc_id].clauses.index(s.clause),
-                               s.clause.text.find(s.text)))
+    # The best provision first, then the others in clause order (the position of the clause within its document),
+    # each clause's sentences as they stand.
+    chosen.sort(key=lambda s: (s.doc_id != best.doc_id, s.clause != best.clause,
+                               ctx.snapshot.documents[s.doc_id].clauses.index(s.clause), s.clause.text.find(s.text)))
     clauses = {(s.doc_id, s.clause.label) for s in chosen}
     lead = "文件中涉及这一问题的规定如下：" if len(clauses) > 1 else ""
     return ctx.compose(chosen, lead=lead, numbered=len(chosen) > 1)

@@ -51,6 +51,7 @@ FORESTS = """重庆市山林测试条例
 护林员的报酬由乡镇人民政府承担。
 第十四条 护林站应当每月报送巡护记录。
 第十五条 违反本条例第十四条规定的，由林业主管部门责令改正，处一百元以上五百元以下罚款。
+第十六条 山林巡护管理办法由市林业主管部门制定。
 """
 
 
@@ -272,3 +273,29 @@ def test_a_threshold_on_something_no_document_mentions_is_refused(kb):
     assert unknown.status == AnswerStatus.NOT_FOUND and "工龄" in unknown.text
     known = ask(kb, "巡护证有效期超过几年要换证？")
     assert known.status == AnswerStatus.ANSWERED and "三年" in known.text
+
+
+def test_a_list_quotes_the_best_provision_first_then_the_others_in_clause_order(kb):
+    from kb.answering.evidence import ScoredSentence, SentenceScorer
+    from kb.answering.intent import analyse
+    from kb.answering.strategies import AnswerContext, listing
+
+    snap = kb.retriever.snapshot()
+    doc_id = next(d for d, doc in snap.documents.items() if "山林" in doc.meta.title)
+    intent = analyse("进山有哪些规定？")
+
+    def scored(label, score):
+        clause = snap.clause(doc_id, label)
+        return ScoredSentence(doc_id, clause, clause.sentences[0].text.strip(), score, 1, lexical=score)
+
+    ctx = AnswerContext(snap, SentenceScorer(snap, kb.retriever.tokenizer), intent, [])
+    ctx.ranked = [scored("第十二条", 0.9), scored("第三条", 0.8), scored("第十条", 0.7)]  # retrieval's evidence, set
+    assert cited(listing(ctx)) == ["第十二条", "第三条", "第十条"]
+
+
+def test_who_makes_a_measure_a_text_mentions_is_a_provision_not_document_information(kb):
+    """"…管理办法由哪个部门制定" asks about a 办法 the regulation mentions, not about the loaded document."""
+    answer = ask(kb, "山林巡护管理办法由哪个部门制定？")
+    assert cited(answer) == ["第十六条"] and "市林业主管部门" in answer.text
+    about_itself = ask(kb, "重庆市山林测试条例是由哪个机关通过的？")
+    assert cited(about_itself) == ["题注"]
