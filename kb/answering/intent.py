@@ -40,7 +40,7 @@ _METADATA = {
     "recipients": re.compile(r"主送"),
     "title": re.compile(r"标题|文件名|全称|叫什么"),
 }
-_PENALTY = re.compile(r"罚款|罚多少|罚金|处罚|处以|法律责任|被罚|[怎如何]么?罚|罚不罚|[会要]罚|罚吗|会被怎么|会怎么样|怎么处理|如何处理|承担什么责任|什么后果|"
+_PENALTY = re.compile(r"罚款|罚多少|罚金|处罚|处以|法律责任|被罚|[怎如何]么?罚|罚不罚|[会要]罚|罚吗|会被怎么|会怎么样|的[，,]?(?:会|将|要)?被?(?:依照|按照|依据|按)?(?:什么规定|怎么|如何|怎样)处理|被(?:怎么|如何|怎样)?处理|承担什么责任|什么后果|"
                       r"吊销|没收|违反.{0,20}(会|将|要|怎么|如何)")
 # Words every provision of a kind uses: a question of that kind searches for them too, so that the provision that
 # repeats the asked words outranks the others (the 法律责任 article over the duty it punishes).
