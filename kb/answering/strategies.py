@@ -75,8 +75,12 @@ class AnswerContext:
         """The evidence gate: the question's words are in the best sentences, or the best clause means the same."""
         if not self.ranked:
             return False
-        dense = self.hits[self.ranked[0].rank - 1].scores.get(RetrievalMode.DENSE, 0.0)
-        return max(s.lexical for s in self.ranked) >= tuning.MIN_SUPPORT or dense >= tuning.MIN_DENSE_SUPPORT
+        return max(s.lexical for s in self.ranked) >= tuning.MIN_SUPPORT or self.means_the_question(self.ranked[0])
+
+    def means_the_question(self, sentence: ScoredSentence) -> bool:
+        """Its clause is as close in meaning as the evidence gate asks (colloquial words: 打火机 for 火种)."""
+        return sentence.rank > 0 and self.hits[sentence.rank - 1].scores.get(
+            RetrievalMode.DENSE, 0.0) >= tuning.MIN_DENSE_SUPPORT
 
     @cached_property
     def contenders(self) -> list[ScoredSentence]:
@@ -367,7 +371,11 @@ def penalty(ctx: AnswerContext) -> Answer | None:
     item of conduct it lists when the conduct is an item, and the article of the duty it punishes."""
     wants_amount = ctx.intent.wants_money or ctx.intent.wants_number
     for item in ctx.contenders:
-        if item.lexical < tuning.MIN_SUPPORT:  # the asked conduct must be in the sentence, not only its topic
+        # The asked conduct must be in the sentence, not only its topic: its words, or its meaning when the question
+        # is worded colloquially (打火机 for 火种) and it is the best sentence and opens its provision, where a
+        # penalty states the conduct ("拒不改正的，处…" states none).
+        opens = item.clause.sentences[0].text.strip() == item.text
+        if item.lexical < tuning.MIN_SUPPORT and not (item is ctx.ranked[0] and opens and ctx.means_the_question(item)):
             continue
         lead = _article_lead(ctx, item)
         penalising = item if PENALTY_CUE.search(item.text) else lead

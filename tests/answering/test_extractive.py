@@ -299,3 +299,26 @@ def test_who_makes_a_measure_a_text_mentions_is_a_provision_not_document_informa
     assert cited(answer) == ["第十六条"] and "市林业主管部门" in answer.text
     about_itself = ask(kb, "重庆市山林测试条例是由哪个机关通过的？")
     assert cited(about_itself) == ["题注"]
+
+
+@pytest.mark.parametrize("dense, label, index, answers", [
+    (0.9, "第八条", 0, True),  # the best sentence, close in meaning, opening its article: the conduct is there
+    (0.5, "第八条", 0, False),  # not close in meaning: its few shared words are not the asked conduct
+    (0.9, "第八条", 1, False),  # "拒不改正的，处…罚款" states no conduct
+])
+def test_a_colloquially_asked_penalty_is_read_from_the_best_sentence_by_its_meaning(kb, dense, label, index, answers):
+    from kb.answering.evidence import ScoredSentence, SentenceScorer
+    from kb.answering.intent import analyse
+    from kb.answering.strategies import AnswerContext, penalty
+    from kb.schema import Hit
+
+    snap = kb.retriever.snapshot()
+    doc_id = next(d for d, doc in snap.documents.items() if "山林" in doc.meta.title)
+    clause = snap.clause(doc_id, label)
+    hit = Hit(doc_id, "", "", label, clause.heading, clause.text, 1.0, scores={RetrievalMode.DENSE: dense})
+    best = ScoredSentence(doc_id, clause, clause.sentences[index].text.strip(), 1.0, 1, lexical=0.1)
+    ctx = AnswerContext(snap, SentenceScorer(snap, kb.retriever.tokenizer), analyse("看林子的人没培训就干活会怎么罚？"),
+                        [hit])
+    ctx.ranked = [best]
+    answer = penalty(ctx)
+    assert (answer is not None and cited(answer)[0] == label and "二百元以上一千元以下" in answer.text) == answers
