@@ -523,11 +523,12 @@ def who(ctx: AnswerContext) -> Answer | None:
     complete = ctx.complete
     if complete is None:
         return None
-    # A body named close by: in the best clause, or in a sentence that answers almost as well (another sentence
-    # naming a body for another duty does not answer who does this one).
+    # A body named close by: in the best sentence, or in one that answers almost as well (another sentence naming a
+    # body for another task, even of the same clause, does not answer who does this one: an 意见's paragraph
+    # assigns many tasks).
     named = next((s for s in ctx.contenders if names_body(s.text) and not ctx.scorer.missing_detail(ctx.intent, s)
                   and s.doc_id == complete.doc_id
-                  and (s.clause == complete.clause or s.score >= tuning.NAMED_BODY_SHARE * complete.score)), None)
+                  and (s is complete or s.score >= tuning.NAMED_BODY_SHARE * complete.score)), None)
     if named is not None:
         return listing(ctx) if ctx.intent.wants_list else _quote(ctx, named)
     doc = ctx.snapshot.documents[complete.doc_id]

@@ -33,7 +33,7 @@ SIBLING_CLAUSES = 2
 SUPPORTING_SHARE = 0.8
 MAX_SUPPORTING = 2
 # Who questions (dev): a sentence naming a body answers instead of the best one when it scores at least this
-# share of it (or stands in the same clause).
+# share of it (another sentence of the same clause may name a body for another task).
 NAMED_BODY_SHARE = 0.9
 # Lists (dev): sentences within this share of the best, at most this many.
 LIST_SHARE = 0.6

@@ -52,6 +52,7 @@ FORESTS = """重庆市山林测试条例
 第十四条 护林站应当每月报送巡护记录。
 第十五条 违反本条例第十四条规定的，由林业主管部门责令改正，处一百元以上五百元以下罚款。
 第十六条 山林巡护管理办法由市林业主管部门制定。
+第十七条 加强山林防火宣传教育，普及山林防火知识。市林业主管部门负责编制山林防火规划。
 """
 
 
@@ -322,3 +323,10 @@ def test_a_colloquially_asked_penalty_is_read_from_the_best_sentence_by_its_mean
     ctx.ranked = [best]
     answer = penalty(ctx)
     assert (answer is not None and cited(answer)[0] == label and "二百元以上一千元以下" in answer.text) == answers
+
+
+def test_a_body_named_for_another_task_of_the_same_clause_does_not_answer_who(kb):
+    answer = ask(kb, "普及山林防火知识由谁负责？")
+    assert answer.text.startswith("文件未明确") and cited(answer)[0] == "第十七条"
+    named = ask(kb, "山林防火规划由谁编制？")
+    assert "市林业主管部门负责编制山林防火规划" in named.text and not named.text.startswith("文件未明确")
