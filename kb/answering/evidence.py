@@ -204,10 +204,12 @@ class SentenceScorer:
             return _missing_value(intent)
         # The value must stand by the words the question asks about ("认证和管理，到2025年，…达到3000个"), not in
         # another part of the sentence about something else.
-        # (A sentence of one fragment has no other part: it was chosen for its words as a whole.)
+        # (A sentence of one fragment has no other part: it was chosen for its words as a whole. A span of time is
+        # a narrow kind of value: the sentence's span is the provision's time limit however the question words it.)
         if asked_kinds and not intent.wants_frequency and (
                 not quantities_of(window, asked_kinds)
-                or (len(fragments) > 1 and self.coverage(weights, fragments[at]) < tuning.MIN_FRAGMENT_COVERAGE)):
+                or (len(fragments) > 1 and not intent.wants_duration
+                    and self.coverage(weights, fragments[at]) < tuning.MIN_FRAGMENT_COVERAGE)):
             return "文件没有给出具体数值"
         if intent.wants_day and not _DATE.search(text):
             return "文件没有规定具体日期"

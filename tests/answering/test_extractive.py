@@ -330,3 +330,18 @@ def test_a_body_named_for_another_task_of_the_same_clause_does_not_answer_who(kb
     assert answer.text.startswith("文件未明确") and cited(answer)[0] == "第十七条"
     named = ask(kb, "山林防火规划由谁编制？")
     assert "市林业主管部门负责编制山林防火规划" in named.text and not named.text.startswith("文件未明确")
+
+
+def test_a_time_limit_asked_in_other_words_is_found_in_its_provision(kb):
+    """"离开岗位多长时间以后…": few of the asked words stand by the sentence's span of time, which still answers; a
+    number ("多少") must stand by the asked words."""
+    from kb.answering.evidence import ScoredSentence, SentenceScorer
+    from kb.answering.intent import analyse
+
+    snap = kb.retriever.snapshot()
+    doc_id = next(d for d, doc in snap.documents.items() if "山林" in doc.meta.title)
+    clause = snap.clause(doc_id, "第六条")  # 护林员离岗六个月及以上重新上岗的，应当重新参加护林培训。
+    sentence = ScoredSentence(doc_id, clause, clause.sentences[0].text.strip(), 1.0, 1)
+    scorer = SentenceScorer(snap, kb.retriever.tokenizer)
+    assert scorer.missing_detail(analyse("单位员工离开岗位多长时间以后再回来重新上岗？"), sentence) == ""
+    assert scorer.missing_detail(analyse("单位员工离开岗位的人数达到多少以后要重新上岗？"), sentence) != ""
