@@ -56,7 +56,9 @@ _DEFINITION = (re.compile(r"(?:所称的?|所说的?|里的?|中的?)?[“「\"]
                # "所说的可再生能源包括哪些", "里说的“古树后备资源”是什么样的树": a term the document defines
                re.compile(r"(?:所称|所说|说的|讲的)的?[“「\"]?([\u4e00-\u9fffA-Za-z]{2,16}?)[”」\"]?(?:都|具体)?"
                           r"(?:包括哪些|包括什么|有哪些|是什么样|算不算|是什么)"),
-               re.compile(r"对[“「\"]([\u4e00-\u9fffA-Za-z]{2,16}?)[”」\"](?:是)?(?:怎么|如何)(?:界定|定义)"))
+               re.compile(r"对[“「\"]([\u4e00-\u9fffA-Za-z]{2,16}?)[”」\"](?:是)?(?:怎么|如何)(?:界定|定义)"),
+               # "条例中的“中心城区”包括哪些区": a term in quotation marks is a term the document uses as defined
+               re.compile(r"[“「\"]([\u4e00-\u9fffA-Za-z]{2,16}?)[”」\"](?:都|具体)?(?:包括哪些|包括什么|包含哪些|指哪些)"))
 _SCOPE = re.compile(r"适用(于|范围|哪些|什么)|哪些.{0,12}适用|适不适用|是否适用|管不管|归不归")
 # A span of time asked for: a time limit (多少日内, 几个工作日), a validity (有效期几年), a duration (多长时间, 保存几年,
 # 超过几年) — not a count of days ("蓝天能多几天"), not a deadline ("数量和期限是什么"), not a year (哪几年, 第几年).

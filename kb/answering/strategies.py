@@ -539,11 +539,21 @@ def who(ctx: AnswerContext) -> Answer | None:
     return ctx.compose(chosen, lead=lead)
 
 
+def _introduces(sentence: ScoredSentence, noun: str) -> bool:
+    """"排污许可证应当记载下列信息：" introduces the items "哪些信息" asks for."""
+    return sentence.text.endswith(_INTRODUCES_ITEMS) and f"下列{noun}" in sentence.text
+
+
 def listing(ctx: AnswerContext) -> Answer | None:
-    """"有哪些": the sentences close to the best (of its document), in clause order."""
+    """"有哪些": the sentences close to the best (of its document), in clause order; a close sentence that introduces
+    items of the asked kind ("下列信息：") leads, with its items."""
     best = ctx.complete
     if best is None:
         return None
+    noun = ctx.intent.list_noun
+    if noun:
+        best = next((s for s in ctx.ranked if s.score >= tuning.LIST_SHARE * best.score and _introduces(s, noun)),
+                    best)
     floor = max(tuning.MIN_SUPPORT * 0.8, tuning.LIST_SHARE * ctx.ranked[0].score)
     chosen = [s for s in ctx.ranked if s.score >= floor and not s.clause.is_heading_sentence(s.text)]
     # A clause whose heading the question names is wanted whole ("推进工业绿色升级有哪些举措？").

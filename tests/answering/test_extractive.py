@@ -53,6 +53,10 @@ FORESTS = """重庆市山林测试条例
 第十五条 违反本条例第十四条规定的，由林业主管部门责令改正，处一百元以上五百元以下罚款。
 第十六条 山林巡护管理办法由市林业主管部门制定。
 第十七条 加强山林防火宣传教育，普及山林防火知识。市林业主管部门负责编制山林防火规划。
+第十八条 护林站应当在醒目位置公示下列信息：
+（一）护林员姓名和联系方式；
+（二）巡护路线。
+护林站应当及时更新公示信息。
 """
 
 
@@ -345,3 +349,26 @@ def test_a_time_limit_asked_in_other_words_is_found_in_its_provision(kb):
     scorer = SentenceScorer(snap, kb.retriever.tokenizer)
     assert scorer.missing_detail(analyse("单位员工离开岗位多长时间以后再回来重新上岗？"), sentence) == ""
     assert scorer.missing_detail(analyse("单位员工离开岗位的人数达到多少以后要重新上岗？"), sentence) != ""
+
+
+def test_a_list_of_things_of_the_asked_kind_is_led_by_the_sentence_that_introduces_them(kb):
+    """"哪些信息" is answered by "…公示下列信息：" with its items, before a closer sentence that only mentions 信息."""
+    from kb.answering.evidence import ScoredSentence, SentenceScorer
+    from kb.answering.intent import analyse
+    from kb.answering.strategies import AnswerContext, listing
+
+    snap = kb.retriever.snapshot()
+    doc_id = next(d for d, doc in snap.documents.items() if "山林" in doc.meta.title)
+    intent = analyse("护林站要公示哪些信息？")
+    assert intent.list_noun == "信息"
+
+    def scored(label, index, score):
+        clause = snap.clause(doc_id, label)
+        return ScoredSentence(doc_id, clause, clause.sentences[index].text.strip(), score, 1, lexical=score)
+
+    ctx = AnswerContext(snap, SentenceScorer(snap, kb.retriever.tokenizer), intent, [])
+    mentions = next(c.label for c in snap.documents[doc_id].clauses if c.text == "护林站应当及时更新公示信息。")
+    ctx.ranked = [scored(mentions, 0, 0.9), scored("第十八条", 0, 0.7)]
+    answer = listing(ctx)
+    assert cited(answer)[0] == "第十八条" and "（一）护林员姓名和联系方式" in answer.text
+

@@ -91,3 +91,8 @@ def test_which_of_several_is_not_a_number_and_a_validity_is_a_span():
     assert not analyse("哪几年的目标最高？").wants_duration and not analyse("第几年开始考核？").wants_duration
     month = analyse("森林防火宣传月是几月？")
     assert month.wants_time and not month.wants_number and not month.wants_duration
+
+
+def test_a_quoted_term_asked_what_it_includes_is_a_definition():
+    assert analyse("条例中的“中心城区”包括哪些区？").definition_term == "中心城区"
+    assert analyse("“两品一标”认证产品要达到多少个？").definition_term == ""
