@@ -45,6 +45,8 @@ _TERMS_LEAD = re.compile(r"用语的含义|用语含义|术语|下列用语")
 _SCOPE_CUE = re.compile(r"适用本|适用于|本(?:法|条例|规定|办法)适用|不适用|适用其规定|参照本")
 # Who must follow the document, as a law's first articles say it.
 _FOLLOWS_THE_LAW = re.compile(r"(?:遵守|依照|执行)本(?:法|条例|规定|办法)")
+# What a document applies to, not what it does not (不适用).
+_APPLIES = re.compile(f"(?<!不)适用(?:于|本)|{_FOLLOWS_THE_LAW.pattern}")
 
 
 @dataclass(frozen=True)
@@ -495,9 +497,11 @@ def scope(ctx: AnswerContext) -> Answer | None:
     document's own scope provision, which a law states among its first articles ("本法适用于…", "在…领域内，从事…
     的单位…依照本法规定…", "一切单位和个人都必须遵守本条例")."""
     scoped = [s for s in ctx.contenders if _SCOPE_CUE.search(s.text)]
-    if not scoped and ctx.documents:
+    # What the document applies to comes before what it does not ("…不适用本法"), which alone is no answer.
+    if not any(_APPLIES.search(s.text) for s in scoped) and ctx.documents:
         leading = islice(_sentences_of(ctx, ctx.documents[:1]), tuning.SCOPE_LEADING_SENTENCES)
-        scoped = [s for s in leading if _SCOPE_CUE.search(s.text) or _FOLLOWS_THE_LAW.search(s.text)]
+        scoped += [s for s in leading if _APPLIES.search(s.text)]
+    scoped.sort(key=lambda s: not _APPLIES.search(s.text))
     if not scoped:
         return None
     # The same article's exceptions ("…另有规定的，适用其规定") belong to the scope.

@@ -27,6 +27,7 @@ ROADS = """重庆市城市道路测试条例
 （一）擅自占用城市道路摆摊设点的；
 （二）在城市道路上洗车的。
 第十条 本条例自2021年7月1日起施行。
+第十一条 农村公路的养护不适用本条例。
 """
 
 FORESTS = """重庆市山林测试条例
@@ -372,3 +373,21 @@ def test_a_list_of_things_of_the_asked_kind_is_led_by_the_sentence_that_introduc
     answer = listing(ctx)
     assert cited(answer)[0] == "第十八条" and "（一）护林员姓名和联系方式" in answer.text
 
+
+
+def test_scope_is_what_a_document_applies_to_before_what_it_does_not(kb):
+    """"…不适用本条例" alone does not say what the regulation applies to: its scope article (among its first) does."""
+    from kb.answering.evidence import ScoredSentence, SentenceScorer
+    from kb.answering.intent import analyse
+    from kb.answering.strategies import AnswerContext, scope
+    from kb.schema import Hit
+
+    snap = kb.retriever.snapshot()
+    doc_id = next(d for d, doc in snap.documents.items() if "道路" in doc.meta.title)
+    clause = snap.clause(doc_id, "第十一条")
+    hit = Hit(doc_id, "", "", clause.label, clause.heading, clause.text, 1.0)
+    ctx = AnswerContext(snap, SentenceScorer(snap, kb.retriever.tokenizer), analyse("城市道路测试条例适用于哪些范围？"),
+                        [hit])
+    ctx.ranked = [ScoredSentence(doc_id, clause, clause.sentences[0].text.strip(), 1.0, 1, lexical=1.0)]
+    answer = scope(ctx)
+    assert cited(answer)[0] == "第二条" and "本条例适用于本市行政区域内城市道路" in answer.text
