@@ -12,13 +12,14 @@ from kb.answering import tuning
 from kb.answering.intent import QuestionIntent
 from kb.schema import Clause, Hit
 from kb.store.snapshot import Snapshot
-from kb.text.numerals import QuantityKind, find_quantities, has_quantity
+from kb.text.numerals import Quantity, QuantityKind, find_quantities, has_quantity
 from kb.text.provisions import PENALTY_CUE
 from kb.text.tokens import PolicyTokenizer, synonym_table
 
 # A value an answer to "多少" can give: not a bare year or an unnamed number.
 _VALUE_KINDS = frozenset({QuantityKind.PERCENT, QuantityKind.COUNT, QuantityKind.MEASURE, QuantityKind.MONEY,
-                          QuantityKind.RATIO, QuantityKind.MULTIPLE, QuantityKind.DURATION, QuantityKind.FREQUENCY})
+                          QuantityKind.RATIO, QuantityKind.MULTIPLE, QuantityKind.DURATION, QuantityKind.FREQUENCY,
+                          QuantityKind.PLAIN})
 _AMOUNT_KINDS = frozenset({QuantityKind.MONEY, QuantityKind.MULTIPLE})  # 罚款 as an amount or a multiple
 _DEADLINE = re.compile(r"20\d\d年|二[〇○零]\S{2}年|“十[四五六]五”|年底|年前|期间|之日起|日起|"
                        r"第[一二三四1-4]季度|[上下]半年|年初|年末|月底|月末|季末|"
@@ -84,7 +85,13 @@ def names_places(text: str) -> bool:
 
 
 def quantities_of(text: str, kinds: frozenset[QuantityKind]) -> bool:
-    return has_quantity(text) and any(q.kind in kinds for q in find_quantities(text))
+    return has_quantity(text) and any(q.kind in kinds and _is_value(q) for q in find_quantities(text))
+
+
+def _is_value(quantity: Quantity) -> bool:
+    """A number without a unit is a value only as a coefficient or index ("利用系数达到0.74", "不低于1.2"), not a
+    bare count or number of something unnamed."""
+    return quantity.kind != QuantityKind.PLAIN or "." in quantity.text or bool(quantity.bound)
 
 
 def lists_noun(text: str, noun: str) -> bool:

@@ -58,6 +58,7 @@ FORESTS = """重庆市山林测试条例
 （一）护林员姓名和联系方式；
 （二）巡护路线。
 护林站应当及时更新公示信息。
+第十九条 到2025年，山林防火设施完好系数达到0.95，巡护覆盖指数不低于1.2。
 """
 
 
@@ -391,3 +392,9 @@ def test_scope_is_what_a_document_applies_to_before_what_it_does_not(kb):
     ctx.ranked = [ScoredSentence(doc_id, clause, clause.sentences[0].text.strip(), 1.0, 1, lexical=1.0)]
     answer = scope(ctx)
     assert cited(answer)[0] == "第二条" and "本条例适用于本市行政区域内城市道路" in answer.text
+
+
+def test_a_coefficient_or_an_index_without_a_unit_is_a_value(kb):
+    coefficient = ask(kb, "到2025年山林防火设施完好系数要达到多少？")
+    assert coefficient.status == AnswerStatus.ANSWERED and "0.95" in coefficient.text
+    assert "1.2" in ask(kb, "巡护覆盖指数要达到多少？").text
