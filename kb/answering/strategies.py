@@ -203,10 +203,13 @@ def _metadata_statement(doc: ParsedDocument, field: str, question: str) -> tuple
         return f"该文件的文号是{meta.doc_number}", preamble, meta.doc_number
     if field == "issuer" and meta.issuer:
         return f"该文件由{meta.issuer}印发", signature, meta.issuer
-    if field == "date" and meta.date and signature is not None:
+    if field == "date" and meta.date:
         year, month, day = (int(p) for p in meta.date.split("-"))
         quote = f"{year}年{month}月{day}日"
-        return f"该文件的成文日期是{quote}", signature, quote
+        # The 落款 at the end, or the cover letter's of a "关于印发…的通知" that precedes the text it issues.
+        dated = signature if signature is not None and quote in signature.text else next(
+            (c for c in doc.clauses if quote in c.text), signature)
+        return (f"该文件的成文日期是{quote}", dated, quote) if dated is not None else ("", None, "")
     if field == "passage" and _TAKES_EFFECT.search(question) and not any("施行" in ln for ln in meta.info_lines):
         commencement = _commencement(doc)  # the passage lines hold no 施行: the last articles say it
         if commencement is not None:

@@ -38,6 +38,7 @@ LEVELS = tuple(Level)
 _REFERENCE = re.compile(rf"《([^《》\n]{{1,120}})》\s*[（(]\s*{DOC_NUMBER.pattern}\s*[）)]")
 _IMPLEMENTING_VERB = re.compile(r"贯彻|落实|实施")
 _TITLE_ISSUER = re.compile(r"(.{2,40}?)关于")
+_ISSUING_NOTICE = re.compile(r"(?:印发|转发|发布|颁布)[^，。]{0,60}的通知$")
 _LETTERHEAD = re.compile(r"(?:(?!关于).){2,30}文件")  # 版头 such as "重庆市人民政府文件"; "关于…文件" is a title
 _NON_PLACE_WORDS = re.compile(r"市场|城市|超市")  # contain 市 without naming a city
 _COUNTY = re.compile(r"县|(?<![治地])区|旗")
@@ -316,6 +317,15 @@ def _signature_date(paragraphs: Sequence[str]) -> str | None:
     return next((parse_date(p) for p in block if is_date_line(p)), None)
 
 
+def _cover_letter_date(paragraphs: Sequence[str], title: str) -> str | None:
+    """"…关于印发《…方案》的通知": a short cover letter, signed and dated, then the text it issues; the letter's date
+    is the document's when the end of the text carries none."""
+    if not _ISSUING_NOTICE.search(title):
+        return None
+    return next((parse_date(p) for before, p in zip(paragraphs, paragraphs[1:])
+                 if is_date_line(p) and is_org_line(before)), None)
+
+
 def detect_metadata(normalised_text: str) -> dict[str, object]:
     """What the text says about itself, keyed by DocMeta field name; fields that were not found are left out.
 
@@ -341,7 +351,8 @@ def detect_metadata(normalised_text: str) -> dict[str, object]:
         "title": title or None,
         "doc_number": header.doc_number or None,
         "issuer": issuer or None,
-        "date": _version_date(events) or _signature_date(paragraphs),
+        "date": _version_date(events) or _signature_date(paragraphs) or _cover_letter_date(
+            paragraphs[header.end:], title),
         "level": level,
         "force": force,
         "adopted": _first_date(events, PassageAction.ADOPTED),

@@ -62,20 +62,23 @@ FORESTS = """重庆市山林测试条例
 """
 
 
-@pytest.fixture(scope="module")
-def kb(tmp_path_factory):
+def _inline_kb(base, texts):
     from kb.embedding.embedder import HashingEmbedder
 
-    base = tmp_path_factory.mktemp("strategies")
     corpus = base / "corpus"
     corpus.mkdir()
-    (corpus / "roads.txt").write_text(ROADS, encoding="utf-8")
-    (corpus / "forests.txt").write_text(FORESTS, encoding="utf-8")
+    for name, text in texts.items():
+        (corpus / name).write_text(text, encoding="utf-8")
     config = Config(corpus_dir=corpus, data_dir=base / "data", model="hashing", upload_dir=base / "uploads",
                     model_cache=base / "models")
     engine = PolicyKb(config, embedder=HashingEmbedder(dim=64))
     engine.ingest()
     return engine
+
+
+@pytest.fixture(scope="module")
+def kb(tmp_path_factory):
+    return _inline_kb(tmp_path_factory.mktemp("strategies"), {"roads.txt": ROADS, "forests.txt": FORESTS})
 
 
 def ask(kb, question):
@@ -398,3 +401,24 @@ def test_a_coefficient_or_an_index_without_a_unit_is_a_value(kb):
     coefficient = ask(kb, "到2025年山林防火设施完好系数要达到多少？")
     assert coefficient.status == AnswerStatus.ANSWERED and "0.95" in coefficient.text
     assert "1.2" in ask(kb, "巡护覆盖指数要达到多少？").text
+
+
+ISSUING_NOTICE = """甲市人民政府办公厅关于印发《甲市节水方案》的通知
+甲府办发〔2099〕3号
+各区人民政府：
+现将《甲市节水方案》印发给你们，请认真执行。
+甲市人民政府办公厅
+2099年5月6日
+甲市节水方案
+为落实节水行动，制定本方案。
+一、总体要求
+坚持节水优先，全面提升用水效率。
+二、主要目标
+到2099年，全市用水总量下降16%。
+"""
+
+
+def test_an_issuing_notice_is_dated_by_its_cover_letter(tmp_path):
+    engine = _inline_kb(tmp_path, {"notice.txt": ISSUING_NOTICE})
+    answer = ask(engine, "这个方案是什么时候印发的？")
+    assert answer.text.startswith("该文件的成文日期是2099年5月6日") and "2099年5月6日" in answer.citations[0].quote

@@ -112,6 +112,16 @@ def test_joint_signers_are_both_issuers() -> None:
     assert found["level"] == "provincial"
 
 
+def test_an_issuing_notice_is_dated_by_its_cover_letter() -> None:
+    """"…关于印发《…方案》的通知": the letter is signed and dated before the text it issues, whose end has no 落款."""
+    notice = ("甲市人民政府办公厅关于印发《甲市节水方案》的通知\n甲府办发〔2099〕3号\n各区人民政府：\n"
+              "现将《甲市节水方案》印发给你们，请认真执行。\n甲市人民政府办公厅\n2099年5月6日\n甲市节水方案\n"
+              "为落实节水行动，制定本方案。\n一、总体要求\n坚持节水优先。\n二、主要目标\n到2099年，用水量下降16%。")
+    assert _detect(notice)["date"] == "2099-05-06"
+    # Another kind of document is not dated by a date line in its middle.
+    assert "date" not in _detect(notice.replace("关于印发《甲市节水方案》的通知", "关于节水工作的意见"))
+
+
 def test_nothing_found_in_plain_text() -> None:
     assert _detect("只是一段普通的文字，没有任何公文要素。") == {}
     assert _detect("") == {}
