@@ -98,8 +98,10 @@ class AnswerContext:
 
     @cached_property
     def complete(self) -> ScoredSentence | None:
-        """The best contender that holds every detail the question asks for."""
-        return next((s for s in self.contenders if not self.scorer.missing_detail(self.intent, s)), None)
+        """The best contender that holds every detail the question asks for; a sentence that only names its clause
+        ("（二）主要目标。") answers nothing."""
+        return next((s for s in self.contenders if not self.scorer.missing_detail(self.intent, s)
+                     and not s.clause.is_heading_sentence(s.text)), None)
 
     def from_document_of(self, best: ScoredSentence, items: Sequence[ScoredSentence]) -> list[ScoredSentence]:
         """Only the sentences of `best`'s document, unless the question compares documents."""

@@ -418,7 +418,17 @@ ISSUING_NOTICE = """甲市人民政府办公厅关于印发《甲市节水方案
 """
 
 
-def test_an_issuing_notice_is_dated_by_its_cover_letter(tmp_path):
-    engine = _inline_kb(tmp_path, {"notice.txt": ISSUING_NOTICE})
-    answer = ask(engine, "这个方案是什么时候印发的？")
+@pytest.fixture(scope="module")
+def notice_kb(tmp_path_factory):
+    return _inline_kb(tmp_path_factory.mktemp("notice"), {"notice.txt": ISSUING_NOTICE})
+
+
+def test_an_issuing_notice_is_dated_by_its_cover_letter(notice_kb):
+    answer = ask(notice_kb, "这个方案是什么时候印发的？")
     assert answer.text.startswith("该文件的成文日期是2099年5月6日") and "2099年5月6日" in answer.citations[0].quote
+
+
+def test_a_sentence_that_only_names_its_clause_answers_nothing(notice_kb):
+    """"二、主要目标" is a heading line of its own in an 方案: the target under it answers "主要目标是什么"."""
+    answer = ask(notice_kb, "主要目标是什么？")
+    assert answer.text.startswith("到2099年，全市用水总量下降16%")
