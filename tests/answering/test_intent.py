@@ -93,6 +93,15 @@ def test_which_of_several_is_not_a_number_and_a_validity_is_a_span():
     assert month.wants_time and not month.wants_number and not month.wants_duration
 
 
+@pytest.mark.parametrize("question, noun", [
+    ("条例鼓励哪些做法？", ""),  # a way of doing things: any measure the text lists answers
+    ("个人可以通过哪些途径？", ""),
+    ("排污许可证应当载明哪些信息？", "信息"),
+])
+def test_a_generic_noun_of_measures_asks_for_no_particular_kind(question, noun):
+    assert analyse(question).list_noun == noun
+
+
 def test_a_quoted_term_asked_what_it_includes_is_a_definition():
     assert analyse("条例中的“中心城区”包括哪些区？").definition_term == "中心城区"
     assert analyse("“两品一标”认证产品要达到多少个？").definition_term == ""
