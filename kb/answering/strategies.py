@@ -27,7 +27,7 @@ from kb.search.mentions import documents_named
 from kb.schema import (PREAMBLE_LABEL, SIGNATURE_LABEL, Answer, AnswerStatus, Citation, Clause, Hit, ParsedDocument,
                        RetrievalMode)
 from kb.store.snapshot import Snapshot
-from kb.text.bodies import names_body
+from kb.text.bodies import find_duty_holders, names_body
 from kb.text.provisions import PENALTY_CUE
 from kb.text.numerals import QuantityKind
 
@@ -39,6 +39,8 @@ _PROHIBITION = re.compile(r"不得|禁止|严禁|不准|不允许|不应当|不�
 _DUTY = re.compile(r"应当|必须|须|应|负责")
 _PERMISSION = re.compile(r"可以|允许|有权|鼓励|支持")
 _ASKS_DUTY = re.compile(r"要不要|需不需要|是否(?:需要|必须|应当|要)|必须.{0,30}吗|应当.{0,30}吗|用不用|得不得")
+# A duty stated without its subject: a condition then the modal verb ("…的，应当及时修剪"), or the modal first.
+_SUBJECTLESS_DUTY = re.compile(r"(?:[^。；]*?的，)?(?:应当|必须|不得)")
 _DEFINES = re.compile(r"是指|指的是|，指|系指|统称|含义")
 _INTRODUCES_ITEMS = ("：", ":")
 _TERMS_LEAD = re.compile(r"用语的含义|用语含义|术语|下列用语")
@@ -540,12 +542,29 @@ def who(ctx: AnswerContext) -> Answer | None:
                   and (s is complete or s.score >= tuning.NAMED_BODY_SHARE * complete.score)), None)
     if named is not None:
         return listing(ctx) if ctx.intent.wants_list else _quote(ctx, named)
+    subject = _omitted_subject(ctx, complete)
+    if subject is not None:
+        return ctx.compose([subject, complete])
     doc = ctx.snapshot.documents[complete.doc_id]
     general = next((ScoredSentence(complete.doc_id, c, s.text.strip(), 0.0, 0) for c in doc.clauses
                     for s in c.sentences if _GENERAL_RESPONSIBILITY.search(s.text)), None)
     lead = f"文件未明确牵头部门{marker(doc.meta, complete.clause.label)}。"
     chosen = [complete] + ([general] if general and general.clause.label != complete.clause.label else [])
     return ctx.compose(chosen, lead=lead)
+
+
+def _omitted_subject(ctx: AnswerContext, duty: ScoredSentence) -> ScoredSentence | None:
+    """"树枝…遮挡交通信号的，应当及时修剪": a law's duty sentence that omits its subject (承前省略) binds the subject of
+    the sentence before it in the same paragraph ("城市园林绿化养护管理责任单位和树权单位，应当定期…")."""
+    if not _SUBJECTLESS_DUTY.match(duty.text):
+        return None
+    texts = [s.text.strip() for s in duty.clause.sentences]
+    at = texts.index(duty.text) if duty.text in texts else 0
+    if at == 0:
+        return None
+    before = texts[at - 1]
+    holders = names_body(before) or find_duty_holders(before.split("，")[0])
+    return ScoredSentence(duty.doc_id, duty.clause, before, duty.score, duty.rank) if holders else None
 
 
 def _introduces(sentence: ScoredSentence, noun: str) -> bool:

@@ -59,6 +59,7 @@ FORESTS = """重庆市山林测试条例
 （二）巡护路线。
 护林站应当及时更新公示信息。
 第十九条 到2025年，山林防火设施完好系数达到0.95，巡护覆盖指数不低于1.2。
+第二十条 山林经营单位，应当定期清理林下可燃物。遇有高火险天气的，应当增加巡查次数。
 """
 
 
@@ -432,3 +433,10 @@ def test_a_sentence_that_only_names_its_clause_answers_nothing(notice_kb):
     """"二、主要目标" is a heading line of its own in an 方案: the target under it answers "主要目标是什么"."""
     answer = ask(notice_kb, "主要目标是什么？")
     assert answer.text.startswith("到2099年，全市用水总量下降16%")
+
+
+def test_a_duty_that_omits_its_subject_binds_the_subject_of_the_sentence_before(kb):
+    """"遇有高火险天气的，应当增加巡查次数": who must is who the paragraph's first sentence names (承前省略)."""
+    answer = ask(kb, "遇有高火险天气时，由谁增加巡查次数？")
+    assert cited(answer)[0] == "第二十条" and answer.text.startswith("第二十条 山林经营单位")
+    assert "增加巡查次数" in answer.text and "未明确" not in answer.text
