@@ -487,11 +487,12 @@ def permission(ctx: AnswerContext) -> Answer | None:
     if best is not None:
         # "能不能/可不可以…" is answered by what is forbidden or allowed, "要不要/需不需要…" by a duty: the close
         # sentence of the same document with the asked kind of modal verb comes before a closer one with another
-        # kind.
+        # kind, when it holds the asked words (a 鼓励 of something else says nothing about what is asked).
         wanted = _DUTY if _ASKS_DUTY.search(ctx.intent.text) else re.compile(
             f"{_PROHIBITION.pattern}|{_PERMISSION.pattern}")
         complete = [s for s in ctx.contenders
-                    if s.doc_id == best.doc_id and not ctx.scorer.missing_detail(ctx.intent, s)]
+                    if s.doc_id == best.doc_id and (s is best or s.lexical >= tuning.MIN_SUPPORT)
+                    and not ctx.scorer.missing_detail(ctx.intent, s)]
         best = next((s for s in complete if wanted.search(s.text)), best)
     verdict = _verdict(ctx.intent.text, best.text) if best else ""
     # The rest of the provision's paragraph keeps its exceptions ("…的除外", "但…").

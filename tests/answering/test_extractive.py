@@ -440,3 +440,25 @@ def test_a_duty_that_omits_its_subject_binds_the_subject_of_the_sentence_before(
     answer = ask(kb, "遇有高火险天气时，由谁增加巡查次数？")
     assert cited(answer)[0] == "第二十条" and answer.text.startswith("第二十条 山林经营单位")
     assert "增加巡查次数" in answer.text and "未明确" not in answer.text
+
+
+def test_a_permission_is_not_read_from_a_close_sentence_about_something_else(kb):
+    """The best sentence has no modal verb; a close one that allows something else (可以在指定地点野炊) holding none of
+    the asked words gives no verdict: the best sentence is quoted plainly instead (by `quote`)."""
+    from kb.answering.evidence import ScoredSentence, SentenceScorer
+    from kb.answering.intent import analyse
+    from kb.answering.strategies import AnswerContext, permission
+
+    snap = kb.retriever.snapshot()
+    doc_id = next(d for d, doc in snap.documents.items() if "山林" in doc.meta.title)
+
+    def scored(label, score, lexical):
+        clause = snap.clause(doc_id, label)
+        return ScoredSentence(doc_id, clause, clause.sentences[0].text.strip(), score, 1, lexical=lexical)
+
+    ctx = AnswerContext(snap, SentenceScorer(snap, kb.retriever.tokenizer), analyse("能不能随便在山上宣传？"), [])
+    ctx.ranked = [scored("第四条", 1.0, 0.5), scored("第十二条", 0.9, 0.0)]
+    assert permission(ctx) is None
+    ctx = AnswerContext(snap, SentenceScorer(snap, kb.retriever.tokenizer), analyse("能不能随便在山上宣传？"), [])
+    ctx.ranked = [scored("第四条", 1.0, 0.5), scored("第十二条", 0.9, 0.3)]  # it holds the asked words
+    assert permission(ctx).text.startswith("可以")
