@@ -20,7 +20,7 @@ from kb.text.tokens import PolicyTokenizer, synonym_table
 _VALUE_KINDS = frozenset({QuantityKind.PERCENT, QuantityKind.COUNT, QuantityKind.MEASURE, QuantityKind.MONEY,
                           QuantityKind.RATIO, QuantityKind.MULTIPLE, QuantityKind.DURATION, QuantityKind.FREQUENCY,
                           QuantityKind.PLAIN})
-_AMOUNT_KINDS = frozenset({QuantityKind.MONEY, QuantityKind.MULTIPLE})  # 罚款 as an amount or a multiple
+AMOUNT_KINDS = frozenset({QuantityKind.MONEY, QuantityKind.MULTIPLE})  # 罚款 as an amount or a multiple
 _DEADLINE = re.compile(r"20\d\d年|二[〇○零]\S{2}年|“十[四五六]五”|年底|年前|期间|之日起|日起|"
                        r"第[一二三四1-4]季度|[上下]半年|年初|年末|月底|月末|季末|"
                        r"(?<![\d一二三四五六七八九十个])(?:十[一二]|[一二三四五六七八九十]|1[0-2]|[1-9])月(?![份]?[内以])")
@@ -51,7 +51,7 @@ def _asked_value_kinds(intent: QuestionIntent) -> frozenset[QuantityKind]:
     if intent.wants_duration:
         return frozenset({QuantityKind.DURATION})
     if intent.wants_money:
-        return _AMOUNT_KINDS
+        return AMOUNT_KINDS
     return _VALUE_KINDS if intent.wants_number else frozenset()
 
 
@@ -169,8 +169,8 @@ class SentenceScorer:
         # A word jieba does not know ("车龄") has no token of its own: its head, the last two characters, is looked
         # for in the texts.
         head = noun[-2:]
-        if head not in unknown and not any(head in c for c in colloquial) and not any(
-                head in doc.text for doc in self.snapshot.documents.values()):
+        if head not in unknown and head not in self.snapshot.bm25.vocabulary and not any(
+                head in c for c in colloquial) and not any(head in doc.text for doc in self.snapshot.documents.values()):
             unknown.append(head)
         return unknown
 
@@ -189,7 +189,7 @@ class SentenceScorer:
             if self.coverage(self.weights(owner), f"{sentence.clause.heading} {sentence.clause.text}") \
                     < tuning.MIN_OWNER_COVERAGE:
                 return f"文件没有规定{owner}的{value}"
-        if intent.wants_money and not quantities_of(text, _AMOUNT_KINDS):
+        if intent.wants_money and not quantities_of(text, AMOUNT_KINDS):
             return "文件没有规定具体金额"
         # A fine is no price, fee or subsidy: "收费标准是多少钱" is not answered by "…每平方米五百元以上…罚款".
         if intent.wants_money and not intent.wants_penalty and PENALTY_CUE.search(text):

@@ -21,7 +21,7 @@ from itertools import islice
 from kb.analysis.penalties import article_label, provision_references
 from kb.answering import tuning
 from kb.answering.compose import compose, marker, not_found
-from kb.answering.evidence import ScoredSentence, SentenceScorer, lists_noun, quantities_of
+from kb.answering.evidence import AMOUNT_KINDS, ScoredSentence, SentenceScorer, lists_noun, quantities_of
 from kb.answering.intent import QuestionIntent
 from kb.search.mentions import documents_named
 from kb.schema import (PREAMBLE_LABEL, SIGNATURE_LABEL, Answer, AnswerStatus, Citation, Clause, Hit, ParsedDocument,
@@ -31,13 +31,14 @@ from kb.text.bodies import find_duty_holders, names_body
 from kb.text.provisions import PENALTY_CUE
 from kb.text.numerals import QuantityKind
 
-INFO_LABEL = "题注"
-FIRST_PARAGRAPH = "第一款"  # the passage lines under a law's title, as Chinese legal writing calls them
+INFO_LABEL = "题注"  # the passage lines under a law's title, as Chinese legal writing calls them
+FIRST_PARAGRAPH = "第一款"
 _LIST_ANCHOR = re.compile(r"20\d\d年|“十[四五六]五”")
 _GENERAL_RESPONSIBILITY = re.compile(r"职责分工|分工负责|各负其责|抓落实")
 _PROHIBITION = re.compile(r"不得|禁止|严禁|不准|不允许|不应当|不能")
 _DUTY = re.compile(r"应当|必须|须|应|负责")
 _PERMISSION = re.compile(r"可以|允许|有权|鼓励|支持")
+_ALLOWS_OR_FORBIDS = re.compile(f"{_PROHIBITION.pattern}|{_PERMISSION.pattern}")
 _ASKS_DUTY = re.compile(r"要不要|需不需要|是否(?:需要|必须|应当|要)|必须.{0,30}吗|应当.{0,30}吗|用不用|得不得")
 # A duty stated without its subject: a condition then the modal verb ("…的，应当及时修剪"), or the modal first.
 _SUBJECTLESS_DUTY = re.compile(r"(?:[^。；]*?的，)?(?:应当|必须|不得)")
@@ -378,7 +379,6 @@ def _punished_duty(ctx: AnswerContext, penalty: ScoredSentence) -> ScoredSentenc
 def penalty(ctx: AnswerContext) -> Answer | None:
     """The 法律责任 provision for the asked conduct: the penalty sentence (with its amount when one is asked), the
     item of conduct it lists when the conduct is an item, and the article of the duty it punishes."""
-    wants_amount = ctx.intent.wants_money or ctx.intent.wants_number
     for item in ctx.contenders:
         # The asked conduct must be in the sentence, not only its topic: its words, or its meaning when the question
         # is worded colloquially (打火机 for 火种) and it is the best sentence and opens its provision, where a
@@ -390,14 +390,10 @@ def penalty(ctx: AnswerContext) -> Answer | None:
         penalising = item if PENALTY_CUE.search(item.text) else lead
         if penalising is None or not PENALTY_CUE.search(penalising.text):
             continue
-        # A penalty runs on over the sentences of its paragraph ("…责令改正；逾期不改正的，处…罚款；情节严重的，…").
-        clause = penalising.clause
-        run = ctx.paragraph_from(penalising, tuning.MAX_PENALTY_SENTENCES)
-        if wants_amount and not quantities_of("".join(s.text for s in run),
-                                              frozenset({QuantityKind.MONEY, QuantityKind.MULTIPLE})):
+        run = _penalty_run(ctx, penalising)
+        if run is None:
             continue
-        chosen = list(run)
-        chosen += [item] if item is not penalising and item.clause is not clause else []
+        chosen = run + ([item] if item is not penalising and item.clause is not penalising.clause else [])
         duty = _punished_duty(ctx, penalising)
         # The asked conduct is the item quoted; the article's other items are other conduct.
         return ctx.compose(chosen + ([duty] if duty else []), items=item is penalising)
@@ -407,14 +403,20 @@ def penalty(ctx: AnswerContext) -> Answer | None:
         if item.lexical < tuning.MIN_SUPPORT or PENALTY_CUE.search(item.text):
             continue
         citing = _penalty_citing(ctx, item)
-        if citing is None:
-            continue
-        run = ctx.paragraph_from(citing, tuning.MAX_PENALTY_SENTENCES)
-        if wants_amount and not quantities_of("".join(s.text for s in run),
-                                              frozenset({QuantityKind.MONEY, QuantityKind.MULTIPLE})):
-            continue
-        return ctx.compose([*run, item], items=False)
+        run = _penalty_run(ctx, citing) if citing is not None else None
+        if run is not None:
+            return ctx.compose([*run, item], items=False)
     return None
+
+
+def _penalty_run(ctx: AnswerContext, penalising: ScoredSentence) -> list[ScoredSentence] | None:
+    """A penalty runs on over the sentences of its paragraph ("…责令改正；逾期不改正的，处…罚款；情节严重的，…");
+    None when an amount is asked and the run states none."""
+    run = ctx.paragraph_from(penalising, tuning.MAX_PENALTY_SENTENCES)
+    wants_amount = ctx.intent.wants_money or ctx.intent.wants_number
+    if wants_amount and not quantities_of("".join(s.text for s in run), AMOUNT_KINDS):
+        return None
+    return run
 
 
 def _penalty_citing(ctx: AnswerContext, duty: ScoredSentence) -> ScoredSentence | None:
@@ -488,8 +490,7 @@ def permission(ctx: AnswerContext) -> Answer | None:
         # "能不能/可不可以…" is answered by what is forbidden or allowed, "要不要/需不需要…" by a duty: the close
         # sentence of the same document with the asked kind of modal verb comes before a closer one with another
         # kind, when it holds the asked words (a 鼓励 of something else says nothing about what is asked).
-        wanted = _DUTY if _ASKS_DUTY.search(ctx.intent.text) else re.compile(
-            f"{_PROHIBITION.pattern}|{_PERMISSION.pattern}")
+        wanted = _DUTY if _ASKS_DUTY.search(ctx.intent.text) else _ALLOWS_OR_FORBIDS
         complete = [s for s in ctx.contenders
                     if s.doc_id == best.doc_id and (s is best or s.lexical >= tuning.MIN_SUPPORT)
                     and not ctx.scorer.missing_detail(ctx.intent, s)]

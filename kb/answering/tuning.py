@@ -43,9 +43,9 @@ MAX_PENALTY_SENTENCES = 4
 # A definition is quoted with the rest of its paragraph, up to this many sentences; a law's definitions are looked
 # for in this many of the retrieved documents when retrieval ranked none of them (dev (all)).
 MAX_DEFINITION_SENTENCES = 3
+DEFINITION_DOCUMENTS = 2
 # A permission's provision is quoted with the rest of its paragraph, up to this many sentences (dev (all)).
 MAX_PERMISSION_SENTENCES = 3
-DEFINITION_DOCUMENTS = 2
 # A law states its scope among its first articles: this many of the best document's first sentences (dev (all)).
 SCOPE_LEADING_SENTENCES = 15
 # Enterprise answers: the sentences closest to the question, before the requirement finder's list (dev).
