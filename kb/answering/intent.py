@@ -16,7 +16,7 @@ from kb.documents.metadata import doc_numbers_in
 # Asking for an amount ("价格是多少"), not about prices in general ("价格是怎么算的，会搞阶梯价吗").
 _MONEY = re.compile(r"多少钱|几[分毛块角]钱|补贴标准|罚款多少|罚款标准|罚多少|被罚|价格是多少|价是多少|多少元|奖励资金|资金规模|规模有多大|"
                     r"购置税|成交价")
-_QUANTITY = re.compile(r"多少|比例|比重|百分之|(?<!哪)几个|数量|多大|数值|指标|目标值|量化|几[年次倍分吨万亿元天日名人家项处条座台辆成]")  # 几月 asks a month (_TIME)
+_QUANTITY = re.compile(r"多少|比例|比重|百分之|(?<!哪)几个|数量|多大|数值|指标|目标值|(?<![减增])量化|几[年次倍分吨万亿元天日名人家项处条座台辆成]")  # 几月 asks a month (_TIME)
 _TIME = re.compile(r"什么时候|哪一年|何时|哪天|哪年|年份|有效期|从哪一?年|截止|期限(?![内和与或])|几月|哪几个月|哪个月")
 # A calendar day is asked for: an answer must hold one (a time limit or a year is not a day).
 _DAY = re.compile(r"几月几[号日]|哪一?天|哪一日|日期")
@@ -177,6 +177,8 @@ def definition_term(question: str) -> str:
         found = pattern.search(question)
         if found:
             term = re.sub(r"^(?:本(?:法|条例|规定|办法)|条例|法律|文件)(?:所称|所说|里|中)?的?", "", found.group(1))
+            # "循环经济促进法所称减量化": the term is what follows 所称 / 所说, whichever document it names.
+            term = re.split(r"所称的?|所说的?", term)[-1]
             return term if len(term) >= 2 else ""
     return ""
 

@@ -38,6 +38,8 @@ _GENERAL_RESPONSIBILITY = re.compile(r"职责分工|分工负责|各负其责|�
 _PROHIBITION = re.compile(r"不得|禁止|严禁|不准|不允许|不应当|不能")
 _DUTY = re.compile(r"应当|必须|须|应|负责")
 _PERMISSION = re.compile(r"可以|允许|有权|鼓励|支持")
+# "逾期未改正的，可以缓拨…": what an authority may do to whom breaks a rule is a sanction, not a permission.
+_SANCTION_CONDITION = re.compile(r"[^，。；]*(?:违反|未|逾期|拒不|不按)[^，。；]*的，")
 _ALLOWS_OR_FORBIDS = re.compile(f"{_PROHIBITION.pattern}|{_PERMISSION.pattern}")
 _ASKS_DUTY = re.compile(r"要不要|需不需要|是否(?:需要|必须|应当|要)|必须.{0,30}吗|应当.{0,30}吗|用不用|得不得")
 # A duty stated without its subject: a condition then the modal verb ("…的，应当及时修剪"), or the modal first.
@@ -477,7 +479,7 @@ def _verdict(question: str, provision: str) -> str:
         return "是的，文件禁止" if re.search(r"禁止|不得|不准", question) else "不可以，文件禁止"
     if _DUTY.search(provision):
         return "需要，文件规定应当这样做"
-    if _PERMISSION.search(provision):
+    if _PERMISSION.search(provision) and not _SANCTION_CONDITION.match(provision):
         return "可以"
     return ""
 

@@ -462,3 +462,14 @@ def test_a_permission_is_not_read_from_a_close_sentence_about_something_else(kb)
     ctx = AnswerContext(snap, SentenceScorer(snap, kb.retriever.tokenizer), analyse("能不能随便在山上宣传？"), [])
     ctx.ranked = [scored("第四条", 1.0, 0.5), scored("第十二条", 0.9, 0.3)]  # it holds the asked words
     assert permission(ctx).text.startswith("可以")
+
+
+@pytest.mark.parametrize("provision, verdict", [
+    ("进山人员可以在指定地点野炊。", "可以"),
+    ("逾期未改正的，可以缓拨、停拨或者追回补偿资金。", ""),  # what an authority may do to a rule-breaker
+    ("违反本条例规定的，可以处五百元以下罚款。", ""),
+])
+def test_a_sanction_an_authority_may_impose_is_no_permission(provision, verdict):
+    from kb.answering.strategies import _verdict
+
+    assert _verdict("补偿资金可以挪作他用吗？", provision) == verdict

@@ -105,3 +105,8 @@ def test_a_generic_noun_of_measures_asks_for_no_particular_kind(question, noun):
 def test_a_quoted_term_asked_what_it_includes_is_a_definition():
     assert analyse("条例中的“中心城区”包括哪些区？").definition_term == "中心城区"
     assert analyse("“两品一标”认证产品要达到多少个？").definition_term == ""
+
+
+def test_a_term_named_after_another_documents_name_is_what_follows_suo_cheng():
+    intent = analyse("循环经济促进法所称减量化是指什么？")
+    assert intent.definition_term == "减量化" and not intent.wants_number  # 减量化 is no 量化 (quantified) target
