@@ -22,7 +22,8 @@ from kb.indexing.ingest import IngestReport, Indexer, Progress
 from kb.corpus.changes import (Candidate, Notice, backed_up_ids, corpus_entry, delete_file, file_of, file_of_id,
                                indexed_ids, place_additions, prepare_source, prepare_upload, restore_version,
                                set_metadata, supported_sources, write_additions, writing)
-from kb.answering.intent import analyse
+from kb.answering.intent import QuestionIntent, analyse
+from kb.answering.parts import with_parts
 from kb.search.mentions import documents_named, policy_documents_meant
 from kb.documents.metadata import find_references
 from kb.search.retrieve import Retrieval, Retriever
@@ -299,10 +300,10 @@ class PolicyKb:
         depth = max(top_k or self.config.top_k, tuning.ANSWER_CANDIDATES)
         retrieving = time.perf_counter() - started  # reading the question counts as retrieval, as it always did
 
-        def retrieve_within(restriction: list[str] | None) -> Retrieval:
+        def retrieve_within(restriction: list[str] | None, asked: QuestionIntent = intent) -> Retrieval:
             nonlocal retrieving
             began = time.perf_counter()
-            found = self.retriever.retrieve(intent.search_text, mode=mode, top_k=depth, doc_ids=restriction, snap=snap)
+            found = self.retriever.retrieve(asked.search_text, mode=mode, top_k=depth, doc_ids=restriction, snap=snap)
             retrieving += time.perf_counter() - began
             return found
 
@@ -315,6 +316,15 @@ class PolicyKb:
                     answer.status == AnswerStatus.ANSWERED
                     and answer.citations[0].score > tuning.MEANT_DOCUMENTS_MARGIN * from_meant.citations[0].score):
                 retrieval, answer = preferred, from_meant
+        # Each question of a question that asks several: from the documents that answer the whole, if any.
+        cited = {c.doc for c in answer.citations}
+        answering_docs = list(dict.fromkeys(h.doc_id for h in retrieval.hits if h.doc_citation in cited))
+
+        def answer_part(part: str, earlier: Sequence[str]) -> Answer:
+            part_intent = analyse(part, [*(turn.question for turn in history), *earlier])
+            return answerer.answer(part_intent, retrieve_within(answering_docs or doc_ids, part_intent).hits)
+
+        answer = with_parts(question, answer, answer_part, answerer.scorer.weights)
         hits = retrieval.hits
         if self.llm_configured if use_llm is None else use_llm:
             answer = self._generative().answer(intent, hits, answer, snap)

@@ -11,6 +11,7 @@ from kb.schema import Answer, AnswerStatus, Citation, DocMeta, Hit
 from kb.store.snapshot import Snapshot
 
 MAX_RELATED = 3
+UNNAMED_HEDGE = "文件未明确"  # how an answer says its provision names no responsible body
 
 
 def marker_text(citation_name: str, label: str) -> str:

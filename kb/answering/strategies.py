@@ -20,7 +20,7 @@ from itertools import islice
 
 from kb.analysis.penalties import article_label, provision_references
 from kb.answering import tuning
-from kb.answering.compose import compose, marker, not_found
+from kb.answering.compose import UNNAMED_HEDGE, compose, marker, not_found
 from kb.answering.evidence import AMOUNT_KINDS, ScoredSentence, SentenceScorer, lists_noun, quantities_of
 from kb.answering.intent import QuestionIntent
 from kb.search.mentions import documents_named
@@ -552,7 +552,7 @@ def who(ctx: AnswerContext) -> Answer | None:
     doc = ctx.snapshot.documents[complete.doc_id]
     general = next((ScoredSentence(complete.doc_id, c, s.text.strip(), 0.0, 0) for c in doc.clauses
                     for s in c.sentences if _GENERAL_RESPONSIBILITY.search(s.text)), None)
-    lead = f"文件未明确牵头部门{marker(doc.meta, complete.clause.label)}。"
+    lead = f"{UNNAMED_HEDGE}牵头部门{marker(doc.meta, complete.clause.label)}。"
     chosen = [complete] + ([general] if general and general.clause.label != complete.clause.label else [])
     return ctx.compose(chosen, lead=lead)
 

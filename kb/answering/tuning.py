@@ -56,6 +56,9 @@ MAX_ENTERPRISE_ITEMS = 16
 RETRIEVAL_WEIGHT = 0.6
 RANK_BONUS = 0.04
 BEST_SENTENCE_BONUS = 0.05
+# A question that asks several things: one part's own answer is added when its lead quote holds this share of the
+# part's idf-weighted words that the answer to the whole question lacks (dev (all)).
+MIN_PART_NEW_WORDS = 0.25
 # A question that means some documents without naming them ("文件里…", a follow-up) is answered from them unless the
 # answer from all documents scores more than this many times theirs (dev (all)).
 MEANT_DOCUMENTS_MARGIN = 1.2

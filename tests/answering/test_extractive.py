@@ -404,6 +404,27 @@ def test_a_coefficient_or_an_index_without_a_unit_is_a_value(kb):
     assert "1.2" in ask(kb, "巡护覆盖指数要达到多少？").text
 
 
+
+def test_each_question_of_a_question_that_asks_two_is_answered_with_its_own_provision(kb):
+    answer = ask(kb, "城市道路挖掘申请多少日内批准？在城市道路上洗车罚多少？")
+    assert {"第五条", "第九条"} <= set(cited(answer))
+    assert "二十日内" in answer.text and "五百元以上二千元以下罚款" in answer.text
+
+
+def test_a_part_asking_who_is_not_hedged_with_the_provision_of_the_other_part(kb):
+    answer = ask(kb, "护林员的报酬由谁承担？山林巡护证有效期是几年？")
+    assert "文件未明确" not in answer.text
+    assert "护林员的报酬由乡镇人民政府承担" in answer.text and "有效期为三年" in answer.text
+
+
+def test_two_questions_that_each_have_an_answer_are_answered_though_no_provision_answers_both(kb):
+    answer = ask(kb, "山林巡护证有效期是几年？护林站要公示哪些信息？")
+    assert answer.status == AnswerStatus.ANSWERED and {"第五条", "第十八条"} <= set(cited(answer))
+
+
+def test_two_questions_of_which_one_has_no_answer_are_refused(kb):
+    assert ask(kb, "城市道路挖掘申请多少日内批准？护林员的工资是多少？").status == AnswerStatus.NOT_FOUND
+
 ISSUING_NOTICE = """甲市人民政府办公厅关于印发《甲市节水方案》的通知
 甲府办发〔2099〕3号
 各区人民政府：

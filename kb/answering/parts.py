@@ -1,0 +1,93 @@
+"""Questions that ask several things at once: "…区域评估由哪一级政府组织？评估费用由谁出？".
+
+The whole question is answered first, as one. Each of its questions is then answered alone from the documents that
+answer cites; a part's answer is added under its own question only when it quotes a provision the first answer does
+not, and that provision holds words of the part that the first answer lacks. Otherwise the first answer already
+answers that part (an 应当按照每公顷不低于十米的标准 sentence answers "林带按什么标准建？" too).
+
+When the whole question finds no answer (the detail one part asks for is looked for in the provision of another),
+each part is answered alone, and the answers stand together only when every part has one: a part the documents do
+not answer keeps the refusal, so no half answer passes for a whole one.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Callable, Sequence
+from dataclasses import replace
+
+from kb.answering import tuning
+from kb.answering.compose import UNNAMED_HEDGE
+from kb.answering.intent import analyse
+from kb.schema import Answer, AnswerStatus
+
+_QUESTION_END = re.compile(r"(?<=[？?])")
+MIN_PART_CHARS = 3  # "罚多少？" is a question; "是吗？" or "吗？" after one is not
+MAX_PARTS = 4
+
+
+def question_parts(question: str) -> list[str]:
+    """The questions of a question that asks several (each ending in ？); [] for a single question."""
+    parts = [part.strip(" ，,；;。") for part in _QUESTION_END.split(question)]
+    parts = [part for part in parts if len(part.rstrip("？?")) >= MIN_PART_CHARS]
+    return parts[:MAX_PARTS] if len(parts) > 1 else []
+
+
+def new_word_share(weights: dict[str, float], quote: str, answered: str) -> float:
+    """The idf-weighted share of a part's words that `quote` holds and the answer so far does not."""
+    total = sum(weights.values())
+    if not total:
+        return 0.0
+    quote, answered = quote.lower(), answered.lower()
+    return sum(w for word, w in weights.items() if word in quote and word not in answered) / total
+
+
+def adds_to(answer: Answer, part_answer: Answer, weights: dict[str, float]) -> bool:
+    """Whether a part's own answer says something the answer so far does not: its lead quote is new and holds
+    enough of the part's words that the answer lacks."""
+    if part_answer.status != AnswerStatus.ANSWERED or not part_answer.citations:
+        return False
+    lead = part_answer.citations[0].quote
+    return lead not in answer.text and new_word_share(weights, lead, answer.text) >= tuning.MIN_PART_NEW_WORDS
+
+
+def with_parts(question: str, answer: Answer, answer_part: Callable[[str, Sequence[str]], Answer],
+               weights_of: Callable[[str], dict[str, float]]) -> Answer:
+    """`answer` (to the whole question) with the answers of those of its questions it does not answer yet.
+    `answer_part(part, earlier_parts)` answers one part from the documents `answer` cites."""
+    parts = question_parts(question)
+    if not parts:
+        return answer
+    if answer.status != AnswerStatus.ANSWERED:
+        return _every_part_answered(answer, parts, answer_part)
+    for index, part in enumerate(parts):
+        part_answer = answer_part(part, parts[:index])
+        if not adds_to(answer, part_answer, weights_of(part)):
+            continue
+        lead = part_answer.citations[0]
+        # The part's answer from the provision it leads with: its other clauses answer it less directly.
+        added = [c for c in part_answer.citations if (c.doc, c.clause) == (lead.doc, lead.clause)
+                 and c.quote not in answer.text]
+        lines = [line for line in part_answer.text.split("\n") if any(c.quote in line for c in added)]
+        text = answer.text
+        if analyse(part).wants_responsible:
+            # The whole question's 文件未明确 was said of the provision that answers another part.
+            text = "\n".join(line for line in text.split("\n") if not line.startswith(UNNAMED_HEDGE)) or text
+        answer = replace(answer, text=text + f"\n关于“{part}”：\n" + "\n".join(lines),
+                         citations=answer.citations + tuple(added))
+    return answer
+
+
+def _every_part_answered(refusal: Answer, parts: Sequence[str],
+                         answer_part: Callable[[str, Sequence[str]], Answer]) -> Answer:
+    """Each part's answer under its question when every part has one; else the refusal of the whole question."""
+    answers = []
+    for index, part in enumerate(parts):
+        part_answer = answer_part(part, parts[:index])
+        if part_answer.status != AnswerStatus.ANSWERED:
+            return refusal
+        answers.append(part_answer)
+    citations = {(c.doc, c.clause, c.quote): c for a in answers for c in a.citations}
+    return replace(answers[0], question=refusal.question, citations=tuple(citations.values()),
+                   text="\n".join(f"关于“{part}”：\n{a.text}" for part, a in zip(parts, answers)),
+                   retrieved=refusal.retrieved, notices=refusal.notices)

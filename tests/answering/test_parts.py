@@ -1,0 +1,89 @@
+"""Questions that ask several things: splitting them, and adding a part's own answer only when it says more."""
+
+from kb.answering.compose import UNNAMED_HEDGE
+from kb.answering.parts import adds_to, new_word_share, question_parts, with_parts
+from kb.schema import Answer, AnswerStatus, Citation
+
+
+def answered(*quotes: str, clause: str = "第一条", lead: str = "") -> Answer:
+    citations = tuple(Citation(doc="《测试条例》", doc_title="测试条例", clause=clause, heading="", quote=q, score=1.0)
+                      for q in quotes)
+    text = "\n".join(([lead] if lead else []) + [f"{q}〔《测试条例》{clause}〕" for q in quotes])
+    return Answer(question="", status=AnswerStatus.ANSWERED, text=text, citations=citations, retrieved=())
+
+
+REFUSAL = Answer(question="", status=AnswerStatus.NOT_FOUND, text="现有文件中没有找到能回答这个问题的规定。",
+                 citations=(), retrieved=())
+
+
+def words(text: str) -> dict[str, float]:
+    return {word: 1.0 for word in text.replace("？", " ").split()}
+
+
+def test_a_question_is_split_at_each_question_mark_into_its_questions():
+    assert question_parts("区域评估由哪一级政府组织？评估费用由谁出？") == ["区域评估由哪一级政府组织？", "评估费用由谁出？"]
+    assert question_parts("会被罚款吗？罚多少？") == ["会被罚款吗？", "罚多少？"]
+
+
+def test_a_single_question_or_a_bare_particle_after_it_is_not_split():
+    assert question_parts("排污许可证的有效期是几年？") == []
+    assert question_parts("排污许可证的有效期是几年？吗？") == []
+    assert question_parts("排污许可证的有效期是几年") == []
+
+
+def test_new_words_are_the_parts_words_that_the_quote_holds_and_the_answer_lacks():
+    weights = {"评估": 1.0, "费用": 3.0}
+    assert new_word_share(weights, "区域评估的费用不得由市场主体承担。", "由政府组织统一评估") == 0.75
+    assert new_word_share(weights, "区域评估的费用不得由市场主体承担。", "评估的费用由政府承担") == 0.0
+    assert new_word_share({}, "任何句子", "") == 0.0
+
+
+def test_a_part_adds_only_a_new_quote_with_words_the_answer_lacks():
+    whole = answered("由设区的市级以上地方人民政府组织统一评估。")
+    assert adds_to(whole, answered("区域评估的费用不得由市场主体承担。"), {"评估": 1.0, "费用": 3.0})
+    assert not adds_to(whole, answered("由设区的市级以上地方人民政府组织统一评估。"), {"组织": 1.0})
+    assert not adds_to(whole, answered("评估结果向社会公开。"), {"评估": 1.0, "费用": 3.0})
+    assert not adds_to(whole, REFUSAL, {"费用": 1.0})
+
+
+def test_the_answer_gains_the_parts_answer_under_its_question():
+    whole = answered("由设区的市级以上地方人民政府组织统一评估。")
+    by_part = {"评估 由谁 组织？": whole, "评估 费用 由谁出？": answered("评估的费用不得由市场主体承担。", clause="第二条")}
+    answer = with_parts("评估 由谁 组织？评估 费用 由谁出？", whole, lambda part, earlier: by_part[part], words)
+    assert answer.text.splitlines()[0] == whole.text
+    assert answer.text.splitlines()[1:] == ["关于“评估 费用 由谁出？”：", "评估的费用不得由市场主体承担。〔《测试条例》第二条〕"]
+    assert [c.clause for c in answer.citations] == ["第一条", "第二条"]
+
+
+def test_a_parts_answer_asking_who_replaces_the_hedge_said_of_another_provision():
+    whole = answered("巡护证有效期为三年。", lead=f"{UNNAMED_HEDGE}牵头部门〔《测试条例》第一条〕。")
+    by_part = {"报酬 由谁 承担？": answered("护林员的报酬由乡镇人民政府承担。", clause="第十三条"), "巡护证 有效期 是几年？": whole}
+    answer = with_parts("报酬 由谁 承担？巡护证 有效期 是几年？", whole, lambda part, earlier: by_part[part], words)
+    assert UNNAMED_HEDGE not in answer.text and "乡镇人民政府" in answer.text and "三年" in answer.text
+
+
+def test_the_earlier_parts_are_passed_to_resolve_a_part_that_leaves_its_subject_out():
+    seen = []
+
+    def answer_part(part, earlier):
+        seen.append((part, list(earlier)))
+        return REFUSAL
+
+    with_parts("森林防火区能带打火机吗？罚多少？", answered("禁止携带火种。"), answer_part, words)
+    assert seen == [("森林防火区能带打火机吗？", []), ("罚多少？", ["森林防火区能带打火机吗？"])]
+
+
+def test_when_the_whole_is_refused_the_parts_answer_only_if_every_part_has_an_answer():
+    by_part = {"有效期 几年？": answered("巡护证有效期为三年。"),
+               "公示 哪些 信息？": answered("护林站应当公示下列信息：", clause="第十八条")}
+    answer = with_parts("有效期 几年？公示 哪些 信息？", REFUSAL, lambda part, earlier: by_part[part], words)
+    assert answer.status == AnswerStatus.ANSWERED
+    assert answer.text.startswith("关于“有效期 几年？”：\n巡护证有效期为三年。")
+    assert [c.clause for c in answer.citations] == ["第一条", "第十八条"]
+    by_part["公示 哪些 信息？"] = REFUSAL
+    assert with_parts("有效期 几年？公示 哪些 信息？", REFUSAL, lambda part, earlier: by_part[part], words) is REFUSAL
+
+
+def test_a_single_question_is_answered_as_it_was():
+    whole = answered("巡护证有效期为三年。")
+    assert with_parts("巡护证有效期是几年？", whole, lambda part, earlier: REFUSAL, words) is whole
