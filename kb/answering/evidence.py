@@ -182,7 +182,10 @@ class SentenceScorer:
         fragments = [f for f in _FRAGMENT_SPLIT.split(text) if f.strip()] or [text]
         at = max(range(len(fragments)), key=lambda i: self.coverage(weights, fragments[i]))
         # The asked-about phrase and what follows it ("认证和管理，到2025年，…达到3000个"): where its value would be.
-        window = "，".join(fragments[at:at + 3])
+        # A provision states its condition first ("护林员离岗六个月及以上重新上岗的，应当重新参加培训"): the value may
+        # stand in the condition of the asked duty.
+        start = at - 1 if at and fragments[at - 1].endswith("的") else at
+        window = "，".join(fragments[start:at + 3])
         meta = self.snapshot.documents[sentence.doc_id].meta
         if intent.asked_value:
             owner, value = intent.asked_value

@@ -425,6 +425,12 @@ def test_two_questions_that_each_have_an_answer_are_answered_though_no_provision
 def test_two_questions_of_which_one_has_no_answer_are_refused(kb):
     assert ask(kb, "城市道路挖掘申请多少日内批准？护林员的工资是多少？").status == AnswerStatus.NOT_FOUND
 
+
+def test_a_time_span_in_the_condition_of_the_asked_duty_answers(kb):
+    """"护林员离岗六个月及以上重新上岗的，应当重新参加护林培训": the condition before the duty holds the span."""
+    answer = ask(kb, "护林员离岗多久要重新参加护林培训？")
+    assert answer.status == AnswerStatus.ANSWERED and cited(answer)[0] == "第六条" and "六个月" in answer.text
+
 ISSUING_NOTICE = """甲市人民政府办公厅关于印发《甲市节水方案》的通知
 甲府办发〔2099〕3号
 各区人民政府：
