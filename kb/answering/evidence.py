@@ -38,6 +38,8 @@ _ASKED_NOUN = re.compile(r"的([\u4e00-\u9fff]{2,6}?)(?:要|将|会)?(?:到什�
                          r"(?:超过|超出|达到|满|不满|不足|低于|高于)(?:多少|几)")
 _DEADLINE_TOKEN = re.compile(r"20\d\d|十四五|期间|^年")
 # When a law's rule recurs: "每年第一季度", "每半年".
+_ITEM_LABEL = re.compile(r"第（[一二三四五六七八九十]+）项$")
+_FIRST_PARAGRAPH = re.compile(r"第一款$")
 _PERIOD = re.compile(r"每(?:年|半年|季度|月|周|日|天)")
 _DATE = re.compile(r"[0-9一二三四五六七八九十]{1,3}月[0-9一二三四五六七八九十]{1,3}日")
 
@@ -145,6 +147,9 @@ class SentenceScorer:
         scored = []
         for rank, hit, clause, text, chunk_id in candidates:
             lexical = self.coverage(weights, f"{clause.heading} {text}")
+            lead_in = self.lead_in(hit.doc_id, clause)
+            if lead_in:  # the item's own words count most: many items share one lead-in ("有下列行为之一的，…")
+                lexical += tuning.LEAD_IN_WEIGHT * (self.coverage(weights, f"{clause.heading} {lead_in} {text}") - lexical)
             if focus:  # a follow-up's own words ("农膜呢？") must be in the sentence itself
                 lexical = min(lexical, self.coverage(focus, text) + 0.2)
             score = lexical
@@ -155,6 +160,22 @@ class SentenceScorer:
             score += tuning.RANK_BONUS / rank + (tuning.BEST_SENTENCE_BONUS if text == hit.best_sentence else 0.0)
             scored.append(ScoredSentence(hit.doc_id, clause, text, score, rank, lexical))
         return sorted(scored, key=lambda s: -s.score)
+
+    def lead_in(self, doc_id: str, clause: Clause) -> str:
+        """The sentence an item stands under ("公众聚集场所装修时，应当遵守下列规定：" for "（一）不得改变…承重结构；"):
+        an item of a law says what it is about only with it. "" for other clauses."""
+        parent = self.item_parent(doc_id, clause)
+        return parent.sentences[-1].text.strip() if parent else ""
+
+    def item_parent(self, doc_id: str, clause: Clause) -> Clause | None:
+        """The clause whose last sentence introduces this item (…下列规定：), or None."""
+        if not _ITEM_LABEL.search(clause.label):
+            return None
+        paragraph = _ITEM_LABEL.sub("", clause.label)
+        # An article's first 款 stays in the article's own clause (kb.answering.strategies._items).
+        parent = self.snapshot.clause(doc_id, paragraph) or self.snapshot.clause(doc_id, _FIRST_PARAGRAPH.sub("", paragraph))
+        last = parent.sentences[-1].text.strip() if parent and parent.sentences else ""
+        return parent if last.endswith(("：", ":")) else None
 
     def unknown_asked_terms(self, intent: QuestionIntent) -> list[str]:
         """Words of a detail question (how much, when) that occur nowhere in the corpus ("有效期", "库容"): the asked

@@ -608,7 +608,12 @@ def _quote(ctx: AnswerContext, best: ScoredSentence) -> Answer:
     runners_up = [s for s in ctx.from_document_of(best, ctx.ranked[:4]) if s is not best
                   and not s.clause.is_heading_sentence(s.text)
                   and s.score >= max(tuning.MIN_SUPPORT, tuning.SUPPORTING_SHARE * best.score)]
-    return ctx.compose([best] + runners_up[:tuning.MAX_SUPPORTING])
+    # An item says what it is about only with the sentence it stands under ("有下列行为之一的，…处以拘留："); that
+    # sentence is quoted after it, without the item's siblings.
+    parent = ctx.scorer.item_parent(best.doc_id, best.clause)
+    lead_in = ctx.sentence(best.doc_id, parent, -1) if parent else None
+    return ctx.compose([best, *([lead_in] if lead_in else []), *ctx.with_items(runners_up[:tuning.MAX_SUPPORTING])],
+                       items=False)
 
 
 def quote(ctx: AnswerContext) -> Answer:

@@ -54,6 +54,8 @@ MAX_ENTERPRISE_ITEMS = 16
 # Retrieval's say (dev (all)): a sentence gets this share of its clause's retrieval score over the best hit's;
 # a higher-ranked clause and the retriever's own best sentence win ties.
 RETRIEVAL_WEIGHT = 0.6
+# An item's words count fully; the words only its lead-in sentence adds count this much (dev (all)).
+LEAD_IN_WEIGHT = 0.5
 RANK_BONUS = 0.04
 BEST_SENTENCE_BONUS = 0.05
 # A question that asks several things: one part's own answer is added when its lead quote holds this share of the

@@ -135,8 +135,8 @@ def test_a_term_of_the_definitions_article_is_defined_by_its_item_with_the_rest_
     assert cited(fire) == ["第九条第（一）项"] and "烧香烧纸" in fire.text
     permit = ask(kb, "巡护证是什么意思？")
     assert cited(permit) == ["第九条第（二）项"] * 2 and "随身携带" in permit.text
-    # A longer term that merely starts with the asked one is not its definition.
-    assert "第九条" not in cited(ask(kb, "巡护是什么意思？"))
+    # A longer term that merely starts with the asked one is not its definition (quoted with its paragraph).
+    assert "随身携带" not in ask(kb, "巡护是什么意思？").text
 
 
 def test_permission_questions_get_a_verdict_and_the_provision(kb):
@@ -430,6 +430,33 @@ def test_a_time_span_in_the_condition_of_the_asked_duty_answers(kb):
     """"护林员离岗六个月及以上重新上岗的，应当重新参加护林培训": the condition before the duty holds the span."""
     answer = ask(kb, "护林员离岗多久要重新参加护林培训？")
     assert answer.status == AnswerStatus.ANSWERED and cited(answer)[0] == "第六条" and "六个月" in answer.text
+
+
+def test_an_item_is_quoted_with_the_sentence_it_stands_under_and_not_with_its_siblings(kb):
+    answer = ask(kb, "护林员的联系方式要公示吗？")
+    assert cited(answer) == ["第十八条第一款第（一）项", "第十八条"]
+    assert "护林站应当在醒目位置公示下列信息：" in answer.text and "巡护路线" not in answer.text
+
+
+def test_the_words_of_an_items_lead_in_count_for_the_item_but_less_than_its_own(kb, monkeypatch):
+    from kb.answering import tuning
+    from kb.answering.evidence import SentenceScorer
+    from kb.answering.intent import analyse
+    from kb.schema import Hit
+
+    snap = kb.retriever.snapshot()
+    doc_id = next(d for d, doc in snap.documents.items() if "山林" in doc.meta.title)
+    item, article = snap.clause(doc_id, "第十八条第一款第（一）项"), snap.clause(doc_id, "第十八条")
+    scorer = SentenceScorer(snap, kb.retriever.tokenizer)
+    assert scorer.lead_in(doc_id, item).endswith("护林站应当在醒目位置公示下列信息：") and scorer.lead_in(doc_id, article) == ""
+    hit = Hit(doc_id, "", "", item.label, item.heading, item.text, 1.0)
+    intent = analyse("护林站在醒目位置公示护林员的联系方式吗？")
+    with_lead_in = scorer.score(intent, [hit])[0].lexical
+    monkeypatch.setattr(tuning, "LEAD_IN_WEIGHT", 0.0)
+    own = SentenceScorer(snap, kb.retriever.tokenizer).score(intent, [hit])[0].lexical
+    monkeypatch.setattr(tuning, "LEAD_IN_WEIGHT", 1.0)
+    whole = SentenceScorer(snap, kb.retriever.tokenizer).score(intent, [hit])[0].lexical
+    assert own < with_lead_in < whole
 
 ISSUING_NOTICE = """甲市人民政府办公厅关于印发《甲市节水方案》的通知
 甲府办发〔2099〕3号
