@@ -38,12 +38,22 @@ _ASKED_NOUN = re.compile(r"的([\u4e00-\u9fff]{2,6}?)(?:要|将|会)?(?:到什�
                          r"(?:超过|超出|达到|满|不满|不足|低于|高于)(?:多少|几)")
 _DEADLINE_TOKEN = re.compile(r"20\d\d|十四五|期间|^年")
 # When a law's rule recurs: "每年第一季度", "每半年".
+_QUESTION_PARTS = re.compile(r"[，,；;：:]")
+_ASKING = re.compile(r"多少|几|多[大长久高远]|什么|哪|谁|何")
 _ITEM_LABEL = re.compile(r"第（[一二三四五六七八九十]+）项$")
 _FIRST_PARAGRAPH = re.compile(r"第一款$")
 _PERIOD = re.compile(r"每(?:年|半年|季度|月|周|日|天)")
 _DATE = re.compile(r"[0-9一二三四五六七八九十]{1,3}月[0-9一二三四五六七八九十]{1,3}日")
 
 
+
+
+def asked_part(question: str) -> str:
+    """The part of a question that asks ("检查人员至少要有几个人" of "生态环境部门到企业现场检查碳排放情况，检查人员至少要
+    有几个人？"): the parts before it set the scene, and the asked value stands by the words of this one."""
+    parts = [p for p in _QUESTION_PARTS.split(question) if p.strip()]
+    asking = [p for p in parts if _ASKING.search(p)]
+    return asking[-1] if len(parts) > 1 and asking else question
 
 
 def _asked_value_kinds(intent: QuestionIntent) -> frozenset[QuantityKind]:
@@ -199,7 +209,7 @@ class SentenceScorer:
         """Why the sentence does not answer the question, or "" when it does."""
         text = sentence.text
         # Deadline words ("“十四五”期间", "到2025年") say when, not what: they must not pick the fragment.
-        weights = {t: w for t, w in self.weights(intent.focus).items() if not _DEADLINE_TOKEN.search(t)}
+        weights = {t: w for t, w in self.weights(asked_part(intent.focus)).items() if not _DEADLINE_TOKEN.search(t)}
         fragments = [f for f in _FRAGMENT_SPLIT.split(text) if f.strip()] or [text]
         at = max(range(len(fragments)), key=lambda i: self.coverage(weights, fragments[i]))
         # The asked-about phrase and what follows it ("认证和管理，到2025年，…达到3000个"): where its value would be.

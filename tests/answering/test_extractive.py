@@ -458,6 +458,21 @@ def test_the_words_of_an_items_lead_in_count_for_the_item_but_less_than_its_own(
     whole = SentenceScorer(snap, kb.retriever.tokenizer).score(intent, [hit])[0].lexical
     assert own < with_lead_in < whole
 
+
+def test_an_asked_value_stands_by_the_words_of_the_part_that_asks_not_of_the_scene_before_it(kb):
+    """The scene ("…编制山林防火规划、开展宣传教育，") shares no words with the target sentence; the asking part does."""
+    from kb.answering.evidence import ScoredSentence, SentenceScorer, asked_part
+    from kb.answering.intent import analyse
+
+    question = "市林业主管部门会同乡镇人民政府编制山林防火规划、开展宣传教育，巡护覆盖指数要达到多少？"
+    assert asked_part(question) == "巡护覆盖指数要达到多少？"
+    assert asked_part("巡护覆盖指数要达到多少？") == "巡护覆盖指数要达到多少？"
+    snap = kb.retriever.snapshot()
+    doc_id = next(d for d, doc in snap.documents.items() if "山林" in doc.meta.title)
+    target = snap.clause(doc_id, "第十九条")
+    sentence = ScoredSentence(doc_id, target, target.sentences[0].text.strip(), 1.0, 1)
+    assert SentenceScorer(snap, kb.retriever.tokenizer).missing_detail(analyse(question), sentence) == ""
+
 ISSUING_NOTICE = """甲市人民政府办公厅关于印发《甲市节水方案》的通知
 甲府办发〔2099〕3号
 各区人民政府：
