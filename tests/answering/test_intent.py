@@ -110,3 +110,18 @@ def test_a_quoted_term_asked_what_it_includes_is_a_definition():
 def test_a_term_named_after_another_documents_name_is_what_follows_suo_cheng():
     intent = analyse("循环经济促进法所称减量化是指什么？")
     assert intent.definition_term == "减量化" and not intent.wants_number  # 减量化 is no 量化 (quantified) target
+
+
+@pytest.mark.parametrize("question, searched", [
+    ("吃饭剩一大桌子菜，文件里有啥说法？", "吃饭剩一大桌子菜 ？"),
+    ("月饼礼盒包得那么夸张，有没有规定？", "月饼礼盒包得那么夸张 ？"),
+    ("一下大雨城里就淹，文件管这个吗？", "一下大雨城里就淹 ？"),
+    ("有的商家把普通电器吹成节能产品，这样合规吗？", "有的商家把普通电器吹成节能产品， ？"),
+])
+def test_words_asking_whether_the_documents_regulate_a_matter_are_not_searched_for(question, searched):
+    assert analyse(question).search_text.startswith(searched)
+
+
+def test_a_question_that_only_asks_whether_something_is_regulated_is_searched_as_asked():
+    assert analyse("这样合规吗？").search_text == "这样合规吗？"
+    assert analyse("排污许可证的有效期是几年？").search_text == "排污许可证的有效期是几年？"
