@@ -21,6 +21,9 @@ _QUOTED = re.compile(r"《([^《》]{2,60})》")
 _POLICY_DOCUMENT_WORD = re.compile(
     r"(?<!规范性)(?<!申请)(?<!证明)(?<!技术)(?<!设计)(?<!招标)(?<!投标)(?<!相关)(?<!有关)(?<!其他)(?<!电子)"
     r"(?<!保密)(?<!批准)(?<!审批)(?<!许可)(?<!涉密)(?<!会议)文件(?![名号])")
+# What is to come (以后会, 今后, 到2025年, “十四五”) is what policy documents plan; laws and regulations set rules with
+# no date to reach. ("签了以后有什么好处", "交上去以后，" are about after an act, not the future.)
+_FUTURE = re.compile(r"以后(?=[会要能还是就也])|今后|将来|未来|接下来|下一步|到20\d\d年|20\d\d年前|十四五")
 MIN_NAME_CHARS = 4  # "条例" or a two-character stem names nothing in particular
 MIN_STEM_CHARS = 4  # the end of a title names the document when it keeps this much before 条例 / 法
 
@@ -83,9 +86,10 @@ def documents_named(question: str, snapshot: Snapshot) -> list[str]:
 
 
 def policy_documents_meant(question: str, snapshot: Snapshot) -> list[str]:
-    """Ids of the policy documents (规范性文件) when the question calls what it asks about "文件" and the knowledge
-    base holds laws or regulations beside them; [] otherwise (then "文件" can only mean any of them)."""
-    if not _POLICY_DOCUMENT_WORD.search(question):
+    """Ids of the policy documents (规范性文件) when the question calls what it asks about "文件" or asks what is to
+    come, and the knowledge base holds laws or regulations beside them; [] otherwise (then "文件" can only mean any
+    of them)."""
+    if not (_POLICY_DOCUMENT_WORD.search(question) or _FUTURE.search(question)):
         return []
     policies = [d for d, doc in snapshot.documents.items() if doc.meta.force == LegalForce.NORMATIVE_DOCUMENT]
     return policies if len(policies) < len(snapshot.documents) else []

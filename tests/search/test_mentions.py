@@ -57,3 +57,12 @@ def test_the_word_wenjian_means_the_policy_documents_beside_laws():
     assert policy_documents_meant("文件里有什么规定？", _Snapshot(DocMeta("opinion", title="意见",
                                                                        force=LegalForce.NORMATIVE_DOCUMENT))) == []
     assert policy_documents_meant("文件里有什么规定？", _Snapshot(DocMeta("energy", title="节约能源法"))) == []
+
+
+def test_a_question_about_what_is_to_come_means_the_policy_documents_beside_laws():
+    assert policy_documents_meant("种地的化肥农药以后要少用吗？", SNAPSHOT) == ["opinion"]
+    assert policy_documents_meant("到2025年森林覆盖率要达到多少？", SNAPSHOT) == ["opinion"]
+    assert policy_documents_meant("“十四五”期间要新建多少充电桩？", SNAPSHOT) == ["opinion"]
+    # After an act is not the future.
+    assert policy_documents_meant("签了协议以后有什么好处？", SNAPSHOT) == []
+    assert policy_documents_meant("调查报告交上去以后，市政府要在多少天内作出批复？", SNAPSHOT) == []
