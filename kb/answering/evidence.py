@@ -252,6 +252,13 @@ class SentenceScorer:
                 or (len(fragments) > 1 and not intent.wants_duration
                     and self.coverage(weights, fragments[at]) < tuning.MIN_FRAGMENT_COVERAGE)):
             return "文件没有给出具体数值"
+        # "年排放量达到多少吨…": a threshold is a value of the measure asked about (its head word, 排放量), stated by
+        # the value or in the lead-in of its item ("绿地率应当符合以下要求：").
+        threshold = _ASKED_NOUN.search(intent.focus)
+        if asked_kinds and threshold and threshold.group(2):
+            head = (self.tokenizer.tokens(threshold.group(2)) or [""])[-1]
+            if head and head not in window and head not in self.lead_in(sentence.doc_id, sentence.clause):
+                return f"文件没有规定{threshold.group(2)}的具体数值"
         if intent.wants_day and not _DATE.search(text):
             return "文件没有规定具体日期"
         # A span of time asked for and found above answers "when" too ("有效期是几年" -> "有效期为5年").

@@ -473,6 +473,21 @@ def test_an_asked_value_stands_by_the_words_of_the_part_that_asks_not_of_the_sce
     sentence = ScoredSentence(doc_id, target, target.sentences[0].text.strip(), 1.0, 1)
     assert SentenceScorer(snap, kb.retriever.tokenizer).missing_detail(analyse(question), sentence) == ""
 
+
+@pytest.mark.parametrize("question, missing", [
+    ("山林防火设施数量超过多少要验收？", "文件没有规定防火设施数量的具体数值"),  # a value of another measure
+    ("山林防火设施完好系数达到多少算合格？", ""),
+])
+def test_a_threshold_is_answered_only_by_a_value_of_the_measure_asked_about(kb, question, missing):
+    from kb.answering.evidence import ScoredSentence, SentenceScorer
+    from kb.answering.intent import analyse
+
+    snap = kb.retriever.snapshot()
+    doc_id = next(d for d, doc in snap.documents.items() if "山林" in doc.meta.title)
+    target = snap.clause(doc_id, "第十九条")
+    sentence = ScoredSentence(doc_id, target, target.sentences[0].text.strip(), 1.0, 1)
+    assert SentenceScorer(snap, kb.retriever.tokenizer).missing_detail(analyse(question), sentence) == missing
+
 ISSUING_NOTICE = """甲市人民政府办公厅关于印发《甲市节水方案》的通知
 甲府办发〔2099〕3号
 各区人民政府：
