@@ -576,6 +576,31 @@ def _introduces(sentence: ScoredSentence, noun: str) -> bool:
     return sentence.text.endswith(_INTRODUCES_ITEMS) and f"下列{noun}" in sentence.text
 
 
+_CATALOGUE_CONTENTS = re.compile(r"([\u4e00-\u9fff]{0,6}?(?:名录|目录|清单))[^？?。]{0,15}(?:哪些|什么)")
+_DELEGATES_CATALOGUE = re.compile(r"(?:名录|目录|清单)[^。；]{0,30}由[^。；]{2,40}(?:规定|制定|确定|公布|发布|编制|调整)")
+
+
+def delegated_catalogue(ctx: AnswerContext) -> Answer | None:
+    """"强制回收名录具体都列了哪些产品": a law leaves a catalogue to an authority ("…名录…由国务院…部门规定"). When the
+    closest sentence about the asked catalogue says so and no close sentence stands under a lead-in naming it, the
+    documents do not hold its contents."""
+    name = _CATALOGUE_CONTENTS.search(ctx.intent.text).group(1).split("的")[-1]
+    close = ctx.ranked[:tuning.MAX_CONTENDERS]
+    naming = next((s for s in close if name in s.text), None) or next((s for s in close if name[-2:] in s.text), None)
+    if naming is None or any(name in ctx.scorer.lead_in(s.doc_id, s.clause) for s in close):
+        return None
+    # The article that names the catalogue may leave it to an authority in another of its paragraphs.
+    article = article_label(naming.clause.label) or naming.clause.label
+    about = next((s for s in close if s.doc_id == naming.doc_id and name[-2:] in s.text
+                  and (article_label(s.clause.label) or s.clause.label) == article
+                  and _DELEGATES_CATALOGUE.search(s.text)), None)
+    if about is None:
+        return None
+    meta = ctx.snapshot.documents[about.doc_id].meta
+    return ctx.refuse(f"文件没有列出{name}的具体内容，只规定了由谁制定：{about.text.rstrip('。；')}"
+                      f"{marker(meta, about.clause.label)}")
+
+
 def listing(ctx: AnswerContext) -> Answer | None:
     """"有哪些": the sentences close to the best (of its document), in clause order; a close sentence that introduces
     items of the asked kind ("下列信息：") leads, with its items."""
@@ -657,6 +682,8 @@ STRATEGIES += (
     Strategy("compare", lambda i: i.compare, compare, "close sentences of two documents", "numbered, per document"),
     Strategy("who", lambda i: i.wants_responsible, who,
              "a close sentence naming a body or official", "quote, or 文件未明确 with the closest provision"),
+    Strategy("delegated_catalogue", lambda i: bool(_CATALOGUE_CONTENTS.search(i.text)), delegated_catalogue,
+             "the closest sentence about the asked 名录/目录/清单 leaves it to an authority", "refusal saying so"),
     Strategy("list", lambda i: i.wants_list, listing, "sentences close to the best, of its document",
              "numbered list in clause order"),
     Strategy("quote", _always, quote, "the best sentence holding every asked detail",

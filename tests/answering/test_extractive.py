@@ -488,6 +488,32 @@ def test_a_threshold_is_answered_only_by_a_value_of_the_measure_asked_about(kb, 
     sentence = ScoredSentence(doc_id, target, target.sentences[0].text.strip(), 1.0, 1)
     assert SentenceScorer(snap, kb.retriever.tokenizer).missing_detail(analyse(question), sentence) == missing
 
+
+CATALOGUES = """甲市古树测试条例
+第一条 为了保护古树，制定本条例。
+第二条 古树保护名录由市林业主管部门制定并公布。列入古树保护名录的古树，任何单位和个人不得砍伐。
+第三条 本市重点保护树种名录如下：
+（一）银杏；
+（二）黄葛树。
+"""
+
+
+@pytest.fixture(scope="module")
+def catalogue_kb(tmp_path_factory):
+    return _inline_kb(tmp_path_factory.mktemp("catalogues"), {"roads.txt": ROADS, "forests.txt": FORESTS, "trees.txt": CATALOGUES})
+
+
+def test_a_catalogue_left_to_an_authority_is_not_listed_from_the_law(catalogue_kb):
+    answer = ask(catalogue_kb, "古树保护名录具体都列了哪些古树？")
+    assert answer.status == AnswerStatus.NOT_FOUND
+    assert "文件没有列出古树保护名录的具体内容" in answer.text
+    assert "古树保护名录由市林业主管部门制定并公布〔《甲市古树测试条例》第二条〕" in answer.text
+
+
+def test_a_catalogue_the_text_holds_is_listed(catalogue_kb):
+    answer = ask(catalogue_kb, "重点保护树种名录有哪些树种？")
+    assert answer.status == AnswerStatus.ANSWERED and "银杏" in answer.text and "黄葛树" in answer.text
+
 ISSUING_NOTICE = """甲市人民政府办公厅关于印发《甲市节水方案》的通知
 甲府办发〔2099〕3号
 各区人民政府：
