@@ -123,15 +123,16 @@ class SentenceScorer:
         self.snapshot = snapshot
         self.tokenizer = tokenizer
         self.similarities = similarities
-        self._weights_by_text: dict[str, dict[str, float]] = {}
+        self._weights_by_text: dict[tuple[str, bool], dict[str, float]] = {}
 
-    def weights(self, text: str) -> dict[str, float]:
-        """idf weight of each word of the (expanded) text; asked once per contender sentence, computed once."""
-        if text not in self._weights_by_text:
-            expanded = self.tokenizer.expand_query(text)
-            self._weights_by_text[text] = {t: self.snapshot.bm25.idf(t)
-                                           for t in dict.fromkeys(self.tokenizer.tokens(expanded))}
-        return self._weights_by_text[text]
+    def weights(self, text: str, expand: bool = True) -> dict[str, float]:
+        """idf weight of each word of the text, expanded with the formal terms of its colloquial words unless
+        `expand` is false; asked once per contender sentence, computed once."""
+        key = (text, expand)
+        if key not in self._weights_by_text:
+            words = self.tokenizer.tokens(self.tokenizer.expand_query(text) if expand else text)
+            self._weights_by_text[key] = {t: self.snapshot.bm25.idf(t) for t in dict.fromkeys(words)}
+        return self._weights_by_text[key]
 
     @staticmethod
     def coverage(weights: dict[str, float], text: str) -> float:

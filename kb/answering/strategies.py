@@ -40,6 +40,10 @@ _DUTY = re.compile(r"应当|必须|须|应|负责")
 _PERMISSION = re.compile(r"可以|允许|有权|鼓励|支持")
 # "逾期未改正的，可以缓拨…": what an authority may do to whom breaks a rule is a sanction, not a permission.
 _SANCTION_CONDITION = re.compile(r"[^，。；]*(?:违反|未|逾期|拒不|不按)[^，。；]*的，")
+# "违反本条例规定，伪造、变造、转让排污许可证的，": a breach stated without the article it breaches.
+_UNNUMBERED_BREACH = re.compile(r"违反本(?:法|条例|规定|办法)(?:有关)?规定[，,]([^，。；：]{4,60}?)的[，,]")
+# Words of a breach that its duty words otherwise ("未按照规定报送" breaches "应当按照规定报送").
+_BREACH_WORDS = re.compile(r"^[（(][一二三四五六七八九十]+[)）]|未|不|拒不|擅自|违反规定|按照(?:规定)?|的[；;。]?$")
 _ALLOWS_OR_FORBIDS = re.compile(f"{_PROHIBITION.pattern}|{_PERMISSION.pattern}")
 _ASKS_DUTY = re.compile(r"要不要|需不需要|是否(?:需要|必须|应当|要)|必须.{0,30}吗|应当.{0,30}吗|用不用|得不得")
 # A duty stated without its subject: a condition then the modal verb ("…的，应当及时修剪"), or the modal first.
@@ -366,8 +370,10 @@ def _article_lead(ctx: AnswerContext, item: ScoredSentence) -> ScoredSentence | 
     return ctx.sentence(item.doc_id, clause) if clause else None
 
 
-def _punished_duty(ctx: AnswerContext, penalty: ScoredSentence) -> ScoredSentence | None:
-    """The duty a penalty punishes: the article named in "违反本条例第X条规定"."""
+def _punished_duty(ctx: AnswerContext, penalty: ScoredSentence, conduct: str = "") -> ScoredSentence | None:
+    """The duty a penalty punishes: the article named in "违反本条例第X条规定"; else, when it names none ("违反本条例
+    规定，伪造、变造、转让排污许可证的，…"), the document's prohibition or duty that states the same conduct
+    (`conduct`: the item of conduct quoted, if any)."""
     article = article_label(penalty.clause.label)
     clause = ctx.snapshot.clause(penalty.doc_id, article) if article else penalty.clause
     for text in (penalty.text, clause.text if clause else ""):
@@ -375,6 +381,24 @@ def _punished_duty(ctx: AnswerContext, penalty: ScoredSentence) -> ScoredSentenc
             duty = ctx.snapshot.clause(penalty.doc_id, article_label(reference))
             if duty is not None and duty.label != article:
                 return ctx.sentence(penalty.doc_id, duty)
+    stated = _UNNUMBERED_BREACH.search(penalty.text)
+    conduct = conduct or (stated.group(1) if stated else "")
+    return _duty_stating(ctx, penalty.doc_id, conduct, article or penalty.clause.label) if conduct else None
+
+
+def _duty_stating(ctx: AnswerContext, doc_id: str, conduct: str, penalty_article: str) -> ScoredSentence | None:
+    """The first duty or prohibition of the document, outside the penalties, that holds all but a little of the
+    conduct's words."""
+    weights = ctx.scorer.weights(_BREACH_WORDS.sub("", conduct), expand=False)
+    if not weights:
+        return None
+    for candidate in _sentences_of(ctx, [ctx.snapshot.documents[doc_id]]):
+        if (article_label(candidate.clause.label) or candidate.clause.label) == penalty_article:
+            continue
+        if PENALTY_CUE.search(candidate.text) or not (_PROHIBITION.search(candidate.text) or _DUTY.search(candidate.text)):
+            continue
+        if SentenceScorer.coverage(weights, candidate.text) >= tuning.MIN_CONDUCT_COVERAGE:
+            return candidate
     return None
 
 
@@ -395,8 +419,9 @@ def penalty(ctx: AnswerContext) -> Answer | None:
         run = _penalty_run(ctx, penalising)
         if run is None:
             continue
-        chosen = run + ([item] if item is not penalising and item.clause is not penalising.clause else [])
-        duty = _punished_duty(ctx, penalising)
+        listed = item is not penalising and item.clause is not penalising.clause
+        chosen = run + ([item] if listed else [])
+        duty = _punished_duty(ctx, penalising, item.text if listed else "")
         # The asked conduct is the item quoted; the article's other items are other conduct.
         return ctx.compose(chosen + ([duty] if duty else []), items=item is penalising)
     # The question may name the duty rather than its breach: the 法律责任 article that cites the duty punishes it
@@ -497,6 +522,11 @@ def permission(ctx: AnswerContext) -> Answer | None:
                     if s.doc_id == best.doc_id and (s is best or s.lexical >= tuning.MIN_SUPPORT)
                     and not ctx.scorer.missing_detail(ctx.intent, s)]
         best = next((s for s in complete if wanted.search(s.text)), best)
+        # A penalty answers 能不能 through the prohibition or duty it punishes, which is quoted first.
+        duty = _punished_duty(ctx, best) if PENALTY_CUE.search(best.text) else None
+        if duty is not None and _verdict(ctx.intent.text, duty.text):
+            return ctx.compose([duty, *ctx.paragraph_from(best, tuning.MAX_PERMISSION_SENTENCES)],
+                               lead=f"{_verdict(ctx.intent.text, duty.text)}：")
     verdict = _verdict(ctx.intent.text, best.text) if best else ""
     # The rest of the provision's paragraph keeps its exceptions ("…的除外", "但…").
     return ctx.compose(ctx.paragraph_from(best, tuning.MAX_PERMISSION_SENTENCES), lead=f"{verdict}：") \

@@ -495,6 +495,12 @@ CATALOGUES = """甲市古树测试条例
 第三条 本市重点保护树种名录如下：
 （一）银杏；
 （二）黄葛树。
+第四条 禁止伪造、变造、转让古树养护证。
+第五条 违反本条例规定，伪造、变造、转让古树养护证的，由市林业主管部门没收证件，处一万元以上五万元以下罚款。
+第六条 古树养护单位应当每年报送古树养护记录。
+第七条 有下列行为之一的，由市林业主管部门责令改正，处五百元以上二千元以下罚款：
+（一）未按照规定报送古树养护记录的；
+（二）擅自移植古树的。
 """
 
 
@@ -513,6 +519,39 @@ def test_a_catalogue_left_to_an_authority_is_not_listed_from_the_law(catalogue_k
 def test_a_catalogue_the_text_holds_is_listed(catalogue_kb):
     answer = ask(catalogue_kb, "重点保护树种名录有哪些树种？")
     assert answer.status == AnswerStatus.ANSWERED and "银杏" in answer.text and "黄葛树" in answer.text
+
+
+def test_a_penalty_naming_no_article_is_linked_to_the_prohibition_stating_its_conduct(catalogue_kb):
+    answer = ask(catalogue_kb, "伪造古树养护证罚多少？")
+    assert cited(answer)[0] == "第五条" and cited(answer)[-1] == "第四条" and "一万元以上五万元以下罚款" in answer.text
+
+
+def test_a_listed_conduct_is_linked_to_the_duty_it_breaches(catalogue_kb):
+    answer = ask(catalogue_kb, "古树养护单位未按照规定报送古树养护记录，罚多少？")
+    assert cited(answer) == ["第七条", "第七条第（一）项", "第六条"]
+
+
+def test_a_conduct_no_duty_states_gets_no_duty(catalogue_kb):
+    answer = ask(catalogue_kb, "擅自移植古树罚多少？")
+    assert cited(answer) == ["第七条", "第七条第（二）项"]
+
+
+def test_a_permission_asked_of_a_punished_conduct_quotes_the_prohibition_first(catalogue_kb):
+    """When the closest sentence is the penalty ("…转让古树养护证的，…罚款"), the prohibition it punishes answers."""
+    from kb.answering.evidence import ScoredSentence, SentenceScorer
+    from kb.answering.intent import analyse
+    from kb.answering.strategies import AnswerContext, permission
+    from kb.schema import Hit
+
+    snap = catalogue_kb.retriever.snapshot()
+    doc_id = next(d for d, doc in snap.documents.items() if "古树" in doc.meta.title)
+    penalty = snap.clause(doc_id, "第五条")
+    ctx = AnswerContext(snap, SentenceScorer(snap, catalogue_kb.retriever.tokenizer), analyse("古树养护证可以转让吗？"),
+                        [Hit(doc_id, "", "", penalty.label, penalty.heading, penalty.text, 1.0)])
+    ctx.ranked = [ScoredSentence(doc_id, penalty, penalty.sentences[0].text.strip(), 1.0, 1, lexical=1.0)]
+    answer = permission(ctx)
+    assert answer.text.startswith("不可以，文件禁止：\n第四条 禁止伪造、变造、转让古树养护证。")
+    assert cited(answer) == ["第四条", "第五条"]
 
 ISSUING_NOTICE = """甲市人民政府办公厅关于印发《甲市节水方案》的通知
 甲府办发〔2099〕3号
