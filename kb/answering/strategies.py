@@ -392,14 +392,24 @@ def _duty_stating(ctx: AnswerContext, doc_id: str, conduct: str, penalty_article
     weights = ctx.scorer.weights(_BREACH_WORDS.sub("", conduct), expand=False)
     if not weights:
         return None
-    for candidate in _sentences_of(ctx, [ctx.snapshot.documents[doc_id]]):
-        if (article_label(candidate.clause.label) or candidate.clause.label) == penalty_article:
+    for clause in ctx.snapshot.documents[doc_id].clauses:
+        # A duty may take a whole paragraph to state what one item of conduct breaches.
+        if (article_label(clause.label) or clause.label) == penalty_article or PENALTY_CUE.search(clause.text) \
+                or SentenceScorer.coverage(weights, clause.text) < tuning.MIN_CONDUCT_COVERAGE:
             continue
-        if PENALTY_CUE.search(candidate.text) or not (_PROHIBITION.search(candidate.text) or _DUTY.search(candidate.text)):
-            continue
-        if SentenceScorer.coverage(weights, candidate.text) >= tuning.MIN_CONDUCT_COVERAGE:
-            return candidate
+        duties = [s for s in (ctx.sentence(doc_id, clause, i) for i in range(len(clause.sentences)))
+                  if s is not None and (_PROHIBITION.search(s.text) or _DUTY.search(s.text))]
+        if duties:
+            return max(duties, key=lambda s: SentenceScorer.coverage(weights, s.text))
     return None
+
+
+def _breached_duty(ctx: AnswerContext, sentence: ScoredSentence) -> ScoredSentence | None:
+    """For an item of conduct under a penalty ("（七）临街工地不设置护栏…的。"), the duty it breaches."""
+    lead = _article_lead(ctx, sentence)
+    if lead is None or lead.clause is sentence.clause or not PENALTY_CUE.search(lead.text):
+        return None
+    return _punished_duty(ctx, lead, sentence.text)
 
 
 def penalty(ctx: AnswerContext) -> Answer | None:
@@ -641,12 +651,17 @@ def listing(ctx: AnswerContext) -> Answer | None:
     if noun:
         best = next((s for s in ctx.ranked if s.score >= tuning.LIST_SHARE * best.score and _introduces(s, noun)),
                     best)
+    # What must be done is stated by the duty, not by the item of conduct that a penalty lists against it; the
+    # duty's whole paragraph is wanted.
+    duty = _breached_duty(ctx, best)
+    whole = ctx.paragraph_from(ctx.sentence(duty.doc_id, duty.clause), tuning.MAX_LIST_ITEMS) if duty else []
+    best = duty or best
     floor = max(tuning.MIN_SUPPORT * 0.8, tuning.LIST_SHARE * ctx.ranked[0].score)
     chosen = [s for s in ctx.ranked if s.score >= floor and not s.clause.is_heading_sentence(s.text)]
     # A clause whose heading the question names is wanted whole ("推进工业绿色升级有哪些举措？").
     named = [s for s in ctx.ranked if s.clause.heading and s.clause.heading in ctx.intent.resolved
              and not s.clause.is_heading_sentence(s.text)]
-    chosen = ctx.from_document_of(best, [best, *named, *chosen])
+    chosen = ctx.from_document_of(best, [best, *whole, *named, *chosen])
     chosen = list({(s.doc_id, s.clause.label, s.text): s for s in chosen}.values())[:tuning.MAX_LIST_ITEMS]
     # The best provision first, then the others in clause order (the position of the clause within its document),
     # each clause's sentences as they stand.

@@ -553,6 +553,21 @@ def test_a_permission_asked_of_a_punished_conduct_quotes_the_prohibition_first(c
     assert answer.text.startswith("不可以，文件禁止：\n第四条 禁止伪造、变造、转让古树养护证。")
     assert cited(answer) == ["第四条", "第五条"]
 
+
+def test_a_list_of_what_must_be_done_leads_with_the_duty_not_the_conduct_a_penalty_lists(catalogue_kb):
+    from kb.answering.evidence import ScoredSentence, SentenceScorer
+    from kb.answering.intent import analyse
+    from kb.answering.strategies import AnswerContext, listing
+    from kb.schema import Hit
+
+    snap = catalogue_kb.retriever.snapshot()
+    doc_id = next(d for d, doc in snap.documents.items() if "古树" in doc.meta.title)
+    item = snap.clause(doc_id, "第七条第（一）项")
+    ctx = AnswerContext(snap, SentenceScorer(snap, catalogue_kb.retriever.tokenizer),
+                        analyse("报送古树养护记录方面要做到哪些？"), [Hit(doc_id, "", "", item.label, "", item.text, 1.0)])
+    ctx.ranked = [ScoredSentence(doc_id, item, item.sentences[0].text.strip(), 1.0, 1, lexical=1.0)]
+    assert cited(listing(ctx)) == ["第六条", "第七条第（一）项"]
+
 ISSUING_NOTICE = """甲市人民政府办公厅关于印发《甲市节水方案》的通知
 甲府办发〔2099〕3号
 各区人民政府：
