@@ -44,6 +44,8 @@ _SANCTION_CONDITION = re.compile(r"[^，。；]*(?:违反|未|逾期|拒不|不�
 _UNNUMBERED_BREACH = re.compile(r"违反本(?:法|条例|规定|办法)(?:有关)?规定[，,]([^，。；：]{4,60}?)的[，,]")
 # Words of a breach that its duty words otherwise ("未按照规定报送" breaches "应当按照规定报送").
 _BREACH_WORDS = re.compile(r"^[（(][一二三四五六七八九十]+[)）]|未|不|拒不|擅自|违反规定|按照(?:规定)?|的[；;。]?$")
+# "由从业者负责", "由本单位负责", "由建设单位承担": the grammar that assigns a task, whoever it assigns it to.
+_ASSIGNS_RESPONSIBILITY = re.compile(r"由[\u4e00-\u9fff]{2,12}?(?:负责|承担)")
 _ALLOWS_OR_FORBIDS = re.compile(f"{_PROHIBITION.pattern}|{_PERMISSION.pattern}")
 _ASKS_DUTY = re.compile(r"要不要|需不需要|是否(?:需要|必须|应当|要)|必须.{0,30}吗|应当.{0,30}吗|用不用|得不得")
 # A duty stated without its subject: a condition then the modal verb ("…的，应当及时修剪"), or the modal first.
@@ -581,7 +583,7 @@ def who(ctx: AnswerContext) -> Answer | None:
     # A body named close by: in the best sentence, or in one that answers almost as well (another sentence naming a
     # body for another task, even of the same clause, does not answer who does this one: an 意见's paragraph
     # assigns many tasks).
-    named = next((s for s in ctx.contenders if names_body(s.text) and not ctx.scorer.missing_detail(ctx.intent, s)
+    named = next((s for s in ctx.contenders if _names_responsible(s.text) and not ctx.scorer.missing_detail(ctx.intent, s)
                   and s.doc_id == complete.doc_id
                   and (s is complete or s.score >= tuning.NAMED_BODY_SHARE * complete.score)), None)
     if named is not None:
@@ -595,6 +597,11 @@ def who(ctx: AnswerContext) -> Answer | None:
     lead = f"{UNNAMED_HEDGE}牵头部门{marker(doc.meta, complete.clause.label)}。"
     chosen = [complete] + ([general] if general and general.clause.label != complete.clause.label else [])
     return ctx.compose(chosen, lead=lead)
+
+
+def _names_responsible(text: str) -> bool:
+    """A body or official, or whoever "由…负责" makes responsible (各种摊点，由从业者负责清扫保洁)."""
+    return names_body(text) or bool(_ASSIGNS_RESPONSIBILITY.search(text))
 
 
 def _omitted_subject(ctx: AnswerContext, duty: ScoredSentence) -> ScoredSentence | None:

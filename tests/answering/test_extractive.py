@@ -501,6 +501,7 @@ CATALOGUES = """甲市古树测试条例
 第七条 有下列行为之一的，由市林业主管部门责令改正，处五百元以上二千元以下罚款：
 （一）未按照规定报送古树养护记录的；
 （二）擅自移植古树的。
+第八条 古树的日常养护，由古树所在地的产权人负责。
 """
 
 
@@ -567,6 +568,11 @@ def test_a_list_of_what_must_be_done_leads_with_the_duty_not_the_conduct_a_penal
                         analyse("报送古树养护记录方面要做到哪些？"), [Hit(doc_id, "", "", item.label, "", item.text, 1.0)])
     ctx.ranked = [ScoredSentence(doc_id, item, item.sentences[0].text.strip(), 1.0, 1, lexical=1.0)]
     assert cited(listing(ctx)) == ["第六条", "第七条第（一）项"]
+
+
+def test_who_is_answered_by_whoever_a_provision_makes_responsible_not_only_by_a_body(catalogue_kb):
+    answer = ask(catalogue_kb, "古树的日常养护由谁负责？")
+    assert "文件未明确" not in answer.text and cited(answer)[0] == "第八条" and "产权人负责" in answer.text
 
 ISSUING_NOTICE = """甲市人民政府办公厅关于印发《甲市节水方案》的通知
 甲府办发〔2099〕3号
