@@ -45,6 +45,13 @@ _ENFORCER = re.compile(r"由(?P<body>[^，,；;。：:]{2,40}?)(?=责令|(?<!办
 # The general rule of who enforces a regulation: "本条例规定的城市园林绿化违法行为由城市园林绿化主管部门负责查处".
 _GENERAL_ENFORCER = re.compile(r"(?:违法行为|行政处罚)[^。；]*由[^。；]*(?:查处|决定)")
 _PARAGRAPH_PART = re.compile(rf"^{_PARAGRAPH}$")
+# "违反本条例规定，伪造、变造、转让排污许可证的，": a breach stated without the provision it breaches.
+_UNNUMBERED_BREACH = re.compile(r"违反本(?:法|条例|规定|办法|细则)(?:有关)?规定[，,]([^，。；：]{4,60}?)的[，,]")
+# Words of a breach that its duty words otherwise ("未按照规定报送" breaches "应当报送"), and an item's number.
+_BREACH_WORDS = re.compile(r"^[（(][一二三四五六七八九十]+[)）]|未|不|拒不|擅自|违反规定|按照(?:规定)?|的[；;。]?$")
+_DUTY_CUE = re.compile(r"应当|必须|不得|禁止|严禁")
+_LISTS_CONDUCT = re.compile(r"下列(?:行为|情形)")
+MIN_CONDUCT_OVERLAP = 0.8  # the share of a conduct's character pairs its duty states (dev (all))
 
 
 @dataclass(frozen=True)
@@ -74,6 +81,40 @@ def provision_references(text: str) -> list[str]:
             article = reference["article"] or article
             found.append(article + reference["rest"])
     return list(dict.fromkeys(found))
+
+
+def stated_conduct(text: str) -> str:
+    """The conduct a penalty punishes without naming the provision it breaches: "伪造、变造、转让排污许可证" of
+    "违反本条例规定，伪造、变造、转让排污许可证的，…"; "" when it names one, or states none but its items
+    ("有下列行为之一")."""
+    found = _UNNUMBERED_BREACH.search(text)
+    if not found or provision_references(text) or _LISTS_CONDUCT.search(found.group(1)):
+        return ""
+    return found.group(1)
+
+
+def conduct_core(conduct: str) -> str:
+    """The conduct as its duty would state it: without the breach words (未, 不, 擅自) or an item's number."""
+    return _BREACH_WORDS.sub("", conduct.strip())
+
+
+def conduct_overlap(conduct: str, text: str) -> float:
+    """The share of the conduct's character pairs (its breach words left out) that the text holds."""
+    core = re.sub(r"[^\u4e00-\u9fff\w]", "", conduct_core(conduct))
+    pairs = {core[i:i + 2] for i in range(len(core) - 1)}
+    return sum(pair in text for pair in pairs) / len(pairs) if pairs else 0.0
+
+
+def breached_clause(doc: ParsedDocument, conduct: str, penalty_article: str) -> Clause | None:
+    """The first clause of the document outside the penalty's article that states the conduct as a duty or a
+    prohibition (a duty may take a whole paragraph to state what one item of conduct breaches)."""
+    for clause in doc.clauses:
+        if (re.match(_ARTICLE, clause.label) or [clause.label])[0] == penalty_article:
+            continue
+        if _DUTY_CUE.search(clause.text) and not _sanctions(clause.text) \
+                and conduct_overlap(conduct, clause.text) >= MIN_CONDUCT_OVERLAP:
+            return clause
+    return None
 
 
 def covers(reference: str, label: str) -> bool:
@@ -172,7 +213,13 @@ class DocumentPenalties:
         if not phrase:
             return None
         enforcer = enforcer_of(clause.text) or (enforcer_of(lead.text) if lead else "") or self.general_enforcer()
-        return Penalty(clause.label, phrase, enforcer, tuple(provision_references(clause.text)))
+        duties = provision_references(clause.text)
+        # A penalty that names no provision punishes the duty that states its conduct: the item's, or its own.
+        conduct = clause.text if lead is not None else stated_conduct(clause.text)
+        if not duties and conduct and not (lead is not None and provision_references(lead.text)):
+            breached = breached_clause(self._doc, conduct, (re.match(_ARTICLE, clause.label) or [clause.label])[0])
+            duties = [breached.label] if breached else []
+        return Penalty(clause.label, phrase, enforcer, tuple(duties))
 
     def general_enforcer(self) -> str:
         if self._general_enforcer is None:

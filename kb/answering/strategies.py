@@ -18,7 +18,7 @@ from dataclasses import dataclass
 from functools import cached_property
 from itertools import islice
 
-from kb.analysis.penalties import article_label, provision_references
+from kb.analysis.penalties import article_label, conduct_core, provision_references, stated_conduct
 from kb.answering import tuning
 from kb.answering.compose import UNNAMED_HEDGE, compose, marker, not_found
 from kb.answering.evidence import AMOUNT_KINDS, ScoredSentence, SentenceScorer, lists_noun, quantities_of
@@ -40,10 +40,6 @@ _DUTY = re.compile(r"应当|必须|须|应|负责")
 _PERMISSION = re.compile(r"可以|允许|有权|鼓励|支持")
 # "逾期未改正的，可以缓拨…": what an authority may do to whom breaks a rule is a sanction, not a permission.
 _SANCTION_CONDITION = re.compile(r"[^，。；]*(?:违反|未|逾期|拒不|不按)[^，。；]*的，")
-# "违反本条例规定，伪造、变造、转让排污许可证的，": a breach stated without the article it breaches.
-_UNNUMBERED_BREACH = re.compile(r"违反本(?:法|条例|规定|办法)(?:有关)?规定[，,]([^，。；：]{4,60}?)的[，,]")
-# Words of a breach that its duty words otherwise ("未按照规定报送" breaches "应当按照规定报送").
-_BREACH_WORDS = re.compile(r"^[（(][一二三四五六七八九十]+[)）]|未|不|拒不|擅自|违反规定|按照(?:规定)?|的[；;。]?$")
 # "由从业者负责", "由本单位负责", "由建设单位承担": the grammar that assigns a task, whoever it assigns it to.
 _ASSIGNS_RESPONSIBILITY = re.compile(r"由[\u4e00-\u9fff]{2,12}?(?:负责|承担)")
 _ALLOWS_OR_FORBIDS = re.compile(f"{_PROHIBITION.pattern}|{_PERMISSION.pattern}")
@@ -383,19 +379,16 @@ def _punished_duty(ctx: AnswerContext, penalty: ScoredSentence, conduct: str = "
             duty = ctx.snapshot.clause(penalty.doc_id, article_label(reference))
             if duty is not None and duty.label != article:
                 return ctx.sentence(penalty.doc_id, duty)
-    stated = _UNNUMBERED_BREACH.search(penalty.text)
-    conduct = conduct or (stated.group(1) if stated else "")
+    conduct = conduct or stated_conduct(penalty.text)
     return _duty_stating(ctx, penalty.doc_id, conduct, article or penalty.clause.label) if conduct else None
 
 
 def _duty_stating(ctx: AnswerContext, doc_id: str, conduct: str, penalty_article: str) -> ScoredSentence | None:
-    """The first duty or prohibition of the document, outside the penalties, that holds all but a little of the
-    conduct's words."""
-    weights = ctx.scorer.weights(_BREACH_WORDS.sub("", conduct), expand=False)
-    if not weights:
-        return None
+    """The first duty or prohibition of the document, outside the penalties, whose paragraph holds all but a little of
+    the conduct's idf-weighted words (a duty may take a whole paragraph to state what one item of conduct breaches);
+    its sentence that holds most of them."""
+    weights = ctx.scorer.weights(conduct_core(conduct), expand=False)
     for clause in ctx.snapshot.documents[doc_id].clauses:
-        # A duty may take a whole paragraph to state what one item of conduct breaches.
         if (article_label(clause.label) or clause.label) == penalty_article or PENALTY_CUE.search(clause.text) \
                 or SentenceScorer.coverage(weights, clause.text) < tuning.MIN_CONDUCT_COVERAGE:
             continue

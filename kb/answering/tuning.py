@@ -40,8 +40,8 @@ LIST_SHARE = 0.6
 MAX_LIST_ITEMS = 10
 # Penalties: at most this many sentences of the penalising paragraph (dev (all)).
 MAX_PENALTY_SENTENCES = 4
-# A penalty that names no article punishes the duty or prohibition holding this share of its conduct's idf-weighted
-# words (dev (all)).
+# A penalty that names no article punishes the duty or prohibition whose paragraph holds this share of its conduct's
+# idf-weighted words (dev (all)).
 MIN_CONDUCT_COVERAGE = 0.8
 # A definition is quoted with the rest of its paragraph, up to this many sentences; a law's definitions are looked
 # for in this many of the retrieved documents when retrieval ranked none of them (dev (all)).

@@ -4,7 +4,8 @@ from __future__ import annotations
 
 import pytest
 
-from kb.analysis.penalties import DocumentPenalties, covers, enforcer_of, provision_references
+from kb.analysis.penalties import (DocumentPenalties, conduct_overlap, covers, enforcer_of, provision_references,
+                                   stated_conduct)
 from kb.analysis.requirements import Requirement, requirements
 from kb.documents.load import load_bytes
 from kb.documents.parse import parse_document
@@ -160,3 +161,48 @@ def test_a_cited_provision_covers_its_paragraphs_and_items(reference: str, label
 ])
 def test_the_body_that_imposes_a_penalty(text: str, enforcer: str) -> None:
     assert enforcer_of(text) == enforcer
+
+
+# Penalties that name no provision: a breach stated in the penalty's own words, and items of conduct.
+UNNUMBERED = """# 某市无引用示例条例
+
+第一条 禁止伪造、变造、转让经营许可证。
+
+第二条 经营者应当每年报送经营报告。
+
+第三条 违反本条例规定，伪造、变造、转让经营许可证的，由市场监督管理部门没收证件，处一万元以上五万元以下罚款。
+
+第四条 经营者有下列行为之一的，由市场监督管理部门责令改正，处五百元以上二千元以下罚款：
+
+（一）未报送经营报告的；
+
+（二）擅自移动测量设备的。
+"""
+
+
+@pytest.fixture(scope="module")
+def unnumbered() -> DocumentPenalties:
+    return DocumentPenalties(parse_document(load_bytes(UNNUMBERED.encode(), "u.md", "u.md").text, "u"))
+
+
+def test_a_penalty_naming_no_provision_punishes_the_prohibition_stating_its_conduct(unnumbered) -> None:
+    assert [p.clause for p in unnumbered.punishing("第一条")] == ["第三条"]
+
+
+def test_an_item_of_conduct_punishes_the_duty_it_breaches_and_one_no_duty_states_punishes_none(unnumbered) -> None:
+    assert [p.clause for p in unnumbered.punishing("第二条")] == ["第四条第（一）项"]
+    assert unnumbered.provisions["第四条第（二）项"].duties == ()
+
+
+@pytest.mark.parametrize("text, conduct", [
+    ("违反本条例规定，伪造、变造、转让经营许可证的，由市场监督管理部门没收证件", "伪造、变造、转让经营许可证"),
+    ("违反本条例规定，经营者有下列行为之一的，由市场监督管理部门责令改正", ""),  # its items state the conduct
+    ("违反本条例第二条规定，未报送经营报告的，处五百元罚款", ""),  # it names the provision
+])
+def test_the_conduct_a_penalty_states(text: str, conduct: str) -> None:
+    assert stated_conduct(text) == conduct
+
+
+def test_a_duty_states_a_conduct_without_its_breach_words() -> None:
+    assert conduct_overlap("（一）未报送经营报告的；", "经营者应当每年报送经营报告。") == 1.0
+    assert conduct_overlap("（二）擅自移动测量设备的。", "经营者应当每年报送经营报告。") == 0.0
