@@ -70,6 +70,11 @@ _ASKS_IF_REGULATED = re.compile(
     r"[，,]?(?:这个|这种|这些|这样)?是?(?:文件|政策|国家|政府|法律|条例|法规)?[里中上]?(?:有没有|有无|有什么|有啥)(?:相关|具体)?"
     r"(?:规定|说法)管?|"
     r"[，,]?(?:这个|这种|这些)?(?:文件|法律|条例|政府|国家)?(?:管不管|管这个吗|管得着吗)(?:这个|这种)?|(?:这样)?(?:合规|合法|算违规)吗")
+# Numerals that ask nothing: approximate ones, and 几 / 多少 in a yes-no question (…吗, 是不是…, 会不会…).
+_APPROXIMATE_NUMERAL = re.compile(r"(?<=[一二三四五六七八九十两])几|几(?=[十百千万])")
+_QUESTIONS = re.compile(r"(?<=[？?！!])")
+_YES_NO = re.compile(r"[吗么][？?！!]?$|是不是|能不能|会不会|要不要|可不可以|用不用|该不该|算不算|让不让|行不行")
+_INDEFINITE = re.compile(r"几|多少")
 _DURATION = re.compile(r"最[长短多少].{0,6}(几|多少)个?[日天月年]|(多少|几)年以上|(多少|几)个?工作日|(多少|几)个?[日天月年](内|以内|之内)|(期限|时限|有效期).{0,4}(多少|几|多长|多久)|"
                        r"有效期.{0,6}(几|多少)|(多长时间|多久)(?!.{0,8}一次)|"
                        r"(?<![哪第])(多少|几)年(?![度份级前后来]|以前|以后)")
@@ -133,8 +138,19 @@ class QuestionIntent:
         return " ".join([matter if re.search(r"[\u4e00-\u9fff]{2}", matter) else self.resolved, *cues])
 
 
+def asks_numbers(text: str) -> str:
+    """The text with its numerals that ask nothing made plain: approximate ones (十几年, 几十棵) and 几 / 多少 in a
+    yes-no question, where they mean "a few" ("种了几棵葱，算违规吗", "是不是要改成用多少交多少钱")."""
+    text = _APPROXIMATE_NUMERAL.sub("数", text)
+    # Each question with the clauses that lead to it: "种了几棵葱和青菜，这样算违规吗？" is one yes-no question.
+    return "".join(_INDEFINITE.sub("些", question) if _YES_NO.search(question.split("，")[-1].split(",")[-1])
+                   else question for question in _QUESTIONS.split(text))
+
+
 def analyse(question: str, previous: Sequence[str] = ()) -> QuestionIntent:
     resolved, focus = resolve_follow_up(question, previous)
+    asked = asks_numbers(question)
+    resolved_asked, focus_asked = asks_numbers(resolved), asks_numbers(focus)
     metadata_field = next((name for name, rx in _METADATA.items() if rx.search(question)), "")
     if metadata_field == "date" and not re.search(r"文件|意见|条例|法|印发|发布|公布|成文", question + "".join(previous)):
         metadata_field = ""
@@ -142,8 +158,8 @@ def analyse(question: str, previous: Sequence[str] = ()) -> QuestionIntent:
         text=question,
         resolved=resolved,
         focus=focus,
-        wants_number=bool(_QUANTITY.search(resolved)) and not metadata_field,
-        wants_money=bool(_MONEY.search(question)),
+        wants_number=bool(_QUANTITY.search(resolved_asked)) and not metadata_field,
+        wants_money=bool(_MONEY.search(asked)),
         # A passage question the document's header lines cannot answer may still be answered by an article
         # ("本条例自…起施行"): a date is then the detail it must hold.
         wants_time=bool(_TIME.search(question)) and metadata_field in ("", "passage"),
@@ -161,11 +177,11 @@ def analyse(question: str, previous: Sequence[str] = ()) -> QuestionIntent:
         wants_permission=bool(_PERMISSION.search(question)) and not _LIST.search(question),
         definition_term=definition_term(question),
         wants_scope=bool(_SCOPE.search(question)),
-        wants_duration=bool(_DURATION.search(focus)) and not metadata_field,
-        wants_frequency=bool(_FREQUENCY.search(focus)),
+        wants_duration=bool(_DURATION.search(focus_asked)) and not metadata_field,
+        wants_frequency=bool(_FREQUENCY.search(focus_asked)),
         compare=bool(_COMPARE.search(question)),
         quoted_titles=tuple(_QUOTED_TITLE.findall(question)),
-        asked_value=asked_value(focus),
+        asked_value=asked_value(focus_asked),
     )
 
 

@@ -125,3 +125,18 @@ def test_words_asking_whether_the_documents_regulate_a_matter_are_not_searched_f
 def test_a_question_that_only_asks_whether_something_is_regulated_is_searched_as_asked():
     assert analyse("这样合规吗？").search_text == "这样合规吗？"
     assert analyse("排污许可证的有效期是几年？").search_text == "排污许可证的有效期是几年？"
+
+
+@pytest.mark.parametrize("question", [
+    "我们住的楼才建了十几年，质量也没啥问题，政府能决定把它拆了吗？",  # an approximate numeral
+    "我在绿化带里种了几棵葱，这样算违规吗？",  # 几 in a yes-no question: "a few"
+    "国家是不是要改成用多少热交多少钱？",
+])
+def test_numerals_that_ask_nothing_make_no_number_question(question):
+    intent = analyse(question)
+    assert not (intent.wants_number or intent.wants_money or intent.wants_duration or intent.asked_value)
+
+
+@pytest.mark.parametrize("question", ["会被罚款吗？罚多少？", "排污许可证的有效期是几年？", "检查人员至少要有几个人？"])
+def test_a_number_asked_beside_a_yes_no_question_is_still_asked(question):
+    assert analyse(question).wants_number
