@@ -214,9 +214,9 @@ class SentenceScorer:
         fragments = [f for f in _FRAGMENT_SPLIT.split(text) if f.strip()] or [text]
         at = max(range(len(fragments)), key=lambda i: self.coverage(weights, fragments[i]))
         # The asked-about phrase and what follows it ("认证和管理，到2025年，…达到3000个"): where its value would be.
-        # A provision states its condition first ("护林员离岗六个月及以上重新上岗的，应当重新参加培训"): the value may
-        # stand in the condition of the asked duty.
-        start = at - 1 if at and fragments[at - 1].endswith("的") else at
+        # A provision states its condition first ("护林员离岗六个月及以上重新上岗的，应当重新参加培训"; "占用绿地两百平方米
+        # 以上的，由区主管部门审查，报市人民政府审批"): the value may stand in the condition of the asked duty.
+        start = next((j for j in range(at - 1, max(at - 3, -1), -1) if fragments[j].endswith("的")), at)
         window = "，".join(fragments[start:at + 3])
         meta = self.snapshot.documents[sentence.doc_id].meta
         if intent.asked_value:
@@ -248,9 +248,9 @@ class SentenceScorer:
         # another part of the sentence about something else.
         # (A sentence of one fragment has no other part: it was chosen for its words as a whole. A span of time is
         # a narrow kind of value: the sentence's span is the provision's time limit however the question words it.)
-        if asked_kinds and not intent.wants_frequency and (
+        if asked_kinds and not intent.wants_frequency and not intent.wants_duration and (
                 not quantities_of(window, asked_kinds)
-                or (len(fragments) > 1 and not intent.wants_duration
+                or (len(fragments) > 1
                     and self.coverage(weights, fragments[at]) < tuning.MIN_FRAGMENT_COVERAGE)):
             return "文件没有给出具体数值"
         # "年排放量达到多少吨…": a threshold is a value of the measure asked about (its head word, 排放量), stated by

@@ -502,6 +502,7 @@ CATALOGUES = """甲市古树测试条例
 （一）未按照规定报送古树养护记录的；
 （二）擅自移植古树的。
 第八条 古树的日常养护，由古树所在地的产权人负责。
+第九条 因山林火灾失踪的人员，自火灾发生之日起三十日后，按照死亡人员统计。
 """
 
 
@@ -573,6 +574,12 @@ def test_a_list_of_what_must_be_done_leads_with_the_duty_not_the_conduct_a_penal
 def test_who_is_answered_by_whoever_a_provision_makes_responsible_not_only_by_a_body(catalogue_kb):
     answer = ask(catalogue_kb, "古树的日常养护由谁负责？")
     assert "文件未明确" not in answer.text and cited(answer)[0] == "第八条" and "产权人负责" in answer.text
+
+
+def test_a_time_limit_asked_for_is_read_from_its_whole_sentence(catalogue_kb):
+    """"…之日起三十日后，按照死亡人员统计": the span stands before the words the question asks about."""
+    answer = ask(catalogue_kb, "山林火灾里有人失踪，过多长时间按照死亡人员统计？")
+    assert answer.status == AnswerStatus.ANSWERED and cited(answer)[0] == "第九条" and "三十日后" in answer.text
 
 ISSUING_NOTICE = """甲市人民政府办公厅关于印发《甲市节水方案》的通知
 甲府办发〔2099〕3号
