@@ -46,7 +46,8 @@ _ENFORCER = re.compile(r"由(?P<body>[^，,；;。：:]{2,40}?)(?=责令|(?<!办
 _GENERAL_ENFORCER = re.compile(r"(?:违法行为|行政处罚)[^。；]*由[^。；]*(?:查处|决定)")
 _PARAGRAPH_PART = re.compile(rf"^{_PARAGRAPH}$")
 # "违反本条例规定，伪造、变造、转让排污许可证的，": a breach stated without the provision it breaches.
-_UNNUMBERED_BREACH = re.compile(r"违反本(?:法|条例|规定|办法|细则)(?:有关)?规定[，,]([^，。；：]{4,60}?)的[，,]")
+_UNNUMBERED_BREACH = re.compile(r"违反本(?:法|条例|规定|办法|细则)(?:有关)?规定[，,]([^，。；：]{4,60}?)的[，,]|"
+                                r"^(?:第[一二三四五六七八九十百千零〇]+条\s*)?([^，。；：]{4,120}?)的[，,]由")
 # Words of a breach that its duty words otherwise ("未按照规定报送" breaches "应当报送"), and an item's number.
 _BREACH_WORDS = re.compile(r"^[（(][一二三四五六七八九十]+[)）]|未|不|拒不|擅自|违反规定|按照(?:规定)?|的[；;。]?$")
 _DUTY_CUE = re.compile(r"应当|必须|不得|禁止|严禁")
@@ -85,12 +86,13 @@ def provision_references(text: str) -> list[str]:
 
 def stated_conduct(text: str) -> str:
     """The conduct a penalty punishes without naming the provision it breaches: "伪造、变造、转让排污许可证" of
-    "违反本条例规定，伪造、变造、转让排污许可证的，…"; "" when it names one, or states none but its items
-    ("有下列行为之一")."""
+    "违反本条例规定，伪造、变造、转让排污许可证的，…", "…工作人员参与碳排放权交易" of "…工作人员参与碳排放权交易的，由…";
+    "" when it names one, or states none but its items ("有下列行为之一")."""
     found = _UNNUMBERED_BREACH.search(text)
-    if not found or provision_references(text) or _LISTS_CONDUCT.search(found.group(1)):
+    conduct = (found.group(1) or found.group(2)) if found else ""
+    if not conduct or provision_references(text) or _LISTS_CONDUCT.search(conduct):
         return ""
-    return found.group(1)
+    return conduct
 
 
 def conduct_core(conduct: str) -> str:

@@ -42,6 +42,7 @@ _PERMISSION = re.compile(r"可以|允许|有权|鼓励|支持")
 _SANCTION_CONDITION = re.compile(r"[^，。；]*(?:违反|未|逾期|拒不|不按)[^，。；]*的，")
 # "由从业者负责", "由本单位负责", "由建设单位承担": the grammar that assigns a task, whoever it assigns it to.
 _ASSIGNS_RESPONSIBILITY = re.compile(r"由[\u4e00-\u9fff]{2,12}?(?:负责|承担)")
+_SANCTIONED_CONDUCT = re.compile(r"的[，,](?:由|处|依法|责令|没收|给予)")
 _ALLOWS_OR_FORBIDS = re.compile(f"{_PROHIBITION.pattern}|{_PERMISSION.pattern}")
 _ASKS_DUTY = re.compile(r"要不要|需不需要|是否(?:需要|必须|应当|要)|必须.{0,30}吗|应当.{0,30}吗|用不用|得不得")
 # A duty stated without its subject: a condition then the modal verb ("…的，应当及时修剪"), or the modal first.
@@ -504,7 +505,10 @@ def definition(ctx: AnswerContext) -> Answer | None:
 
 
 def _verdict(question: str, provision: str) -> str:
-    """可以 / 不可以 / 应当, from the provision's modal verb, worded for the question."""
+    """可以 / 不可以 / 应当, from the provision's modal verb, worded for the question; a penalty for a conduct says it
+    is not allowed (its 可以 and 应当 are the authority's: "…的，由…没收违法所得，可以并处…罚款")."""
+    if PENALTY_CUE.search(provision) and _SANCTIONED_CONDUCT.search(provision):
+        return "不可以，文件对这种行为规定了处罚"
     if _PROHIBITION.search(provision):
         return "是的，文件禁止" if re.search(r"禁止|不得|不准", question) else "不可以，文件禁止"
     if _DUTY.search(provision):

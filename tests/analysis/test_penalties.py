@@ -198,6 +198,8 @@ def test_an_item_of_conduct_punishes_the_duty_it_breaches_and_one_no_duty_states
     ("违反本条例规定，伪造、变造、转让经营许可证的，由市场监督管理部门没收证件", "伪造、变造、转让经营许可证"),
     ("违反本条例规定，经营者有下列行为之一的，由市场监督管理部门责令改正", ""),  # its items state the conduct
     ("违反本条例第二条规定，未报送经营报告的，处五百元罚款", ""),  # it names the provision
+    ("第二十条 监督管理部门的工作人员参与碳排放权交易的，由国务院生态环境主管部门责令依法处理",
+     "监督管理部门的工作人员参与碳排放权交易"),  # the conduct opens the penalty
 ])
 def test_the_conduct_a_penalty_states(text: str, conduct: str) -> None:
     assert stated_conduct(text) == conduct

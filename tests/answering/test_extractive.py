@@ -503,6 +503,7 @@ CATALOGUES = """甲市古树测试条例
 （二）擅自移植古树的。
 第八条 古树的日常养护，由古树所在地的产权人负责。
 第九条 因山林火灾失踪的人员，自火灾发生之日起三十日后，按照死亡人员统计。
+第十条 在古树上钉钉、刻划的，由市林业主管部门责令改正，可以处二百元以下罚款。
 """
 
 
@@ -580,6 +581,12 @@ def test_a_time_limit_asked_for_is_read_from_its_whole_sentence(catalogue_kb):
     """"…之日起三十日后，按照死亡人员统计": the span stands before the words the question asks about."""
     answer = ask(catalogue_kb, "山林火灾里有人失踪，过多长时间按照死亡人员统计？")
     assert answer.status == AnswerStatus.ANSWERED and cited(answer)[0] == "第九条" and "三十日后" in answer.text
+
+
+def test_a_conduct_punished_is_not_allowed_whatever_modal_verb_the_penalty_uses(catalogue_kb):
+    """"…的，由…责令改正，可以处…罚款": the 可以 is the authority's, the conduct is not allowed."""
+    answer = ask(catalogue_kb, "可以在古树上刻划吗？")
+    assert answer.text.startswith("不可以，文件对这种行为规定了处罚：") and cited(answer)[0] == "第十条"
 
 ISSUING_NOTICE = """甲市人民政府办公厅关于印发《甲市节水方案》的通知
 甲府办发〔2099〕3号
