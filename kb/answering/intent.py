@@ -8,7 +8,7 @@ Every cue is a pattern of how Chinese questions about law and policy are asked, 
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from typing import Sequence
 
 from kb.documents.metadata import doc_numbers_in
@@ -154,7 +154,7 @@ def analyse(question: str, previous: Sequence[str] = ()) -> QuestionIntent:
     metadata_field = next((name for name, rx in _METADATA.items() if rx.search(question)), "")
     if metadata_field == "date" and not re.search(r"文件|意见|条例|法|印发|发布|公布|成文", question + "".join(previous)):
         metadata_field = ""
-    return QuestionIntent(
+    intent = QuestionIntent(
         text=question,
         resolved=resolved,
         focus=focus,
@@ -183,6 +183,10 @@ def analyse(question: str, previous: Sequence[str] = ()) -> QuestionIntent:
         quoted_titles=tuple(_QUOTED_TITLE.findall(question)),
         asked_value=asked_value(focus_asked),
     )
+    # "我们公司…，能不能不测甲醛直接搬进去？" asks one thing, not what applies to the company.
+    asks_one_thing = intent.wants_permission or intent.wants_penalty or intent.wants_responsible or bool(
+        intent.asked_value) or intent.wants_duration
+    return replace(intent, enterprise=intent.enterprise and not asks_one_thing)
 
 
 def asked_value(question: str) -> tuple[str, str]:

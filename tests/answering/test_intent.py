@@ -140,3 +140,9 @@ def test_numerals_that_ask_nothing_make_no_number_question(question):
 @pytest.mark.parametrize("question", ["会被罚款吗？罚多少？", "排污许可证的有效期是几年？", "检查人员至少要有几个人？"])
 def test_a_number_asked_beside_a_yes_no_question_is_still_asked(question):
     assert analyse(question).wants_number
+
+
+def test_an_enterprise_asking_one_thing_is_not_asking_what_applies_to_it():
+    assert analyse("我们是做快递的，要注意哪些规定？").enterprise
+    assert not analyse("我们公司的办公楼刚装修完，能不能不检测直接搬进去？").enterprise
+    assert not analyse("我们公司没有按时报送报告，会被罚多少？").enterprise
