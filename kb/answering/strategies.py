@@ -42,6 +42,7 @@ _PERMISSION = re.compile(r"可以|允许|有权|鼓励|支持")
 _SANCTION_CONDITION = re.compile(r"[^，。；]*(?:违反|未|逾期|拒不|不按)[^，。；]*的，")
 # "由从业者负责", "由本单位负责", "由建设单位承担": the grammar that assigns a task, whoever it assigns it to.
 _ASSIGNS_RESPONSIBILITY = re.compile(r"由[\u4e00-\u9fff]{2,12}?(?:负责|承担)")
+_ASKS_TO_SKIP = re.compile(r"(?:可以|能|能否|可否|允许|是否可以)不|不用|不必|免于?")
 _SANCTIONED_CONDUCT = re.compile(r"的[，,](?:由|处|依法|责令|没收|给予)")
 _ALLOWS_OR_FORBIDS = re.compile(f"{_PROHIBITION.pattern}|{_PERMISSION.pattern}")
 _ASKS_DUTY = re.compile(r"要不要|需不需要|是否(?:需要|必须|应当|要)|必须.{0,30}吗|应当.{0,30}吗|用不用|得不得")
@@ -537,6 +538,9 @@ def permission(ctx: AnswerContext) -> Answer | None:
             return ctx.compose([duty, *ctx.paragraph_from(best, tuning.MAX_PERMISSION_SENTENCES)],
                                lead=f"{_verdict(ctx.intent.text, duty.text)}：")
     verdict = _verdict(ctx.intent.text, best.text) if best else ""
+    # "可以向企业收检查费吗" is not answered by a duty ("…应当加强监督检查"); "可以不报送吗" is.
+    if verdict.startswith("需要") and not (_ASKS_DUTY.search(ctx.intent.text) or _ASKS_TO_SKIP.search(ctx.intent.text)):
+        return None
     # The rest of the provision's paragraph keeps its exceptions ("…的除外", "但…").
     return ctx.compose(ctx.paragraph_from(best, tuning.MAX_PERMISSION_SENTENCES), lead=f"{verdict}：") \
         if best and verdict else None

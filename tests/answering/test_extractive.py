@@ -588,6 +588,26 @@ def test_a_conduct_punished_is_not_allowed_whatever_modal_verb_the_penalty_uses(
     answer = ask(catalogue_kb, "可以在古树上刻划吗？")
     assert answer.text.startswith("不可以，文件对这种行为规定了处罚：") and cited(answer)[0] == "第十条"
 
+
+@pytest.mark.parametrize("question, verdict", [
+    ("护林员重新上岗时，可以不参加护林培训吗？", "需要，文件规定应当这样做："),  # skipping a duty
+    ("护林员重新上岗时，可以向他们收取培训费吗？", None),  # the duty says nothing of a fee
+])
+def test_a_duty_answers_whether_one_may_skip_it_not_whether_one_may_do_something_else(kb, question, verdict):
+    from kb.answering.evidence import ScoredSentence, SentenceScorer
+    from kb.answering.intent import analyse
+    from kb.answering.strategies import AnswerContext, permission
+    from kb.schema import Hit
+
+    snap = kb.retriever.snapshot()
+    doc_id = next(d for d, doc in snap.documents.items() if "山林" in doc.meta.title)
+    duty = snap.clause(doc_id, "第六条")
+    ctx = AnswerContext(snap, SentenceScorer(snap, kb.retriever.tokenizer), analyse(question),
+                        [Hit(doc_id, "", "", duty.label, duty.heading, duty.text, 1.0)])
+    ctx.ranked = [ScoredSentence(doc_id, duty, duty.sentences[0].text.strip(), 1.0, 1, lexical=1.0)]
+    answer = permission(ctx)
+    assert (answer.text.splitlines()[0] if answer else None) == verdict
+
 ISSUING_NOTICE = """甲市人民政府办公厅关于印发《甲市节水方案》的通知
 甲府办发〔2099〕3号
 各区人民政府：
