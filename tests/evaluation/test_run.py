@@ -1,10 +1,13 @@
 """The question files and the runner: well-formed sets, evaluation corpora staged, a real-model subset (CI)."""
 
+import re
 from pathlib import Path
 
 import pytest
 from conftest import CORPUS, ROOT_DIR
 
+from kb.documents.load import load_source
+from kb.documents.parse import parse_document
 from kb.engine import PolicyKb
 from kb.errors import KbError
 from kb.evaluation.questions import DEFAULT_QUESTION_FILES, load_questions, spread_subset
@@ -70,3 +73,20 @@ def test_fast_subset_with_the_real_model(real_kb, tmp_path):
     assert overall["hit@5"]["hybrid"] >= 0.9
     assert overall["refusal accuracy"]["pipeline"] >= 0.9
     assert overall["invented entities"]["pipeline"] == 0
+
+
+def test_every_fact_of_a_law_question_stands_in_one_of_its_gold_articles():
+    texts: dict[str, dict[str, str]] = {}  # title -> article label -> the article's text with its paragraphs
+    for path in sorted((ROOT_DIR / "eval" / "corpus-dev").glob("*.md")):
+        doc = parse_document(load_source(str(path)).text, path.stem)
+        articles = texts.setdefault(doc.meta.title, {})
+        for clause in doc.clauses:
+            article = re.match(r"第[一二三四五六七八九十百零]+条(?:之[一二三四五六七八九十]+)?", clause.label)
+            if article:
+                articles[article.group()] = articles.get(article.group(), "") + re.sub(r"\s+", "", clause.text)
+    for q in load_questions(ROOT_DIR / "eval" / "questions_laws.jsonl"):
+        if not q.gold:
+            continue
+        gold_text = "".join(texts[q.doc].get(label, "") for label in q.gold)
+        assert all(label in texts[q.doc] for label in q.gold), q.id
+        assert all(re.sub(r"\s+", "", fact) in gold_text for fact in q.facts), q.id
