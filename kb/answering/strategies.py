@@ -690,8 +690,20 @@ def _quote(ctx: AnswerContext, best: ScoredSentence) -> Answer:
     # sentence is quoted after it, without the item's siblings.
     parent = ctx.scorer.item_parent(best.doc_id, best.clause)
     lead_in = ctx.sentence(best.doc_id, parent, -1) if parent else None
-    return ctx.compose([best, *([lead_in] if lead_in else []), *ctx.with_items(runners_up[:tuning.MAX_SUPPORTING])],
-                       items=False)
+    # A sentence that ends in "；" goes on to its full stop, where its exceptions stand ("…禁止饲养鸡、鸭；因教学、
+    # 科研以及其他特殊需要饲养的，须经…批准。").
+    rest = _to_full_stop(ctx, best)
+    return ctx.compose([best, *rest, *([lead_in] if lead_in else []),
+                        *ctx.with_items([s for s in runners_up[:tuning.MAX_SUPPORTING] if s not in rest])], items=False)
+
+
+def _to_full_stop(ctx: AnswerContext, sentence: ScoredSentence) -> list[ScoredSentence]:
+    """The sentences of its clause that continue `sentence` up to the one ending in "。" (at most a few)."""
+    if not sentence.text.endswith(("；", ";")):
+        return []
+    following = ctx.paragraph_from(sentence, tuning.MAX_CONTINUED_SENTENCES + 1)[1:]
+    ending = next((i for i, s in enumerate(following) if not s.text.endswith(("；", ";"))), len(following) - 1)
+    return following[:ending + 1]
 
 
 def quote(ctx: AnswerContext) -> Answer:

@@ -47,6 +47,8 @@ MIN_CONDUCT_COVERAGE = 0.8
 # for in this many of the retrieved documents when retrieval ranked none of them (dev (all)).
 MAX_DEFINITION_SENTENCES = 3
 DEFINITION_DOCUMENTS = 2
+# A quoted sentence ending in "；" goes on to its full stop over at most this many more sentences (dev (all)).
+MAX_CONTINUED_SENTENCES = 3
 # A permission's provision is quoted with the rest of its paragraph, up to this many sentences (dev (all)).
 MAX_PERMISSION_SENTENCES = 3
 # A law states its scope among its first articles: this many of the best document's first sentences (dev (all)).

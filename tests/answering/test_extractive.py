@@ -608,6 +608,12 @@ def test_a_duty_answers_whether_one_may_skip_it_not_whether_one_may_do_something
     answer = permission(ctx)
     assert (answer.text.splitlines()[0] if answer else None) == verdict
 
+
+def test_a_quoted_sentence_ending_in_a_semicolon_goes_on_to_its_full_stop(kb):
+    """"…可以在指定地点野炊；遇有高火险天气的除外。": the exception belongs to the provision quoted."""
+    answer = ask(kb, "进山人员在什么地点野炊？")
+    assert cited(answer) == ["第十二条", "第十二条"] and "遇有高火险天气的除外" in answer.text
+
 ISSUING_NOTICE = """甲市人民政府办公厅关于印发《甲市节水方案》的通知
 甲府办发〔2099〕3号
 各区人民政府：
