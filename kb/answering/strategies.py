@@ -693,8 +693,9 @@ def _quote(ctx: AnswerContext, best: ScoredSentence) -> Answer:
     # A sentence that ends in "；" goes on to its full stop, where its exceptions stand ("…禁止饲养鸡、鸭；因教学、
     # 科研以及其他特殊需要饲养的，须经…批准。").
     rest = _to_full_stop(ctx, best)
-    return ctx.compose([best, *rest, *([lead_in] if lead_in else []),
-                        *ctx.with_items([s for s in runners_up[:tuning.MAX_SUPPORTING] if s not in rest])], items=False)
+    quoted = {(s.doc_id, s.clause.label, s.text) for s in rest}
+    runners_up = [s for s in runners_up[:tuning.MAX_SUPPORTING] if (s.doc_id, s.clause.label, s.text) not in quoted]
+    return ctx.compose([best, *rest, *([lead_in] if lead_in else []), *ctx.with_items(runners_up)], items=False)
 
 
 def _to_full_stop(ctx: AnswerContext, sentence: ScoredSentence) -> list[ScoredSentence]:

@@ -613,6 +613,7 @@ def test_a_quoted_sentence_ending_in_a_semicolon_goes_on_to_its_full_stop(kb):
     """"…可以在指定地点野炊；遇有高火险天气的除外。": the exception belongs to the provision quoted."""
     answer = ask(kb, "进山人员在什么地点野炊？")
     assert cited(answer) == ["第十二条", "第十二条"] and "遇有高火险天气的除外" in answer.text
+    assert len(answer.text.splitlines()) == len(set(answer.text.splitlines()))  # a runner-up quoted once
 
 ISSUING_NOTICE = """甲市人民政府办公厅关于印发《甲市节水方案》的通知
 甲府办发〔2099〕3号
