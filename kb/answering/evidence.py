@@ -42,6 +42,7 @@ _QUESTION_PARTS = re.compile(r"[，,；;：:]")
 _ASKING = re.compile(r"多少|几|多[大长久高远]|什么|哪|谁|何")
 _ITEM_LABEL = re.compile(r"第（[一二三四五六七八九十]+）项$")
 _FIRST_PARAGRAPH = re.compile(r"第一款$")
+_COUNTED_FROM = re.compile(r"(?:后的?|之日起|起|之前|以前|前的?)$")
 _PERIOD = re.compile(r"每(?:年|半年|季度|月|周|日|天)")
 _DATE = re.compile(r"[0-9一二三四五六七八九十]{1,3}月[0-9一二三四五六七八九十]{1,3}日")
 
@@ -68,8 +69,12 @@ def _asked_value_kinds(intent: QuestionIntent) -> frozenset[QuantityKind]:
 
 
 def _time_limit(text: str) -> bool:
-    """"三十日内", "届满六十日前": a span bounded by 内 / 前 says when; "三年行动计划" does not."""
-    return has_quantity(text) and any(q.kind == QuantityKind.DURATION and q.bound for q in find_quantities(text))
+    """"三十日内", "届满六十日前", "不得迟于交付使用后的六个月": a span bounded by 内 / 前, or counted from an event,
+    says when; "三年行动计划" does not."""
+    return has_quantity(text) and any(
+        q.kind == QuantityKind.DURATION and (q.bound or text[q.end:q.end + 1] in ("前", "后", "内")
+                                             or _COUNTED_FROM.search(text[:q.start]))
+        for q in find_quantities(text))
 
 
 def _missing_value(intent: QuestionIntent) -> str:

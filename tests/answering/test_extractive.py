@@ -504,6 +504,7 @@ CATALOGUES = """甲市古树测试条例
 第八条 古树的日常养护，由古树所在地的产权人负责。
 第九条 因山林火灾失踪的人员，自火灾发生之日起三十日后，按照死亡人员统计。
 第十条 在古树上钉钉、刻划的，由市林业主管部门责令改正，可以处二百元以下罚款。
+第十一条 古树复壮确因季节原因不能按期完成的，完成复壮的时间不得迟于批准后的六个月。
 """
 
 
@@ -614,6 +615,12 @@ def test_a_quoted_sentence_ending_in_a_semicolon_goes_on_to_its_full_stop(kb):
     answer = ask(kb, "进山人员在什么地点野炊？")
     assert cited(answer) == ["第十二条", "第十二条"] and "遇有高火险天气的除外" in answer.text
     assert len(answer.text.splitlines()) == len(set(answer.text.splitlines()))  # a runner-up quoted once
+
+
+def test_a_span_counted_from_an_event_says_when(catalogue_kb):
+    """"不得迟于批准后的六个月" answers "最晚什么时候" though it is bounded by no 内 or 前."""
+    answer = ask(catalogue_kb, "古树复壮因为季节原因不能按期完成，最晚什么时候必须完成复壮？")
+    assert answer.status == AnswerStatus.ANSWERED and cited(answer)[0] == "第十一条" and "六个月" in answer.text
 
 ISSUING_NOTICE = """甲市人民政府办公厅关于印发《甲市节水方案》的通知
 甲府办发〔2099〕3号
