@@ -38,15 +38,16 @@ _ASKED_NOUN = re.compile(r"的([\u4e00-\u9fff]{2,6}?)(?:要|将|会)?(?:到什�
                          r"(?:超过|超出|达到|满|不满|不足|低于|高于)(?:多少|几)")
 _DEADLINE_TOKEN = re.compile(r"20\d\d|十四五|期间|^年")
 # When a law's rule recurs: "每年第一季度", "每半年".
-_QUESTION_PARTS = re.compile(r"[，,；;：:]")
-_ASKING = re.compile(r"多少|几|多[大长久高远]|什么|哪|谁|何")
-_ITEM_LABEL = re.compile(r"第（[一二三四五六七八九十]+）项$")
-_FIRST_PARAGRAPH = re.compile(r"第一款$")
-_COUNTED_FROM = re.compile(r"(?:后的?|之日起|起|之前|以前|前的?)$")
 _PERIOD = re.compile(r"每(?:年|半年|季度|月|周|日|天)")
 _DATE = re.compile(r"[0-9一二三四五六七八九十]{1,3}月[0-9一二三四五六七八九十]{1,3}日")
-
-
+# A span counted from an event: "交付使用后的六个月", "之日起三十日".
+_COUNTED_FROM = re.compile(r"(?:后的?|之日起|起|之前|以前|前的?)$")
+# The parts of a question, and the words that ask (the part holding them is the one that asks).
+_QUESTION_PARTS = re.compile(r"[，,；;：:]")
+_ASKING = re.compile(r"多少|几|多[大长久高远]|什么|哪|谁|何")
+# An item of a law (…第（三）项) and an article's first paragraph, which stays in the article's own clause.
+_ITEM_LABEL = re.compile(r"第（[一二三四五六七八九十]+）项$")
+_FIRST_PARAGRAPH = re.compile(r"第一款$")
 
 
 def asked_part(question: str) -> str:
