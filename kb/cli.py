@@ -216,8 +216,8 @@ def cmd_ask(args: argparse.Namespace, config: Config) -> int:
     print(answer.text)
     if answer.citations:
         print("\n依据：")
-        for c in answer.citations:
-            print(f"  〔{c.doc} {c.clause}〕{c.heading}")
+        for doc, clause, heading in dict.fromkeys((c.doc, c.clause, c.heading) for c in answer.citations):
+            print(f"  〔{doc} {clause}〕{heading}")  # a clause quoted twice is listed once
     for notice in answer.notices:
         print(f"note: {notice}", file=sys.stderr)
     return 0

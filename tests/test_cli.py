@@ -130,3 +130,19 @@ def test_ask_batch_validates_every_line_and_goes_on(cli_env, capsys, tmp_path):
     for answered in (by_id[8], by_id[10]):  # invisible characters removed; a bad id falls back to the line number
         assert answered["status"] == plain["status"] == "answered"
         assert answered["citations"] == plain["citations"]
+
+
+def test_ask_lists_each_cited_clause_once(cli_env, capsys, monkeypatch):
+    from kb.schema import Answer, AnswerStatus, Citation
+
+    cite = [Citation("《条例》", "条例", label, "", quote, 1.0)
+            for label, quote in (("第二条", "甲。"), ("第二条", "乙。"), ("第三条", "丙。"))]
+    answer = Answer("问？", AnswerStatus.ANSWERED, "甲。\n乙。\n丙。", tuple(cite), ())
+
+    class Engine:
+        def ask(self, *args, **kwargs):
+            return answer
+
+    monkeypatch.setattr("kb.cli._engine", lambda config: Engine())
+    code, out, _ = run(capsys, "ask", "问？")
+    assert code == 0 and out.split("依据：")[1].split() == ["〔《条例》", "第二条〕", "〔《条例》", "第三条〕"]
