@@ -32,10 +32,11 @@ from kb.store.state import IndexState, damaged, is_damage
 from kb.text.tokens import PolicyTokenizer, default_tokenizer
 from kb.store.vectors import VectorStore, VectorStoreUnavailable, open_vectors
 
-# A search restricted to at most this many chunks (one document, a few clauses) scores them all exactly: HNSW's
-# filtered search can miss neighbours when the filter keeps a small part of its graph, and a graph built by
-# several threads differs from build to build, so the same index could rank differently after a rebuild. Reading
-# the stored vectors costs ~35 µs each (10 ms for the bundled document's 206 chunks), hence the bound.
+# A search restricted to at most this many chunks (one document, a few clauses), or over an index that small, scores
+# them all exactly: HNSW's filtered search can miss neighbours when the filter keeps a small part of its graph, a
+# graph built by several threads differs from build to build, so the same index could rank differently after a
+# rebuild, and the tail of its candidates (which sets the dense scores' minimum) can differ between processes.
+# Reading the stored vectors costs ~35 µs each (10 ms for the bundled document's 206 chunks), hence the bound.
 EXACT_SEARCH_MAX_CHUNKS = 1000
 
 VECTOR_RETRY_S = 30  # after a Chroma server failed, searches use BM25 alone this long before asking it again
@@ -206,6 +207,8 @@ class Retriever:
         wanted = n = self.config.candidates
         if allowed is not None and int(allowed.sum()) <= EXACT_SEARCH_MAX_CHUNKS:
             return self._rank_dense_exactly(question, snap, np.flatnonzero(allowed), wanted)
+        if allowed is None and len(snap.chunks) <= EXACT_SEARCH_MAX_CHUNKS:
+            return self._rank_dense_exactly(question, snap, np.arange(len(snap.chunks)), wanted)
         while True:
             matches = self.vector_store().query(self.query_vector(question), n, doc_ids)
             row_of = snap.chunks.rows_of([m.chunk_id for m in matches])
