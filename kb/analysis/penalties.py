@@ -18,7 +18,7 @@ from __future__ import annotations
 
 import re
 from collections import defaultdict
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 
 from kb.analysis.obligations import cue_obligation, obligation_cues
@@ -107,14 +107,17 @@ def conduct_overlap(conduct: str, text: str) -> float:
     return sum(pair in text for pair in pairs) / len(pairs) if pairs else 0.0
 
 
-def breached_clause(doc: ParsedDocument, conduct: str, penalty_article: str) -> Clause | None:
+def breached_clause(doc: ParsedDocument, conduct: str, penalty_article: str,
+                    overlap: Callable[[str, str], float] = conduct_overlap,
+                    threshold: float = MIN_CONDUCT_OVERLAP) -> Clause | None:
     """The first clause of the document outside the penalty's article that states the conduct as a duty or a
-    prohibition (a duty may take a whole paragraph to state what one item of conduct breaches)."""
+    prohibition (a duty may take a whole paragraph to state what one item of conduct breaches): `overlap(conduct,
+    text)` reaches `threshold` (the answers measure it by idf-weighted words)."""
     for clause in doc.clauses:
-        if (re.match(_ARTICLE, clause.label) or [clause.label])[0] == penalty_article:
+        if (article_label(clause.label) or clause.label) == penalty_article:
             continue
         if _DUTY_CUE.search(clause.text) and not _sanctions(clause.text) \
-                and conduct_overlap(conduct, clause.text) >= MIN_CONDUCT_OVERLAP:
+                and overlap(conduct, clause.text) >= threshold:
             return clause
     return None
 
@@ -219,7 +222,7 @@ class DocumentPenalties:
         # A penalty that names no provision punishes the duty that states its conduct: the item's, or its own.
         conduct = clause.text if lead is not None else stated_conduct(clause.text)
         if not duties and conduct and not (lead is not None and provision_references(lead.text)):
-            breached = breached_clause(self._doc, conduct, (re.match(_ARTICLE, clause.label) or [clause.label])[0])
+            breached = breached_clause(self._doc, conduct, article_label(clause.label) or clause.label)
             duties = [breached.label] if breached else []
         return Penalty(clause.label, phrase, enforcer, tuple(duties))
 

@@ -162,9 +162,10 @@ class SentenceScorer:
         # Retrieval's score relative to its best hit: on 0..1 whichever retriever ranked them (BM25 scores are not).
         best_hit = max((hit.score for hit in hits), default=0.0)
         scored = []
+        lead_ins = {(hit.doc_id, clause.label): self.lead_in(hit.doc_id, clause) for _, hit, clause, _, _ in candidates}
         for rank, hit, clause, text, chunk_id in candidates:
             lexical = self.coverage(weights, f"{clause.heading} {text}")
-            lead_in = self.lead_in(hit.doc_id, clause)
+            lead_in = lead_ins[(hit.doc_id, clause.label)]
             if lead_in:  # the item's own words count most: many items share one lead-in ("有下列行为之一的，…")
                 lexical += tuning.LEAD_IN_WEIGHT * (self.coverage(weights, f"{clause.heading} {lead_in} {text}") - lexical)
             if focus:  # a follow-up's own words ("农膜呢？") must be in the sentence itself

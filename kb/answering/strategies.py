@@ -18,7 +18,8 @@ from dataclasses import dataclass
 from functools import cached_property
 from itertools import islice
 
-from kb.analysis.penalties import article_label, conduct_core, provision_references, stated_conduct
+from kb.analysis.penalties import (article_label, breached_clause, conduct_core, provision_references,
+                                   stated_conduct)
 from kb.answering import tuning
 from kb.answering.compose import UNNAMED_HEDGE, compose, marker, not_found
 from kb.answering.evidence import AMOUNT_KINDS, ScoredSentence, SentenceScorer, lists_noun, quantities_of
@@ -386,19 +387,14 @@ def _punished_duty(ctx: AnswerContext, penalty: ScoredSentence, conduct: str = "
 
 
 def _duty_stating(ctx: AnswerContext, doc_id: str, conduct: str, penalty_article: str) -> ScoredSentence | None:
-    """The first duty or prohibition of the document, outside the penalties, whose paragraph holds all but a little of
-    the conduct's idf-weighted words (a duty may take a whole paragraph to state what one item of conduct breaches);
+    """The duty or prohibition that states the conduct (kb.analysis.penalties.breached_clause, by idf-weighted words):
     its sentence that holds most of them."""
     weights = ctx.scorer.weights(conduct_core(conduct), expand=False)
-    for clause in ctx.snapshot.documents[doc_id].clauses:
-        if (article_label(clause.label) or clause.label) == penalty_article or PENALTY_CUE.search(clause.text) \
-                or SentenceScorer.coverage(weights, clause.text) < tuning.MIN_CONDUCT_COVERAGE:
-            continue
-        duties = [s for s in (ctx.sentence(doc_id, clause, i) for i in range(len(clause.sentences)))
-                  if s is not None and (_PROHIBITION.search(s.text) or _DUTY.search(s.text))]
-        if duties:
-            return max(duties, key=lambda s: SentenceScorer.coverage(weights, s.text))
-    return None
+    clause = breached_clause(ctx.snapshot.documents[doc_id], conduct, penalty_article,
+                             lambda _, text: SentenceScorer.coverage(weights, text), tuning.MIN_CONDUCT_COVERAGE)
+    duties = [s for s in (ctx.sentence(doc_id, clause, i) for i in range(len(clause.sentences)))
+              if s is not None and (_PROHIBITION.search(s.text) or _DUTY.search(s.text))] if clause else []
+    return max(duties, key=lambda s: SentenceScorer.coverage(weights, s.text)) if duties else None
 
 
 def _breached_duty(ctx: AnswerContext, sentence: ScoredSentence) -> ScoredSentence | None:
@@ -534,9 +530,10 @@ def permission(ctx: AnswerContext) -> Answer | None:
         best = next((s for s in complete if wanted.search(s.text)), best)
         # A penalty answers 能不能 through the prohibition or duty it punishes, which is quoted first.
         duty = _punished_duty(ctx, best) if PENALTY_CUE.search(best.text) else None
-        if duty is not None and _verdict(ctx.intent.text, duty.text):
+        duty_verdict = _verdict(ctx.intent.text, duty.text) if duty else ""
+        if duty_verdict:
             return ctx.compose([duty, *ctx.paragraph_from(best, tuning.MAX_PERMISSION_SENTENCES)],
-                               lead=f"{_verdict(ctx.intent.text, duty.text)}：")
+                               lead=f"{duty_verdict}：")
     verdict = _verdict(ctx.intent.text, best.text) if best else ""
     # "可以向企业收检查费吗" is not answered by a duty ("…应当加强监督检查"); "可以不报送吗" is.
     if verdict.startswith("需要") and not (_ASKS_DUTY.search(ctx.intent.text) or _ASKS_TO_SKIP.search(ctx.intent.text)):
