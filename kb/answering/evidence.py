@@ -37,6 +37,7 @@ _ASKED_NOUN = re.compile(r"的([\u4e00-\u9fff]{2,6}?)(?:要|将|会)?(?:到什�
                          r"(?:要|将|会|应当?|需要?|能|必须)?"
                          r"(?:超过|超出|达到|满|不满|不足|低于|高于)(?:多少|几)")
 _DEADLINE_TOKEN = re.compile(r"20\d\d|十四五|期间|^年")
+_MODAL_WORDS = frozenset("需要 应当 应该 必须 可以 能够 允许".split())
 # When a law's rule recurs: "每年第一季度", "每半年".
 _PERIOD = re.compile(r"每(?:年|半年|季度|月|周|日|天)")
 _DATE = re.compile(r"[0-9一二三四五六七八九十]{1,3}月[0-9一二三四五六七八九十]{1,3}日")
@@ -217,7 +218,10 @@ class SentenceScorer:
         """Why the sentence does not answer the question, or "" when it does."""
         text = sentence.text
         # Deadline words ("“十四五”期间", "到2025年") say when, not what: they must not pick the fragment.
+        # A modal verb found there is no sign of the asked words ("补办新证需要多少天" is not about "…需要继续排放
+        # 污染物的"): it weighs in the question's total, never in a fragment's share.
         weights = {t: w for t, w in self.weights(asked_part(intent.focus)).items() if not _DEADLINE_TOKEN.search(t)}
+        weights = {(f"\0{t}" if t in _MODAL_WORDS else t): w for t, w in weights.items()}
         fragments = [f for f in _FRAGMENT_SPLIT.split(text) if f.strip()] or [text]
         at = max(range(len(fragments)), key=lambda i: self.coverage(weights, fragments[i]))
         # The asked-about phrase and what follows it ("认证和管理，到2025年，…达到3000个"): where its value would be.

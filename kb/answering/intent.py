@@ -16,7 +16,9 @@ from kb.documents.metadata import doc_numbers_in
 # Asking for an amount ("价格是多少"), not about prices in general ("价格是怎么算的，会搞阶梯价吗").
 _MONEY = re.compile(r"多少钱|几[分毛块角]钱|补贴标准|罚款多少|罚款标准|罚多少|被罚|价格是多少|价是多少|多少元|奖励资金|资金规模|规模有多大|"
                     r"购置税|成交价")
-_QUANTITY = re.compile(r"多少|比例|比重|百分之|(?<!哪)几个|数量|多大|数值|指标|目标值|(?<![减增])量化|几[年次倍分吨万亿元天日名人家项处条座台辆成]")  # 几月 asks a month (_TIME)
+# 几月 asks a month (_TIME); 多高 / 多宽 / 多长 ask a measure.
+_QUANTITY = re.compile(r"多少|比例|比重|百分之|(?<!哪)几个|数量|多大|数值|指标|目标值|(?<![减增])量化|几[年次倍分吨万亿元天日名人家项处条座台辆成]|"
+                       r"多[高宽深厚远粗长](?![期效])")
 _TIME = re.compile(r"什么时候|哪一年|何时|哪天|哪年|年份|有效期|从哪一?年|截止|期限(?![内和与或])|几月|哪几个月|哪个月")
 # A calendar day is asked for: an answer must hold one (a time limit or a year is not a day).
 _DAY = re.compile(r"几月几[号日]|哪一?天|哪一日|日期")
@@ -26,7 +28,7 @@ _ENTERPRISE = re.compile(r"我们(是|做|开|搞|从事|公司|企业|单位)|�
 _LIST_NOUN = re.compile(r"(?:纳入|包括|涉及|选择)?哪些([\u4e00-\u9fff]{2,4}?)(?:[？?，。]|$)")
 _GENERIC_NOUNS = {"要求", "措施", "举措", "规定", "方面", "内容", "政策", "部署", "目标", "任务", "指标", "工作", "机制",
                   "支持", "导向", "说法", "评价", "行动", "制度", "地方", "做法", "方式", "方法", "途径", "形式", "手段",
-                  "渠道"}
+                  "渠道", "条件", "单位", "主体", "对象"}
 _NAMED_PLACES = re.compile(r"(具体)?(在)?(哪几个|哪些|哪个)(区县|区|县|城市|地方)")
 _METADATA = {
     "doc_number": re.compile(r"文号|发文字号"),
@@ -48,6 +50,7 @@ _PENALTY = re.compile(r"罚款|罚多少|罚金|处罚|处以|法律责任|被�
 PENALTY_WORDS = "处罚 罚款 责令改正"
 DEFINITION_WORDS = "所称 是指 含义"
 SCOPE_WORDS = "适用"
+_ASKED_ACT = re.compile(r"(?:能不能|能否|可不可以|可以|是否允许|允许|让不让|准不准|能)([^？?。]*?)(?:吗|么)?[？?。]?$")
 _PERMISSION = re.compile(r"能不能|能否|可不可以|可以.{0,30}吗|是否(允许|可以|需要|必须|应当|要|禁止|能)|允许.{0,30}吗|"
                          r"禁止.{0,30}吗|需不需要|必须.{0,30}吗|要不要|能.{0,30}吗|让不让|准不准")
 # "……是指什么", "什么是……", "……是什么意思", "……的定义": the asked term.
@@ -187,6 +190,13 @@ def analyse(question: str, previous: Sequence[str] = ()) -> QuestionIntent:
     asks_one_thing = intent.wants_permission or intent.wants_penalty or intent.wants_responsible or bool(
         intent.asked_value) or intent.wants_duration
     return replace(intent, enterprise=intent.enterprise and not asks_one_thing)
+
+
+def asked_act(question: str) -> str:
+    """The act a permission question asks about: what follows its modal ("打剧毒农药" of "养护单位可以打剧毒农药吗"),
+    or the whole question when it has none."""
+    found = _ASKED_ACT.search(question)
+    return found.group(1) if found and found.group(1).strip() else question
 
 
 def asked_value(question: str) -> tuple[str, str]:

@@ -23,7 +23,7 @@ from kb.analysis.penalties import (article_label, breached_clause, conduct_core,
 from kb.answering import tuning
 from kb.answering.compose import UNNAMED_HEDGE, compose, marker, not_found
 from kb.answering.evidence import AMOUNT_KINDS, ScoredSentence, SentenceScorer, lists_noun, quantities_of
-from kb.answering.intent import QuestionIntent
+from kb.answering.intent import QuestionIntent, asked_act
 from kb.search.mentions import documents_named
 from kb.schema import (PREAMBLE_LABEL, SIGNATURE_LABEL, Answer, AnswerStatus, Citation, Clause, Hit, ParsedDocument,
                        RetrievalMode)
@@ -36,14 +36,15 @@ INFO_LABEL = "题注"  # the passage lines under a law's title, as Chinese legal
 FIRST_PARAGRAPH = "第一款"
 _LIST_ANCHOR = re.compile(r"20\d\d年|“十[四五六]五”")
 _GENERAL_RESPONSIBILITY = re.compile(r"职责分工|分工负责|各负其责|抓落实")
-_PROHIBITION = re.compile(r"不得|禁止|严禁|不准|不允许|不应当|不能")
+# Not 不能: in laws it says what cannot be done ("不能改造或者逾期不改造的…", "暂时不能利用的矿产"), not what is forbidden.
+_PROHIBITION = re.compile(r"不得|禁止|严禁|不准|不允许|不应当")
 _DUTY = re.compile(r"应当|必须|须|应|负责")
 _PERMISSION = re.compile(r"可以|允许|有权|鼓励|支持")
 # "逾期未改正的，可以缓拨…": what an authority may do to whom breaks a rule is a sanction, not a permission.
 _SANCTION_CONDITION = re.compile(r"[^，。；]*(?:违反|未|逾期|拒不|不按)[^，。；]*的，")
 # "由从业者负责", "由本单位负责", "由建设单位承担": the grammar that assigns a task, whoever it assigns it to.
 _ASSIGNS_RESPONSIBILITY = re.compile(r"由[\u4e00-\u9fff]{2,12}?(?:负责|承担)")
-_ASKS_TO_SKIP = re.compile(r"(?:可以|能|能否|可否|允许|是否可以)不|不用|不必|免于?")
+_ASKS_TO_SKIP = re.compile(r"能不能不|可不可以不|(?:可以|能否|可否|允许|是否可以|(?<!不)能)不(?![能可])|不用|不必|免于?")
 _SANCTIONED_CONDUCT = re.compile(r"的[，,](?:由|处|依法|责令|没收|给予)")
 _ALLOWS_OR_FORBIDS = re.compile(f"{_PROHIBITION.pattern}|{_PERMISSION.pattern}")
 _ASKS_DUTY = re.compile(r"要不要|需不需要|是否(?:需要|必须|应当|要)|必须.{0,30}吗|应当.{0,30}吗|用不用|得不得")
@@ -408,7 +409,7 @@ def _breached_duty(ctx: AnswerContext, sentence: ScoredSentence) -> ScoredSenten
 def penalty(ctx: AnswerContext) -> Answer | None:
     """The 法律责任 provision for the asked conduct: the penalty sentence (with its amount when one is asked), the
     item of conduct it lists when the conduct is an item, and the article of the duty it punishes."""
-    for item in ctx.contenders:
+    for item in _breaching_first(ctx, ctx.contenders):
         # The asked conduct must be in the sentence, not only its topic: its words, or its meaning when the question
         # is worded colloquially (打火机 for 火种) and it is the best sentence and opens its provision, where a
         # penalty states the conduct ("拒不改正的，处…" states none).
@@ -437,6 +438,17 @@ def penalty(ctx: AnswerContext) -> Answer | None:
         if run is not None:
             return ctx.compose([*run, item], items=False)
     return None
+
+
+def _breaching_first(ctx: AnswerContext, contenders: list[ScoredSentence]) -> list[ScoredSentence]:
+    """When the closest provision is the duty itself ("未取得排污许可证的，不得排放污染物" for 无证排污怎么处罚),
+    the items of conduct that breach it come first: they, not the closest penalty of another conduct, are asked."""
+    top = contenders[0] if contenders else None
+    if top is None or PENALTY_CUE.search(top.text) or not (_PROHIBITION.search(top.text) or _DUTY.search(top.text)):
+        return contenders
+    breaching = [s for s in contenders if (duty := _breached_duty(ctx, s)) is not None
+                 and duty.doc_id == top.doc_id and duty.clause == top.clause]
+    return breaching + [s for s in contenders if s not in breaching]
 
 
 def _penalty_run(ctx: AnswerContext, penalising: ScoredSentence) -> list[ScoredSentence] | None:
@@ -524,10 +536,19 @@ def permission(ctx: AnswerContext) -> Answer | None:
         # sentence of the same document with the asked kind of modal verb comes before a closer one with another
         # kind, when it holds the asked words (a 鼓励 of something else says nothing about what is asked).
         wanted = _DUTY if _ASKS_DUTY.search(ctx.intent.text) else _ALLOWS_OR_FORBIDS
+        # Within the best article, the provision about the asked act comes first ("养护单位可以打剧毒农药吗": its
+        # "…禁止使用剧毒药剂", not "发生病虫害时，…应当指导…"), by the asked act's words.
+        act = ctx.scorer.weights(asked_act(ctx.intent.text), expand=False)
+        article = article_label(best.clause.label) or best.clause.label
+        about_act = [s for s in ctx.contenders if s.doc_id == best.doc_id
+                     and (article_label(s.clause.label) or s.clause.label) == article
+                     and SentenceScorer.coverage(act, s.text) >= tuning.MIN_ACT_COVERAGE]
         complete = [s for s in ctx.contenders
-                    if s.doc_id == best.doc_id and (s is best or s.lexical >= tuning.MIN_SUPPORT)
+                    if s.doc_id == best.doc_id and (s is best or s.lexical >= tuning.MIN_SUPPORT or s in about_act)
                     and not ctx.scorer.missing_detail(ctx.intent, s)]
-        best = next((s for s in complete if wanted.search(s.text)), best)
+        modal = [s for s in complete if wanted.search(s.text)]
+        best = max((s for s in modal if s in about_act), key=lambda s: SentenceScorer.coverage(act, s.text),
+                   default=None) or next(iter(modal), best)
         # A penalty answers 能不能 through the prohibition or duty it punishes, which is quoted first.
         duty = _punished_duty(ctx, best) if PENALTY_CUE.search(best.text) else None
         duty_verdict = _verdict(ctx.intent.text, duty.text) if duty else ""
@@ -646,6 +667,19 @@ def delegated_catalogue(ctx: AnswerContext) -> Answer | None:
                       f"{marker(meta, about.clause.label)}")
 
 
+def _introducing_lead_in(ctx: AnswerContext, best: ScoredSentence, noun: str) -> ScoredSentence | None:
+    """The lead-in that close items stand under, when it introduces the asked kind ("排污许可证应当记载下列信息：" for
+    "许可证上要载明哪些信息": the items match the question, their lead-in may not)."""
+    for item in ctx.ranked:
+        if item.score < tuning.LIST_SHARE * best.score:
+            return None
+        parent = ctx.scorer.item_parent(item.doc_id, item.clause)
+        lead_in = ctx.sentence(item.doc_id, parent, -1) if parent else None
+        if lead_in is not None and _introduces(lead_in, noun):
+            return lead_in
+    return None
+
+
 def listing(ctx: AnswerContext) -> Answer | None:
     """"有哪些": the sentences close to the best (of its document), in clause order; a close sentence that introduces
     items of the asked kind ("下列信息：") leads, with its items."""
@@ -655,7 +689,7 @@ def listing(ctx: AnswerContext) -> Answer | None:
     noun = ctx.intent.list_noun
     if noun:
         best = next((s for s in ctx.ranked if s.score >= tuning.LIST_SHARE * best.score and _introduces(s, noun)),
-                    best)
+                    None) or _introducing_lead_in(ctx, best, noun) or best
     # What must be done is stated by the duty, not by the item of conduct that a penalty lists against it; the
     # duty's whole paragraph is wanted.
     duty = _breached_duty(ctx, best)

@@ -51,6 +51,8 @@ DEFINITION_DOCUMENTS = 2
 MAX_CONTINUED_SENTENCES = 3
 # A permission's provision is quoted with the rest of its paragraph, up to this many sentences (dev (all)).
 MAX_PERMISSION_SENTENCES = 3
+# … and the close provision holding at least this share of the asked act's idf-weighted words comes first (dev (all)).
+MIN_ACT_COVERAGE = 0.5
 # A law states its scope among its first articles: this many of the best document's first sentences (dev (all)).
 SCOPE_LEADING_SENTENCES = 15
 # Enterprise answers: the sentences closest to the question, before the requirement finder's list (dev).

@@ -691,3 +691,98 @@ def test_a_sanction_an_authority_may_impose_is_no_permission(provision, verdict)
     from kb.answering.strategies import _verdict
 
     assert _verdict("补偿资金可以挪作他用吗？", provision) == verdict
+
+
+PERMITS = """乙市排污测试条例
+第一条 为了规范排污管理，制定本条例。
+第二条 排污单位应当依法申请取得排污证。未取得排污证的，不得排放污水。
+第三条 排污证应当记载下列信息：
+（一）排污单位名称和住所；
+（二）排放口位置和数量。
+第四条 排污证有效期届满，排污单位需要继续排放污水的，应当于有效期届满六十日前申请延续。
+第五条 违反本条例规定，排污单位有下列行为之一的，由生态环境主管部门责令改正，处二万元以上十万元以下罚款：
+（一）未按照排污证规定公开排放信息；
+（二）排放口位置不符合排污证规定。
+第六条 违反本条例规定，排污单位有下列行为之一的，由生态环境主管部门责令停业，处二十万元以上一百万元以下罚款：
+（一）未取得排污证排放污水；
+（二）排污证被撤销后继续排放污水。
+第七条 发生病虫害时，园林主管部门应当指导绿地养护单位及时治理。城市绿地禁止使用剧毒农药。
+第八条 因紧急抢险确需移植绿地树木的，绿地养护单位可以先行移植。
+第九条 临街工地应当设置围挡。不能按期完工的工地，由主管部门责令整改。
+"""
+
+
+@pytest.fixture(scope="module")
+def permits_kb(tmp_path_factory):
+    return _inline_kb(tmp_path_factory.mktemp("permits"), {"permits.txt": PERMITS})
+
+
+def _context(engine, question, ranked_labels):
+    """An answer context whose ranked sentences are the first sentences (or "label#index") of the given clauses,
+    best first."""
+    from kb.answering.evidence import ScoredSentence, SentenceScorer
+    from kb.answering.intent import analyse
+    from kb.answering.strategies import AnswerContext
+
+    snap = engine.retriever.snapshot()
+    doc_id = next(iter(snap.documents))
+    ctx = AnswerContext(snap, SentenceScorer(snap, engine.retriever.tokenizer), analyse(question), [])
+    ranked = []
+    for position, spec in enumerate(ranked_labels):
+        label, _, index = spec.partition("#")
+        clause = snap.clause(doc_id, label)
+        ranked.append(ScoredSentence(doc_id, clause, clause.sentences[int(index or 0)].text.strip(),
+                                     1.0 - 0.05 * position, 1, lexical=0.5))
+    ctx.ranked = ranked
+    return ctx
+
+
+def test_a_penalty_asked_of_a_duty_quotes_the_item_that_breaches_it_before_a_closer_penalty(permits_kb):
+    """"无证排污怎么处罚": the closest provision is the duty (未取得排污证的，不得排放污水); the penalty of its breach
+    answers, not the closer penalty of another conduct."""
+    from kb.answering.strategies import penalty
+
+    ctx = _context(permits_kb, "无证排污的单位如何处罚？", ["第二条#1", "第五条第（一）项", "第六条第（一）项"])
+    answer = penalty(ctx)
+    assert cited(answer)[:2] == ["第六条", "第六条第（一）项"] and "二十万元以上一百万元以下罚款" in answer.text
+
+
+def test_a_list_is_led_by_the_lead_in_its_close_items_stand_under(permits_kb):
+    """"排污证上要载明哪些信息": the items match the question, their lead-in (应当记载下列信息：) introduces them."""
+    from kb.answering.strategies import listing
+
+    ctx = _context(permits_kb, "排污证上需要载明哪些信息？", ["第五条第（一）项", "第三条第（二）项", "第三条第（一）项"])
+    answer = listing(ctx)
+    assert cited(answer)[0] == "第三条" and "应当记载下列信息" in answer.text.splitlines()[1]
+
+
+def test_a_modal_verb_is_no_sign_that_a_value_stands_by_the_asked_words(permits_kb):
+    """"补办新证需要多少天" is not answered by "…需要继续排放污水的，应当于…六十日前申请延续"."""
+    ctx = _context(permits_kb, "排污证丢了，补办需要多少天？", ["第四条"])
+    assert ctx.scorer.missing_detail(ctx.intent, ctx.ranked[0]) == "文件没有给出具体数值"
+    ctx = _context(permits_kb, "排污证有效期届满，需要多少天前申请延续？", ["第四条"])
+    assert ctx.scorer.missing_detail(ctx.intent, ctx.ranked[0]) == ""
+
+
+def test_a_measure_asked_with_duo_and_an_adjective_is_refused_when_no_value_is_given(permits_kb):
+    answer = ask(permits_kb, "临街工地的围挡至少要做多高？")
+    assert answer.status == AnswerStatus.NOT_FOUND and "具体数值" in answer.text
+
+
+def test_a_permission_is_read_from_the_sentence_of_the_best_article_about_the_asked_act(permits_kb):
+    """"绿地养护单位可以打剧毒农药吗": the article's prohibition of 剧毒药剂 answers, not its duty to 治理 nor another
+    article's permission to 移植."""
+    from kb.answering.strategies import permission
+
+    ctx = _context(permits_kb, "绿地里的树长了虫，养护单位可以打剧毒农药吗？", ["第七条", "第八条", "第七条#1"])
+    answer = permission(ctx)
+    assert answer.text.startswith("不可以，文件禁止：\n城市绿地禁止使用剧毒农药。")
+
+
+def test_cannot_in_a_law_is_no_prohibition_and_can_or_cannot_does_not_ask_to_skip(permits_kb):
+    """"不能按期完工的工地，由…责令整改" says what cannot be done, not what is forbidden; "能不能…" asks whether
+    something is allowed, not whether a duty may be skipped."""
+    from kb.answering.strategies import _verdict, permission
+
+    assert _verdict("工地能不能不按期完工？", "不能按期完工的工地，由主管部门责令整改。") == ""
+    assert permission(_context(permits_kb, "工地能不能设置围挡？", ["第九条"])) is None

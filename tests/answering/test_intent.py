@@ -2,7 +2,7 @@
 
 import pytest
 
-from kb.answering.intent import analyse, definition_term, resolve_follow_up
+from kb.answering.intent import analyse, asked_act, definition_term, resolve_follow_up
 
 
 @pytest.mark.parametrize("question, asked", [
@@ -89,6 +89,7 @@ def test_which_of_several_is_not_a_number_and_a_validity_is_a_span():
     assert analyse("有几个示范区？").wants_number
     assert analyse("经营期限一般是几年？").wants_duration
     assert not analyse("哪几年的目标最高？").wants_duration and not analyse("第几年开始考核？").wants_duration
+    assert analyse("围挡至少要做多高？").wants_number and analyse("隔离带要多宽？").wants_number
     month = analyse("森林防火宣传月是几月？")
     assert month.wants_time and not month.wants_number and not month.wants_duration
 
@@ -97,6 +98,8 @@ def test_which_of_several_is_not_a_number_and_a_validity_is_a_span():
     ("条例鼓励哪些做法？", ""),  # a way of doing things: any measure the text lists answers
     ("个人可以通过哪些途径？", ""),
     ("排污许可证应当载明哪些信息？", "信息"),
+    ("挑选龙头企业看哪些条件？", ""),  # any enumeration of qualities answers ("代表性强、行业影响力大…的龙头企业")
+    ("技术研发主要依托哪些单位？", ""),  # … or of bodies ("龙头企业、高校、科研机构")
 ])
 def test_a_generic_noun_of_measures_asks_for_no_particular_kind(question, noun):
     assert analyse(question).list_noun == noun
@@ -140,6 +143,13 @@ def test_numerals_that_ask_nothing_make_no_number_question(question):
 @pytest.mark.parametrize("question", ["会被罚款吗？罚多少？", "排污许可证的有效期是几年？", "检查人员至少要有几个人？"])
 def test_a_number_asked_beside_a_yes_no_question_is_still_asked(question):
     assert analyse(question).wants_number
+
+
+def test_the_act_a_permission_question_asks_about_follows_its_modal():
+    assert asked_act("养护单位可以打剧毒农药吗？") == "打剧毒农药"
+    assert asked_act("森林防火期里，可以到山上烧纸、放鞭炮吗？") == "到山上烧纸、放鞭炮"
+    assert asked_act("村民能不能从中分到好处？") == "从中分到好处"
+    assert asked_act("这是什么？") == "这是什么？"
 
 
 def test_an_enterprise_asking_one_thing_is_not_asking_what_applies_to_it():
