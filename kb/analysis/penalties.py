@@ -49,7 +49,7 @@ _PARAGRAPH_PART = re.compile(rf"^{_PARAGRAPH}$")
 _UNNUMBERED_BREACH = re.compile(r"违反本(?:法|条例|规定|办法|细则)(?:有关)?规定[，,]([^，。；：]{4,60}?)的[，,]|"
                                 r"^(?:第[一二三四五六七八九十百千零〇]+条\s*)?([^，。；：]{4,120}?)的[，,]由")
 # Words of a breach that its duty words otherwise ("未按照规定报送" breaches "应当报送"), and an item's number.
-_BREACH_WORDS = re.compile(r"^[（(][一二三四五六七八九十]+[)）]|未|不|拒不|擅自|违反规定|按照(?:规定)?|的[；;。]?$")
+_BREACH_WORDS = re.compile(r"^[（(][一二三四五六七八九十]+[)）]|没有|未|不|拒不|擅自|违反规定|按照(?:规定)?|的[；;。]?$")
 _DUTY_CUE = re.compile(r"应当|必须|不得|禁止|严禁")
 _LISTS_CONDUCT = re.compile(r"下列(?:行为|情形)")
 MIN_CONDUCT_OVERLAP = 0.8  # the share of a conduct's character pairs its duty states (dev (all))
@@ -96,7 +96,7 @@ def stated_conduct(text: str) -> str:
 
 
 def conduct_core(conduct: str) -> str:
-    """The conduct as its duty would state it: without the breach words (未, 不, 擅自) or an item's number."""
+    """The conduct as its duty would state it: without the breach words (未, 不, 没有, 擅自) or an item's number."""
     return _BREACH_WORDS.sub("", conduct.strip())
 
 

@@ -47,6 +47,7 @@ _ASSIGNS_RESPONSIBILITY = re.compile(r"由[\u4e00-\u9fff]{2,12}?(?:负责|承担
 _ASKS_TO_SKIP = re.compile(r"能不能不|可不可以不|(?:可以|能否|可否|允许|是否可以|(?<!不)能)不(?![能可])|不用|不必|免于?")
 _SANCTIONED_CONDUCT = re.compile(r"的[，,](?:由|处|依法|责令|没收|给予)")
 _ALLOWS_OR_FORBIDS = re.compile(f"{_PROHIBITION.pattern}|{_PERMISSION.pattern}")
+_PHRASES = re.compile(r"[，,；;。]")
 _ASKS_DUTY = re.compile(r"要不要|需不需要|是否(?:需要|必须|应当|要)|必须.{0,30}吗|应当.{0,30}吗|用不用|得不得")
 # A duty stated without its subject: a condition then the modal verb ("…的，应当及时修剪"), or the modal first.
 _SUBJECTLESS_DUTY = re.compile(r"(?:[^。；]*?的，)?(?:应当|必须|不得)")
@@ -513,11 +514,17 @@ def definition(ctx: AnswerContext) -> Answer | None:
     return ctx.compose(ctx.paragraph_from(best, tuning.MAX_DEFINITION_SENTENCES))
 
 
-def _verdict(question: str, provision: str) -> str:
+def _verdict(question: str, provision: str, act: dict[str, float] | None = None) -> str:
     """可以 / 不可以 / 应当, from the provision's modal verb, worded for the question; a penalty for a conduct says it
-    is not allowed (its 可以 and 应当 are the authority's: "…的，由…没收违法所得，可以并处…罚款")."""
+    is not allowed (its 可以 and 应当 are the authority's: "…的，由…没收违法所得，可以并处…罚款"). The modal verb
+    of the phrase holding the asked act (`act`: its words' weights) speaks for it: "任何单位和个人有权向有关部门举报，
+    接到举报的部门应当依法及时处理" allows 举报."""
     if PENALTY_CUE.search(provision) and _SANCTIONED_CONDUCT.search(provision):
         return "不可以，文件对这种行为规定了处罚"
+    phrases = [p for p in _PHRASES.split(provision) if _ALLOWS_OR_FORBIDS.search(p) or _DUTY.search(p)]
+    about_act = max(phrases, key=lambda p: SentenceScorer.coverage(act, p), default="") if act else ""
+    if about_act and SentenceScorer.coverage(act, about_act):
+        provision = about_act
     if _PROHIBITION.search(provision):
         return "是的，文件禁止" if re.search(r"禁止|不得|不准", question) else "不可以，文件禁止"
     if _DUTY.search(provision):
@@ -531,6 +538,7 @@ def permission(ctx: AnswerContext) -> Answer | None:
     """"能不能…", "是否允许…": 可以 / 不可以 / 应当 before the provision that says so; a provision without a modal verb is
     quoted plainly (by `quote`)."""
     best = ctx.complete
+    act = ctx.scorer.weights(asked_act(ctx.intent.text), expand=False)
     if best is not None:
         # "能不能/可不可以…" is answered by what is forbidden or allowed, "要不要/需不需要…" by a duty: the close
         # sentence of the same document with the asked kind of modal verb comes before a closer one with another
@@ -538,7 +546,6 @@ def permission(ctx: AnswerContext) -> Answer | None:
         wanted = _DUTY if _ASKS_DUTY.search(ctx.intent.text) else _ALLOWS_OR_FORBIDS
         # Within the best article, the provision about the asked act comes first ("养护单位可以打剧毒农药吗": its
         # "…禁止使用剧毒药剂", not "发生病虫害时，…应当指导…"), by the asked act's words.
-        act = ctx.scorer.weights(asked_act(ctx.intent.text), expand=False)
         article = article_label(best.clause.label) or best.clause.label
         about_act = [s for s in ctx.contenders if s.doc_id == best.doc_id
                      and (article_label(s.clause.label) or s.clause.label) == article
@@ -549,13 +556,20 @@ def permission(ctx: AnswerContext) -> Answer | None:
         modal = [s for s in complete if wanted.search(s.text)]
         best = max((s for s in modal if s in about_act), key=lambda s: SentenceScorer.coverage(act, s.text),
                    default=None) or next(iter(modal), best)
-        # A penalty answers 能不能 through the prohibition or duty it punishes, which is quoted first.
-        duty = _punished_duty(ctx, best) if PENALTY_CUE.search(best.text) else None
+        # A provision that holds none of the asked act's words says nothing about it ("我能去举报吗" is not answered
+        # by "…禁止将自来水作为…用水使用"): a close one, of any document, that holds most of them and has a modal
+        # verb answers instead ("…任何单位和个人有权向有关部门举报").
+        if not SentenceScorer.coverage(act, best.text):
+            best = next((s for s in ctx.contenders if _ALLOWS_OR_FORBIDS.search(s.text) or wanted.search(s.text)
+                         if SentenceScorer.coverage(act, s.text) >= tuning.MIN_ACT_COVERAGE), best)
+        # A penalty, or an item of conduct it lists, answers 能不能 through the prohibition or duty it punishes,
+        # which is quoted first.
+        duty = _punished_duty(ctx, best) if PENALTY_CUE.search(best.text) else _breached_duty(ctx, best)
         duty_verdict = _verdict(ctx.intent.text, duty.text) if duty else ""
         if duty_verdict:
             return ctx.compose([duty, *ctx.paragraph_from(best, tuning.MAX_PERMISSION_SENTENCES)],
                                lead=f"{duty_verdict}：")
-    verdict = _verdict(ctx.intent.text, best.text) if best else ""
+    verdict = _verdict(ctx.intent.text, best.text, act) if best else ""
     # "可以向企业收检查费吗" is not answered by a duty ("…应当加强监督检查"); "可以不报送吗" is.
     if verdict.startswith("需要") and not (_ASKS_DUTY.search(ctx.intent.text) or _ASKS_TO_SKIP.search(ctx.intent.text)):
         return None

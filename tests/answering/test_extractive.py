@@ -709,6 +709,11 @@ PERMITS = """乙市排污测试条例
 第七条 发生病虫害时，园林主管部门应当指导绿地养护单位及时治理。城市绿地禁止使用剧毒农药。
 第八条 因紧急抢险确需移植绿地树木的，绿地养护单位可以先行移植。
 第九条 临街工地应当设置围挡。不能按期完工的工地，由主管部门责令整改。
+第十条 对浪费水资源的行为，任何单位和个人有权向有关部门举报，接到举报的部门应当依法及时处理。
+第十一条 在有条件使用再生水的地区，禁止将自来水作为绿化用水使用。
+第十二条 销售的翻新产品必须在显著位置标识为翻新产品。
+第十三条 有下列行为之一的，由市场监督管理部门责令改正，处二千元以上一万元以下罚款：
+（一）销售没有翻新产品标识的翻新产品的。
 """
 
 
@@ -786,3 +791,29 @@ def test_cannot_in_a_law_is_no_prohibition_and_can_or_cannot_does_not_ask_to_ski
 
     assert _verdict("工地能不能不按期完工？", "不能按期完工的工地，由主管部门责令整改。") == ""
     assert permission(_context(permits_kb, "工地能不能设置围挡？", ["第九条"])) is None
+
+
+def test_a_provision_holding_none_of_the_asked_act_gives_way_to_a_close_one_that_does(permits_kb):
+    """"我能去举报吗" is not answered by a prohibition on tap water ranked first, but by "…有权向有关部门举报"; the
+    modal verb of the phrase holding 举报 (有权) speaks for it, not the 应当 of the department that receives it."""
+    from kb.answering.strategies import permission
+
+    answer = permission(_context(permits_kb, "有人用自来水浇花，太浪费了，我能去举报吗？", ["第十一条", "第十条"]))
+    assert answer.text.startswith("可以：\n第十条 对浪费水资源的行为")
+
+
+def test_the_modal_verb_of_the_phrase_holding_the_asked_act_gives_the_verdict():
+    from kb.answering.strategies import _verdict
+
+    provision = "对浪费水资源的行为，任何单位和个人有权向有关部门举报，接到举报的部门应当依法及时处理。"
+    assert _verdict("我能去举报吗？", provision, {"举报": 1.0}) == "可以"
+    assert _verdict("我能去举报吗？", provision, {"排污": 1.0}).startswith("需要")  # no phrase holds the act
+
+
+def test_an_item_of_punished_conduct_answers_a_must_question_through_the_duty_it_breaches(permits_kb):
+    """"要不要标出来是翻新货": the closest provision is the punished conduct; the duty it breaches answers first."""
+    from kb.answering.strategies import permission
+
+    answer = permission(_context(permits_kb, "卖翻新产品，商家要不要标出来是翻新货？", ["第十三条第（一）项"]))
+    assert answer.text.startswith("需要，文件规定应当这样做：\n第十二条 销售的翻新产品必须")
+    assert cited(answer)[:2] == ["第十二条", "第十三条第（一）项"]
