@@ -410,12 +410,15 @@ def _breached_duty(ctx: AnswerContext, sentence: ScoredSentence) -> ScoredSenten
 def penalty(ctx: AnswerContext) -> Answer | None:
     """The 法律责任 provision for the asked conduct: the penalty sentence (with its amount when one is asked), the
     item of conduct it lists when the conduct is an item, and the article of the duty it punishes."""
-    for item in _breaching_first(ctx, ctx.contenders):
+    breaching = _breaching(ctx, ctx.contenders)
+    for item in breaching + [s for s in ctx.contenders if s not in breaching]:
         # The asked conduct must be in the sentence, not only its topic: its words, or its meaning when the question
         # is worded colloquially (打火机 for 火种) and it is the best sentence and opens its provision, where a
         # penalty states the conduct ("拒不改正的，处…" states none).
         opens = item.clause.sentences[0].text.strip() == item.text
-        if item.lexical < tuning.MIN_SUPPORT and not (item is ctx.ranked[0] and opens and ctx.means_the_question(item)):
+        # An item that breaches the closest duty needs none of the question's words: the duty holds them.
+        if item.lexical < tuning.MIN_SUPPORT and item not in breaching and not (
+                item is ctx.ranked[0] and opens and ctx.means_the_question(item)):
             continue
         lead = _article_lead(ctx, item)
         penalising = item if PENALTY_CUE.search(item.text) else lead
@@ -441,15 +444,14 @@ def penalty(ctx: AnswerContext) -> Answer | None:
     return None
 
 
-def _breaching_first(ctx: AnswerContext, contenders: list[ScoredSentence]) -> list[ScoredSentence]:
+def _breaching(ctx: AnswerContext, contenders: list[ScoredSentence]) -> list[ScoredSentence]:
     """When the closest provision is the duty itself ("未取得排污许可证的，不得排放污染物" for 无证排污怎么处罚),
-    the items of conduct that breach it come first: they, not the closest penalty of another conduct, are asked."""
+    the items of conduct that breach it: they, not the closest penalty of another conduct, are asked."""
     top = contenders[0] if contenders else None
     if top is None or PENALTY_CUE.search(top.text) or not (_PROHIBITION.search(top.text) or _DUTY.search(top.text)):
-        return contenders
-    breaching = [s for s in contenders if (duty := _breached_duty(ctx, s)) is not None
-                 and duty.doc_id == top.doc_id and duty.clause == top.clause]
-    return breaching + [s for s in contenders if s not in breaching]
+        return []
+    return [s for s in contenders if (duty := _breached_duty(ctx, s)) is not None
+            and duty.doc_id == top.doc_id and duty.clause == top.clause]
 
 
 def _penalty_run(ctx: AnswerContext, penalising: ScoredSentence) -> list[ScoredSentence] | None:

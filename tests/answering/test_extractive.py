@@ -722,9 +722,9 @@ def permits_kb(tmp_path_factory):
     return _inline_kb(tmp_path_factory.mktemp("permits"), {"permits.txt": PERMITS})
 
 
-def _context(engine, question, ranked_labels):
+def _context(engine, question, ranked_labels, lexical=None):
     """An answer context whose ranked sentences are the first sentences (or "label#index") of the given clauses,
-    best first."""
+    best first, each holding half the question's words unless `lexical` says otherwise."""
     from kb.answering.evidence import ScoredSentence, SentenceScorer
     from kb.answering.intent import analyse
     from kb.answering.strategies import AnswerContext
@@ -737,7 +737,7 @@ def _context(engine, question, ranked_labels):
         label, _, index = spec.partition("#")
         clause = snap.clause(doc_id, label)
         ranked.append(ScoredSentence(doc_id, clause, clause.sentences[int(index or 0)].text.strip(),
-                                     1.0 - 0.05 * position, 1, lexical=0.5))
+                                     1.0 - 0.05 * position, 1, lexical=(lexical or {}).get(spec, 0.5)))
     ctx.ranked = ranked
     return ctx
 
@@ -817,3 +817,12 @@ def test_an_item_of_punished_conduct_answers_a_must_question_through_the_duty_it
     answer = permission(_context(permits_kb, "卖翻新产品，商家要不要标出来是翻新货？", ["第十三条第（一）项"]))
     assert answer.text.startswith("需要，文件规定应当这样做：\n第十二条 销售的翻新产品必须")
     assert cited(answer)[:2] == ["第十二条", "第十三条第（一）项"]
+
+
+def test_an_item_breaching_the_closest_duty_is_the_asked_conduct_though_it_repeats_few_of_the_words(permits_kb):
+    """The duty holds the question's words; the item of its breach, worded otherwise, is still the asked conduct."""
+    from kb.answering.strategies import penalty
+
+    ctx = _context(permits_kb, "排污单位没取得排污证就排放，要承担什么责任？",
+                   ["第二条#1", "第五条第（一）项", "第六条第（一）项"], lexical={"第六条第（一）项": 0.1})
+    assert cited(penalty(ctx))[:2] == ["第六条", "第六条第（一）项"]
