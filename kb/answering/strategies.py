@@ -53,6 +53,8 @@ _ASKS_DUTY = re.compile(r"要不要|需不需要|是否(?:需要|必须|应当|�
 _SUBJECTLESS_DUTY = re.compile(r"(?:[^。；]*?的，)?(?:应当|必须|不得)")
 _DEFINES = re.compile(r"是指|指的是|，指|系指|统称|含义")
 _INTRODUCES_ITEMS = ("：", ":")
+_DEFINED_AFTER_SUOCHENG = re.compile(r"所称[“]?([\u4e00-\u9fff]{2,12}?)[”]?[，,]?(?:是指|指|包括|系指)")
+_DEFINED_ITEM = re.compile(r"^(?:[（(][一二三四五六七八九十]+[)）])\s*([\u4e00-\u9fff]{2,12}?)[，,：:]")
 _TERMS_LEAD = re.compile(r"用语的含义|用语含义|术语|下列用语")
 _SCOPE_CUE = re.compile(r"适用本|适用于|本(?:法|条例|规定|办法)适用|不适用|适用其规定|参照本")
 # Who must follow the document, as a law's first articles say it.
@@ -494,6 +496,14 @@ def _defines(ctx: AnswerContext, sentence: ScoredSentence, term: str) -> bool:
     return bool(opens and lead and _TERMS_LEAD.search(lead.text))
 
 
+def _defined_term(ctx: AnswerContext, sentence: ScoredSentence) -> str:
+    """The term a sentence defines ("本法所称X，是指…", an item "（一）X，包括…" of 下列用语的含义), or ""."""
+    found = _DEFINED_AFTER_SUOCHENG.search(sentence.text) or _DEFINED_ITEM.match(sentence.text)
+    if found is None or not _defines(ctx, sentence, found.group(1)):
+        return ""
+    return found.group(1)
+
+
 def _sentences_of(ctx: AnswerContext, documents: Sequence[ParsedDocument]) -> Iterator[ScoredSentence]:
     """The documents' sentences in reading order, read as far as the caller goes (a law's definitions stand
     together in one article, and its scope among its first articles, which retrieval may rank below others)."""
@@ -572,6 +582,15 @@ def permission(ctx: AnswerContext) -> Answer | None:
             return ctx.compose([duty, *ctx.paragraph_from(best, tuning.MAX_PERMISSION_SENTENCES)],
                                lead=f"{duty_verdict}：")
     verdict = _verdict(ctx.intent.text, best.text, act) if best else ""
+    # A definition names the asked act as a kind of something ("野外用火，包括…野外烧香烧纸、燃放烟花爆竹…"): what
+    # the document rules on that (…禁止野外用火) answers, followed by the definition.
+    term = _defined_term(ctx, best) if best and not verdict else ""
+    rule = next((s for s in _sentences_of(ctx, [ctx.snapshot.documents[best.doc_id]])
+                 if term in s.text and _ALLOWS_OR_FORBIDS.search(s.text) and not _defines(ctx, s, term)
+                 and not PENALTY_CUE.search(s.text)), None) if term else None
+    if rule is not None and (rule_verdict := _verdict(ctx.intent.text, rule.text)):
+        return ctx.compose([*ctx.paragraph_from(rule, tuning.MAX_PERMISSION_SENTENCES), best],
+                           lead=f"{rule_verdict}：")
     # "可以向企业收检查费吗" is not answered by a duty ("…应当加强监督检查"); "可以不报送吗" is.
     if verdict.startswith("需要") and not (_ASKS_DUTY.search(ctx.intent.text) or _ASKS_TO_SKIP.search(ctx.intent.text)):
         return None

@@ -714,6 +714,9 @@ PERMITS = """乙市排污测试条例
 第十二条 销售的翻新产品必须在显著位置标识为翻新产品。
 第十三条 有下列行为之一的，由市场监督管理部门责令改正，处二千元以上一万元以下罚款：
 （一）销售没有翻新产品标识的翻新产品的。
+第十四条 城市绿地内禁止野外用火。
+第十五条 本条例下列用语的含义：
+（一）野外用火，包括烧香烧纸、燃放孔明灯等用火。
 """
 
 
@@ -826,3 +829,12 @@ def test_an_item_breaching_the_closest_duty_is_the_asked_conduct_though_it_repea
     ctx = _context(permits_kb, "排污单位没取得排污证就排放，要承担什么责任？",
                    ["第二条#1", "第五条第（一）项", "第六条第（一）项"], lexical={"第六条第（一）项": 0.1})
     assert cited(penalty(ctx))[:2] == ["第六条", "第六条第（一）项"]
+
+
+def test_an_act_a_definition_names_is_ruled_by_what_the_document_says_of_the_defined_term(permits_kb):
+    """"可以在绿地里烧纸吗": the definition (野外用火，包括烧香烧纸…) holds the act; the prohibition of 野外用火 answers."""
+    from kb.answering.strategies import permission
+
+    answer = permission(_context(permits_kb, "可以在绿地里烧纸吗？", ["第十五条第（一）项"]))
+    assert answer.text.startswith("不可以，文件禁止：\n第十四条 城市绿地内禁止野外用火。")
+    assert cited(answer) == ["第十四条", "第十五条第（一）项"]
