@@ -48,7 +48,9 @@ def adds_to(answer: Answer, part_answer: Answer, weights: dict[str, float]) -> b
     if part_answer.status != AnswerStatus.ANSWERED or not part_answer.citations:
         return False
     lead = part_answer.citations[0].quote
-    return lead not in answer.text and new_word_share(weights, lead, answer.text) >= tuning.MIN_PART_NEW_WORDS
+    # What the answer says is what it quotes: its citation marks name documents, whose words say nothing.
+    quoted = "\n".join(c.quote for c in answer.citations)
+    return lead not in answer.text and new_word_share(weights, lead, quoted) >= tuning.MIN_PART_NEW_WORDS
 
 
 def with_parts(question: str, answer: Answer, answer_part: Callable[[str, Sequence[str]], Answer],

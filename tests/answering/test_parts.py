@@ -46,6 +46,12 @@ def test_a_part_adds_only_a_new_quote_with_words_the_answer_lacks():
     assert not adds_to(whole, REFUSAL, {"费用": 1.0})
 
 
+def test_the_words_of_the_answers_citation_marks_are_not_words_it_says():
+    """"原来的《测试条例》还有效吗": the answer so far names 测试条例 only in its citation marks."""
+    whole = answered("本条例自2025年1月1日起施行。")
+    assert adds_to(whole, answered("原《测试条例》同时废止。"), {"测试条例": 1.0, "原来": 1.0, "有效": 1.0})
+
+
 def test_the_answer_gains_the_parts_answer_under_its_question():
     whole = answered("由设区的市级以上地方人民政府组织统一评估。")
     by_part = {"评估 由谁 组织？": whole, "评估 费用 由谁出？": answered("评估的费用不得由市场主体承担。", clause="第二条")}
