@@ -235,6 +235,10 @@ class SentenceScorer:
             if self.coverage(self.weights(owner), f"{sentence.clause.heading} {sentence.clause.text}") \
                     < tuning.MIN_OWNER_COVERAGE:
                 return f"文件没有规定{owner}的{value}"
+            # A span of time stands anywhere in its sentence (below), so that sentence must be about the owner: a
+            # clause about 巡游出租汽车 holds other time limits than its 车辆经营权's 使用期限.
+            if intent.wants_duration and self.coverage(self.weights(owner), text) < tuning.MIN_OWNER_COVERAGE:
+                return f"文件没有规定{owner}的{value}"
         if intent.wants_money and not quantities_of(text, AMOUNT_KINDS):
             return "文件没有规定具体金额"
         # A fine is no price, fee or subsidy: "收费标准是多少钱" is not answered by "…每平方米五百元以上…罚款".

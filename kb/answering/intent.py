@@ -86,8 +86,11 @@ _FREQUENCY = re.compile(r"几次|多少次|频次|频率|每(年|月|季度|周|
                         r"还是每个?(年|半年|季度|月|周|天|日)")
 # "节能产品认证证书的有效期是几年": the thing whose value is asked and the value's name; an answer must be about the
 # former (another thing's 有效期 does not answer).
-_ASKED_VALUE = re.compile(r"([\u4e00-\u9fffA-Za-z0-9]{2,16})的([\u4e00-\u9fff]{2,6}?)(?:一般|通常|最长|最短|最多|最少|至少)?"
+_ASKED_VALUE = re.compile(r"([\u4e00-\u9fffA-Za-z0-9]{2,16})的((?:(?!要|将|会|应|需|达到|是|的)[\u4e00-\u9fff]){2,12}?)(?:一般|通常|最长|最短|最多|最少|至少)?"
                           r"(?:是|为|有|要)?(?:多少|几|多长|多久|什么时候|哪一年|何时)")
+# A long value phrase names more of its owner before the value ("出租车的车辆经营权使用期限": the 车辆经营权's 使用期限).
+_VALUE_NAME = re.compile(r"(?:使用|有效|经营|保存|保管|服务|设计|审批|办理|整改)?(?:期限|年限|时限|期)$|[\u4e00-\u9fff]{2}$")
+MAX_VALUE_CHARS = 6
 # Who acts, not what has the value: "企业的应急预案演练多久一次" asks about the drill.
 _ACTORS = frozenset("企业 单位 公司 个人 我们 我 你们 政府 部门 机关 市民 群众 员工 工人 居民 司机 业主".split())
 _COMPARE = re.compile(r"有什么不同|有何不同|不同之处|区别|差异|异同|相比|比较|对比")
@@ -204,9 +207,12 @@ def asked_value(question: str) -> tuple[str, str]:
     found = _ASKED_VALUE.search(question)
     if not found:
         return ()
-    owner = found.group(1)
+    owner, value = found.group(1), found.group(2)
+    if len(value) > MAX_VALUE_CHARS:
+        name = _VALUE_NAME.search(value).group(0)
+        owner, value = f"{owner}的{value[:-len(name)]}", name
     owner = re.sub(r"^(?:" + "|".join(PLACES) + r")(?:市|省)?", "", owner)
-    return (owner, found.group(2)) if len(owner) >= 2 and owner not in _ACTORS else ()
+    return (owner, value) if len(owner) >= 2 and owner not in _ACTORS else ()
 
 
 def definition_term(question: str) -> str:

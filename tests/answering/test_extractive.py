@@ -717,6 +717,7 @@ PERMITS = """乙市排污测试条例
 第十四条 城市绿地内禁止野外用火。
 第十五条 本条例下列用语的含义：
 （一）野外用火，包括烧香烧纸、燃放孔明灯等用火。
+第十六条 巡游出租汽车车辆经营权实行有期限使用。驾驶员终止劳动合同的，应当在二十日内申请注销注册。
 """
 
 
@@ -838,3 +839,9 @@ def test_an_act_a_definition_names_is_ruled_by_what_the_document_says_of_the_def
     answer = permission(_context(permits_kb, "可以在绿地里烧纸吗？", ["第十五条第（一）项"]))
     assert answer.text.startswith("不可以，文件禁止：\n第十四条 城市绿地内禁止野外用火。")
     assert cited(answer) == ["第十四条", "第十五条第（一）项"]
+
+
+def test_a_span_of_time_answers_for_its_owner_only_from_a_sentence_about_the_owner(permits_kb):
+    """The clause is about 车辆经营权, but the sentence with a span is about a driver's 注销注册."""
+    ctx = _context(permits_kb, "巡游出租车的车辆经营权使用期限是几年？", ["第十六条#1"])
+    assert ctx.scorer.missing_detail(ctx.intent, ctx.ranked[0]) == "文件没有规定巡游出租车的车辆经营权的使用期限"

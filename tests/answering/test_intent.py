@@ -145,6 +145,12 @@ def test_a_number_asked_beside_a_yes_no_question_is_still_asked(question):
     assert analyse(question).wants_number
 
 
+def test_a_long_value_phrase_names_more_of_its_owner():
+    assert analyse("出租车的车辆经营权使用期限是几年？").asked_value == ("出租车的车辆经营权", "使用期限")
+    assert analyse("城市道路的设计使用年限是多少年？").asked_value == ("城市道路", "设计使用年限")
+    assert analyse("本市的新建民用建筑绿地率要达到多少？").asked_value == ()  # 要达到 asks a threshold
+
+
 def test_the_act_a_permission_question_asks_about_follows_its_modal():
     assert asked_act("养护单位可以打剧毒农药吗？") == "打剧毒农药"
     assert asked_act("森林防火期里，可以到山上烧纸、放鞭炮吗？") == "到山上烧纸、放鞭炮"
