@@ -48,6 +48,8 @@ _ASKS_TO_SKIP = re.compile(r"能不能不|可不可以不|(?:可以|能否|可�
 _SANCTIONED_CONDUCT = re.compile(r"的[，,](?:由|处|依法|责令|没收|给予)")
 _ALLOWS_OR_FORBIDS = re.compile(f"{_PROHIBITION.pattern}|{_PERMISSION.pattern}")
 _PHRASES = re.compile(r"[，,；;。]")
+_ENCOURAGES = re.compile(r"鼓励|支持")
+_RULES = re.compile(f"{_PROHIBITION.pattern}|可以|允许|有权|{_DUTY.pattern}")
 _ASKS_DUTY = re.compile(r"要不要|需不需要|是否(?:需要|必须|应当|要)|必须.{0,30}吗|应当.{0,30}吗|用不用|得不得")
 # A duty stated without its subject: a condition then the modal verb ("…的，应当及时修剪"), or the modal first.
 _SUBJECTLESS_DUTY = re.compile(r"(?:[^。；]*?的，)?(?:应当|必须|不得)")
@@ -561,13 +563,19 @@ def permission(ctx: AnswerContext) -> Answer | None:
         article = article_label(best.clause.label) or best.clause.label
         about_act = [s for s in ctx.contenders if s.doc_id == best.doc_id
                      and (article_label(s.clause.label) or s.clause.label) == article
-                     and SentenceScorer.coverage(act, s.text) >= tuning.MIN_ACT_COVERAGE]
+                     and SentenceScorer.coverage(act, s.text) > 0]
         complete = [s for s in ctx.contenders
                     if s.doc_id == best.doc_id and (s is best or s.lexical >= tuning.MIN_SUPPORT or s in about_act)
                     and not ctx.scorer.missing_detail(ctx.intent, s)]
         modal = [s for s in complete if wanted.search(s.text)]
-        best = max((s for s in modal if s in about_act), key=lambda s: SentenceScorer.coverage(act, s.text),
-                   default=None) or next(iter(modal), best)
+        closest = next(iter(modal), best)
+        most_of_act = max((s for s in modal if s in about_act), key=lambda s: SentenceScorer.coverage(act, s.text),
+                          default=closest)
+        # … unless it only encourages where the closest rules: "住户可以…安装…" answers 能不能装 more directly than
+        # "国家鼓励单位和个人安装…".
+        encourages_only = _ENCOURAGES.search(most_of_act.text) and not _RULES.search(most_of_act.text)
+        best = most_of_act if SentenceScorer.coverage(act, most_of_act.text) > SentenceScorer.coverage(
+            act, closest.text) and not (encourages_only and _RULES.search(closest.text)) else closest
         # A provision that holds none of the asked act's words says nothing about it ("我能去举报吗" is not answered
         # by "…禁止将自来水作为…用水使用"): a close one, of any document, that holds most of them and has a modal
         # verb answers instead ("…任何单位和个人有权向有关部门举报").

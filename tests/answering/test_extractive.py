@@ -718,6 +718,8 @@ PERMITS = """乙市排污测试条例
 第十五条 本条例下列用语的含义：
 （一）野外用火，包括烧香烧纸、燃放孔明灯等用火。
 第十六条 巡游出租汽车车辆经营权实行有期限使用。驾驶员终止劳动合同的，应当在二十日内申请注销注册。
+第十七条 行政机关所属企业不得开展中介服务。行政机关不得为企业指定中介机构。
+第十八条 对已建成的建筑，住户可以安装太阳能系统。国家鼓励单位和个人安装太阳能热水系统。
 """
 
 
@@ -845,3 +847,17 @@ def test_a_span_of_time_answers_for_its_owner_only_from_a_sentence_about_the_own
     """The clause is about 车辆经营权, but the sentence with a span is about a driver's 注销注册."""
     ctx = _context(permits_kb, "巡游出租车的车辆经营权使用期限是几年？", ["第十六条#1"])
     assert ctx.scorer.missing_detail(ctx.intent, ctx.ranked[0]) == "文件没有规定巡游出租车的车辆经营权的使用期限"
+
+
+def test_of_an_articles_rules_the_one_holding_more_of_the_asked_act_answers(permits_kb):
+    from kb.answering.strategies import permission
+
+    answer = permission(_context(permits_kb, "行政机关审批时能不能要求企业必须找它指定的中介机构出具评估报告？", ["第十七条", "第十七条#1"]))
+    assert answer.text.startswith("不可以，文件禁止：\n行政机关不得为企业指定中介机构。")
+
+
+def test_an_encouragement_does_not_answer_can_i_before_a_closer_permission(permits_kb):
+    from kb.answering.strategies import permission
+
+    answer = permission(_context(permits_kb, "我能不能在楼顶装太阳能热水器？", ["第十八条", "第十八条#1"]))
+    assert answer.text.startswith("可以：\n第十八条 对已建成的建筑，住户可以安装太阳能系统。")
