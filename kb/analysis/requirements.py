@@ -16,7 +16,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Collection, Iterable, Iterator
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 
 from kb.analysis.obligations import OBLIGATION_NAMES_ZH, OBLIGATION_PRECEDENCE, Obligation, classify_obligation
 from kb.analysis.penalties import DocumentPenalties, Penalty
@@ -50,6 +50,10 @@ class Requirement:
     @property
     def citation(self) -> str:
         return f"{self.doc} {self.clause}"
+
+
+# A target of a policy document opens with its year ("到2025年，…"); right after a measure it is that measure's.
+_TARGET_OPENING = re.compile(r"(?:到|至)(?:20\d\d|二[〇○零][一二三四五六七八九〇○零]{2})年")
 
 
 def _body_sentences(clause: Clause) -> list[Sentence]:
@@ -169,12 +173,21 @@ def requirement_sources(docs: Iterable[ParsedDocument], names: Collection[str] |
     for doc in docs:
         reader = _DocumentReader(doc)
         for clause in doc.clauses:
+            named: Requirement | None = None  # the row of the sentence before, when it named an asked industry
             for index, sentence in enumerate(_body_sentences(clause)):
-                if wanted is not None and not any(term in sentence.text.lower() for term in terms):
+                continues = named is not None and _TARGET_OPENING.match(sentence.text.strip())
+                if wanted is not None and not continues and not any(term in sentence.text.lower() for term in terms):
+                    named = None
                     continue
                 row = reader.row(clause, index, sentence.text)
                 if wanted is not None and not wanted & {*row.industries, *row.bodies}:
-                    continue
+                    if not continues:
+                        named = None
+                        continue
+                    # "完善城镇污水处理收费政策…。到2025年，逐步将收费标准动态调整至补偿成本的水平。": the target
+                    # says how far the measure before it goes, for the same industry.
+                    row = replace(row, industries=named.industries, bodies=named.bodies)
+                named = row
                 if wanted_type is None or row.obligation == wanted_type:
                     yield doc, clause, row
 

@@ -160,3 +160,12 @@ def test_industries_over_the_development_corpus_match_golden(golden: Path) -> No
     assert [(r.doc, r.clause, r.obligation) for r in rows] == [(doc, clause, kind) for doc, clause, kind, _ in expected]
     for row, (*_, start) in zip(rows, expected, strict=True):
         assert row.sentence.startswith(start)
+
+
+def test_a_target_right_after_a_measure_for_the_industry_applies_to_it() -> None:
+    text = ("甲市关于推进绿色发展的实施意见\n一、重点任务\n（一）完善收费机制。完善城镇污水处理收费政策，动态调整收费标准。"
+            "到2099年，逐步将收费标准调整至补偿成本的水平。探索建立差别化收费机制。到2099年，建成示范园区。\n")
+    doc = parse_document(text, "cq-test")
+    rows = requirements([doc], "污水处理")
+    assert [r.sentence for r in rows] == ["完善城镇污水处理收费政策，动态调整收费标准。", "到2099年，逐步将收费标准调整至补偿成本的水平。"]
+    assert all("污水处理" in r.industries for r in rows)
