@@ -50,6 +50,8 @@ _PENALTY = re.compile(r"罚款|罚多少|罚金|处罚|处以|法律责任|被�
 PENALTY_WORDS = "处罚 罚款 责令改正"
 DEFINITION_WORDS = "所称 是指 含义"
 SCOPE_WORDS = "适用"
+_ASKED_TASK = re.compile(r"(?:由谁|谁来?|(?:哪个|哪些|哪一级|哪级)(?:部门|单位|机关|机构|政府))(?:来|去)?(?:负责|牵头|组织)?"
+                         r"([^？?。]*?)[？?。]?$")
 _ASKED_ACT = re.compile(r"(?:能不能|能否|可不可以|可以|是否允许|允许|让不让|准不准|能)([^？?。]*?)(?:吗|么)?[？?。]?$")
 _PERMISSION = re.compile(r"能不能|能否|可不可以|可以.{0,30}吗|是否(允许|可以|需要|必须|应当|要|禁止|能)|允许.{0,30}吗|"
                          r"禁止.{0,30}吗|需不需要|必须.{0,30}吗|要不要|能.{0,30}吗|让不让|准不准")
@@ -196,10 +198,14 @@ def analyse(question: str, previous: Sequence[str] = ()) -> QuestionIntent:
 
 
 def asked_act(question: str) -> str:
-    """The act a permission question asks about: what follows its modal ("打剧毒农药" of "养护单位可以打剧毒农药吗"),
-    or the whole question when it has none."""
-    found = _ASKED_ACT.search(question)
-    return found.group(1) if found and found.group(1).strip() else question
+    """The act a question asks about: what follows the modal of a permission question ("打剧毒农药" of "养护单位可以
+    打剧毒农药吗") or the asked body of a who question ("养护管理" of "附属绿地由谁负责养护管理"); else the whole
+    question."""
+    for pattern in (_ASKED_TASK, _ASKED_ACT):
+        found = pattern.search(question)
+        if found and found.group(1).strip():
+            return found.group(1)
+    return question
 
 
 def asked_value(question: str) -> tuple[str, str]:

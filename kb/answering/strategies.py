@@ -645,9 +645,19 @@ def who(ctx: AnswerContext) -> Answer | None:
     # A body named close by: in the best sentence, or in one that answers almost as well (another sentence naming a
     # body for another task, even of the same clause, does not answer who does this one: an 意见's paragraph
     # assigns many tasks).
-    named = next((s for s in ctx.contenders if _names_responsible(s.text) and not ctx.scorer.missing_detail(ctx.intent, s)
-                  and s.doc_id == complete.doc_id
-                  and (s is complete or s.score >= tuning.NAMED_BODY_SHARE * complete.score)), None)
+    naming = [s for s in ctx.contenders if _names_responsible(s.text) and not ctx.scorer.missing_detail(ctx.intent, s)
+              and s.doc_id == complete.doc_id]
+    named = next((s for s in naming if s is complete or s.score >= tuning.NAMED_BODY_SHARE * complete.score), None)
+    # Of the close ones, the one about the asked task ("由谁负责养护管理": "（三）附属绿地由管理单位或者产权单位负责" under
+    # "…养护管理实行分工负责制：", not "附属绿地由建设单位负责建设"), its item's lead-in included.
+    task = ctx.scorer.weights(asked_act(ctx.intent.text), expand=False)
+
+    def about_task(s: ScoredSentence) -> float:
+        return SentenceScorer.coverage(task, f"{s.text}{ctx.scorer.lead_in(s.doc_id, s.clause)}")
+
+    most_of_task = max(naming, key=about_task, default=None)
+    if named is not None and most_of_task is not None and about_task(most_of_task) > about_task(named):
+        named = most_of_task
     if named is not None:
         return listing(ctx) if ctx.intent.wants_list else _quote(ctx, named)
     subject = _omitted_subject(ctx, complete)

@@ -720,6 +720,9 @@ PERMITS = """乙市排污测试条例
 第十六条 巡游出租汽车车辆经营权实行有期限使用。驾驶员终止劳动合同的，应当在二十日内申请注销注册。
 第十七条 行政机关所属企业不得开展中介服务。行政机关不得为企业指定中介机构。
 第十八条 对已建成的建筑，住户可以安装太阳能系统。国家鼓励单位和个人安装太阳能热水系统。
+第十九条 建设项目附属绿地由建设单位负责建设。
+第二十条 城市绿地养护管理实行分工负责制：
+（一）附属绿地由管理单位或者产权单位负责。
 """
 
 
@@ -861,3 +864,11 @@ def test_an_encouragement_does_not_answer_can_i_before_a_closer_permission(permi
 
     answer = permission(_context(permits_kb, "我能不能在楼顶装太阳能热水器？", ["第十八条", "第十八条#1"]))
     assert answer.text.startswith("可以：\n第十八条 对已建成的建筑，住户可以安装太阳能系统。")
+
+
+def test_who_is_answered_by_the_close_sentence_about_the_asked_task(permits_kb):
+    """"由谁负责养护管理": the item under "…养护管理实行分工负责制：", not the closer "…由建设单位负责建设"."""
+    from kb.answering.strategies import who
+
+    answer = who(_context(permits_kb, "附属绿地平时由谁负责养护管理？", ["第十九条", "第二十条第（一）项"]))
+    assert cited(answer)[0] == "第二十条第（一）项"
