@@ -47,7 +47,6 @@ _ASSIGNS_RESPONSIBILITY = re.compile(r"由[\u4e00-\u9fff]{2,12}?(?:负责|承担
 _ASKS_TO_SKIP = re.compile(r"能不能不|可不可以不|(?:可以|能否|可否|允许|是否可以|(?<!不)能)不(?![能可])|不用|不必|免于?")
 _SANCTIONED_CONDUCT = re.compile(r"的[，,](?:由|处|依法|责令|没收|给予)")
 _ALLOWS_OR_FORBIDS = re.compile(f"{_PROHIBITION.pattern}|{_PERMISSION.pattern}")
-_PHRASES = re.compile(r"[，,；;。]")
 _ENCOURAGES = re.compile(r"鼓励|支持")
 _RULES = re.compile(f"{_PROHIBITION.pattern}|可以|允许|有权|{_DUTY.pattern}")
 _ASKS_DUTY = re.compile(r"要不要|需不需要|是否(?:需要|必须|应当|要)|必须.{0,30}吗|应当.{0,30}吗|用不用|得不得")
@@ -528,17 +527,11 @@ def definition(ctx: AnswerContext) -> Answer | None:
     return ctx.compose(ctx.paragraph_from(best, tuning.MAX_DEFINITION_SENTENCES))
 
 
-def _verdict(question: str, provision: str, act: dict[str, float] | None = None) -> str:
+def _verdict(question: str, provision: str) -> str:
     """可以 / 不可以 / 应当, from the provision's modal verb, worded for the question; a penalty for a conduct says it
-    is not allowed (its 可以 and 应当 are the authority's: "…的，由…没收违法所得，可以并处…罚款"). The modal verb
-    of the phrase holding the asked act (`act`: its words' weights) speaks for it: "任何单位和个人有权向有关部门举报，
-    接到举报的部门应当依法及时处理" allows 举报."""
+    is not allowed (its 可以 and 应当 are the authority's: "…的，由…没收违法所得，可以并处…罚款")."""
     if PENALTY_CUE.search(provision) and _SANCTIONED_CONDUCT.search(provision):
         return "不可以，文件对这种行为规定了处罚"
-    phrases = [p for p in _PHRASES.split(provision) if _ALLOWS_OR_FORBIDS.search(p) or _DUTY.search(p)]
-    about_act = max(phrases, key=lambda p: SentenceScorer.coverage(act, p), default="") if act else ""
-    if about_act and SentenceScorer.coverage(act, about_act):
-        provision = about_act
     if _PROHIBITION.search(provision):
         return "是的，文件禁止" if re.search(r"禁止|不得|不准", question) else "不可以，文件禁止"
     if _DUTY.search(provision):
@@ -546,6 +539,12 @@ def _verdict(question: str, provision: str, act: dict[str, float] | None = None)
     if _PERMISSION.search(provision) and not _SANCTION_CONDITION.match(provision):
         return "可以"
     return ""
+
+
+def _answers_kind(ctx: AnswerContext, verdict: str) -> bool:
+    """"可以向企业收检查费吗" is not answered by a duty ("…应当加强监督检查"); "可以不报送吗" is."""
+    return bool(verdict) and not (verdict.startswith("需要") and not (
+        _ASKS_DUTY.search(ctx.intent.text) or _ASKS_TO_SKIP.search(ctx.intent.text)))
 
 
 def permission(ctx: AnswerContext) -> Answer | None:
@@ -580,8 +579,13 @@ def permission(ctx: AnswerContext) -> Answer | None:
         # by "…禁止将自来水作为…用水使用"): a close one, of any document, that holds most of them and has a modal
         # verb answers instead ("…任何单位和个人有权向有关部门举报").
         if not SentenceScorer.coverage(act, best.text):
-            best = next((s for s in ctx.contenders if _ALLOWS_OR_FORBIDS.search(s.text) or wanted.search(s.text)
-                         if SentenceScorer.coverage(act, s.text) >= tuning.MIN_ACT_COVERAGE), best)
+            holding_act = next((s for s in ctx.contenders if _ALLOWS_OR_FORBIDS.search(s.text) or wanted.search(s.text)
+                                if SentenceScorer.coverage(act, s.text) >= tuning.MIN_ACT_COVERAGE), None)
+            # Its modal verb may be another party's ("…有权向有关部门举报，接到举报的部门应当…"): it is quoted
+            # without a verdict when that verdict would not answer the question.
+            if holding_act is not None and not _answers_kind(ctx, _verdict(ctx.intent.text, holding_act.text)):
+                return ctx.compose(ctx.paragraph_from(holding_act, tuning.MAX_PERMISSION_SENTENCES))
+            best = holding_act or best
         # A penalty, or an item of conduct it lists, answers 能不能 through the prohibition or duty it punishes,
         # which is quoted first.
         duty = _punished_duty(ctx, best) if PENALTY_CUE.search(best.text) else _breached_duty(ctx, best)
@@ -589,7 +593,7 @@ def permission(ctx: AnswerContext) -> Answer | None:
         if duty_verdict:
             return ctx.compose([duty, *ctx.paragraph_from(best, tuning.MAX_PERMISSION_SENTENCES)],
                                lead=f"{duty_verdict}：")
-    verdict = _verdict(ctx.intent.text, best.text, act) if best else ""
+    verdict = _verdict(ctx.intent.text, best.text) if best else ""
     # A definition names the asked act as a kind of something ("野外用火，包括…野外烧香烧纸、燃放烟花爆竹…"): what
     # the document rules on that (…禁止野外用火) answers, followed by the definition.
     term = _defined_term(ctx, best) if best and not verdict else ""
@@ -599,12 +603,10 @@ def permission(ctx: AnswerContext) -> Answer | None:
     if rule is not None and (rule_verdict := _verdict(ctx.intent.text, rule.text)):
         return ctx.compose([*ctx.paragraph_from(rule, tuning.MAX_PERMISSION_SENTENCES), best],
                            lead=f"{rule_verdict}：")
-    # "可以向企业收检查费吗" is not answered by a duty ("…应当加强监督检查"); "可以不报送吗" is.
-    if verdict.startswith("需要") and not (_ASKS_DUTY.search(ctx.intent.text) or _ASKS_TO_SKIP.search(ctx.intent.text)):
+    if not _answers_kind(ctx, verdict):
         return None
     # The rest of the provision's paragraph keeps its exceptions ("…的除外", "但…").
-    return ctx.compose(ctx.paragraph_from(best, tuning.MAX_PERMISSION_SENTENCES), lead=f"{verdict}：") \
-        if best and verdict else None
+    return ctx.compose(ctx.paragraph_from(best, tuning.MAX_PERMISSION_SENTENCES), lead=f"{verdict}：")
 
 
 def scope(ctx: AnswerContext) -> Answer | None:
