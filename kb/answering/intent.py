@@ -14,7 +14,7 @@ from typing import Sequence
 from kb.documents.metadata import doc_numbers_in
 
 # Asking for an amount ("价格是多少"), not about prices in general ("价格是怎么算的，会搞阶梯价吗").
-_MONEY = re.compile(r"多少钱|几[分毛块角]钱|补贴标准|罚款多少|罚款标准|罚多少|被罚|价格是多少|价是多少|多少元|奖励资金|资金规模|规模有多大|"
+_MONEY = re.compile(r"多少钱|几[分毛块角]钱|补贴标准|罚款多少|罚款标准|罚多少|被罚了?款?(?:多少|几)|价格是多少|价是多少|多少元|奖励资金|资金规模|规模有多大|"
                     r"购置税|成交价")
 # 几月 asks a month (_TIME); 多高 / 多宽 / 多长 ask a measure.
 _QUANTITY = re.compile(r"多少|比例|比重|百分之|(?<!哪)几个|数量|多大|数值|指标|目标值|(?<![减增])量化|几[年次倍分吨万亿元天日名人家项处条座台辆成]|"
@@ -44,6 +44,7 @@ _METADATA = {
     "title": re.compile(r"标题|文件名|全称|叫什么"),
 }
 _PENALTY = re.compile(r"罚款|罚多少|罚金|处罚|处以|法律责任|被罚|[怎如何]么?罚|罚不罚|[会要]罚|罚吗|会被怎么|会怎么样|的[，,]?(?:会|将|要)?被?(?:依照|按照|依据|按)?(?:什么规定|怎么|如何|怎样)处理|被(?:怎么|如何|怎样)?处理|承担什么责任|什么后果|"
+                      r"(?:查到|查处|抓到|发现)了?(?:会|将|要)?(?:怎么|如何|怎样)处理|"
                       r"吊销|没收|违反.{0,20}(会|将|要|怎么|如何)")
 # Words every provision of a kind uses: a question of that kind searches for them too, so that the provision that
 # repeats the asked words outranks the others (the 法律责任 article over the duty it punishes).
@@ -78,7 +79,7 @@ _ASKS_IF_REGULATED = re.compile(
     r"(?:规定|说法)管?|"
     r"[，,]?(?:这个|这种|这些)?(?:文件|法律|条例|政府|国家)?(?:管不管|管这个吗|管得着吗)(?:这个|这种)?|(?:这样)?(?:合规|合法|算违规)吗")
 # Numerals that ask nothing: approximate ones, and 几 / 多少 in a yes-no question (…吗, 是不是…, 会不会…).
-_APPROXIMATE_NUMERAL = re.compile(r"(?<=[一二三四五六七八九十两])几|几(?=[十百千万])")
+_APPROXIMATE_NUMERAL = re.compile(r"(?<=[一二三四五六七八九十两们好这那])几|几(?=[十百千万])")
 _QUESTIONS = re.compile(r"(?<=[？?！!])")
 _YES_NO = re.compile(r"[吗么][？?！!]?$|是不是|能不能|会不会|要不要|可不可以|用不用|该不该|算不算|让不让|行不行")
 _INDEFINITE = re.compile(r"几|多少")

@@ -134,6 +134,7 @@ def test_a_question_that_only_asks_whether_something_is_regulated_is_searched_as
     "我们住的楼才建了十几年，质量也没啥问题，政府能决定把它拆了吗？",  # an approximate numeral
     "我在绿化带里种了几棵葱，这样算违规吗？",  # 几 in a yes-no question: "a few"
     "国家是不是要改成用多少热交多少钱？",
+    "秋天我们几个朋友想进山露营，车上得准备点啥？",  # 我们几个: some of us
 ])
 def test_numerals_that_ask_nothing_make_no_number_question(question):
     intent = analyse(question)
@@ -166,3 +167,10 @@ def test_an_enterprise_asking_one_thing_is_not_asking_what_applies_to_it():
     assert analyse("我们是做快递的，要注意哪些规定？").enterprise
     assert not analyse("我们公司的办公楼刚装修完，能不能不检测直接搬进去？").enterprise
     assert not analyse("我们公司没有按时报送报告，会被罚多少？").enterprise
+
+
+def test_being_found_out_asks_for_the_penalty_and_a_past_fine_asks_no_amount():
+    found = analyse("我开家电店，卖不达标的空调，被市场监管部门查到会怎么处理？")
+    assert found.wants_penalty and not found.enterprise
+    assert not analyse("已经被罚过两次了，驾照会受什么影响？").wants_money
+    assert analyse("会被罚多少？").wants_money and analyse("被罚款多少？").wants_money
