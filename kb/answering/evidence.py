@@ -36,6 +36,9 @@ _ASKED_NOUN = re.compile(r"的([\u4e00-\u9fff]{2,6}?)(?:要|将|会)?(?:到什�
                          r"((?:(?![要将会应需能必最至到的])[\u4e00-\u9fff]){2,6}?)(?:最低|最高|最少|最多|至少|一般)?"
                          r"(?:要|将|会|应当?|需要?|能|必须)?"
                          r"(?:超过|超出|达到|满|不满|不足|低于|高于)(?:多少|几)")
+# What a count asks for: the noun after its classifier ("多少座公共充电站").
+_COUNTED = re.compile(r"(?:多少|几)(?:个|座|家|辆|台|套|处|项|所|艘|批|名|位|株|棵|只|头|片|块|张)"
+                      r"(?!工作日|小时|月|星期|季度)([\u4e00-\u9fff]{2,8}?)(?:[？?，,。]|$)")
 _DEADLINE_TOKEN = re.compile(r"20\d\d|十四五|期间|^年")
 _MODAL_WORDS = frozenset("需要 应当 应该 必须 可以 能够 允许".split())
 # When a law's rule recurs: "每年第一季度", "每半年".
@@ -275,6 +278,13 @@ class SentenceScorer:
             head = (self.tokenizer.tokens(threshold.group(2)) or [""])[-1]
             if head and head not in window and head not in self.lead_in(sentence.doc_id, sentence.clause):
                 return f"文件没有规定{threshold.group(2)}的具体数值"
+        # "新建多少座公共充电站": a count is of the thing counted, standing by the value ("新建充电桩超过3万个" counts
+        # charging points, not stations).
+        counted = _COUNTED.search(intent.focus)
+        if asked_kinds and counted:
+            head = (self.tokenizer.tokens(counted.group(1)) or [""])[-1]
+            if head and head not in window and head not in self.lead_in(sentence.doc_id, sentence.clause):
+                return f"文件没有规定{counted.group(1)}的具体数量"
         if intent.wants_day and not _DATE.search(text):
             return "文件没有规定具体日期"
         # A span of time asked for and found above answers "when" too ("有效期是几年" -> "有效期为5年").

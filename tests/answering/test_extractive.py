@@ -723,6 +723,7 @@ PERMITS = """乙市排污测试条例
 第十九条 建设项目附属绿地由建设单位负责建设。
 第二十条 城市绿地养护管理实行分工负责制：
 （一）附属绿地由管理单位或者产权单位负责。
+第二十一条 到2099年，新建充电桩超过3万个。
 """
 
 
@@ -864,3 +865,12 @@ def test_who_is_answered_by_the_close_sentence_about_the_asked_task(permits_kb):
 
     answer = who(_context(permits_kb, "附属绿地平时由谁负责养护管理？", ["第十九条", "第二十条第（一）项"]))
     assert cited(answer)[0] == "第二十条第（一）项"
+
+
+@pytest.mark.parametrize("question, missing", [
+    ("到2099年要新建多少座公共充电站？", "文件没有规定公共充电站的具体数量"),  # charging points are no stations
+    ("到2099年要新建多少个充电桩？", ""),
+])
+def test_a_count_is_of_the_thing_the_question_counts(permits_kb, question, missing):
+    ctx = _context(permits_kb, question, ["第二十一条"])
+    assert ctx.scorer.missing_detail(ctx.intent, ctx.ranked[0]) == missing
