@@ -291,4 +291,9 @@ class SentenceScorer:
         if intent.wants_time and not intent.wants_duration and not (
                 _DEADLINE.search(text) or _DATE.search(text) or _time_limit(text)):
             return "文件没有规定具体时间"
+        # A deadline opens its sentence, far from the asked words ("到2025年，…"), but the sentence must hold the
+        # question's: a "“十四五”期间，新增危险废物…" does not say when the gas network is finished.
+        if intent.wants_time and not intent.wants_duration and self.coverage(
+                self.weights(intent.focus), text) < tuning.MIN_SUPPORT:
+            return "文件没有规定具体时间"
         return ""
