@@ -533,6 +533,9 @@ def _verdict(question: str, provision: str) -> str:
     if PENALTY_CUE.search(provision) and _SANCTIONED_CONDUCT.search(provision):
         return "不可以，文件对这种行为规定了处罚"
     if _PROHIBITION.search(provision):
+        # "这种摊派我们能不给吗": what is forbidden is the demand, so it may be refused.
+        if _ASKS_TO_SKIP.search(question):
+            return "可以，文件禁止这样要求"
         return "是的，文件禁止" if re.search(r"禁止|不得|不准", question) else "不可以，文件禁止"
     if _DUTY.search(provision):
         return "需要，文件规定应当这样做"

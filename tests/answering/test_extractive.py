@@ -883,3 +883,12 @@ def test_a_count_is_of_the_thing_the_question_counts(permits_kb, question, missi
 def test_a_deadline_answers_when_only_in_a_sentence_holding_the_questions_words(permits_kb, question, missing):
     ctx = _context(permits_kb, question, ["第二十一条"])
     assert ctx.scorer.missing_detail(ctx.intent, ctx.ranked[0]) == missing
+
+
+def test_a_question_asking_to_refuse_a_forbidden_demand_is_answered_yes():
+    """"这种摊派我们能不给吗": the provision forbids the demand, so it may be refused."""
+    from kb.answering.strategies import _verdict
+
+    provision = "禁止在法律、法规规定之外要求市场主体提供财力、物力或者人力的摊派行为。"
+    assert _verdict("这种摊派我们能不给吗？", provision) == "可以，文件禁止这样要求"
+    assert _verdict("街道能不能向我们摊派？", provision) == "不可以，文件禁止"
