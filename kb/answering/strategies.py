@@ -608,6 +608,10 @@ def permission(ctx: AnswerContext) -> Answer | None:
                            lead=f"{rule_verdict}：")
     if not _answers_kind(ctx, verdict):
         return None
+    # An encouragement of something else allows nothing asked ("秸秆能不能烧": "国家鼓励…对农作物秸秆…进行综合利用"):
+    # it gives 可以 only when it holds words of the asked act.
+    if _ENCOURAGES.search(best.text) and not _RULES.search(best.text) and not SentenceScorer.coverage(act, best.text):
+        return None
     # The rest of the provision's paragraph keeps its exceptions ("…的除外", "但…").
     return ctx.compose(ctx.paragraph_from(best, tuning.MAX_PERMISSION_SENTENCES), lead=f"{verdict}：")
 
