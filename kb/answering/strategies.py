@@ -44,7 +44,7 @@ _PERMISSION = re.compile(r"可以|允许|有权|鼓励|支持")
 _SANCTION_CONDITION = re.compile(r"[^，。；]*(?:违反|未|逾期|拒不|不按)[^，。；]*的，")
 # "由从业者负责", "由本单位负责", "由建设单位承担": the grammar that assigns a task, whoever it assigns it to.
 _ASSIGNS_RESPONSIBILITY = re.compile(r"由[\u4e00-\u9fff]{2,12}?(?:负责|承担)")
-_ASKS_TO_SKIP = re.compile(r"能不能不|可不可以不|(?:可以|能否|可否|允许|是否可以|(?<!不)能)不(?![能可])|不用|不必|免于?")
+_ASKS_TO_SKIP = re.compile(r"能不能不|可不可以不|(?:可以|能否|可否|允许|是否可以|(?<!不)能)不(?![能可])|不用|不必|免(?:于|除|检|交|缴|办|予)")
 _SANCTIONED_CONDUCT = re.compile(r"的[，,](?:由|处|依法|责令|没收|给予)")
 _ALLOWS_OR_FORBIDS = re.compile(f"{_PROHIBITION.pattern}|{_PERMISSION.pattern}")
 _ENCOURAGES = re.compile(r"鼓励|支持")

@@ -892,6 +892,7 @@ def test_a_question_asking_to_refuse_a_forbidden_demand_is_answered_yes():
     provision = "禁止在法律、法规规定之外要求市场主体提供财力、物力或者人力的摊派行为。"
     assert _verdict("这种摊派我们能不给吗？", provision) == "可以，文件禁止这样要求"
     assert _verdict("街道能不能向我们摊派？", provision) == "不可以，文件禁止"
+    assert _verdict("能源企业能给职工免费用电吗？", "能源生产经营单位不得向本单位职工无偿提供能源。") == "不可以，文件禁止"
 
 
 def test_an_encouragement_allows_only_what_it_names(permits_kb):

@@ -159,6 +159,7 @@ def test_the_act_a_permission_question_asks_about_follows_its_modal():
     assert asked_act("这是什么？") == "这是什么？"
     assert asked_act("节约能源法里，主管部门来检查，可以向企业收检查费吗？") == "向企业收检查费"  # the last modal asks
     assert asked_act("可以用可再生能源发电吗？") == "用可再生能源发电"  # 能 of 能源 is no modal
+    assert asked_act("我们村能不能在屋顶装太阳能板发电？") == "在屋顶装太阳能板发电"  # nor of 太阳能
     assert asked_act("秸秆能不能烧？政府对秸秆怎么处理有啥说法？") == "烧"  # the act of the question that asks it
     assert asked_act("附属绿地平时由谁负责养护管理？") == "养护管理"
     assert asked_act("由哪个部门负责全国的节水工作？") == "全国的节水工作"
