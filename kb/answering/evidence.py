@@ -217,6 +217,11 @@ class SentenceScorer:
             unknown.append(head)
         return unknown
 
+    def _stands_by(self, noun: str, window: str, sentence: ScoredSentence) -> bool:
+        """Whether the noun's head word (its last word) stands by the value or in the lead-in of its item."""
+        head = (self.tokenizer.tokens(noun) or [""])[-1]
+        return not head or head in window or head in self.lead_in(sentence.doc_id, sentence.clause)
+
     def missing_detail(self, intent: QuestionIntent, sentence: ScoredSentence) -> str:
         """Why the sentence does not answer the question, or "" when it does."""
         text = sentence.text
@@ -274,17 +279,13 @@ class SentenceScorer:
         # "年排放量达到多少吨…": a threshold is a value of the measure asked about (its head word, 排放量), stated by
         # the value or in the lead-in of its item ("绿地率应当符合以下要求：").
         threshold = _ASKED_NOUN.search(intent.focus)
-        if asked_kinds and threshold and threshold.group(2):
-            head = (self.tokenizer.tokens(threshold.group(2)) or [""])[-1]
-            if head and head not in window and head not in self.lead_in(sentence.doc_id, sentence.clause):
-                return f"文件没有规定{threshold.group(2)}的具体数值"
+        if asked_kinds and threshold and threshold.group(2) and not self._stands_by(threshold.group(2), window, sentence):
+            return f"文件没有规定{threshold.group(2)}的具体数值"
         # "新建多少座公共充电站": a count is of the thing counted, standing by the value ("新建充电桩超过3万个" counts
         # charging points, not stations).
         counted = _COUNTED.search(intent.focus)
-        if asked_kinds and counted:
-            head = (self.tokenizer.tokens(counted.group(1)) or [""])[-1]
-            if head and head not in window and head not in self.lead_in(sentence.doc_id, sentence.clause):
-                return f"文件没有规定{counted.group(1)}的具体数量"
+        if asked_kinds and counted and not self._stands_by(counted.group(1), window, sentence):
+            return f"文件没有规定{counted.group(1)}的具体数量"
         if intent.wants_day and not _DATE.search(text):
             return "文件没有规定具体日期"
         # A span of time asked for and found above answers "when" too ("有效期是几年" -> "有效期为5年").

@@ -562,28 +562,27 @@ def permission(ctx: AnswerContext) -> Answer | None:
         wanted = _DUTY if _ASKS_DUTY.search(ctx.intent.text) else _ALLOWS_OR_FORBIDS
         # Within the best article, the provision about the asked act comes first ("养护单位可以打剧毒农药吗": its
         # "…禁止使用剧毒药剂", not "发生病虫害时，…应当指导…"), by the asked act's words.
+        share = {id(s): SentenceScorer.coverage(act, s.text) for s in ctx.contenders}  # of the asked act's words
         article = article_label(best.clause.label) or best.clause.label
         about_act = [s for s in ctx.contenders if s.doc_id == best.doc_id
-                     and (article_label(s.clause.label) or s.clause.label) == article
-                     and SentenceScorer.coverage(act, s.text) > 0]
+                     and (article_label(s.clause.label) or s.clause.label) == article and share[id(s)] > 0]
         complete = [s for s in ctx.contenders
                     if s.doc_id == best.doc_id and (s is best or s.lexical >= tuning.MIN_SUPPORT or s in about_act)
                     and not ctx.scorer.missing_detail(ctx.intent, s)]
         modal = [s for s in complete if wanted.search(s.text)]
         closest = next(iter(modal), best)
-        most_of_act = max((s for s in modal if s in about_act), key=lambda s: SentenceScorer.coverage(act, s.text),
-                          default=closest)
+        most_of_act = max((s for s in modal if s in about_act), key=lambda s: share[id(s)], default=closest)
         # … unless it only encourages where the closest rules: "住户可以…安装…" answers 能不能装 more directly than
         # "国家鼓励单位和个人安装…".
         encourages_only = _ENCOURAGES.search(most_of_act.text) and not _RULES.search(most_of_act.text)
-        best = most_of_act if SentenceScorer.coverage(act, most_of_act.text) > SentenceScorer.coverage(
-            act, closest.text) and not (encourages_only and _RULES.search(closest.text)) else closest
+        best = most_of_act if share[id(most_of_act)] > share[id(closest)] \
+            and not (encourages_only and _RULES.search(closest.text)) else closest
         # A provision that holds none of the asked act's words says nothing about it ("我能去举报吗" is not answered
         # by "…禁止将自来水作为…用水使用"): a close one, of any document, that holds most of them and has a modal
         # verb answers instead ("…任何单位和个人有权向有关部门举报").
-        if not SentenceScorer.coverage(act, best.text):
+        if not share[id(best)]:
             holding_act = next((s for s in ctx.contenders if _ALLOWS_OR_FORBIDS.search(s.text) or wanted.search(s.text)
-                                if SentenceScorer.coverage(act, s.text) >= tuning.MIN_ACT_COVERAGE), None)
+                                if share[id(s)] >= tuning.MIN_ACT_COVERAGE), None)
             # Its modal verb may be another party's ("…有权向有关部门举报，接到举报的部门应当…"): it is quoted
             # without a verdict when that verdict would not answer the question.
             if holding_act is not None and not _answers_kind(ctx, _verdict(ctx.intent.text, holding_act.text)):
@@ -660,12 +659,10 @@ def who(ctx: AnswerContext) -> Answer | None:
     # Of the close ones, the one about the asked task ("由谁负责养护管理": "（三）附属绿地由管理单位或者产权单位负责" under
     # "…养护管理实行分工负责制：", not "附属绿地由建设单位负责建设"), its item's lead-in included.
     task = ctx.scorer.weights(asked_act(ctx.intent.text), expand=False)
-
-    def about_task(s: ScoredSentence) -> float:
-        return SentenceScorer.coverage(task, f"{s.text}{ctx.scorer.lead_in(s.doc_id, s.clause)}")
-
-    most_of_task = max(naming, key=about_task, default=None)
-    if named is not None and most_of_task is not None and about_task(most_of_task) > about_task(named):
+    about_task = {id(s): SentenceScorer.coverage(task, f"{s.text}{ctx.scorer.lead_in(s.doc_id, s.clause)}")
+                  for s in naming}
+    most_of_task = max(naming, key=lambda s: about_task[id(s)], default=None)
+    if named is not None and most_of_task is not None and about_task[id(most_of_task)] > about_task[id(named)]:
         named = most_of_task
     if named is not None:
         return listing(ctx) if ctx.intent.wants_list else _quote(ctx, named)
