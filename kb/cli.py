@@ -13,6 +13,7 @@ from typing import Callable, Sequence
 
 from kb.config import Config, load_config  # noqa: E402
 from kb.errors import KbError, preview  # noqa: E402
+from kb.evaluation.questions import DEFAULT_QUESTION_FILES  # noqa: E402
 from kb.schema import EDITABLE_FIELDS, DocMeta, ExportFormat, Level, ObligationType, RetrievalMode  # noqa: E402
 from kb.serialize import answer_json, document_json, outline_json, report_json, search_json  # noqa: E402
 
@@ -456,8 +457,8 @@ def build_parser() -> argparse.ArgumentParser:
     p.set_defaults(handler=cmd_serve)
 
     p = sub.add_parser("eval", help="run the question set; report retrieval and answer metrics per mode")
-    p.add_argument("files", nargs="*", default=["eval/questions.jsonl", "eval/questions_laws.jsonl"],
-                   help="question files (default: the bundled document's and the laws' questions)")
+    p.add_argument("files", nargs="*", default=[str(path) for path in DEFAULT_QUESTION_FILES],
+                   help="question files (default: the bundled document's, the laws' and the off-corpus questions)")
     p.add_argument("--corpus", action="append",
                    help="evaluate on an index of these corpus folders (repeatable; e.g. --corpus corpus "
                         "--corpus eval/corpus-dev) instead of the configured knowledge base")

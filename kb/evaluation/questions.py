@@ -10,8 +10,10 @@ from pathlib import Path
 
 from kb.errors import KbError
 
-# The bundled document's questions, then those written from the development corpus of laws and regulations.
-DEFAULT_QUESTION_FILES = (Path("eval/questions.jsonl"), Path("eval/questions_laws.jsonl"))
+# The bundled document's questions, those written from the development corpus of laws and regulations, and questions
+# about what none of these documents regulates (a knowledge base must refuse them).
+DEFAULT_QUESTION_FILES = (Path("eval/questions.jsonl"), Path("eval/questions_laws.jsonl"),
+                          Path("eval/questions_offtopic.jsonl"))
 # The corpora the default question files are about: `kb eval --corpus` loads these into an evaluation index.
 DEFAULT_CORPORA = (Path("corpus"), Path("eval/corpus-dev"))
 
