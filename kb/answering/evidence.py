@@ -217,6 +217,16 @@ class SentenceScorer:
             unknown.append(head)
         return unknown
 
+    def _names_owner(self, owner: str, text: str) -> bool:
+        """Whether the text names the owner by its most specific word, its formal terms, or the word's characters
+        (an abbreviation: 客运班线 for 班车客运线路): "食品生产许可证的有效期" is not answered about an 排污许可证, however
+        many of its other words (生产, 许可证) the clause shares."""
+        weights = self.weights(owner, expand=False)
+        if not weights:
+            return True
+        specific = max(weights, key=weights.__getitem__)
+        return all(char in text for char in specific) or any(term in text for term in synonym_table().get(specific, ()))
+
     def _stands_by(self, noun: str, window: str, sentence: ScoredSentence) -> bool:
         """Whether the noun's head word (its last word) stands by the value or in the lead-in of its item."""
         head = (self.tokenizer.tokens(noun) or [""])[-1]
@@ -240,8 +250,9 @@ class SentenceScorer:
         meta = self.snapshot.documents[sentence.doc_id].meta
         if intent.asked_value:
             owner, value = intent.asked_value
-            if self.coverage(self.weights(owner), f"{sentence.clause.heading} {sentence.clause.text}") \
-                    < tuning.MIN_OWNER_COVERAGE:
+            about = f"{sentence.clause.heading} {sentence.clause.text} {self.lead_in(sentence.doc_id, sentence.clause)}"
+            if self.coverage(self.weights(owner), about) < tuning.MIN_OWNER_COVERAGE \
+                    or not self._names_owner(owner, about):
                 return f"文件没有规定{owner}的{value}"
             # A span of time stands anywhere in its sentence (below), so that sentence must be about the owner: a
             # clause about 巡游出租汽车 holds other time limits than its 车辆经营权's 使用期限.
