@@ -669,6 +669,10 @@ def who(ctx: AnswerContext) -> Answer | None:
     subject = _omitted_subject(ctx, complete)
     if subject is not None:
         return ctx.compose([subject, complete])
+    # "文件未明确" says the document has the task but names no body for it: a provision sharing too few of the
+    # question's words is about another task, and the documents may not have this one at all.
+    if complete.lexical < tuning.MIN_SUPPORT:
+        return ctx.refuse("")
     doc = ctx.snapshot.documents[complete.doc_id]
     general = next((ScoredSentence(complete.doc_id, c, s.text.strip(), 0.0, 0) for c in doc.clauses
                     for s in c.sentences if _GENERAL_RESPONSIBILITY.search(s.text)), None)

@@ -176,6 +176,26 @@ def test_who_questions_say_no_body_is_named_only_when_none_is(kb):
     assert answer.text.startswith("文件未明确牵头部门") and cited(answer)[0] == "第四条"
 
 
+@pytest.mark.parametrize("lexical, unnamed", [(0.4, True), (0.1, False)])
+def test_no_body_is_said_to_be_unnamed_for_a_task_the_provision_is_not_about(kb, lexical, unnamed):
+    from kb.answering.evidence import ScoredSentence, SentenceScorer
+    from kb.answering.intent import analyse
+    from kb.answering.strategies import AnswerContext, who
+    from kb.schema import Hit
+
+    snap = kb.retriever.snapshot()
+    doc_id = next(d for d, doc in snap.documents.items() if "山林" in doc.meta.title)
+    clause = snap.clause(doc_id, "第四条")
+    hit = Hit(doc_id, "", "", "第四条", clause.heading, clause.text, 1.0, scores={RetrievalMode.DENSE: 0.9})
+    best = ScoredSentence(doc_id, clause, clause.sentences[0].text.strip(), 1.0, 1, lexical=lexical)
+    ctx = AnswerContext(snap, SentenceScorer(snap, kb.retriever.tokenizer), analyse("巡山护林的宣传教育由哪个部门负责？"),
+                        [hit])
+    ctx.ranked = [best]
+    answer = who(ctx)
+    assert answer.text.startswith("文件未明确") == unnamed
+    assert (answer.status == AnswerStatus.NOT_FOUND) == (not unnamed)
+
+
 def test_time_limits_and_frequencies_must_be_in_the_provision(kb):
     limit = ask(kb, "挖掘城市道路的申请多少日内作出决定？")
     assert cited(limit)[0] == "第五条" and "二十日内" in limit.text
