@@ -112,6 +112,7 @@ class VectorStore:
             offset += _PAGE
 
     def vectors(self, ids: Sequence[str]) -> dict[str, np.ndarray]:
+        ids = list(dict.fromkeys(ids))  # Chroma rejects a get that names an id twice
         found: dict[str, np.ndarray] = {}
         for start in range(0, len(ids), _PAGE):
             page = self._collection.get(ids=list(ids[start:start + _PAGE]), include=["embeddings"])

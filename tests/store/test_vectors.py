@@ -32,6 +32,8 @@ def test_store_add_query_delete_round_trip(tmp_path):
     assert [m.chunk_id for m in store.query(vectors[2], 2)][0] == "c"
     assert abs(store.query(vectors[2], 1)[0].similarity - 1.0) < 1e-5
     assert {m.chunk_id for m in store.query(vectors[0], 4, doc_ids=["d2"])} == {"c", "d"}
+    # An id asked for twice is read once (Chroma rejects such a get, which would read as an unusable store).
+    assert sorted(store.vectors(["a", "c", "a"])) == ["a", "c"]
     store.delete(["a", "b"])
     assert store.all_ids() == {"c", "d"}
 
