@@ -19,6 +19,9 @@ def test_colloquial_words_expand_to_document_terms():
     assert "农作物秸秆" in expanded
     assert "共享经济" in tok.expand_query("共享单车有什么政策")
     assert tok.expand_query("森林覆盖率目标") == "森林覆盖率目标"
+    # Everyday words of a passenger or a shop, in the words regulations use.
+    assert "票据" in tok.expand_query("司机不给开票，我能不能不给钱？")
+    assert "再生水" in tok.expand_query("洗车店能不能用中水？")
 
 
 def test_resources_are_well_formed():
