@@ -22,6 +22,8 @@ def test_colloquial_words_expand_to_document_terms():
     # Everyday words of a passenger or a shop, in the words regulations use.
     assert "票据" in tok.expand_query("司机不给开票，我能不能不给钱？")
     assert "再生水" in tok.expand_query("洗车店能不能用中水？")
+    assert "扬尘" in tok.expand_query("工地灰尘满天飞有人管吗？")
+    assert "内涝" in tok.expand_query("一下大雨城里就被淹怎么办？")
 
 
 def test_resources_are_well_formed():
