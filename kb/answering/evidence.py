@@ -251,9 +251,11 @@ class SentenceScorer:
         if intent.asked_value:
             owner, value = intent.asked_value
             about = f"{sentence.clause.heading} {sentence.clause.text} {self.lead_in(sentence.doc_id, sentence.clause)}"
-            if self.coverage(self.weights(owner), about) < tuning.MIN_OWNER_COVERAGE \
-                    or not self._names_owner(owner, about):
+            if self.coverage(self.weights(owner), about) < tuning.MIN_OWNER_COVERAGE:
                 return f"文件没有规定{owner}的{value}"
+            # (Said without the owner: a long owner read off a question is not always a phrase to quote back.)
+            if not self._names_owner(owner, about):
+                return _missing_value(intent)
             # A span of time stands anywhere in its sentence (below), so that sentence must be about the owner: a
             # clause about 巡游出租汽车 holds other time limits than its 车辆经营权's 使用期限.
             if intent.wants_duration and self.coverage(self.weights(owner), text) < tuning.MIN_OWNER_COVERAGE:
