@@ -60,8 +60,24 @@ def test_top_equals_ranking_every_row_with_ties_in_row_order():
     allowed = rng.random(500) < 0.7
     for query in (["t1"], ["t2", "t3", "t39"], ["t5", "t5", "nothing"]):
         for mask in (None, allowed):
-            scores = index.scores(query) * (1 if mask is None else mask)
+            scores = index.scores(query, mask) * (1 if mask is None else mask)
             expected = sorted((r for r in range(500) if scores[r] > 0), key=lambda r: (-scores[r], r))[:20]
             top = index.top(query, n=20, allowed=mask)
             assert [r for r, _ in top] == expected
             np.testing.assert_allclose([s for _, s in top], scores[expected], rtol=1e-6)
+
+
+def test_a_masked_search_weighs_words_by_how_rare_they_are_among_the_allowed_rows():
+    # Document A (rows 0-9) repeats its title word everywhere and has one rare word; the other rows use that word
+    # all the time. Over everything the title word is rare and row 0, full of it, ranks first; searched alone, A's
+    # own title word tells its rows apart no more than a stop word, and its one row with the other word wins.
+    title_rows = [["标题", "标题", "标题"], ["标题", "解释"], *[["标题", f"词{i}"] for i in range(8)]]
+    other_rows = [["解释", f"别{i}"] for i in range(90)]
+    index = Bm25Index.build(title_rows + other_rows)
+    in_a = np.zeros(100, dtype=bool)
+    in_a[:10] = True
+    query = ["标题", "解释"]
+    assert [r for r, _ in index.top(query, n=3)][0] != 1
+    assert index.top(query, n=3, allowed=in_a)[0][0] == 1
+    # Every allowed row still scores what it scores with all rows when nothing is masked.
+    np.testing.assert_allclose(index.scores(query, np.ones(100, dtype=bool)), index.scores(query), rtol=1e-6)
