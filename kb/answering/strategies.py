@@ -28,7 +28,7 @@ from kb.search.mentions import documents_named
 from kb.schema import (PREAMBLE_LABEL, SIGNATURE_LABEL, Answer, AnswerStatus, Citation, Clause, Hit, ParsedDocument,
                        RetrievalMode)
 from kb.store.snapshot import Snapshot
-from kb.text.bodies import find_duty_holders, names_body
+from kb.text.bodies import find_duty_holders, find_parties, names_body
 from kb.text.provisions import PENALTY_CUE
 from kb.text.numerals import QuantityKind
 
@@ -414,14 +414,18 @@ def penalty(ctx: AnswerContext) -> Answer | None:
     """The 法律责任 provision for the asked conduct: the penalty sentence (with its amount when one is asked), the
     item of conduct it lists when the conduct is an item, and the article of the duty it punishes."""
     breaching = _breaching(ctx, ctx.contenders)
-    for item in breaching + [s for s in ctx.contenders if s not in breaching]:
+    # Another party's penalty comes after any for the party asked about (a stable sort keeps the order otherwise).
+    ordered = sorted(breaching + [s for s in ctx.contenders if s not in breaching],
+                     key=lambda s: _punishes_another_party(ctx, s))
+    for item in ordered:
         # The asked conduct must be in the sentence, not only its topic: its words, or its meaning when the question
         # is worded colloquially (打火机 for 火种) and it is the best sentence and opens its provision, where a
         # penalty states the conduct ("拒不改正的，处…" states none).
         opens = item.clause.sentences[0].text.strip() == item.text
         # An item that breaches the closest duty needs none of the question's words: the duty holds them.
+        # (The best sentence is the closest one, or the closest for the party asked when that one is another's.)
         if item.lexical < tuning.MIN_SUPPORT and item not in breaching and not (
-                item is ctx.ranked[0] and opens and ctx.means_the_question(item)):
+                (item is ctx.ranked[0] or item is ordered[0]) and opens and ctx.means_the_question(item)):
             continue
         lead = _article_lead(ctx, item)
         penalising = item if PENALTY_CUE.search(item.text) else lead
@@ -445,6 +449,17 @@ def penalty(ctx: AnswerContext) -> Answer | None:
         if run is not None:
             return ctx.compose([*run, item], items=False)
     return None
+
+
+def _punishes_another_party(ctx: AnswerContext, item: ScoredSentence) -> bool:
+    """The question names who is punished ("建设单位不按建筑节能标准盖房子") and the provision names only others
+    ("设计单位、施工单位、监理单位违反建筑节能标准的"): a law punishes each party of a duty in its own provision."""
+    document = ctx.snapshot.documents[item.doc_id].text
+    asked = [party for party in find_parties(ctx.intent.focus) if party in document]
+    if not asked:
+        return False
+    text = item.text + ctx.scorer.lead_in(item.doc_id, item.clause)  # an item's party is in its lead-in
+    return bool(find_parties(text)) and not any(party in text for party in asked)
 
 
 def _breaching(ctx: AnswerContext, contenders: list[ScoredSentence]) -> list[ScoredSentence]:

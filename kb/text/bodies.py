@@ -28,6 +28,16 @@ _SINGLE = r"局(?![长面势部限])|厅(?!长)|委(?![员托派屈会])|办(?![
 _START = "(?:(?<![\\u4e00-\\u9fff（）()])|" + "|".join(f"(?<={b})" for b in _BREAKS) + ")"
 _BODY = re.compile(rf"{_START}(?:{_RUN}{{1,24}}(?:{_MULTI})|{_RUN}{{2,16}}(?:{_SINGLE}))")
 _DUTY_HOLDER = re.compile("|".join(_DUTY_HOLDER_NOUNS))
+# A named party a law binds or punishes: a run of place, field and kind words ending in a party noun ("建设单位",
+# "技术服务机构", "生产经营单位", "网约车平台"), bounded as a body's name is, except that a party's name may hold a
+# word a body's may not (经营, 可再生).
+_PARTY_NOUNS = ("单位", "企业", "机构", "公司", "平台", "经营者", "生产者", "销售者", "使用者", "所有者", "业主")
+_PARTY_BREAKS = tuple(b for b in _BREAKS if b not in ("经", "报", "可", "须", "要"))
+_PARTY_START = "(?:(?<![\\u4e00-\\u9fff（）()])|" + "|".join(f"(?<={b})" for b in _PARTY_BREAKS) + ")"
+_PARTY = re.compile(rf"{_PARTY_START}(?:(?!{'|'.join(_PARTY_BREAKS)})[\u4e00-\u9fff]){{1,12}}?"
+                    rf"(?:{'|'.join(_PARTY_NOUNS)})")
+# Who asks is no party's name ("我们企业", "本单位").
+_PRONOUNS = re.compile(r"^(?:我们|你们|他们|我|你|他|本|该|这|那|其|每个|各)")
 # Words a body name never starts with; a match that begins with them is trimmed ("其他有关部门" -> "有关部门").
 _LEADING_WORDS = re.compile(r"^(?:[）)]|其他|各|同级|本级)+")
 # Words ending in a body noun that are not bodies.
@@ -51,3 +61,8 @@ def names_body(text: str) -> bool:
 def find_duty_holders(text: str) -> list[str]:
     """Who a duty binds: "生产经营单位", "经营者", "排污单位" …, in order of appearance."""
     return [m.group() for m in _DUTY_HOLDER.finditer(text)]
+
+
+def find_parties(text: str) -> list[str]:
+    """Every party the text names by its kind ("建设单位", "设计单位", "技术服务机构"), in order; bodies are not parties."""
+    return [m.group() for m in _PARTY.finditer(text) if not _PRONOUNS.match(m.group())]

@@ -6,7 +6,7 @@ import pytest
 from kb.answering.strategies import GATE, STRATEGIES
 from kb.config import Config
 from kb.engine import PolicyKb
-from kb.schema import AnswerStatus, RetrievalMode
+from kb.schema import AnswerStatus, Hit, RetrievalMode
 
 ROADS = """重庆市城市道路测试条例
 2020年12月3日 重庆市第五届人民代表大会常务委员会第二十二次会议通过
@@ -918,3 +918,37 @@ def test_an_encouragement_allows_only_what_it_names(permits_kb):
 
     assert permission(_context(permits_kb, "可以在绿地里烧秸秆吗？", ["第十八条#1"])) is None
     assert permission(_context(permits_kb, "单位可以安装太阳能热水系统吗？", ["第十八条#1"])).text.startswith("可以：")
+
+
+BUILDINGS = """重庆市建筑节能测试条例
+第一条 为了推进建筑节能，制定本条例。
+第二条 建筑工程的建设、设计、施工和监理单位应当遵守建筑节能标准。
+第三条 建设单位违反建筑节能标准的，由建设主管部门责令改正，处二十万元以上五十万元以下罚款。
+设计单位、施工单位、监理单位违反建筑节能标准的，由建设主管部门责令改正，处十万元以上五十万元以下罚款。
+"""
+
+
+@pytest.fixture(scope="module")
+def buildings_kb(tmp_path_factory):
+    return _inline_kb(tmp_path_factory.mktemp("buildings"), {"buildings.txt": BUILDINGS})
+
+
+@pytest.mark.parametrize("lexical", [0.5, 0.1])  # 0.1: the words are few, the meaning close (dense 0.9)
+def test_a_penalty_for_the_party_asked_about_comes_before_a_closer_one_for_other_parties(buildings_kb, lexical):
+    """"建设单位…罚多少" is answered by the paragraph punishing 建设单位, even when the one punishing 设计单位、施工单位…
+    ranks first, and even when the question shares few words with either."""
+    from kb.answering.evidence import ScoredSentence, SentenceScorer
+    from kb.answering.intent import analyse
+    from kb.answering.strategies import AnswerContext, penalty
+
+    snap = buildings_kb.retriever.snapshot()
+    doc_id = next(iter(snap.documents))
+    others, builders = snap.clause(doc_id, "第三条第二款"), snap.clause(doc_id, "第三条")
+    hits = [Hit(doc_id, "", "", c.label, c.heading, c.text, 1.0, scores={RetrievalMode.DENSE: 0.9})
+            for c in (others, builders)]
+    ctx = AnswerContext(snap, SentenceScorer(snap, buildings_kb.retriever.tokenizer),
+                        analyse("建设单位不按建筑节能标准盖房子要罚多少钱？"), hits)
+    ctx.ranked = [ScoredSentence(doc_id, clause, clause.sentences[0].text.strip(), score, rank, lexical=lexical)
+                  for rank, (clause, score) in enumerate([(others, 1.0), (builders, 0.9)], 1)]
+    answer = penalty(ctx)
+    assert cited(answer)[0] == "第三条" and "二十万元以上五十万元以下罚款" in answer.text.splitlines()[0]

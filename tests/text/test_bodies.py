@@ -2,7 +2,7 @@
 
 import pytest
 
-from kb.text.bodies import find_bodies, find_duty_holders, names_body
+from kb.text.bodies import find_bodies, find_duty_holders, find_parties, names_body
 
 
 @pytest.mark.parametrize("text, bodies", [
@@ -27,3 +27,16 @@ def test_words_that_only_end_like_a_body(text):
 
 def test_duty_holders():
     assert find_duty_holders("生产经营单位应当建立安全生产责任制，经营者不得") == ["生产经营单位", "经营者"]
+
+
+@pytest.mark.parametrize("text, parties", [
+    ("设计单位、施工单位、监理单位违反建筑节能标准的，由建设主管部门责令改正", ["设计单位", "施工单位", "监理单位"]),
+    ("生产经营单位的主要负责人未履行安全生产管理职责的", ["生产经营单位"]),
+    ("《碳排放权交易管理暂行条例》对重点排放单位在年度排放报告里篡改数据", ["重点排放单位"]),
+    ("技术服务机构出具的年度排放报告存在重大缺陷", ["技术服务机构"]),
+    ("网约车平台放任司机在街上揽客", ["网约车平台"]),
+    ("我们企业要做哪些事？本单位负责人应当", []),
+    ("由市城市园林绿化主管部门审查，报市人民政府审批", []),
+])
+def test_parties_by_their_kind_noun_not_bodies_or_whoever_asks(text, parties):
+    assert find_parties(text) == parties
