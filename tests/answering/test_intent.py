@@ -82,6 +82,8 @@ def test_whose_value_is_asked():
     # A place or an actor is not what has the value.
     assert analyse("重庆的森林防火期是什么时候？").asked_value == ()
     assert analyse("企业的应急预案演练多久要组织一次？").asked_value == ()
+    # Nothing is owned across a verb of the question, and "百分之几" asks a share, not a value's name.
+    assert analyse("高危行业企业的安全生产费用要按营业收入的百分之几提取？").asked_value == ()
 
 
 def test_which_of_several_is_not_a_number_and_a_validity_is_a_span():
