@@ -134,6 +134,7 @@ class QuestionIntent:
     wants_penalty: bool = False  # 罚款多少, 会受到什么处罚, 法律责任
     wants_permission: bool = False  # 能不能, 是否允许, 可以…吗, 禁止…吗: answered 可以 / 不可以 with the provision
     definition_term: str = ""  # "绿色建筑" of "绿色建筑是指什么"
+    compared_terms: tuple[str, ...] = ()  # ("资源化", "再利用") of "“资源化”和“再利用”有什么区别"
     wants_scope: bool = False  # 适用于哪些, 适用范围
     wants_duration: bool = False  # 多少日内, 有效期几年: an answer must hold a span of time
     wants_frequency: bool = False  # 每年几次: an answer must hold a frequency
@@ -189,6 +190,7 @@ def analyse(question: str, previous: Sequence[str] = ()) -> QuestionIntent:
         wants_penalty=bool(_PENALTY.search(question)),
         wants_permission=bool(_PERMISSION.search(question)) and not _LIST.search(question),
         definition_term=definition_term(question),
+        compared_terms=compared_terms(question),
         wants_scope=bool(_SCOPE.search(question)),
         wants_duration=bool(_DURATION.search(focus_asked)) and not metadata_field,
         wants_frequency=bool(_FREQUENCY.search(focus_asked)),
@@ -224,6 +226,21 @@ def asked_value(question: str) -> tuple[str, str]:
         owner, value = f"{owner}的{value[:-len(name)]}", name
     owner = re.sub(r"^(?:" + "|".join(PLACES) + r")(?:市|省)?", "", owner)
     return (owner, value) if len(owner) >= 2 and owner not in _ACTORS else ()
+
+
+# "“资源化”和“再利用”有什么区别", "减量化与再利用的区别是什么": two terms set side by side.
+_TERM = r"[“「\"]?((?:(?!的)[\u4e00-\u9fffA-Za-z]){2,12}?)[”」\"]?"  # a term, not a phrase (重庆的要求)
+_TERMS_COMPARED = re.compile(_TERM + r"(?:和|与|跟|同)" + _TERM +
+                             r"(?:之间)?(?:有(?:什么|何|啥|哪些)|的)(?:区别|不同|差别|差异)")
+
+
+def compared_terms(question: str) -> tuple[str, ...]:
+    """The two terms a question asks to tell apart ("讲的“资源化”和“再利用”有什么区别" -> ("资源化", "再利用")), or ()."""
+    found = _TERMS_COMPARED.search(question)
+    if not found:
+        return ()
+    first = re.split(r"所称的?|所说的?|讲的|说的|里的?|中的?", found.group(1))[-1]
+    return (first, found.group(2)) if len(first) >= 2 else ()
 
 
 def definition_term(question: str) -> str:

@@ -534,12 +534,28 @@ def _sentences_of(ctx: AnswerContext, documents: Sequence[ParsedDocument]) -> It
 def definition(ctx: AnswerContext) -> Answer | None:
     """"X是指什么": the sentence that defines X (本法所称X，是指…; the items of 下列用语的含义), with the rest of its
     paragraph (a definition may run on: "1个单位碳排放配额相当于…")."""
-    term = ctx.intent.definition_term
-    best = next((s for s in ctx.ranked if _defines(ctx, s, term)), None) or next(
-        (s for s in _sentences_of(ctx, ctx.documents[:tuning.DEFINITION_DOCUMENTS]) if _defines(ctx, s, term)), None)
+    best = _definition_of(ctx, ctx.intent.definition_term)
     if best is None:
         return None
     return ctx.compose(ctx.paragraph_from(best, tuning.MAX_DEFINITION_SENTENCES))
+
+
+def _definition_of(ctx: AnswerContext, term: str) -> ScoredSentence | None:
+    """The sentence defining the term: retrieved, else in the best documents."""
+    return next((s for s in ctx.ranked if _defines(ctx, s, term)), None) or next(
+        (s for s in _sentences_of(ctx, ctx.documents[:tuning.DEFINITION_DOCUMENTS]) if _defines(ctx, s, term)), None)
+
+
+def term_difference(ctx: AnswerContext) -> Answer | None:
+    """"“资源化”和“再利用”有什么区别": a law tells its terms apart by defining each; both definitions, when it defines
+    both (else the question is another comparison)."""
+    defining = [_definition_of(ctx, term) for term in ctx.intent.compared_terms]
+    if not defining or None in defining:
+        return None
+    chosen: list[ScoredSentence] = []
+    for best in defining:
+        chosen += [s for s in [best, *_to_full_stop(ctx, best)] if s not in chosen]
+    return ctx.compose(chosen, items=False)
 
 
 def _verdict(question: str, provision: str) -> str:
@@ -835,6 +851,8 @@ STRATEGIES: tuple[Strategy, ...] = (
     Strategy("enterprise", lambda i: i.enterprise, enterprise,
              "requirements naming the asked industry in the retrieved documents", "numbered list, closest first"),
     # Before the lists: "所说的X包括哪些" is answered by X's definition when the documents define X.
+    Strategy("term_difference", lambda i: bool(i.compared_terms), term_difference,
+             "sentences defining each of two terms asked to be told apart", "both definitions"),
     Strategy("definition", lambda i: bool(i.definition_term), definition,
              "a sentence defining the term (本法所称X，是指; an item of 下列用语的含义), retrieved or in the best "
              "documents", "the definition with the rest of its paragraph"),

@@ -139,6 +139,13 @@ def test_a_term_of_the_definitions_article_is_defined_by_its_item_with_the_rest_
     assert "随身携带" not in ask(kb, "巡护是什么意思？").text
 
 
+def test_two_terms_asked_to_be_told_apart_are_answered_by_both_definitions(kb):
+    answer = ask(kb, "山林测试条例里“野外用火”和“巡护证”有什么区别？")
+    assert cited(answer)[:2] == ["第九条第（一）项", "第九条第（二）项"] and "烧香烧纸" in answer.text
+    # A term the documents do not define leaves the question to the other strategies.
+    assert cited(ask(kb, "野外用火和野炊有什么区别？"))[0] != "第九条第（一）项"
+
+
 def test_permission_questions_get_a_verdict_and_the_provision(kb):
     forbidden = ask(kb, "能不能在城市道路上乱倒渣土？")
     assert forbidden.text.startswith("不可以") and cited(forbidden)[0] == "第四条"

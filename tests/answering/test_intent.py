@@ -46,6 +46,16 @@ def test_definition_term(question, term):
     assert definition_term(question) == term
 
 
+@pytest.mark.parametrize("question, terms", [
+    ("《循环经济促进法》里讲的“资源化”和“再利用”有什么区别？", ("资源化", "再利用")),
+    ("减量化与再利用的区别是什么？", ("减量化", "再利用")),
+    ("国家和重庆的要求有什么不同？", ()),  # documents compared, not terms
+    ("资源化是什么意思？", ()),
+])
+def test_terms_asked_to_be_told_apart(question, terms):
+    assert analyse(question).compared_terms == terms
+
+
 @pytest.mark.parametrize("question, field", [
     ("这个文件的文号是什么？", "doc_number"),
     ("该意见由哪个机关印发？", "issuer"),
