@@ -30,13 +30,29 @@ def policy_terms() -> list[str]:
     return [ln.split()[0] for ln in _read_resource_lines("policy_terms.txt")]
 
 
+_PATTERN_PREFIX = "re:"  # a row whose colloquial side is a pattern: "收评估费", "收检查费" are one way of speaking
+
+
 @lru_cache(maxsize=1)
-def synonym_table() -> dict[str, tuple[str, ...]]:
-    table: dict[str, tuple[str, ...]] = {}
+def _synonym_rows() -> list[tuple[str, tuple[str, ...]]]:
+    rows = []
     for line in _read_resource_lines("synonyms.tsv"):
         colloquial, _, formal = line.partition("\t")
-        table[colloquial.strip()] = tuple(formal.split())
-    return table
+        rows.append((colloquial.strip(), tuple(formal.split())))
+    return rows
+
+
+@lru_cache(maxsize=1)
+def synonym_table() -> dict[str, tuple[str, ...]]:
+    """Colloquial word -> formal terms."""
+    return {word: formal for word, formal in _synonym_rows() if not word.startswith(_PATTERN_PREFIX)}
+
+
+@lru_cache(maxsize=1)
+def synonym_patterns() -> list[tuple[re.Pattern[str], tuple[str, ...]]]:
+    """Colloquial patterns -> formal terms."""
+    return [(re.compile(word.removeprefix(_PATTERN_PREFIX)), formal)
+            for word, formal in _synonym_rows() if word.startswith(_PATTERN_PREFIX)]
 
 
 class PolicyTokenizer:
@@ -65,9 +81,10 @@ class PolicyTokenizer:
     def expand_query(self, question: str) -> str:
         """Append the formal terms for colloquial words found in the question (the question itself is kept)."""
         additions: list[str] = []
-        for colloquial, formal in synonym_table().items():
-            if colloquial in question:
-                additions.extend(t for t in formal if t not in question and t not in additions)
+        matched = [formal for colloquial, formal in synonym_table().items() if colloquial in question]
+        matched += [formal for pattern, formal in synonym_patterns() if pattern.search(question)]
+        for formal in matched:
+            additions.extend(t for t in formal if t not in question and t not in additions)
         return question if not additions else question + " " + " ".join(additions)
 
 

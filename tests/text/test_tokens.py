@@ -1,4 +1,4 @@
-from kb.text.tokens import PolicyTokenizer, default_tokenizer, policy_terms, synonym_table
+from kb.text.tokens import PolicyTokenizer, default_tokenizer, policy_terms, synonym_patterns, synonym_table
 
 
 def test_policy_terms_stay_whole_and_yield_sub_terms():
@@ -26,11 +26,20 @@ def test_colloquial_words_expand_to_document_terms():
     assert "内涝" in tok.expand_query("一下大雨城里就被淹怎么办？")
 
 
+def test_a_pattern_row_expands_every_way_of_saying_it():
+    tok = default_tokenizer()
+    for question in ("主管部门可以向企业收检查费吗？", "评估机构找我们收评估费，该我们出吗？"):
+        assert tok.expand_query(question).endswith("收取费用 收费")
+    assert tok.expand_query("收费标准是多少") == "收费标准是多少"  # the document's own word needs nothing
+
+
 def test_resources_are_well_formed():
     terms = policy_terms()
     assert len(terms) == len(set(terms)) > 100
     table = synonym_table()
     assert all(formal for formal in table.values())
+    assert synonym_patterns() and all(formal for _, formal in synonym_patterns())
+    assert not any(word.startswith("re:") for word in table)
 
 
 def test_extra_terms_are_honoured():
