@@ -57,7 +57,10 @@ _INTRODUCES_ITEMS = ("：", ":")
 _DEFINED_AFTER_SUOCHENG = re.compile(r"所称[“]?([\u4e00-\u9fff]{2,12}?)[”]?[，,]?(?:是指|指|包括|系指)")
 _DEFINED_ITEM = re.compile(r"^(?:[（(][一二三四五六七八九十]+[)）])\s*([\u4e00-\u9fff]{2,12}?)[，,：:]")
 _TERMS_LEAD = re.compile(r"用语的含义|用语含义|术语|下列用语")
-_SCOPE_CUE = re.compile(r"适用本|适用于|本(?:法|条例|规定|办法)适用|不适用|适用其规定|参照本")
+# What a law leaves to other rules, in its supplementary provisions ("公共汽车客运的经营和管理按照有关规定执行").
+_REFERRED = re.compile(r"按照(?:国家)?有关规定执行|另行规定|另有规定")
+_SCOPE_CUE = re.compile(rf"适用本|适用于|本(?:法|条例|规定|办法)适用|不适用|适用其规定|参照本|{_REFERRED.pattern}")
+_YES_NO_SCOPE = re.compile(r"适不适用|是否适用|适用[^，。？?]{0,40}吗")
 # Who must follow the document, as a law's first articles say it.
 _FOLLOWS_THE_LAW = re.compile(r"(?:遵守|依照|执行)本(?:法|条例|规定|办法)")
 # What a document applies to, not what it does not (不适用).
@@ -656,6 +659,11 @@ def scope(ctx: AnswerContext) -> Answer | None:
         leading = islice(_sentences_of(ctx, ctx.documents[:1]), tuning.SCOPE_LEADING_SENTENCES)
         scoped += [s for s in leading if _APPLIES.search(s.text)]
     scoped.sort(key=lambda s: not _APPLIES.search(s.text))
+    # "公交车适用《…条例》吗": a provision that names the asked matter and leaves it to other rules or out of the
+    # document answers before the general scope.
+    named = [s for s in scoped if (_REFERRED.search(s.text) or "不适用" in s.text) and s.lexical >= tuning.MIN_SUPPORT]
+    if _YES_NO_SCOPE.search(ctx.intent.focus) and named:
+        scoped = [named[0], *(s for s in scoped if s is not named[0])]
     if not scoped:
         return None
     # The same article's exceptions ("…另有规定的，适用其规定") belong to the scope.

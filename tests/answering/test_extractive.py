@@ -932,6 +932,8 @@ BUILDINGS = """重庆市建筑节能测试条例
 第二条 建筑工程的建设、设计、施工和监理单位应当遵守建筑节能标准。
 第三条 建设单位违反建筑节能标准的，由建设主管部门责令改正，处二十万元以上五十万元以下罚款。
 设计单位、施工单位、监理单位违反建筑节能标准的，由建设主管部门责令改正，处十万元以上五十万元以下罚款。
+第四条 本条例适用于本市行政区域内的建筑节能活动。
+第五条 农村村民自建住房的节能管理按照有关规定执行。
 """
 
 
@@ -959,3 +961,10 @@ def test_a_penalty_for_the_party_asked_about_comes_before_a_closer_one_for_other
                   for rank, (clause, score) in enumerate([(others, 1.0), (builders, 0.9)], 1)]
     answer = penalty(ctx)
     assert cited(answer)[0] == "第三条" and "二十万元以上五十万元以下罚款" in answer.text.splitlines()[0]
+
+
+def test_whether_a_matter_falls_under_a_document_is_answered_by_the_provision_leaving_it_to_other_rules(buildings_kb):
+    answer = ask(buildings_kb, "农村村民自建住房的节能管理适用《重庆市建筑节能测试条例》吗？")
+    assert cited(answer)[0] == "第五条" and "按照有关规定执行" in answer.text
+    # What the document applies to stays the answer to what it applies to.
+    assert cited(ask(buildings_kb, "《重庆市建筑节能测试条例》适用于哪些活动？"))[0] == "第四条"
