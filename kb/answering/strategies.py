@@ -28,7 +28,7 @@ from kb.search.mentions import documents_named
 from kb.schema import (PREAMBLE_LABEL, SIGNATURE_LABEL, Answer, AnswerStatus, Citation, Clause, Hit, ParsedDocument,
                        RetrievalMode)
 from kb.store.snapshot import Snapshot
-from kb.text.bodies import find_duty_holders, find_parties, names_body
+from kb.text.bodies import find_bodies, find_duty_holders, find_parties, names_body
 from kb.text.provisions import PENALTY_CUE
 from kb.text.numerals import QuantityKind
 
@@ -427,7 +427,7 @@ def penalty(ctx: AnswerContext) -> Answer | None:
         opens = item.clause.sentences[0].text.strip() == item.text
         # An item that breaches the closest duty needs none of the question's words: the duty holds them.
         # (The best sentence is the closest one, or the closest for the party asked when that one is another's.)
-        if item.lexical < tuning.MIN_SUPPORT and item not in breaching and not (
+        if _conduct_support(ctx, item) < tuning.MIN_SUPPORT and item not in breaching and not (
                 (item is ctx.ranked[0] or item is ordered[0]) and opens and ctx.means_the_question(item)):
             continue
         lead = _article_lead(ctx, item)
@@ -452,6 +452,20 @@ def penalty(ctx: AnswerContext) -> Answer | None:
         if run is not None:
             return ctx.compose([*run, item], items=False)
     return None
+
+
+def _conduct_support(ctx: AnswerContext, item: ScoredSentence) -> float:
+    """The sentence's support, counting for a penalty only what it says was done: who did it and who punishes
+    (…单位, 由…主管部门) are no conduct ("重点排放单位有下列情形之一的，由生态环境主管部门责令改正…" states none)."""
+    if not PENALTY_CUE.search(item.text):
+        return item.lexical
+    conduct = item.text
+    for party in find_parties(conduct):
+        conduct = conduct.replace(party, " ")
+    for body in find_bodies(conduct):  # the body punishing ("由…主管部门责令改正"), not one the conduct is against
+        conduct = conduct.replace(f"由{body}", " ")
+    return min(item.lexical, ctx.scorer.coverage(ctx.scorer.weights(ctx.intent.resolved),
+                                                 f"{item.clause.heading} {conduct}"))
 
 
 def _punishes_another_party(ctx: AnswerContext, item: ScoredSentence) -> bool:
@@ -486,17 +500,25 @@ def _penalty_run(ctx: AnswerContext, penalising: ScoredSentence) -> list[ScoredS
 
 
 def _penalty_citing(ctx: AnswerContext, duty: ScoredSentence) -> ScoredSentence | None:
-    """The first penalty sentence of the duty's document that cites the duty's provision (or its whole article)."""
+    """The first penalty sentence of the duty's document that cites the duty's provision (or its whole article), else
+    one that states its conduct."""
     article = article_label(duty.clause.label)
     if not article:
         return None
     cited_as = {duty.clause.label, article}
-    for clause in ctx.snapshot.documents[duty.doc_id].clauses:
-        if not PENALTY_CUE.search(clause.text):
-            continue
-        for index, sentence in enumerate(clause.sentences):
-            if cited_as & set(provision_references(sentence.text)):
-                return ctx.sentence(duty.doc_id, clause, index)
+    penalties = [(clause, index, sentence.text) for clause in ctx.snapshot.documents[duty.doc_id].clauses
+                 if PENALTY_CUE.search(clause.text) for index, sentence in enumerate(clause.sentences)]
+    for clause, index, text in penalties:
+        if cited_as & set(provision_references(text)):
+            return ctx.sentence(duty.doc_id, clause, index)
+    # A penalty may restate the duty's conduct instead of citing it ("拒绝、阻碍…依法实施监督检查的，…处…罚款" for
+    # "被检查者…不得拒绝、阻碍"): the penalty whose conduct the duty's provision states.
+    for clause, index, text in penalties:
+        if PENALTY_CUE.search(text) and not provision_references(text):
+            penalty = ctx.sentence(duty.doc_id, clause, index)
+            punished = _punished_duty(ctx, penalty) if penalty is not None else None
+            if punished is not None and punished.clause.label == duty.clause.label:
+                return penalty
     return None
 
 

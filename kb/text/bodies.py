@@ -32,12 +32,12 @@ _DUTY_HOLDER = re.compile("|".join(_DUTY_HOLDER_NOUNS))
 # "技术服务机构", "生产经营单位", "网约车平台"), bounded as a body's name is, except that a party's name may hold a
 # word a body's may not (经营, 可再生).
 _PARTY_NOUNS = ("单位", "企业", "机构", "公司", "平台", "经营者", "生产者", "销售者", "使用者", "所有者", "业主")
-_PARTY_BREAKS = tuple(b for b in _BREAKS if b not in ("经", "报", "可", "须", "要"))
+_PARTY_BREAKS = (*(b for b in _BREAKS if b not in ("经", "报", "可", "须", "要")), "可以", "要求")
 _PARTY_START = "(?:(?<![\\u4e00-\\u9fff（）()])|" + "|".join(f"(?<={b})" for b in _PARTY_BREAKS) + ")"
 _PARTY = re.compile(rf"{_PARTY_START}(?:(?!{'|'.join(_PARTY_BREAKS)})[\u4e00-\u9fff]){{1,12}}?"
                     rf"(?:{'|'.join(_PARTY_NOUNS)})")
-# Who asks is no party's name ("我们企业", "本单位").
-_PRONOUNS = re.compile(r"^(?:我们|你们|他们|我|你|他|本|该|这|那|其|每个|各)")
+# Who asks is no party's name ("我们企业", "本单位"), nor is any party at all ("有关单位", "任何单位").
+_PRONOUNS = re.compile(r"^(?:我们|你们|他们|我|你|他|本|该|这|那|其|每个|各|有关|相关|其他|任何|所有|一切)")
 # Words a body name never starts with; a match that begins with them is trimmed ("其他有关部门" -> "有关部门").
 _LEADING_WORDS = re.compile(r"^(?:[）)]|其他|各|同级|本级)+")
 # Words ending in a body noun that are not bodies.

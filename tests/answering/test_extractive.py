@@ -934,6 +934,11 @@ BUILDINGS = """重庆市建筑节能测试条例
 设计单位、施工单位、监理单位违反建筑节能标准的，由建设主管部门责令改正，处十万元以上五十万元以下罚款。
 第四条 本条例适用于本市行政区域内的建筑节能活动。
 第五条 农村村民自建住房的节能管理按照有关规定执行。
+第六条 建设主管部门依法实施监督检查时，被检查单位应当如实提供有关资料，不得拒绝、阻碍。
+第七条 建设单位有下列行为之一的，由建设主管部门责令改正，处五万元以上十万元以下罚款：
+（一）未按照规定公示建筑能效信息的；
+（二）未按照规定进行能效测评的。
+第八条 拒绝、阻碍建设主管部门依法实施监督检查的，由建设主管部门责令改正，处一万元以上五万元以下罚款。
 """
 
 
@@ -968,3 +973,29 @@ def test_whether_a_matter_falls_under_a_document_is_answered_by_the_provision_le
     assert cited(answer)[0] == "第五条" and "按照有关规定执行" in answer.text
     # What the document applies to stays the answer to what it applies to.
     assert cited(ask(buildings_kb, "《重庆市建筑节能测试条例》适用于哪些活动？"))[0] == "第四条"
+
+
+def test_a_penalty_restating_a_duty_s_conduct_answers_for_it_and_a_penalty_stating_none_does_not(buildings_kb):
+    """第八条 punishes the conduct 第六条 forbids without citing it; 第七条 names the party and the body asked about
+    but states its conduct only in its items, none of them the asked one."""
+    answer = ask(buildings_kb, "建设单位拒绝建设主管部门到现场监督检查、不提供资料，会受到什么处罚？")
+    assert cited(answer)[0] == "第八条" and "一万元以上五万元以下罚款" in answer.text
+
+
+def test_a_penalty_matching_only_who_is_punished_and_who_punishes_states_no_asked_conduct(buildings_kb):
+    """Retrieval ranks the duty (第六条) and a penalty naming the asked party and body (第七条) but not the penalty
+    for the asked conduct (第八条): that one is found from the duty, whose conduct it restates."""
+    from kb.answering.evidence import ScoredSentence, SentenceScorer
+    from kb.answering.intent import analyse
+    from kb.answering.strategies import AnswerContext, penalty
+
+    snap = buildings_kb.retriever.snapshot()
+    doc_id = next(iter(snap.documents))
+    duty, other = snap.clause(doc_id, "第六条"), snap.clause(doc_id, "第七条")
+    ctx = AnswerContext(snap, SentenceScorer(snap, buildings_kb.retriever.tokenizer),
+                        analyse("建设单位拒绝建设主管部门监督检查会受到什么处罚？"),
+                        [Hit(doc_id, "", "", c.label, c.heading, c.text, 1.0) for c in (duty, other)])
+    ctx.ranked = [ScoredSentence(doc_id, clause, clause.sentences[0].text.strip(), score, rank, lexical=lexical)
+                  for rank, (clause, score, lexical) in enumerate([(duty, 1.0, 0.4), (other, 0.9, 0.3)], 1)]
+    answer = penalty(ctx)
+    assert cited(answer) == ["第八条", "第六条"] and "一万元以上五万元以下罚款" in answer.text
