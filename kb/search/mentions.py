@@ -17,10 +17,11 @@ _STATE_PREFIX = "中华人民共和国"
 _PLACE_PREFIX = re.compile(r"^[\u4e00-\u9fff]{2,8}?(?:省|市|自治区|自治州|县|区)")
 _GENRE_SUFFIX = re.compile(r"(?:暂行)?(?:条例|法|规定|办法|细则|意见|通知|方案)$")
 _QUOTED = re.compile(r"《([^《》]{2,60})》")
-# "文件" as the question's word for a document; not a compound noun of law text (申请文件, 技术文件, 规范性文件).
+# "文件" as the question's word for a document; not a compound noun of law text (申请文件, 技术文件, 规范性文件). Support
+# policies (支持政策, 扶持政策) are what a policy document sets out; a law's "政策" alone is no such word.
 _POLICY_DOCUMENT_WORD = re.compile(
     r"(?<!规范性)(?<!申请)(?<!证明)(?<!技术)(?<!设计)(?<!招标)(?<!投标)(?<!相关)(?<!有关)(?<!其他)(?<!电子)"
-    r"(?<!保密)(?<!批准)(?<!审批)(?<!许可)(?<!涉密)(?<!会议)文件(?![名号])")
+    r"(?<!保密)(?<!批准)(?<!审批)(?<!许可)(?<!涉密)(?<!会议)文件(?![名号])|(?:支持|扶持|优惠|鼓励|激励)政策")
 # What is to come (以后会, 今后, 到2025年, “十四五”) is what policy documents plan; laws and regulations set rules with
 # no date to reach. ("签了以后有什么好处", "交上去以后，" are about after an act, not the future.)
 _FUTURE = re.compile(r"以后(?=[会要能还是就也])|今后|将来|未来|接下来|下一步|到20\d\d年|20\d\d年前|十四五")

@@ -59,6 +59,12 @@ def test_the_word_wenjian_means_the_policy_documents_beside_laws():
     assert policy_documents_meant("文件里有什么规定？", _Snapshot(DocMeta("energy", title="节约能源法"))) == []
 
 
+def test_support_policies_are_what_policy_documents_set_out():
+    assert policy_documents_meant("我们是节能服务公司，有哪些支持政策？", SNAPSHOT) == ["opinion"]
+    assert policy_documents_meant("农村光伏有没有扶持政策？", SNAPSHOT) == ["opinion"]
+    assert policy_documents_meant("国家对节能实行什么政策？", SNAPSHOT) == []  # a law states policies too
+
+
 def test_a_question_about_what_is_to_come_means_the_policy_documents_beside_laws():
     assert policy_documents_meant("种地的化肥农药以后要少用吗？", SNAPSHOT) == ["opinion"]
     assert policy_documents_meant("到2025年森林覆盖率要达到多少？", SNAPSHOT) == ["opinion"]
