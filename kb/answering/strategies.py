@@ -54,6 +54,8 @@ _ASKS_DUTY = re.compile(r"要不要|需不需要|是否(?:需要|必须|应当|�
 _SUBJECTLESS_DUTY = re.compile(r"(?:[^。；]*?的，)?(?:应当|必须|不得)")
 _DEFINES = re.compile(r"是指|指的是|，指|系指|统称|含义")
 _INTRODUCES_ITEMS = ("：", ":")
+# Who a permission question asks about: the actor noun right before its modal words ("省里的部门能不能…").
+_ASKED_ACTOR = re.compile(r"(部门|政府|单位|企业|公司|机构|平台|个人|经营者)(?:能不能|能否|可不可以|可以|是否|有没有权|有权)")
 _DEFINED_AFTER_SUOCHENG = re.compile(r"所称[“]?([\u4e00-\u9fff]{2,12}?)[”]?[，,]?(?:是指|指|包括|系指)")
 _DEFINED_ITEM = re.compile(r"^(?:[（(][一二三四五六七八九十]+[)）])\s*([\u4e00-\u9fff]{2,12}?)[，,：:]")
 _TERMS_LEAD = re.compile(r"用语的含义|用语含义|术语|下列用语")
@@ -633,6 +635,10 @@ def permission(ctx: AnswerContext) -> Answer | None:
         encourages_only = _ENCOURAGES.search(most_of_act.text) and not _RULES.search(most_of_act.text)
         best = most_of_act if share[id(most_of_act)] > share[id(closest)] \
             and not (encourages_only and _RULES.search(closest.text)) else closest
+        # "部门能不能…" is answered by what a provision allows or forbids 部门, not another actor ("各类市场主体均可以…").
+        actor = _ASKED_ACTOR.search(ctx.intent.text)
+        if actor and actor.group(1) not in best.text:
+            best = next((s for s in modal if actor.group(1) in s.text and share[id(s)] > 0), best)
         # A provision that holds none of the asked act's words says nothing about it ("我能去举报吗" is not answered
         # by "…禁止将自来水作为…用水使用"): a close one, of any document, that holds most of them and has a modal
         # verb answers instead ("…任何单位和个人有权向有关部门举报").

@@ -939,6 +939,8 @@ BUILDINGS = """重庆市建筑节能测试条例
 （一）未按照规定公示建筑能效信息的；
 （二）未按照规定进行能效测评的。
 第八条 拒绝、阻碍建设主管部门依法实施监督检查的，由建设主管部门责令改正，处一万元以上五万元以下罚款。
+第九条 本市实行统一的建筑能效测评目录。全市统一的测评目录之外的建筑，各类市场主体均可以自愿申请能效测评。
+各区县、各部门不得另行制定建筑能效测评目录。
 """
 
 
@@ -999,3 +1001,21 @@ def test_a_penalty_matching_only_who_is_punished_and_who_punishes_states_no_aske
                   for rank, (clause, score, lexical) in enumerate([(duty, 1.0, 0.4), (other, 0.9, 0.3)], 1)]
     answer = penalty(ctx)
     assert cited(answer) == ["第八条", "第六条"] and "一万元以上五万元以下罚款" in answer.text
+
+
+def test_a_permission_is_answered_for_the_actor_asked_about(buildings_kb):
+    """"区县的部门能不能…" is answered by what 各部门 may not do, not by a closer sentence on what 市场主体 may."""
+    from kb.answering.evidence import ScoredSentence, SentenceScorer
+    from kb.answering.intent import analyse
+    from kb.answering.strategies import AnswerContext, permission
+
+    snap = buildings_kb.retriever.snapshot()
+    doc_id = next(iter(snap.documents))
+    article, paragraph = snap.clause(doc_id, "第九条"), snap.clause(doc_id, "第九条第二款")
+    ctx = AnswerContext(snap, SentenceScorer(snap, buildings_kb.retriever.tokenizer),
+                        analyse("区县的部门能不能在全市统一的目录之外，自己再制定一份建筑能效测评目录？"),
+                        [Hit(doc_id, "", "", c.label, c.heading, c.text, 1.0) for c in (article, paragraph)])
+    ctx.ranked = [ScoredSentence(doc_id, article, article.sentences[1].text.strip(), 1.0, 1, lexical=0.5),
+                  ScoredSentence(doc_id, paragraph, paragraph.sentences[0].text.strip(), 0.95, 2, lexical=0.45)]
+    answer = permission(ctx)
+    assert answer.text.startswith("不可以") and cited(answer)[0] == "第九条第二款"
