@@ -453,6 +453,11 @@ def penalty(ctx: AnswerContext) -> Answer | None:
         run = _penalty_run(ctx, citing) if citing is not None else None
         if run is not None:
             return ctx.compose([*run, item], items=False)
+    # No penalty states the asked conduct: the closest sentence is not quoted as the answer when it is itself a
+    # penalty stating none of it ("拒不改正的，处5万元以上10万元以下的罚款" for 宠物狗不拴绳怎么处罚).
+    closest = ctx.complete
+    if closest is not None and PENALTY_CUE.search(closest.text) and _conduct_support(ctx, closest) < tuning.MIN_SUPPORT:
+        return ctx.refuse("文件没有规定这一行为的处罚")
     return None
 
 

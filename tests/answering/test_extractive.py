@@ -362,7 +362,8 @@ def test_a_colloquially_asked_penalty_is_read_from_the_best_sentence_by_its_mean
                         [hit])
     ctx.ranked = [best]
     answer = penalty(ctx)
-    assert (answer is not None and cited(answer)[0] == label and "二百元以上一千元以下" in answer.text) == answers
+    answered = answer is not None and answer.status == AnswerStatus.ANSWERED
+    assert (answered and cited(answer)[0] == label and "二百元以上一千元以下" in answer.text) == answers
 
 
 def test_a_body_named_for_another_task_of_the_same_clause_does_not_answer_who(kb):
@@ -1019,3 +1020,20 @@ def test_a_permission_is_answered_for_the_actor_asked_about(buildings_kb):
                   ScoredSentence(doc_id, paragraph, paragraph.sentences[0].text.strip(), 0.95, 2, lexical=0.45)]
     answer = permission(ctx)
     assert answer.text.startswith("不可以") and cited(answer)[0] == "第九条第二款"
+
+
+def test_a_penalty_stating_no_conduct_is_not_quoted_for_a_conduct_no_provision_states(kb):
+    """"拒不改正的，处…罚款" is the closest sentence to 宠物狗不拴绳怎么处罚 only by its penalty words."""
+    from kb.answering.evidence import ScoredSentence, SentenceScorer
+    from kb.answering.intent import analyse
+    from kb.answering.strategies import AnswerContext, penalty
+
+    snap = kb.retriever.snapshot()
+    doc_id = next(d for d, doc in snap.documents.items() if "山林" in doc.meta.title)
+    clause = snap.clause(doc_id, "第八条")
+    ctx = AnswerContext(snap, SentenceScorer(snap, kb.retriever.tokenizer), analyse("宠物狗在小区里不拴绳怎么处罚？"),
+                        [Hit(doc_id, "", "", clause.label, clause.heading, clause.text, 1.0)])
+    ctx.ranked = [ScoredSentence(doc_id, clause, clause.sentences[-1].text.strip(), 1.0, 1, lexical=0.0)]
+    assert ctx.ranked[0].text.startswith("拒不改正的")
+    answer = penalty(ctx)
+    assert answer.status == AnswerStatus.NOT_FOUND and "文件没有规定这一行为的处罚" in answer.text
