@@ -35,13 +35,17 @@ _FRAGMENT_SPLIT = re.compile(r"[，、：]")
 _ASKED_NOUN = re.compile(r"的([\u4e00-\u9fff]{2,6}?)(?:要|将|会)?(?:到什么时候|是什么时候|是多少|有多大|是哪一年|多少)|"
                          r"((?:(?![要将会应需能必最至到的])[\u4e00-\u9fff]){2,6}?)(?:最低|最高|最少|最多|至少|一般)?"
                          r"(?:要|将|会|应当?|需要?|能|必须)?"
-                         r"(?:超过|超出|达到|满|不满|不足|低于|高于)(?:多少|几)")
+                         r"(?:超过|超出|达到|满|不满|不足|低于|高于)(?:多少|几)|"
+                         # "高速公路上最低车速是多少": the measure right before 是多少.
+                         r"((?:(?![要将会应需能必最至到的上在各都分又也还])[\u4e00-\u9fff]){2,4})"
+                         r"(?:各|都|分别|又|也|还)?(?:是|为)多少")
 # What a count asks for: the noun after its classifier ("多少座公共充电站").
 _COUNTED = re.compile(r"(?:多少|几)(?:个|座|家|辆|台|套|处|项|所|艘|批|名|位|株|棵|只|头|片|块|张)"
                       r"(?!工作日|小时|月|星期|季度)([\u4e00-\u9fff]{2,8}?)(?:[？?，,。]|$)")
 _DEADLINE_TOKEN = re.compile(r"20\d\d|十四五|期间|^年")
 _MODAL_WORDS = frozenset("需要 应当 应该 必须 可以 能够 允许".split())
 # When a law's rule recurs: "每年第一季度", "每半年".
+_ASKED_HOURS = re.compile(r"(?:多少|几)个?(小时|分钟)")
 _PERIOD = re.compile(r"每(?:年|半年|季度|月|周|日|天)")
 _DATE = re.compile(r"[0-9一二三四五六七八九十]{1,3}月[0-9一二三四五六七八九十]{1,3}日")
 # A span counted from an event: "交付使用后的六个月", "之日起三十日".
@@ -205,7 +209,7 @@ class SentenceScorer:
         asked = _ASKED_NOUN.search(intent.focus)
         if not asked:
             return []
-        noun = asked.group(1) or asked.group(2)
+        noun = asked.group(1) or asked.group(2) or asked.group(3)
         colloquial = synonym_table()
         unknown = [t for t in self.tokenizer.tokens(noun)
                    if t not in self.snapshot.bm25.vocabulary and not any(t in c for c in colloquial)]
@@ -279,6 +283,12 @@ class SentenceScorer:
         asked_kinds = _asked_value_kinds(intent)
         if asked_kinds and not intent.wants_money and not quantities_of(text, asked_kinds) and not (
                 intent.wants_frequency and _PERIOD.search(text)):
+            return _missing_value(intent)
+        # "多少小时内要报告" is not answered by a limit in days ("三十日内抄送…"): hours and minutes are asked of
+        # urgent acts, which a limit in days is not.
+        hours = _ASKED_HOURS.search(intent.focus)
+        if intent.wants_duration and hours and not any(
+                q.kind == QuantityKind.DURATION and q.unit == hours.group(1) for q in find_quantities(text)):
             return _missing_value(intent)
         # The value must stand by the words the question asks about ("认证和管理，到2025年，…达到3000个"), not in
         # another part of the sentence about something else.

@@ -314,6 +314,15 @@ def test_a_threshold_on_something_no_document_mentions_is_refused(kb):
     assert unknown.status == AnswerStatus.NOT_FOUND and "工龄" in unknown.text
     known = ask(kb, "巡护证有效期超过几年要换证？")
     assert known.status == AnswerStatus.ANSWERED and "三年" in known.text
+    # … and so is a measure asked by "…是多少" without 的.
+    speed = ask(kb, "城市道路上最低车速是多少？")
+    assert speed.status == AnswerStatus.NOT_FOUND and "车速" in speed.text
+
+
+def test_a_limit_in_hours_is_not_answered_by_a_limit_in_days(kb):
+    hours = ask(kb, "挖掘城市道路的申请多少小时内作出决定？")
+    assert hours.status == AnswerStatus.NOT_FOUND and "二十日内" not in hours.text.split("可能相关")[0]
+    assert "二十日内" in ask(kb, "挖掘城市道路的申请多少天内作出决定？").text
 
 
 def test_a_list_quotes_the_best_provision_first_then_the_others_in_clause_order(kb):
