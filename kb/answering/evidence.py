@@ -221,7 +221,7 @@ class SentenceScorer:
             unknown.append(head)
         return unknown
 
-    def _names_owner(self, owner: str, text: str) -> bool:
+    def names_owner(self, owner: str, text: str) -> bool:
         """Whether the text names the owner by its most specific word, its formal terms, or the word's characters
         (an abbreviation: 客运班线 for 班车客运线路): "食品生产许可证的有效期" is not answered about an 排污许可证, however
         many of its other words (生产, 许可证) the clause shares."""
@@ -258,7 +258,7 @@ class SentenceScorer:
             if self.coverage(self.weights(owner), about) < tuning.MIN_OWNER_COVERAGE:
                 return f"文件没有规定{owner}的{value}"
             # (Said without the owner: a long owner read off a question is not always a phrase to quote back.)
-            if not self._names_owner(owner, about):
+            if not self.names_owner(owner, about):
                 return _missing_value(intent)
             # A span of time stands anywhere in its sentence (below), so that sentence must be about the owner: a
             # clause about 巡游出租汽车 holds other time limits than its 车辆经营权's 使用期限.

@@ -743,7 +743,12 @@ def who(ctx: AnswerContext) -> Answer | None:
         return ctx.compose([subject, complete])
     # "文件未明确" says the document has the task but names no body for it: a provision sharing too few of the
     # question's words is about another task, and the documents may not have this one at all.
-    if complete.lexical < tuning.MIN_SUPPORT:
+    # Nor is a provision about the task unless it names the task's most specific word ("房屋租赁合同备案" is not
+    # "办理租赁经营者备案登记").
+    known = " ".join(t for t in ctx.scorer.weights(ctx.intent.resolved, expand=False)
+                     if t in ctx.snapshot.bm25.vocabulary)  # the question's words the documents use
+    if complete.lexical < tuning.MIN_SUPPORT or not ctx.scorer.names_owner(
+            known, f"{complete.clause.heading} {complete.text}{ctx.scorer.lead_in(complete.doc_id, complete.clause)}"):
         return ctx.refuse("")
     doc = ctx.snapshot.documents[complete.doc_id]
     general = next((ScoredSentence(complete.doc_id, c, s.text.strip(), 0.0, 0) for c in doc.clauses
