@@ -23,7 +23,7 @@ from kb.analysis.penalties import (article_label, breached_clause, conduct_core,
 from kb.answering import tuning
 from kb.answering.compose import UNNAMED_HEDGE, compose, marker, not_found
 from kb.answering.evidence import AMOUNT_KINDS, ScoredSentence, SentenceScorer, lists_noun, quantities_of
-from kb.answering.intent import QuestionIntent, asked_act
+from kb.answering.intent import PLACES, QuestionIntent, asked_act
 from kb.search.mentions import documents_named
 from kb.schema import (PREAMBLE_LABEL, SIGNATURE_LABEL, Answer, AnswerStatus, Citation, Clause, Hit, ParsedDocument,
                        RetrievalMode)
@@ -745,8 +745,9 @@ def who(ctx: AnswerContext) -> Answer | None:
     # question's words is about another task, and the documents may not have this one at all.
     # Nor is a provision about the task unless it names the task's most specific word ("房屋租赁合同备案" is not
     # "办理租赁经营者备案登记").
+    # The question's words the documents use, less its places (a provision of 上海's regulation rarely says 上海).
     known = " ".join(t for t in ctx.scorer.weights(ctx.intent.resolved, expand=False)
-                     if t in ctx.snapshot.bm25.vocabulary)  # the question's words the documents use
+                     if t in ctx.snapshot.bm25.vocabulary and not t.startswith(PLACES))
     if complete.lexical < tuning.MIN_SUPPORT or not ctx.scorer.names_owner(
             known, f"{complete.clause.heading} {complete.text}{ctx.scorer.lead_in(complete.doc_id, complete.clause)}"):
         return ctx.refuse("")

@@ -187,6 +187,7 @@ def test_who_questions_say_no_body_is_named_only_when_none_is(kb):
     ("巡山护林的宣传教育由哪个部门负责？", 0.4, True),
     ("巡山护林的宣传教育由哪个部门负责？", 0.1, False),  # too few of the question's words
     ("护林员的培训考核由哪个部门负责？", 0.4, False),  # its most specific word (培训) is not in the provision
+    ("重庆市巡山护林的宣传教育由哪个部门负责？", 0.4, True),  # a place is not the task's word
 ])
 def test_no_body_is_said_to_be_unnamed_for_a_task_the_provision_is_not_about(kb, question, lexical, unnamed):
     from kb.answering.evidence import ScoredSentence, SentenceScorer
