@@ -321,6 +321,8 @@ def test_a_threshold_on_something_no_document_mentions_is_refused(kb):
     # … and so is a measure asked by "…是多少" without 的.
     speed = ask(kb, "城市道路上最低车速是多少？")
     assert speed.status == AnswerStatus.NOT_FOUND and "车速" in speed.text
+    lanes = ask(kb, "城市道路每条车道宽度最多多少米？")
+    assert lanes.status == AnswerStatus.NOT_FOUND and "车道" in lanes.text
 
 
 def test_a_limit_in_hours_is_not_answered_by_a_limit_in_days(kb):
