@@ -965,23 +965,33 @@ def buildings_kb(tmp_path_factory):
     return _inline_kb(tmp_path_factory.mktemp("buildings"), {"buildings.txt": BUILDINGS})
 
 
+def ranked_context(kb, question, picks, dense=0.0, title=""):
+    """An answer context whose sentences are ranked as given: (clause label, sentence index, score, lexical) per
+    sentence, of the first document whose title holds `title`; each clause is a hit with this dense similarity."""
+    from kb.answering.evidence import ScoredSentence, SentenceScorer
+    from kb.answering.intent import analyse
+    from kb.answering.strategies import AnswerContext
+
+    snap = kb.retriever.snapshot()
+    doc_id = next(d for d, doc in snap.documents.items() if title in doc.meta.title)
+    labels = list(dict.fromkeys(label for label, *_ in picks))
+    clauses = {label: snap.clause(doc_id, label) for label in labels}
+    hits = [Hit(doc_id, "", "", c.label, c.heading, c.text, 1.0, scores={RetrievalMode.DENSE: dense} if dense else {})
+            for c in clauses.values()]
+    ctx = AnswerContext(snap, SentenceScorer(snap, kb.retriever.tokenizer), analyse(question), hits)
+    ctx.ranked = [ScoredSentence(doc_id, clauses[label], clauses[label].sentences[index].text.strip(), score,
+                                 labels.index(label) + 1, lexical=lexical) for label, index, score, lexical in picks]
+    return ctx
+
+
 @pytest.mark.parametrize("lexical", [0.5, 0.1])  # 0.1: the words are few, the meaning close (dense 0.9)
 def test_a_penalty_for_the_party_asked_about_comes_before_a_closer_one_for_other_parties(buildings_kb, lexical):
     """"建设单位…罚多少" is answered by the paragraph punishing 建设单位, even when the one punishing 设计单位、施工单位…
     ranks first, and even when the question shares few words with either."""
-    from kb.answering.evidence import ScoredSentence, SentenceScorer
-    from kb.answering.intent import analyse
-    from kb.answering.strategies import AnswerContext, penalty
+    from kb.answering.strategies import penalty
 
-    snap = buildings_kb.retriever.snapshot()
-    doc_id = next(iter(snap.documents))
-    others, builders = snap.clause(doc_id, "第三条第二款"), snap.clause(doc_id, "第三条")
-    hits = [Hit(doc_id, "", "", c.label, c.heading, c.text, 1.0, scores={RetrievalMode.DENSE: 0.9})
-            for c in (others, builders)]
-    ctx = AnswerContext(snap, SentenceScorer(snap, buildings_kb.retriever.tokenizer),
-                        analyse("建设单位不按建筑节能标准盖房子要罚多少钱？"), hits)
-    ctx.ranked = [ScoredSentence(doc_id, clause, clause.sentences[0].text.strip(), score, rank, lexical=lexical)
-                  for rank, (clause, score) in enumerate([(others, 1.0), (builders, 0.9)], 1)]
+    ctx = ranked_context(buildings_kb, "建设单位不按建筑节能标准盖房子要罚多少钱？",
+                         [("第三条第二款", 0, 1.0, lexical), ("第三条", 0, 0.9, lexical)], dense=0.9)
     answer = penalty(ctx)
     assert cited(answer)[0] == "第三条" and "二十万元以上五十万元以下罚款" in answer.text.splitlines()[0]
 
@@ -1003,52 +1013,29 @@ def test_a_penalty_restating_a_duty_s_conduct_answers_for_it_and_a_penalty_stati
 def test_a_penalty_matching_only_who_is_punished_and_who_punishes_states_no_asked_conduct(buildings_kb):
     """Retrieval ranks the duty (第六条) and a penalty naming the asked party and body (第七条) but not the penalty
     for the asked conduct (第八条): that one is found from the duty, whose conduct it restates."""
-    from kb.answering.evidence import ScoredSentence, SentenceScorer
-    from kb.answering.intent import analyse
-    from kb.answering.strategies import AnswerContext, penalty
+    from kb.answering.strategies import penalty
 
-    snap = buildings_kb.retriever.snapshot()
-    doc_id = next(iter(snap.documents))
-    duty, other = snap.clause(doc_id, "第六条"), snap.clause(doc_id, "第七条")
-    ctx = AnswerContext(snap, SentenceScorer(snap, buildings_kb.retriever.tokenizer),
-                        analyse("建设单位拒绝建设主管部门监督检查会受到什么处罚？"),
-                        [Hit(doc_id, "", "", c.label, c.heading, c.text, 1.0) for c in (duty, other)])
-    ctx.ranked = [ScoredSentence(doc_id, clause, clause.sentences[0].text.strip(), score, rank, lexical=lexical)
-                  for rank, (clause, score, lexical) in enumerate([(duty, 1.0, 0.4), (other, 0.9, 0.3)], 1)]
+    ctx = ranked_context(buildings_kb, "建设单位拒绝建设主管部门监督检查会受到什么处罚？",
+                         [("第六条", 0, 1.0, 0.4), ("第七条", 0, 0.9, 0.3)])
     answer = penalty(ctx)
     assert cited(answer) == ["第八条", "第六条"] and "一万元以上五万元以下罚款" in answer.text
 
 
 def test_a_permission_is_answered_for_the_actor_asked_about(buildings_kb):
     """"区县的部门能不能…" is answered by what 各部门 may not do, not by a closer sentence on what 市场主体 may."""
-    from kb.answering.evidence import ScoredSentence, SentenceScorer
-    from kb.answering.intent import analyse
-    from kb.answering.strategies import AnswerContext, permission
+    from kb.answering.strategies import permission
 
-    snap = buildings_kb.retriever.snapshot()
-    doc_id = next(iter(snap.documents))
-    article, paragraph = snap.clause(doc_id, "第九条"), snap.clause(doc_id, "第九条第二款")
-    ctx = AnswerContext(snap, SentenceScorer(snap, buildings_kb.retriever.tokenizer),
-                        analyse("区县的部门能不能在全市统一的目录之外，自己再制定一份建筑能效测评目录？"),
-                        [Hit(doc_id, "", "", c.label, c.heading, c.text, 1.0) for c in (article, paragraph)])
-    ctx.ranked = [ScoredSentence(doc_id, article, article.sentences[1].text.strip(), 1.0, 1, lexical=0.5),
-                  ScoredSentence(doc_id, paragraph, paragraph.sentences[0].text.strip(), 0.95, 2, lexical=0.45)]
+    ctx = ranked_context(buildings_kb, "区县的部门能不能在全市统一的目录之外，自己再制定一份建筑能效测评目录？",
+                         [("第九条", 1, 1.0, 0.5), ("第九条第二款", 0, 0.95, 0.45)])
     answer = permission(ctx)
     assert answer.text.startswith("不可以") and cited(answer)[0] == "第九条第二款"
 
 
 def test_a_penalty_stating_no_conduct_is_not_quoted_for_a_conduct_no_provision_states(kb):
     """"拒不改正的，处…罚款" is the closest sentence to 宠物狗不拴绳怎么处罚 only by its penalty words."""
-    from kb.answering.evidence import ScoredSentence, SentenceScorer
-    from kb.answering.intent import analyse
-    from kb.answering.strategies import AnswerContext, penalty
+    from kb.answering.strategies import penalty
 
-    snap = kb.retriever.snapshot()
-    doc_id = next(d for d, doc in snap.documents.items() if "山林" in doc.meta.title)
-    clause = snap.clause(doc_id, "第八条")
-    ctx = AnswerContext(snap, SentenceScorer(snap, kb.retriever.tokenizer), analyse("宠物狗在小区里不拴绳怎么处罚？"),
-                        [Hit(doc_id, "", "", clause.label, clause.heading, clause.text, 1.0)])
-    ctx.ranked = [ScoredSentence(doc_id, clause, clause.sentences[-1].text.strip(), 1.0, 1, lexical=0.0)]
+    ctx = ranked_context(kb, "宠物狗在小区里不拴绳怎么处罚？", [("第八条", -1, 1.0, 0.0)], title="山林")
     assert ctx.ranked[0].text.startswith("拒不改正的")
     answer = penalty(ctx)
     assert answer.status == AnswerStatus.NOT_FOUND and "文件没有规定这一行为的处罚" in answer.text
