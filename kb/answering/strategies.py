@@ -742,10 +742,9 @@ def who(ctx: AnswerContext) -> Answer | None:
     if subject is not None:
         return ctx.compose([subject, complete])
     # "文件未明确" says the document has the task but names no body for it: a provision sharing too few of the
-    # question's words is about another task, and the documents may not have this one at all.
-    # Nor is a provision about the task unless it names the task's most specific word ("房屋租赁合同备案" is not
-    # "办理租赁经营者备案登记").
-    # The question's words the documents use, less its places (a provision of 上海's regulation rarely says 上海).
+    # question's words, or not naming the task's most specific word the documents use ("房屋租赁合同备案" is not
+    # "办理租赁经营者备案登记"; places aside: a provision of 上海's regulation rarely says 上海), is about another
+    # task, and the documents may not have this one at all.
     known = " ".join(t for t in ctx.scorer.weights(ctx.intent.resolved, expand=False)
                      if t in ctx.snapshot.bm25.vocabulary and not t.startswith(PLACES))
     if complete.lexical < tuning.MIN_SUPPORT or not ctx.scorer.names_owner(

@@ -24,8 +24,14 @@ _MULTI = "|".join(n for n in _BODY_NOUNS if len(n) > 1)
 # Single-character nouns only where they end the name: "市财政局" but not "局面", "委托", "办法".
 _SINGLE = r"局(?![长面势部限])|厅(?!长)|委(?![员托派屈会])|办(?![法理公事])|署(?!名)"
 # A body names a place, a level or a field before its noun; a bare "部门" or "局" is not a name.
-# A name starts after a non-name character or right after a break word, never inside one ("会同市…部门").
-_START = "(?:(?<![\\u4e00-\\u9fff（）()])|" + "|".join(f"(?<={b})" for b in _BREAKS) + ")"
+
+
+def _name_start(breaks: tuple[str, ...]) -> str:
+    """Where a name starts: after a non-name character or right after a break word, never inside one ("会同市…部门")."""
+    return "(?:(?<![\\u4e00-\\u9fff（）()])|" + "|".join(f"(?<={b})" for b in breaks) + ")"
+
+
+_START = _name_start(_BREAKS)
 _BODY = re.compile(rf"{_START}(?:{_RUN}{{1,24}}(?:{_MULTI})|{_RUN}{{2,16}}(?:{_SINGLE}))")
 _DUTY_HOLDER = re.compile("|".join(_DUTY_HOLDER_NOUNS))
 # A named party a law binds or punishes: a run of place, field and kind words ending in a party noun ("建设单位",
@@ -33,8 +39,7 @@ _DUTY_HOLDER = re.compile("|".join(_DUTY_HOLDER_NOUNS))
 # word a body's may not (经营, 可再生).
 _PARTY_NOUNS = ("单位", "企业", "机构", "公司", "平台", "经营者", "生产者", "销售者", "使用者", "所有者", "业主")
 _PARTY_BREAKS = (*(b for b in _BREAKS if b not in ("经", "报", "可", "须", "要")), "可以", "要求")
-_PARTY_START = "(?:(?<![\\u4e00-\\u9fff（）()])|" + "|".join(f"(?<={b})" for b in _PARTY_BREAKS) + ")"
-_PARTY = re.compile(rf"{_PARTY_START}(?:(?!{'|'.join(_PARTY_BREAKS)})[\u4e00-\u9fff]){{1,12}}?"
+_PARTY = re.compile(rf"{_name_start(_PARTY_BREAKS)}(?:(?!{'|'.join(_PARTY_BREAKS)})[\u4e00-\u9fff]){{1,12}}?"
                     rf"(?:{'|'.join(_PARTY_NOUNS)})")
 # Who asks is no party's name ("我们企业", "本单位"), nor is any party at all ("有关单位", "任何单位").
 _PRONOUNS = re.compile(r"^(?:我们|你们|他们|我|你|他|本|该|这|那|其|每个|各|有关|相关|其他|任何|所有|一切)")
