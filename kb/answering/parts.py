@@ -16,6 +16,7 @@ import re
 from collections.abc import Callable, Sequence
 from dataclasses import replace
 
+from kb.analysis.penalties import article_label
 from kb.answering import tuning
 from kb.answering.compose import UNNAMED_HEDGE
 from kb.answering.intent import analyse
@@ -24,6 +25,11 @@ from kb.schema import Answer, AnswerStatus
 _QUESTION_END = re.compile(r"(?<=[？?])")
 MIN_PART_CHARS = 3  # "罚多少？" is a question; "是吗？" or "吗？" after one is not
 MAX_PARTS = 4
+
+
+def _provision(label: str) -> str:
+    """The article a law's clause belongs to; a policy document's clause is its own provision."""
+    return article_label(label) or label
 
 
 def question_parts(question: str) -> list[str]:
@@ -67,8 +73,9 @@ def with_parts(question: str, answer: Answer, answer_part: Callable[[str, Sequen
         if not adds_to(answer, part_answer, weights_of(part)):
             continue
         lead = part_answer.citations[0]
-        # The part's answer from the provision it leads with: its other clauses answer it less directly.
-        added = [c for c in part_answer.citations if (c.doc, c.clause) == (lead.doc, lead.clause)
+        # The part's answer from the provision it leads with (an article's 款 are one provision): its other
+        # clauses answer it less directly.
+        added = [c for c in part_answer.citations if c.doc == lead.doc and _provision(c.clause) == _provision(lead.clause)
                  and c.quote not in answer.text]
         lines = [line for line in part_answer.text.split("\n") if any(c.quote in line for c in added)]
         text = answer.text

@@ -61,6 +61,21 @@ def test_the_answer_gains_the_parts_answer_under_its_question():
     assert [c.clause for c in answer.citations] == ["第一条", "第二条"]
 
 
+def test_a_parts_answer_keeps_the_other_paragraphs_of_the_article_it_leads_with():
+    """An article's 款 are one provision (第二十九条 and its 第二款 on the local markets); another article is not."""
+    whole = answered("本条例适用于全国碳排放权交易市场的碳排放权交易及相关活动。", clause="第二条")
+    quoted = [("对本条例施行前建立的地方碳排放权交易市场，应当健全完善有关管理制度。", "第二十九条"),
+              ("本条例施行后，不再新建地方碳排放权交易市场。", "第二十九条第二款"),
+              ("地方碳排放权交易市场由省级人民政府管理。", "第三十条")]
+    by_part = {"交易 活动？": whole, "地方 碳市场 怎么 处理？": Answer(
+        question="", status=AnswerStatus.ANSWERED, text="\n".join(f"{q}〔《测试条例》{c}〕" for q, c in quoted),
+        citations=tuple(Citation(doc="《测试条例》", doc_title="测试条例", clause=c, heading="", quote=q, score=1.0)
+                        for q, c in quoted), retrieved=())}
+    answer = with_parts("交易 活动？地方 碳市场 怎么 处理？", whole, lambda part, earlier: by_part[part], words)
+    assert [c.clause for c in answer.citations] == ["第二条", "第二十九条", "第二十九条第二款"]
+    assert "不再新建" in answer.text and "省级人民政府" not in answer.text
+
+
 def test_a_parts_answer_asking_who_replaces_the_hedge_said_of_another_provision():
     whole = answered("巡护证有效期为三年。", lead=f"{UNNAMED_HEDGE}牵头部门〔《测试条例》第一条〕。")
     by_part = {"报酬 由谁 承担？": answered("护林员的报酬由乡镇人民政府承担。", clause="第十三条"), "巡护证 有效期 是几年？": whole}
