@@ -145,7 +145,10 @@ class SentenceScorer:
         `expand` is false; asked once per contender sentence, computed once."""
         key = (text, expand)
         if key not in self._weights_by_text:
-            words = self.tokenizer.tokens(self.tokenizer.expand_query(text) if expand else text)
+            words = self.tokenizer.tokens(text)
+            if expand:  # a formal term no document uses can match nothing: it would only dilute the share
+                words += [t for t in self.tokenizer.tokens(self.tokenizer.expand_query(text))
+                          if t not in words and t in self.snapshot.bm25.vocabulary]
             self._weights_by_text[key] = {t: self.snapshot.bm25.idf(t) for t in dict.fromkeys(words)}
         return self._weights_by_text[key]
 

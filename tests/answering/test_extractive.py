@@ -505,6 +505,19 @@ def test_the_words_of_an_items_lead_in_count_for_the_item_but_less_than_its_own(
     assert own < with_lead_in < whole
 
 
+def test_a_formal_term_no_document_uses_adds_no_weight_to_the_question(kb, monkeypatch):
+    """An expansion can match only the words the documents use; the question's own words all count."""
+    from kb.answering.evidence import SentenceScorer
+
+    snap, tokenizer = kb.retriever.snapshot(), kb.retriever.tokenizer
+    used = next(word for word in snap.bm25.vocabulary if len(word) > 1)
+    monkeypatch.setattr(tokenizer, "expand_query", lambda text: f"{text} {used} 子虚乌有")
+    weights = SentenceScorer(snap, tokenizer).weights("头盔怎么戴？")
+    assert "头盔" in weights and used in weights
+    assert not set(tokenizer.tokens("子虚乌有")) & set(weights)
+    assert set(SentenceScorer(snap, tokenizer).weights("头盔怎么戴？", expand=False)) == {"头盔"}
+
+
 def test_an_asked_value_stands_by_the_words_of_the_part_that_asks_not_of_the_scene_before_it(kb):
     """The scene ("…编制山林防火规划、开展宣传教育，") shares no words with the target sentence; the asking part does."""
     from kb.answering.evidence import ScoredSentence, SentenceScorer, asked_part
