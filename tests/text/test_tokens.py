@@ -28,6 +28,8 @@ def test_colloquial_words_expand_to_document_terms():
     assert {"损坏", "环境卫生"} <= set(tok.expand_query("把环卫设施弄坏了要担什么责任？").split()[1:])
     assert "非营运" in tok.expand_query("私家车喷成出租车的颜色会怎样？")
     assert {"允许", "巡游揽客"} <= set(tok.expand_query("平台放任司机扫街揽客会怎样？").split()[1:])
+    assert {"生产者", "销售者", "能源效率", "标识"} <= set(tok.expand_query("能效标签厂家没贴，商店还能卖吗？").split()[1:])
+    assert {"建设单位", "交付"} <= set(tok.expand_query("开发商交房时要给什么资料？").split()[1:])
 
 
 def test_a_pattern_row_expands_every_way_of_saying_it():
@@ -35,6 +37,9 @@ def test_a_pattern_row_expands_every_way_of_saying_it():
     for question in ("主管部门可以向企业收检查费吗？", "评估机构找我们收评估费，该我们出吗？"):
         assert tok.expand_query(question).endswith("收取费用 收费")
     assert tok.expand_query("收费标准是多少") == "收费标准是多少"  # the document's own word needs nothing
+    for question in ("用水越多单价越高是规定的吗？", "电是不是越用越贵？", "垃圾扔得越多收费越高吗？"):
+        assert tok.expand_query(question).endswith("阶梯 累进加价"), question
+    assert "阶梯" not in tok.expand_query("越来越多的企业参与")
 
 
 def test_resources_are_well_formed():
