@@ -30,6 +30,7 @@ def test_colloquial_words_expand_to_document_terms():
     assert {"允许", "巡游揽客"} <= set(tok.expand_query("平台放任司机扫街揽客会怎样？").split()[1:])
     assert {"生产者", "销售者", "能源效率", "标识"} <= set(tok.expand_query("能效标签厂家没贴，商店还能卖吗？").split()[1:])
     assert {"建设单位", "交付"} <= set(tok.expand_query("开发商交房时要给什么资料？").split()[1:])
+    assert {"水资源短缺", "耗水", "节水灌溉"} <= set(tok.expand_query("缺水的地方还能种费水的草、大水漫灌吗？").split()[1:])
     # A reader of any regulation: a street, a building site, a lorry, a landlord.
     assert {"摊点", "占用", "道路"} <= set(tok.expand_query("在路口摆摊占道会被罚钱吗？").split()[1:])
     assert {"非法营运", "出租人"} <= set(tok.expand_query("房东开黑车拉人怎么处理？").split()[1:])
