@@ -250,3 +250,5 @@ class Answer:
     origin: AnswerOrigin = AnswerOrigin.EXTRACTIVE
     fallback_reasons: tuple[str, ...] = ()  # why the model's answer was rejected, when origin is FALLBACK
     notices: tuple[str, ...] = ()  # what the user should know about how it was found (e.g. BM25 alone)
+    # Why the documents answer nothing, when the status says so ("文件没有规定这一行为的处罚"); "" when nothing close.
+    refusal_reason: str = ""

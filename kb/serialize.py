@@ -30,6 +30,7 @@ def answer_json(answer: Answer) -> dict[str, object]:
         "retrieved": [hit_json(h) for h in answer.retrieved],
         "timings_ms": answer.timings_ms,
         "notices": list(answer.notices),
+        "refusal_reason": answer.refusal_reason,
     }
 
 

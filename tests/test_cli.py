@@ -50,7 +50,7 @@ def test_ask_json_contract(cli_env, capsys):
     assert code == 0
     answer = json.loads(out)
     assert set(answer) == {"question", "status", "answer", "origin", "fallback_reasons", "citations", "retrieved",
-                           "timings_ms", "notices"}
+                           "timings_ms", "notices", "refusal_reason"}
     assert answer["status"] == "answered" and answer["origin"] == "extractive" and answer["fallback_reasons"] == []
     citation = answer["citations"][0]
     assert set(citation) == {"doc", "doc_title", "clause", "heading", "quote", "score"}

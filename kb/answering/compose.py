@@ -48,4 +48,5 @@ def not_found(intent: QuestionIntent, hits: Sequence[Hit], reason: str) -> Answe
     text = "现有文件中没有找到能回答这个问题的规定" + (f"：{reason}。" if reason else "。")
     if related:
         text += f"可能相关的条款：{related}。"
-    return Answer(question=intent.text, status=AnswerStatus.NOT_FOUND, text=text, citations=(), retrieved=tuple(hits))
+    return Answer(question=intent.text, status=AnswerStatus.NOT_FOUND, text=text, citations=(), retrieved=tuple(hits),
+                  refusal_reason=reason)

@@ -76,6 +76,8 @@ class AnswerOut(CliJson):
     retrieved: list[HitOut]
     timings_ms: dict[str, float]
     notices: list[str] = Field(description="what to know about how the answer was found (e.g. keywords alone)")
+    refusal_reason: str = Field("", description="why the documents answer nothing, when status is not_found "
+                                "(e.g. 文件没有规定这一行为的处罚); empty when nothing close was found")
 
 
 class SearchHitOut(HitOut):

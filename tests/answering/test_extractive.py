@@ -1052,3 +1052,4 @@ def test_a_penalty_stating_no_conduct_is_not_quoted_for_a_conduct_no_provision_s
     assert ctx.ranked[0].text.startswith("拒不改正的")
     answer = penalty(ctx)
     assert answer.status == AnswerStatus.NOT_FOUND and "文件没有规定这一行为的处罚" in answer.text
+    assert answer.refusal_reason == "文件没有规定这一行为的处罚"  # the app shows it in its notice

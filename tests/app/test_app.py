@@ -172,6 +172,13 @@ def test_unanswerable_question_is_shown_as_not_found_with_related_clauses(app_en
     assert labels and all(label.startswith(DOC) for label in labels)
 
 
+def test_a_refusal_with_a_reason_says_it_in_the_notice(app_env: Path) -> None:
+    reply = ask(start_app(), "国发〔2098〕7号提出了哪些要求？").chat_message[-1]
+    assert len(reply.warning) == 1
+    notice = reply.warning[0].value
+    assert notice.startswith("**未找到**能直接回答这个问题的条款：") and "国发〔2098〕7号未收录在知识库中" in notice
+
+
 def test_follow_up_is_asked_with_the_earlier_turn_as_history(app_env: Path, monkeypatch) -> None:
     histories = []
     real_ask = PolicyKb.ask

@@ -155,7 +155,8 @@ def render_answer(engine: PolicyKb, answer: Answer) -> None:
             with st.expander(f"其他检索到的条款（{len(others)}）"):
                 clause_chips(engine, related_clauses(others))
     else:
-        st.warning("**未找到**能直接回答这个问题的条款。下面是可能相关的条款，请核对原文，或换个说法再问。",
+        reason = f"：{escape_markdown(answer.refusal_reason)}" if answer.refusal_reason else ""
+        st.warning(f"**未找到**能直接回答这个问题的条款{reason}。下面是可能相关的条款，请核对原文，或换个说法再问。",
                    icon=":material/search_off:")
         clause_chips(engine, related_clauses(answer.retrieved))
     total_ms = answer.timings_ms.get("total")
