@@ -325,10 +325,12 @@ def test_a_threshold_on_something_no_document_mentions_is_refused(kb):
     assert lanes.status == AnswerStatus.NOT_FOUND and "车道" in lanes.text
 
 
-def test_a_limit_in_hours_is_not_answered_by_a_limit_in_days(kb):
-    hours = ask(kb, "挖掘城市道路的申请多少小时内作出决定？")
-    assert hours.status == AnswerStatus.NOT_FOUND and "二十日内" not in hours.text.split("可能相关")[0]
+def test_a_span_asked_in_hours_or_years_is_not_answered_by_a_limit_in_days(kb):
+    for question in ("挖掘城市道路的申请多少小时内作出决定？", "挖掘城市道路的申请几年内作出决定？"):
+        answer = ask(kb, question)
+        assert answer.status == AnswerStatus.NOT_FOUND and "二十日内" not in answer.text.split("可能相关")[0], question
     assert "二十日内" in ask(kb, "挖掘城市道路的申请多少天内作出决定？").text
+    assert "三年" in ask(kb, "山林巡护证的有效期是几年？").text
 
 
 def test_a_list_quotes_the_best_provision_first_then_the_others_in_clause_order(kb):
