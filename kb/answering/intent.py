@@ -242,6 +242,8 @@ def compared_terms(question: str) -> tuple[str, ...]:
     first = re.split(r"所称的?|所说的?|讲的|说的|里的?|中的?", found.group(1))[-1]
     return (first, found.group(2)) if len(first) >= 2 else ()
 
+_NOT_TERMS = frozenset("分别 具体 主要 都 各自 这些 那些 它们 其中 这里 这个 那个".split())
+
 
 def definition_term(question: str) -> str:
     """The term a definition question asks about ("本条例所称绿色建筑是指什么？" -> "绿色建筑"), or ""."""
@@ -251,7 +253,8 @@ def definition_term(question: str) -> str:
             term = re.sub(r"^(?:本(?:法|条例|规定|办法)|条例|法律|文件)(?:所称|所说|里|中)?的?", "", found.group(1))
             # "循环经济促进法所称减量化": the term is what follows 所称 / 所说, whichever document it names.
             term = re.split(r"所称的?|所说的?", term)[-1]
-            return term if len(term) >= 2 else ""
+            # "两个70%的目标分别指什么" asks what two things are, not what a word means.
+            return term if len(term) >= 2 and term not in _NOT_TERMS else ""
     return ""
 
 

@@ -535,8 +535,11 @@ def _defines(ctx: AnswerContext, sentence: ScoredSentence, term: str) -> bool:
     if term not in sentence.text:
         return False
     named = re.escape(term) + r"”?(?:[（(][^）)]{0,20}[）)])?"  # 节约用水（以下简称节水）
-    if re.search(r"所称" + named + r"(?:[，,]|是指|指|包括|系指)", sentence.text) or re.search(
-            r"(?:^|[“（(）)\s])" + named + r"[，,]?\s*(?:" + _DEFINES.pattern + ")", sentence.text):
+    defining = (r"所称" + named + r"(?:[，,]|是指|指|包括|系指)",
+                # … and by its short name: "本条例所称节约用水（以下简称节水），是指…" defines 节水 too.
+                r"所称[^，,。；（(]{1,30}[（(]以下简称" + re.escape(term) + r"[）)][，,]?(?:是指|指|包括|系指)",
+                r"(?:^|[“（(）)\s])" + named + r"[，,]?\s*(?:" + _DEFINES.pattern + ")")
+    if any(re.search(pattern, sentence.text) for pattern in defining):
         return True
     lead = _article_lead(ctx, sentence)
     opens = re.match(r"^(?:[（(][一二三四五六七八九十]+[)）]|\d+[.．、])?\s*" + re.escape(term) + "[，,：:是]",
@@ -851,7 +854,19 @@ def listing(ctx: AnswerContext) -> Answer | None:
     return ctx.compose(chosen, lead=lead, numbered=len(chosen) > 1)
 
 
-def _quote(ctx: AnswerContext, best: ScoredSentence) -> Answer:
+def undefined_term(ctx: AnswerContext) -> Answer | None:
+    """"古树名木是指什么" where no document defines 古树名木: say so, then quote what the closest provision says of
+    it; a provision that uses a term is no definition of it."""
+    term = ctx.intent.definition_term
+    best = ctx.complete if ctx.complete is not None and term in ctx.complete.text else next(
+        (s for s in ctx.contenders if term in s.text and not ctx.scorer.missing_detail(ctx.intent, s)), None)
+    # "生态环境导向的开发模式（EOD模式）": a name in brackets beside its full form explains it.
+    if best is None or re.search(rf"[（(]{re.escape(term)}[）)]|{re.escape(term)}[（(]", best.text):
+        return None
+    return _quote(ctx, best, lead=f"文件没有给出“{term}”的定义，提到它的规定如下：")
+
+
+def _quote(ctx: AnswerContext, best: ScoredSentence, lead: str = "") -> Answer:
     # Close runners-up of the same document add what the best sentence leaves out (the next sentence of the
     # clause, a related clause).
     runners_up = [s for s in ctx.from_document_of(best, ctx.ranked[:4]) if s is not best
@@ -866,7 +881,8 @@ def _quote(ctx: AnswerContext, best: ScoredSentence) -> Answer:
     rest = _to_full_stop(ctx, best)
     quoted = {(s.doc_id, s.clause.label, s.text) for s in rest}
     runners_up = [s for s in runners_up[:tuning.MAX_SUPPORTING] if (s.doc_id, s.clause.label, s.text) not in quoted]
-    return ctx.compose([best, *rest, *([lead_in] if lead_in else []), *ctx.with_items(runners_up)], items=False)
+    return ctx.compose([best, *rest, *([lead_in] if lead_in else []), *ctx.with_items(runners_up)], lead=lead,
+                       items=False)
 
 
 def _to_full_stop(ctx: AnswerContext, sentence: ScoredSentence) -> list[ScoredSentence]:
@@ -912,6 +928,8 @@ STRATEGIES: tuple[Strategy, ...] = (
 # Strategies after the gate run only when the best sentences support an answer (see AnswerContext.supported).
 GATE = len(STRATEGIES)
 STRATEGIES += (
+    Strategy("undefined_term", lambda i: bool(i.definition_term) and not i.wants_list, undefined_term,
+             "a close sentence using the asked term, which no document defines", "saying so, then a quote"),
     Strategy("penalty", lambda i: i.wants_penalty, penalty,
              "a close sentence with a penalty cue (with an amount when asked), or its article's lead",
              "penalty, the conduct item, the punished duty"),

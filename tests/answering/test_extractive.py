@@ -972,6 +972,7 @@ BUILDINGS = """重庆市建筑节能测试条例
 第八条 拒绝、阻碍建设主管部门依法实施监督检查的，由建设主管部门责令改正，处一万元以上五万元以下罚款。
 第九条 本市实行统一的建筑能效测评目录。全市统一的测评目录之外的建筑，各类市场主体均可以自愿申请能效测评。
 各区县、各部门不得另行制定建筑能效测评目录。
+第十条 本条例所称建筑节能（以下简称节能），是指在建筑物的设计、建造和使用过程中，降低建筑能源消耗的活动。
 """
 
 
@@ -1055,3 +1056,16 @@ def test_a_penalty_stating_no_conduct_is_not_quoted_for_a_conduct_no_provision_s
     answer = penalty(ctx)
     assert answer.status == AnswerStatus.NOT_FOUND and "文件没有规定这一行为的处罚" in answer.text
     assert answer.refusal_reason == "文件没有规定这一行为的处罚"  # the app shows it in its notice
+
+
+def test_a_term_defined_by_its_short_name_is_answered_by_that_definition(buildings_kb):
+    answer = ask(buildings_kb, "《重庆市建筑节能测试条例》所称的“节能”是指什么？")
+    assert cited(answer) == ["第十条"] and "降低建筑能源消耗的活动" in answer.text
+    assert "定义" not in answer.text
+
+
+def test_a_term_no_document_defines_is_said_to_be_undefined_before_the_provision_using_it(buildings_kb):
+    answer = ask(buildings_kb, "建筑能效测评目录是指什么？")
+    assert answer.status == AnswerStatus.ANSWERED
+    assert answer.text.startswith("文件没有给出“建筑能效测评目录”的定义，提到它的规定如下：")
+    assert cited(answer)[0] == "第九条"

@@ -42,6 +42,7 @@ def test_what_is_asked(question, asked):
     ("循环经济促进法里的“再利用”指的是什么？", "再利用"),
     ("森林防火期是什么时候？", ""),
     ("罚款多少？", ""),
+    ("文件里有两个70%的目标，分别指什么？", ""),
 ])
 def test_definition_term(question, term):
     assert definition_term(question) == term
