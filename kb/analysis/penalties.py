@@ -45,9 +45,11 @@ _ENFORCER = re.compile(r"由(?P<body>[^，,；;。：:]{2,40}?)(?=责令|(?<!办
 # The general rule of who enforces a regulation: "本条例规定的城市园林绿化违法行为由城市园林绿化主管部门负责查处".
 _GENERAL_ENFORCER = re.compile(r"(?:违法行为|行政处罚)[^。；]*由[^。；]*(?:查处|决定)")
 _PARAGRAPH_PART = re.compile(rf"^{_PARAGRAPH}$")
-# "违反本条例规定，伪造、变造、转让排污许可证的，": a breach stated without the provision it breaches.
+# "违反本条例规定，伪造、变造、转让排污许可证的，": a breach stated without the provision it breaches; or a lead
+# conduct of several acts before "的，由" ("重点用能单位未按照本法规定设立能源管理岗位，聘任…，并报…备案的，由…").
 _UNNUMBERED_BREACH = re.compile(r"违反本(?:法|条例|规定|办法|细则)(?:有关)?规定[，,]([^，。；：]{4,60}?)的[，,]|"
-                                r"^(?:第[一二三四五六七八九十百千零〇]+条\s*)?([^，。；：]{4,120}?)的[，,]由")
+                                r"^(?:第[一二三四五六七八九十百千零〇]+条\s*)?(?:违反本(?:法|条例|规定|办法|细则)(?:有关)?规定[，,])?"
+                                r"([^。；：]{4,120}?)的[，,]由")
 # Words of a breach that its duty words otherwise ("未按照规定报送" breaches "应当报送"), and an item's number.
 _BREACH_WORDS = re.compile(r"^[（(][一二三四五六七八九十]+[)）]|没有|未|不|拒不|擅自|违反规定|按照(?:规定)?|的[；;。]?$")
 _DUTY_CUE = re.compile(r"应当|必须|不得|禁止|严禁")

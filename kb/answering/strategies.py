@@ -898,7 +898,16 @@ def quote(ctx: AnswerContext) -> Answer:
     """The best sentence that holds every asked detail, with close runners-up; else a refusal naming the detail."""
     if ctx.complete is None:
         return ctx.refuse(ctx.scorer.missing_detail(ctx.intent, ctx.ranked[0]))
-    return _quote(ctx, ctx.complete)
+    best = ctx.complete
+    # A question that asks for no penalty ("…应当设立什么岗位") is answered by the duty, not by the penalty that
+    # restates it ("…未按照本法规定设立能源管理岗位…的，由…责令改正"), which follows it.
+    if not ctx.intent.wants_penalty and PENALTY_CUE.search(best.text):
+        duty = _punished_duty(ctx, best)
+        if duty is not None:
+            duty = next((s for s in ctx.ranked if s.doc_id == duty.doc_id and s.clause is duty.clause), duty)
+            if not ctx.scorer.missing_detail(ctx.intent, duty):
+                return _quote(ctx, duty)
+    return _quote(ctx, best)
 
 
 def _always(intent: QuestionIntent) -> bool:

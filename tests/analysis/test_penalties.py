@@ -200,6 +200,11 @@ def test_an_item_of_conduct_punishes_the_duty_it_breaches_and_one_no_duty_states
     ("违反本条例第二条规定，未报送经营报告的，处五百元罚款", ""),  # it names the provision
     ("第二十条 监督管理部门的工作人员参与碳排放权交易的，由国务院生态环境主管部门责令依法处理",
      "监督管理部门的工作人员参与碳排放权交易"),  # the conduct opens the penalty
+    # … in several acts: "…未设立能源管理岗位，聘任…，并报…备案的，由…"
+    ("第八十四条 重点用能单位未按照本法规定设立能源管理岗位，聘任能源管理负责人，并报有关部门备案的，由管理节能工作的部门"
+     "责令改正", "重点用能单位未按照本法规定设立能源管理岗位，聘任能源管理负责人，并报有关部门备案"),
+    ("违反本法规定，未办理能源效率标识备案，或者使用的能源效率标识不符合规定的，由市场监督管理部门责令限期改正",
+     "未办理能源效率标识备案，或者使用的能源效率标识不符合规定"),
 ])
 def test_the_conduct_a_penalty_states(text: str, conduct: str) -> None:
     assert stated_conduct(text) == conduct

@@ -1069,3 +1069,16 @@ def test_a_term_no_document_defines_is_said_to_be_undefined_before_the_provision
     assert answer.status == AnswerStatus.ANSWERED
     assert answer.text.startswith("文件没有给出“建筑能效测评目录”的定义，提到它的规定如下：")
     assert cited(answer)[0] == "第九条"
+
+
+def test_a_question_asking_no_penalty_is_answered_by_the_duty_before_the_penalty_restating_it(buildings_kb):
+    """"拒绝、阻碍…监督检查的，由…处…罚款" (第八条) ranks first for what a checked unit must do; the duty (第六条) leads."""
+    from kb.answering.strategies import quote
+
+    ctx = ranked_context(buildings_kb, "建设主管部门监督检查时，被检查单位应当怎么做？",
+                         [("第八条", 0, 1.0, 0.5), ("第六条", 0, 0.9, 0.5)])
+    assert cited(quote(ctx)) == ["第六条", "第八条"]
+    asked = ranked_context(buildings_kb, "拒绝建设主管部门监督检查会受到什么处罚？",
+                           [("第八条", 0, 1.0, 0.5), ("第六条", 0, 0.9, 0.5)])
+    assert cited(quote(asked))[0] == "第八条"
+
