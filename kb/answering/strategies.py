@@ -881,6 +881,11 @@ def _quote(ctx: AnswerContext, best: ScoredSentence, lead: str = "") -> Answer:
     rest = _to_full_stop(ctx, best)
     quoted = {(s.doc_id, s.clause.label, s.text) for s in rest}
     runners_up = [s for s in runners_up[:tuning.MAX_SUPPORTING] if (s.doc_id, s.clause.label, s.text) not in quoted]
+    # A runner-up introducing items brings them, unless a value is asked: the best sentence holds it, and the
+    # items of a nearby provision ("…有下列情形之一的，应当重新申请…：") would bury it.
+    intent = ctx.intent
+    if intent.wants_number or intent.wants_duration or intent.wants_money or intent.wants_time:
+        runners_up = [s for s in runners_up if not s.text.endswith(_INTRODUCES_ITEMS)]
     return ctx.compose([best, *rest, *([lead_in] if lead_in else []), *ctx.with_items(runners_up)], lead=lead,
                        items=False)
 

@@ -1082,3 +1082,13 @@ def test_a_question_asking_no_penalty_is_answered_by_the_duty_before_the_penalty
                            [("第八条", 0, 1.0, 0.5), ("第六条", 0, 0.9, 0.5)])
     assert cited(quote(asked))[0] == "第八条"
 
+
+def test_a_runner_up_introducing_items_is_left_out_when_a_value_is_asked(kb):
+    """The best sentence holds the asked value; a close provision's items ("公示下列信息：…") would bury it."""
+    from kb.answering.strategies import quote
+
+    picks = [("第五条", 0, 1.0, 0.5), ("第十八条", 0, 0.95, 0.5)]
+    assert cited(quote(ranked_context(kb, "山林巡护证有效期是几年？", picks, title="山林"))) == ["第五条"]
+    listed = cited(quote(ranked_context(kb, "巡护证和护林站公示有什么规定？", picks, title="山林")))
+    assert listed[:2] == ["第五条", "第十八条"] and any(label.endswith("第（一）项") for label in listed), listed
+
