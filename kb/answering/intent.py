@@ -29,6 +29,13 @@ _LIST_NOUN = re.compile(r"(?:纳入|包括|涉及|选择)?哪些([\u4e00-\u9fff]
 _GENERIC_NOUNS = {"要求", "措施", "举措", "规定", "方面", "内容", "政策", "部署", "目标", "任务", "指标", "工作", "机制",
                   "支持", "导向", "说法", "评价", "行动", "制度", "地方", "做法", "方式", "方法", "途径", "形式", "手段",
                   "渠道", "条件", "单位", "主体", "对象"}
+
+
+def _generic_noun(noun: str) -> bool:
+    """"措施", and a compound of such words ("支持措施", "政策要求"): what any sentence of a policy states."""
+    return noun in _GENERIC_NOUNS or (noun[:2] in _GENERIC_NOUNS and noun[2:] in _GENERIC_NOUNS)
+
+
 _NAMED_PLACES = re.compile(r"(具体)?(在)?(哪几个|哪些|哪个)(区县|区|县|城市|地方)")
 _METADATA = {
     "doc_number": re.compile(r"文号|发文字号"),
@@ -182,7 +189,7 @@ def analyse(question: str, previous: Sequence[str] = ()) -> QuestionIntent:
         wants_responsible=bool(_RESPONSIBLE.search(question)),
         wants_named_places=bool(_NAMED_PLACES.search(question)),
         enterprise=bool(_ENTERPRISE.search(question)),
-        list_noun=next((n for n in _LIST_NOUN.findall(question) if n not in _GENERIC_NOUNS), ""),
+        list_noun=next((n for n in _LIST_NOUN.findall(question) if not _generic_noun(n)), ""),
         metadata_field=metadata_field,
         years=tuple(dict.fromkeys(_YEAR.findall(focus))),
         places=tuple(p for p in PLACES if p in question),
