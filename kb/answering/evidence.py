@@ -45,7 +45,7 @@ _COUNTED = re.compile(r"(?:多少|几)(?:个|座|家|辆|台|套|处|项|所|艘
 _DEADLINE_TOKEN = re.compile(r"20\d\d|十四五|期间|^年")
 _MODAL_WORDS = frozenset("需要 应当 应该 必须 可以 能够 允许".split())
 # A span asked in its unit: hours or minutes ("多少小时内要报告"), years ("有效期是几年").
-_ASKED_HOURS = re.compile(r"(?:多少|几)个?(小时|分钟|年)(?![度级])")
+_ASKED_UNIT = re.compile(r"(?:多少|几)个?(小时|分钟|年)(?![度级])")
 # When a law's rule recurs: "每年第一季度", "每半年".
 _PERIOD = re.compile(r"每(?:年|半年|季度|月|周|日|天)")
 _DATE = re.compile(r"[0-9一二三四五六七八九十]{1,3}月[0-9一二三四五六七八九十]{1,3}日")
@@ -289,10 +289,10 @@ class SentenceScorer:
                 intent.wants_frequency and _PERIOD.search(text)):
             return _missing_value(intent)
         # "多少小时内要报告" is not answered by a limit in days ("三十日内抄送…"): hours and minutes are asked of
-        # urgent acts, which a limit in days is not.
-        hours = _ASKED_HOURS.search(intent.focus)
-        if intent.wants_duration and hours and not any(
-                q.kind == QuantityKind.DURATION and q.unit == hours.group(1) for q in find_quantities(text)):
+        # urgent acts, which a limit in days is not; nor "有效期是几年" by the renewal's "届满60日前".
+        unit = _ASKED_UNIT.search(intent.focus)
+        if intent.wants_duration and unit and not any(
+                q.kind == QuantityKind.DURATION and q.unit == unit.group(1) for q in find_quantities(text)):
             return _missing_value(intent)
         # The value must stand by the words the question asks about ("认证和管理，到2025年，…达到3000个"), not in
         # another part of the sentence about something else.

@@ -75,8 +75,8 @@ def with_parts(question: str, answer: Answer, answer_part: Callable[[str, Sequen
         lead = part_answer.citations[0]
         # The part's answer from the provision it leads with (an article's 款 are one provision): its other
         # clauses answer it less directly.
-        added = [c for c in part_answer.citations if c.doc == lead.doc and _provision(c.clause) == _provision(lead.clause)
-                 and c.quote not in answer.text]
+        added = [c for c in part_answer.citations
+                 if c.doc == lead.doc and _provision(c.clause) == _provision(lead.clause) and c.quote not in answer.text]
         lines = [line for line in part_answer.text.split("\n") if any(c.quote in line for c in added)]
         text = answer.text
         if analyse(part).wants_responsible:
