@@ -419,6 +419,10 @@ def penalty(ctx: AnswerContext) -> Answer | None:
     """The 法律责任 provision for the asked conduct: the penalty sentence (with its amount when one is asked), the
     item of conduct it lists when the conduct is an item, and the article of the duty it punishes."""
     breaching = _breaching(ctx, ctx.contenders)
+    top = ctx.contenders[0] if ctx.contenders else None
+    duty_first = top is not None and not PENALTY_CUE.search(top.text) and bool(
+        _PROHIBITION.search(top.text) or _DUTY.search(top.text))
+    citing = _penalty_citing(ctx, top) if duty_first else None  # the penalty that punishes it, if any
     # Another party's penalty comes after any for the party asked about (a stable sort keeps the order otherwise).
     ordered = sorted(breaching + [s for s in ctx.contenders if s not in breaching],
                      key=lambda s: _punishes_another_party(ctx, s))
@@ -431,6 +435,12 @@ def penalty(ctx: AnswerContext) -> Answer | None:
         # (The best sentence is the closest one, or the closest for the party asked when that one is another's.)
         if _conduct_support(ctx, item) < tuning.MIN_SUPPORT and item not in breaching and not (
                 (item is ctx.ranked[0] or item is ordered[0]) and opens and ctx.means_the_question(item)):
+            continue
+        # When the closest provision is the duty itself, a penalty of other conduct sharing far fewer of the words
+        # does not punish it ("…投保承运人责任险" is not "道路运输证上载明的单位名称…不一致").
+        if duty_first and item not in breaching and _conduct_support(ctx, item) < tuning.MIN_PENALTY_SHARE_OF_DUTY * top.lexical and not (
+                citing is not None and item.doc_id == citing.doc_id
+                and article_label(item.clause.label) == article_label(citing.clause.label)):
             continue
         lead = _article_lead(ctx, item)
         penalising = item if PENALTY_CUE.search(item.text) else lead
@@ -458,6 +468,9 @@ def penalty(ctx: AnswerContext) -> Answer | None:
     closest = ctx.complete
     if closest is not None and PENALTY_CUE.search(closest.text) and _conduct_support(ctx, closest) < tuning.MIN_SUPPORT:
         return ctx.refuse("文件没有规定这一行为的处罚")
+    # … nor when it is a duty that no penalty punishes: the document sets it without a sanction.
+    if duty_first and closest is top:
+        return ctx.refuse("文件规定了这一义务，但没有规定违反它的处罚")
     return None
 
 

@@ -41,6 +41,10 @@ LIST_SHARE = 0.6
 MAX_LIST_ITEMS = 10
 # Penalties: at most this many sentences of the penalising paragraph (dev (all)).
 MAX_PENALTY_SENTENCES = 4
+# When the closest provision is the duty asked about, a penalty whose conduct holds less than this share of the duty's
+# support punishes other conduct (set on a question of this session's own, 道路运输经营者没有投保承运人责任险会被怎么罚;
+# dev (all): no answer changed).
+MIN_PENALTY_SHARE_OF_DUTY = 0.5
 # A penalty that names no article punishes the duty or prohibition whose paragraph holds this share of its conduct's
 # idf-weighted words (dev (all)).
 MIN_CONDUCT_COVERAGE = 0.8

@@ -1092,3 +1092,18 @@ def test_a_runner_up_introducing_items_is_left_out_when_a_value_is_asked(kb):
     listed = cited(quote(ranked_context(kb, "巡护证和护林站公示有什么规定？", picks, title="山林")))
     assert listed[:2] == ["第五条", "第十八条"] and any(label.endswith("第（一）项") for label in listed), listed
 
+
+def test_a_duty_no_penalty_punishes_is_said_to_have_none(buildings_kb, kb):
+    """第九条第二款 forbids 另行制定测评目录 and no article punishes it; 第七条's penalty is for other conduct."""
+    from kb.answering.strategies import penalty
+
+    ctx = ranked_context(buildings_kb, "区县另行制定建筑能效测评目录会受到什么处罚？",
+                         [("第九条第二款", 0, 1.0, 0.6), ("第七条", 0, 0.9, 0.25)])
+    answer = penalty(ctx)
+    assert answer.status == AnswerStatus.NOT_FOUND
+    assert answer.refusal_reason == "文件规定了这一义务，但没有规定违反它的处罚"
+    # The penalty citing the duty (第八条: 违反本条例第四条规定…) is quoted, however few of the words it shares.
+    punished = ranked_context(kb, "在城市道路上乱倒垃圾会受到什么处罚？", [("第四条", 0, 1.0, 0.6), ("第八条", 0, 0.9, 0.1)],
+                              title="道路")
+    assert cited(penalty(punished))[0] == "第八条"
+
