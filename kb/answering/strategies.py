@@ -433,14 +433,16 @@ def penalty(ctx: AnswerContext) -> Answer | None:
         opens = item.clause.sentences[0].text.strip() == item.text
         # An item that breaches the closest duty needs none of the question's words: the duty holds them.
         # (The best sentence is the closest one, or the closest for the party asked when that one is another's.)
-        if _conduct_support(ctx, item) < tuning.MIN_SUPPORT and item not in breaching and not (
+        support = _conduct_support(ctx, item)
+        if support < tuning.MIN_SUPPORT and item not in breaching and not (
                 (item is ctx.ranked[0] or item is ordered[0]) and opens and ctx.means_the_question(item)):
             continue
         # When the closest provision is the duty itself, a penalty of other conduct sharing far fewer of the words
         # does not punish it ("…投保承运人责任险" is not "道路运输证上载明的单位名称…不一致").
-        if duty_first and item not in breaching and _conduct_support(ctx, item) < tuning.MIN_PENALTY_SHARE_OF_DUTY * top.lexical and not (
-                citing is not None and item.doc_id == citing.doc_id
-                and article_label(item.clause.label) == article_label(citing.clause.label)):
+        punishes_top = citing is not None and item.doc_id == citing.doc_id \
+            and article_label(item.clause.label) == article_label(citing.clause.label)
+        if duty_first and item not in breaching and not punishes_top \
+                and support < tuning.MIN_PENALTY_SHARE_OF_DUTY * top.lexical:
             continue
         lead = _article_lead(ctx, item)
         penalising = item if PENALTY_CUE.search(item.text) else lead

@@ -23,7 +23,6 @@ _RUN = rf"(?:(?!{'|'.join(_BREAKS)})[\u4e00-\u9fff（）()])"
 _MULTI = "|".join(n for n in _BODY_NOUNS if len(n) > 1)
 # Single-character nouns only where they end the name: "市财政局" but not "局面", "委托", "办法".
 _SINGLE = r"局(?![长面势部限])|厅(?!长)|委(?![员托派屈会])|办(?![法理公事])|署(?!名)"
-# A body names a place, a level or a field before its noun; a bare "部门" or "局" is not a name.
 
 
 def _name_start(breaks: tuple[str, ...]) -> str:
@@ -32,6 +31,7 @@ def _name_start(breaks: tuple[str, ...]) -> str:
 
 
 _START = _name_start(_BREAKS)
+# A body names a place, a level or a field before its noun; a bare "部门" or "局" is not a name.
 _BODY = re.compile(rf"{_START}(?:{_RUN}{{1,24}}(?:{_MULTI})|{_RUN}{{2,16}}(?:{_SINGLE}))")
 _DUTY_HOLDER = re.compile("|".join(_DUTY_HOLDER_NOUNS))
 # A named party a law binds or punishes: a run of place, field and kind words ending in a party noun ("建设单位",
