@@ -25,7 +25,7 @@ from typing import Any, Callable, Iterator
 
 from kb.errors import KbError
 
-WRITE_LOCK_WAIT_S = 120  # a writer waits this long for readers (each holds the lock for one call: milliseconds)
+WRITE_LOCK_WAIT_S = 120  # a writer waits this long for the lock (held for one call by a reader or another writer)
 _LOCK_POLL_S = 0.005
 _READS = frozenset({"count", "get", "query", "peek"})
 _WRITES = frozenset({"add", "upsert", "update", "delete"})
@@ -164,8 +164,8 @@ class GuardedCollection:
     removed vectors reopens the client and is tried once more. Reopening waits for the calls in flight on the
     old client before stopping it, so threads may share one instance.
 
-    `writer`: opening and writing wait up to WRITE_LOCK_WAIT_S for readers; a reader waits `timeout_s` for
-    anything, then gives up (and its search falls back to BM25)."""
+    `writer`: every call (its reads too: an ingest reads between its writes) waits up to WRITE_LOCK_WAIT_S for
+    the lock; a reader waits `timeout_s` for anything, then gives up (and its search falls back to BM25)."""
 
     def __init__(self, open_collection: Callable[[Any], Any], chroma_url: str, persist_dir: Path,
                  lock_path: Path | None, timeout_s: float, writer: bool = False) -> None:
@@ -275,7 +275,7 @@ class GuardedCollection:
                 self._stop(opened)
 
     def _locked(self, write: bool):
-        return file_lock(self._lock_path, exclusive=write, timeout_s=self._wait_s if write else self._timeout_s)
+        return file_lock(self._lock_path, exclusive=write, timeout_s=self._wait_s)
 
     @contextmanager
     def _translated(self, write: bool) -> Iterator[None]:
