@@ -11,7 +11,7 @@ from kb.store.chroma_access import VectorStoreUnreachable, file_lock
 from kb.store.layout import vector_lock_path
 from kb.store.vectors import VectorStore
 
-HOLD_S = 1.0
+HOLD_S = 2.0
 TIMEOUT_S = 0.2
 
 
