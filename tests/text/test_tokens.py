@@ -35,6 +35,7 @@ def test_colloquial_words_expand_to_document_terms():
     assert {"摊点", "占用", "道路"} <= set(tok.expand_query("在路口摆摊占道会被罚钱吗？").split()[1:])
     assert {"非法营运", "出租人"} <= set(tok.expand_query("房东开黑车拉人怎么处理？").split()[1:])
     assert {"施工现场", "恶臭"} <= set(tok.expand_query("工地上一股臭味有人管吗？").split()[1:])
+    assert "从业人员" in tok.expand_query("我在车间上班，机器不对劲怎么办？")
 
 
 def test_a_pattern_row_expands_every_way_of_saying_it():
@@ -45,6 +46,9 @@ def test_a_pattern_row_expands_every_way_of_saying_it():
     for question in ("用水越多单价越高是规定的吗？", "电是不是越用越贵？", "垃圾扔得越多收费越高吗？"):
         assert tok.expand_query(question).endswith("阶梯 累进加价"), question
     assert "阶梯" not in tok.expand_query("越来越多的企业参与")
+    for question in ("发现安全隐患我应该跟谁说？", "这事该找谁反映？", "出了事故要向谁汇报？"):
+        assert tok.expand_query(question).endswith("报告 举报"), question
+    assert "报告" not in tok.expand_query("谁负责审批？")
 
 
 def test_resources_are_well_formed():
