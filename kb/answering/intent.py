@@ -17,7 +17,8 @@ from kb.documents.metadata import doc_numbers_in
 _MONEY = re.compile(r"多少钱|几[分毛块角]钱|补贴标准|罚款多少|罚款标准|罚多少|被罚了?款?(?:多少|几)|价格是多少|价是多少|多少元|奖励资金|资金规模|规模有多大|"
                     r"购置税|成交价")
 # 几月 asks a month (_TIME); 多高 / 多宽 / 多长 ask a measure.
-_QUANTITY = re.compile(r"多少|比例|比重|百分之|(?<!哪)几个|数量|多大|数值|指标|目标值|(?<![减增])量化|几[年次倍分吨万亿元天日名人家项处条座台辆成]|"
+# 指标 asks for a value, except as a modifier ("没达到控制指标的企业名单") or as everyday 硬指标 (a firm requirement).
+_QUANTITY = re.compile(r"多少|比例|比重|百分之|(?<!哪)几个|数量|多大|数值|(?<!硬)指标(?!的)|目标值|(?<![减增])量化|几[年次倍分吨万亿元天日名人家项处条座台辆成]|"
                        r"多[高宽深厚远粗长](?![期效])")
 _TIME = re.compile(r"什么时候|哪一年|何时|哪天|哪年|年份|有效期|从哪一?年|截止|期限(?![内和与或])|几月|哪几个月|哪个月")
 # A calendar day is asked for: an answer must hold one (a time limit or a year is not a day).
