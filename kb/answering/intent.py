@@ -24,7 +24,8 @@ _TIME = re.compile(r"什么时候|哪一年|何时|哪天|哪年|年份|有效�
 # A calendar day is asked for: an answer must hold one (a time limit or a year is not a day).
 _DAY = re.compile(r"几月几[号日]|哪一?天|哪一日|日期")
 _LIST = re.compile(r"哪些|哪几|有什么(要求|措施|举措|规定|部署|政策|支持|导向)|包括什么|都有|需要注意")
-_RESPONSIBLE = re.compile(r"(哪个|哪些|哪家)(部门|单位|机关|机构)|由谁|谁(来)?(负责|牵头)|牵头|负责(?!人)")
+# "X负责哪些事" asks for X's duties, not who is responsible.
+_RESPONSIBLE = re.compile(r"(哪个|哪些|哪家)(部门|单位|机关|机构)|由谁|谁(来)?(负责|牵头)|牵头|负责(?!人|哪些|什么|啥|些)")
 _ENTERPRISE = re.compile(r"我们(是|做|开|搞|从事|公司|企业|单位)|我(是|开|做)|本(公司|企业)|作为(一家|企业)")
 _LIST_NOUN = re.compile(r"(?:纳入|包括|涉及|选择)?哪些([\u4e00-\u9fff]{2,4}?)(?:[？?，。]|$)")
 _GENERIC_NOUNS = {"要求", "措施", "举措", "规定", "方面", "内容", "政策", "部署", "目标", "任务", "指标", "工作", "机制",
@@ -91,6 +92,8 @@ _APPROXIMATE_NUMERAL = re.compile(r"(?<=[一二三四五六七八九十两们好
 _QUESTIONS = re.compile(r"(?<=[？?！!])")
 _YES_NO = re.compile(r"[吗么][？?！!]?$|是不是|能不能|会不会|要不要|可不可以|用不用|该不该|算不算|让不让|行不行")
 _INDEFINITE = re.compile(r"几|多少")
+_WHICH = re.compile(r"哪(?=些|几)")
+_ENDS_IN_MA = re.compile(r"吗[？?！!]?$")
 _DURATION = re.compile(r"最[长短多少].{0,6}(几|多少)个?[日天月年]|(多少|几)年以上|(多少|几)个?工作日|(多少|几)个?(?:小时|分钟|[日天周月年])(内|以内|之内)|(期限|时限|有效期).{0,4}(多少|几|多长|多久)|"
                        r"有效期.{0,6}(几|多少)|(多长时间|多久)(?!.{0,8}一次)|"
                        r"(?<![哪第])(多少|几)年(?![度份级前后来]|以前|以后)")
@@ -169,9 +172,19 @@ def asks_numbers(text: str) -> str:
                    else question for question in _QUESTIONS.split(text))
 
 
+def asks_lists(text: str) -> str:
+    """The text without the 哪些 / 哪几 that ask nothing: in a question ending in 吗, those of the clauses before its
+    last one say what is looked at ("想看看他们换了哪些件，修理厂能不让我看维修记录吗？" asks yes or no)."""
+    def plain(question: str) -> str:
+        *before, last = re.split(r"(?<=[，,])", question)
+        return "".join(_WHICH.sub("某", part) for part in before) + last
+    return "".join(plain(question) if _ENDS_IN_MA.search(question) else question for question in _QUESTIONS.split(text))
+
+
 def analyse(question: str, previous: Sequence[str] = ()) -> QuestionIntent:
     resolved, focus = resolve_follow_up(question, previous)
     asked = asks_numbers(question)
+    listed = asks_lists(question)
     resolved_asked, focus_asked = asks_numbers(resolved), asks_numbers(focus)
     metadata_field = next((name for name, rx in _METADATA.items() if rx.search(question)), "")
     if metadata_field == "date" and not re.search(r"文件|意见|条例|法|印发|发布|公布|成文", question + "".join(previous)):
@@ -186,17 +199,17 @@ def analyse(question: str, previous: Sequence[str] = ()) -> QuestionIntent:
         # ("本条例自…起施行"): a date is then the detail it must hold.
         wants_time=bool(_TIME.search(question)) and metadata_field in ("", "passage"),
         wants_day=bool(_DAY.search(question)),
-        wants_list=bool(_LIST.search(question)),
+        wants_list=bool(_LIST.search(listed)),
         wants_responsible=bool(_RESPONSIBLE.search(question)),
         wants_named_places=bool(_NAMED_PLACES.search(question)),
         enterprise=bool(_ENTERPRISE.search(question)),
-        list_noun=next((n for n in _LIST_NOUN.findall(question) if not _generic_noun(n)), ""),
+        list_noun=next((n for n in _LIST_NOUN.findall(listed) if not _generic_noun(n)), ""),
         metadata_field=metadata_field,
         years=tuple(dict.fromkeys(_YEAR.findall(focus))),
         places=tuple(p for p in PLACES if p in question),
         doc_numbers=tuple(doc_numbers_in(question)),
         wants_penalty=bool(_PENALTY.search(question)),
-        wants_permission=bool(_PERMISSION.search(question)) and not _LIST.search(question),
+        wants_permission=bool(_PERMISSION.search(question)) and not _LIST.search(listed),
         definition_term=definition_term(question),
         compared_terms=compared_terms(question),
         wants_scope=bool(_SCOPE.search(question)),

@@ -26,6 +26,11 @@ from kb.answering.intent import analyse, asked_act, definition_term, resolve_fol
     ("公交车的经营适用《重庆市道路运输管理条例》吗？", {"wants_scope", "places", "quoted_titles"}),
     ("《重庆市城市园林绿化条例》规定城市绿化规划由谁编制？", {"wants_responsible", "places", "quoted_titles"}),
     ("哪些部门负责节能监督管理？", {"wants_list", "wants_responsible"}),
+    # What someone must do is no question of who is responsible.
+    ("企业的安全员要负责哪些事？", {"wants_list"}),
+    # In a question ending in 吗, the 哪些 before its last clause says what is looked at: it asks yes or no.
+    ("想看看他们换了哪些零件，修理厂能不让我看维修记录吗？", {"wants_permission"}),
+    ("我们厂要办哪些手续，能不能先开工？", {"wants_list", "list_noun"}),
     ("我们是做快递的，要注意什么？", {"enterprise"}),
 ])
 def test_what_is_asked(question, asked):

@@ -49,6 +49,10 @@ def test_a_pattern_row_expands_every_way_of_saying_it():
     for question in ("发现安全隐患我应该跟谁说？", "这事该找谁反映？", "出了事故要向谁汇报？"):
         assert tok.expand_query(question).endswith("报告 举报"), question
     assert "报告" not in tok.expand_query("谁负责审批？")
+    for question in ("安全员要负责哪些事？", "河长平时管些什么？"):
+        assert tok.expand_query(question).split()[-1] == "职责", question
+    assert "职责" not in tok.expand_query("由哪个部门负责？")
+    assert "安全生产管理人员" in tok.expand_query("安全员要负责哪些事？")
 
 
 def test_resources_are_well_formed():
