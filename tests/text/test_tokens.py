@@ -36,6 +36,11 @@ def test_colloquial_words_expand_to_document_terms():
     assert {"非法营运", "出租人"} <= set(tok.expand_query("房东开黑车拉人怎么处理？").split()[1:])
     assert {"施工现场", "恶臭"} <= set(tok.expand_query("工地上一股臭味有人管吗？").split()[1:])
     assert "从业人员" in tok.expand_query("我在车间上班，机器不对劲怎么办？")
+    # Street work left behind and taken away; a business that moves; drip irrigation; paint as a dangerous good.
+    assert {"枝叶", "渣土", "清除"} <= set(tok.expand_query("剪下来的枝条和泥土该谁清走？").split()[1:])
+    assert {"迁移", "重复办理"} <= set(tok.expand_query("公司搬家了，许可证要重新办吗？").split()[1:])
+    assert "节水灌溉" in tok.expand_query("自己装了滴灌有补贴吗？")
+    assert "危险物品" in tok.expand_query("仓库里堆着油漆要挂什么牌子？")
 
 
 def test_a_pattern_row_expands_every_way_of_saying_it():
