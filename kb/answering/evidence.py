@@ -75,6 +75,8 @@ def _asked_value_kinds(intent: QuestionIntent) -> frozenset[QuantityKind]:
         return frozenset({QuantityKind.DURATION})
     if intent.wants_money:
         return AMOUNT_KINDS
+    if intent.wants_share:
+        return frozenset({QuantityKind.PERCENT, QuantityKind.RATIO})
     return _VALUE_KINDS if intent.wants_number else frozenset()
 
 

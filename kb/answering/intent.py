@@ -14,6 +14,8 @@ from typing import Sequence
 from kb.documents.metadata import doc_numbers_in
 
 # Asking for an amount ("价格是多少"), not about prices in general ("价格是怎么算的，会搞阶梯价吗").
+# A share is asked for: a percentage or a ratio answers, a fine's multiple or an amount does not.
+_SHARE = re.compile(r"百分之(?:几|多少)|百分比|(?:多少|多大|什么)(?:的)?比例|(?:比例|比重)[^，。？]{0,6}多少|几成|占[^，。？]{0,12}(?:多少|几)")
 _MONEY = re.compile(r"多少钱|几[分毛块角]钱|补贴标准|罚款多少|罚款标准|罚多少|被罚了?款?(?:多少|几)|价格是多少|价是多少|多少元|奖励资金|资金规模|规模有多大|"
                     r"购置税|成交价")
 # 几月 asks a month (_TIME); 多高 / 多宽 / 多长 ask a measure.
@@ -150,6 +152,7 @@ class QuestionIntent:
     wants_duration: bool = False  # 多少日内, 有效期几年: an answer must hold a span of time
     wants_frequency: bool = False  # 每年几次: an answer must hold a frequency
     compare: bool = False  # 有什么不同, 相比: sentences may come from several documents
+    wants_share: bool = False  # 百分之几, 多少比例: an answer must hold a percentage or a ratio
     quoted_titles: tuple[str, ...] = ()  # 《…》 named in the question
     asked_value: tuple[str, str] = ()  # ("节能产品认证证书", "有效期"): whose value is asked, and which value
 
@@ -215,6 +218,7 @@ def analyse(question: str, previous: Sequence[str] = ()) -> QuestionIntent:
         wants_scope=bool(_SCOPE.search(question)),
         wants_duration=bool(_DURATION.search(focus_asked)) and not metadata_field,
         wants_frequency=bool(_FREQUENCY.search(focus_asked)),
+        wants_share=bool(_SHARE.search(focus_asked)),
         compare=bool(_COMPARE.search(question)),
         quoted_titles=tuple(_QUOTED_TITLE.findall(question)),
         asked_value=asked_value(focus_asked),

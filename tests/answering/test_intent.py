@@ -32,6 +32,8 @@ from kb.answering.intent import analyse, asked_act, definition_term, resolve_fol
     ("想看看他们换了哪些零件，修理厂能不让我看维修记录吗？", {"wants_permission"}),
     ("我们厂要办哪些手续，能不能先开工？", {"wants_list", "list_noun"}),
     ("我们是做快递的，要注意什么？", {"enterprise"}),
+    ("安全生产费用要按营业收入的百分之几提取？", {"wants_number", "wants_share"}),
+    ("绿色建筑占新建建筑的比例是多少？", {"wants_number", "wants_share", "asked_value"}),
 ])
 def test_what_is_asked(question, asked):
     intent = analyse(question)
