@@ -95,6 +95,8 @@ _QUESTIONS = re.compile(r"(?<=[？?！!])")
 _YES_NO = re.compile(r"[吗么][？?！!]?$|是不是|能不能|会不会|要不要|可不可以|用不用|该不该|算不算|让不让|行不行")
 _INDEFINITE = re.compile(r"几|多少")
 _WHICH = re.compile(r"哪(?=些|几)")
+# "收费标准我们能查得到吗" asks whether something can be had or found, not whether it is allowed.
+_POSSIBLE = re.compile(r"[\u4e00-\u9fff]得(?:到|着)吗")
 _ENDS_IN_MA = re.compile(r"吗[？?！!]?$")
 _DURATION = re.compile(r"最[长短多少].{0,6}(几|多少)个?[日天月年]|(多少|几)年以上|(多少|几)个?工作日|(多少|几)个?(?:小时|分钟|[日天周月年])(内|以内|之内)|(期限|时限|有效期).{0,4}(多少|几|多长|多久)|"
                        r"有效期.{0,6}(几|多少)|(多长时间|多久)(?!.{0,8}一次)|"
@@ -212,7 +214,8 @@ def analyse(question: str, previous: Sequence[str] = ()) -> QuestionIntent:
         places=tuple(p for p in PLACES if p in question),
         doc_numbers=tuple(doc_numbers_in(question)),
         wants_penalty=bool(_PENALTY.search(question)),
-        wants_permission=bool(_PERMISSION.search(question)) and not _LIST.search(listed),
+        wants_permission=bool(_PERMISSION.search(question)) and not _LIST.search(listed)
+        and not _POSSIBLE.search(question),
         definition_term=definition_term(question),
         compared_terms=compared_terms(question),
         wants_scope=bool(_SCOPE.search(question)),

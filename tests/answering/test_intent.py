@@ -31,6 +31,8 @@ from kb.answering.intent import analyse, asked_act, definition_term, resolve_fol
     # In a question ending in 吗, the 哪些 before its last clause says what is looked at: it asks yes or no.
     ("想看看他们换了哪些零件，修理厂能不让我看维修记录吗？", {"wants_permission"}),
     ("我们厂要办哪些手续，能不能先开工？", {"wants_list", "list_noun"}),
+    # Whether something can be found or had is no question of what is allowed.
+    ("交易机构的收费标准我们能查得到吗？", set()),
     ("我们是做快递的，要注意什么？", {"enterprise"}),
     ("安全生产费用要按营业收入的百分之几提取？", {"wants_number", "wants_share"}),
     ("绿色建筑占新建建筑的比例是多少？", {"wants_number", "wants_share", "asked_value"}),
