@@ -94,7 +94,6 @@ _APPROXIMATE_NUMERAL = re.compile(r"(?<=[一二三四五六七八九十两们好
 _QUESTIONS = re.compile(r"(?<=[？?！!])")
 _YES_NO = re.compile(r"[吗么][？?！!]?$|是不是|能不能|会不会|要不要|可不可以|用不用|该不该|算不算|让不让|行不行")
 _INDEFINITE = re.compile(r"几|多少")
-_WHICH = re.compile(r"哪(?=些|几)")
 # "收费标准我们能查得到吗" asks whether something can be had or found, not whether it is allowed.
 _POSSIBLE = re.compile(r"[\u4e00-\u9fff]得(?:到|着)吗")
 _ENDS_IN_MA = re.compile(r"吗[？?！!]?$")
@@ -177,19 +176,18 @@ def asks_numbers(text: str) -> str:
                    else question for question in _QUESTIONS.split(text))
 
 
-def asks_lists(text: str) -> str:
-    """The text without the 哪些 / 哪几 that ask nothing: in a question ending in 吗, those of the clauses before its
-    last one say what is looked at ("想看看他们换了哪些件，修理厂能不让我看维修记录吗？" asks yes or no)."""
-    def plain(question: str) -> str:
-        *before, last = re.split(r"(?<=[，,])", question)
-        return "".join(_WHICH.sub("某", part) for part in before) + last
-    return "".join(plain(question) if _ENDS_IN_MA.search(question) else question for question in _QUESTIONS.split(text))
+def asked_clauses(text: str) -> str:
+    """The text without the clauses that ask nothing: a question ending in 吗 asks yes or no in its last clause, and
+    the clauses before it say what is looked at or done ("想看看他们换了哪些件，修理厂能不让我看维修记录吗？",
+    "把树包下来负责照管，允许个人这么参与吗？": no list, no one responsible is asked for)."""
+    return "".join(re.split(r"(?<=[，,])", question)[-1] if _ENDS_IN_MA.search(question) else question
+                   for question in _QUESTIONS.split(text))
 
 
 def analyse(question: str, previous: Sequence[str] = ()) -> QuestionIntent:
     resolved, focus = resolve_follow_up(question, previous)
     asked = asks_numbers(question)
-    listed = asks_lists(question)
+    listed = asked_clauses(question)
     resolved_asked, focus_asked = asks_numbers(resolved), asks_numbers(focus)
     metadata_field = next((name for name, rx in _METADATA.items() if rx.search(question)), "")
     if metadata_field == "date" and not re.search(r"文件|意见|条例|法|印发|发布|公布|成文", question + "".join(previous)):
@@ -205,7 +203,7 @@ def analyse(question: str, previous: Sequence[str] = ()) -> QuestionIntent:
         wants_time=bool(_TIME.search(question)) and metadata_field in ("", "passage"),
         wants_day=bool(_DAY.search(question)),
         wants_list=bool(_LIST.search(listed)),
-        wants_responsible=bool(_RESPONSIBLE.search(question)),
+        wants_responsible=bool(_RESPONSIBLE.search(listed)),
         wants_named_places=bool(_NAMED_PLACES.search(question)),
         enterprise=bool(_ENTERPRISE.search(question)),
         list_noun=next((n for n in _LIST_NOUN.findall(listed) if not _generic_noun(n)), ""),

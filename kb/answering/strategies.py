@@ -665,7 +665,9 @@ def permission(ctx: AnswerContext) -> Answer | None:
         # A provision that holds none of the asked act's words says nothing about it ("我能去举报吗" is not answered
         # by "…禁止将自来水作为…用水使用"): a close one, of any document, that holds most of them and has a modal
         # verb answers instead ("…任何单位和个人有权向有关部门举报").
-        if not share[id(best)]:
+        # So does one whose modal verb answers another kind of question ("允许个人参与城市绿化吗" is not answered by
+        # "…规划指标应当符合国家相关规定", which holds 城市绿化).
+        if not share[id(best)] or not _answers_kind(ctx, _verdict(ctx.intent.text, best.text)):
             holding_act = next((s for s in ctx.contenders if _ALLOWS_OR_FORBIDS.search(s.text) or wanted.search(s.text)
                                 if share[id(s)] >= tuning.MIN_ACT_COVERAGE), None)
             # Its modal verb may be another party's ("…有权向有关部门举报，接到举报的部门应当…"): it is quoted

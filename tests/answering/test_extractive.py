@@ -785,6 +785,7 @@ PERMITS = """乙市排污测试条例
 第二十条 城市绿地养护管理实行分工负责制：
 （一）附属绿地由管理单位或者产权单位负责。
 第二十一条 到2099年，新建充电桩超过3万个。
+第二十二条 新建住宅的建设单位应当统一设计安装太阳能热水系统的管线。
 """
 
 
@@ -952,6 +953,16 @@ def test_a_question_asking_to_refuse_a_forbidden_demand_is_answered_yes():
     assert _verdict("这种摊派我们能不给吗？", provision) == "可以，文件禁止这样要求"
     assert _verdict("街道能不能向我们摊派？", provision) == "不可以，文件禁止"
     assert _verdict("能源企业能给职工免费用电吗？", "能源生产经营单位不得向本单位职工无偿提供能源。") == "不可以，文件禁止"
+
+
+def test_a_close_provision_whose_modal_verb_answers_another_question_gives_way_to_one_about_the_act(permits_kb):
+    """"单位可以安装…吗" is not answered by a duty about the same act (建设单位应当统一设计安装…的管线): the close
+    encouragement of the asked act is."""
+    from kb.answering.strategies import permission
+
+    answer = permission(_context(permits_kb, "单位可以安装太阳能热水系统吗？", ["第二十二条", "第十八条#1"],
+                                 lexical={"第十八条#1": 0.1}))  # another article, sharing few of the question's words
+    assert answer is not None and answer.text.startswith("可以：") and cited(answer)[0] == "第十八条"
 
 
 def test_an_encouragement_allows_only_what_it_names(permits_kb):

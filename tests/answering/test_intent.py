@@ -33,6 +33,7 @@ from kb.answering.intent import analyse, asked_act, definition_term, resolve_fol
     ("我们厂要办哪些手续，能不能先开工？", {"wants_list", "list_noun"}),
     # Whether something can be found or had is no question of what is allowed.
     ("交易机构的收费标准我们能查得到吗？", set()),
+    ("想把街边的树包下来负责照管，允许个人这么参与城市绿化吗？", {"wants_permission"}),
     ("我们是做快递的，要注意什么？", {"enterprise"}),
     ("安全生产费用要按营业收入的百分之几提取？", {"wants_number", "wants_share"}),
     ("绿色建筑占新建建筑的比例是多少？", {"wants_number", "wants_share", "asked_value"}),

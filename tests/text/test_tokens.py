@@ -10,6 +10,8 @@ def test_policy_terms_stay_whole_and_yield_sub_terms():
 def test_stopwords_punctuation_and_single_characters_are_dropped():
     tokens = default_tokenizer().tokens("文件里有哪些关于的要求？，。")
     assert tokens == []
+    # Pointing words of a question ("这么参与", "这种做法") are in no document: they would only dilute its words.
+    assert default_tokenizer().tokens("个人这么参与城市绿化，这种做法合规吗？") == ["个人", "参与", "城市", "绿化", "城市绿化", "做法", "合规"]
 
 
 def test_colloquial_words_expand_to_document_terms():
