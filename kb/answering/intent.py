@@ -241,6 +241,12 @@ def asked_act(question: str) -> str:
     return question
 
 
+def asked_conduct(question: str) -> str:
+    """A penalty question without its words asking for the penalty ("餐馆使用地沟油" of "餐馆使用地沟油会被怎么处罚"): a
+    provision about 行政处罚 shares those words, not the conduct."""
+    return _PENALTY.sub(" ", question)
+
+
 def asked_value(question: str) -> tuple[str, str]:
     """("节能产品认证证书", "有效期") of "节能产品认证证书的有效期是几年？"; () when the question names no owner."""
     found = _ASKED_VALUE.search(question)

@@ -23,7 +23,7 @@ from kb.analysis.penalties import (article_label, breached_clause, conduct_core,
 from kb.answering import tuning
 from kb.answering.compose import UNNAMED_HEDGE, compose, marker, not_found
 from kb.answering.evidence import AMOUNT_KINDS, ScoredSentence, SentenceScorer, lists_noun, quantities_of
-from kb.answering.intent import PLACES, QuestionIntent, asked_act
+from kb.answering.intent import PLACES, QuestionIntent, asked_act, asked_conduct
 from kb.search.mentions import documents_named
 from kb.schema import (PREAMBLE_LABEL, SIGNATURE_LABEL, Answer, AnswerStatus, Citation, Clause, Hit, ParsedDocument,
                        RetrievalMode)
@@ -486,7 +486,7 @@ def _conduct_support(ctx: AnswerContext, item: ScoredSentence) -> float:
         conduct = conduct.replace(party, " ")
     for body in find_bodies(conduct):  # the body punishing ("由…主管部门责令改正"), not one the conduct is against
         conduct = conduct.replace(f"由{body}", " ")
-    return min(item.lexical, ctx.scorer.coverage(ctx.scorer.weights(ctx.intent.resolved),
+    return min(item.lexical, ctx.scorer.coverage(ctx.scorer.weights(asked_conduct(ctx.intent.resolved)),
                                                  f"{item.clause.heading} {conduct}"))
 
 

@@ -987,6 +987,7 @@ BUILDINGS = """重庆市建筑节能测试条例
 第九条 本市实行统一的建筑能效测评目录。全市统一的测评目录之外的建筑，各类市场主体均可以自愿申请能效测评。
 各区县、各部门不得另行制定建筑能效测评目录。
 第十条 本条例所称建筑节能（以下简称节能），是指在建筑物的设计、建造和使用过程中，降低建筑能源消耗的活动。
+第十一条 建设主管部门工作人员违法实施行政处罚的，依法给予处分。
 """
 
 
@@ -1070,6 +1071,15 @@ def test_a_penalty_stating_no_conduct_is_not_quoted_for_a_conduct_no_provision_s
     answer = penalty(ctx)
     assert answer.status == AnswerStatus.NOT_FOUND and "文件没有规定这一行为的处罚" in answer.text
     assert answer.refusal_reason == "文件没有规定这一行为的处罚"  # the app shows it in its notice
+
+
+def test_a_penalty_sharing_only_the_words_asking_for_a_penalty_states_no_asked_conduct(buildings_kb):
+    """"违法实施行政处罚的，依法给予处分" shares 处罚 with any penalty question, none of 餐馆使用地沟油."""
+    from kb.answering.strategies import penalty
+
+    ctx = ranked_context(buildings_kb, "餐馆使用地沟油会被怎么处罚？", [("第十一条", 0, 1.0, 0.3)])
+    answer = penalty(ctx)
+    assert answer.status == AnswerStatus.NOT_FOUND and "文件没有规定这一行为的处罚" in answer.text
 
 
 def test_a_term_defined_by_its_short_name_is_answered_by_that_definition(buildings_kb):
