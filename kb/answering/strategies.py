@@ -60,6 +60,8 @@ _DEFINED_AFTER_SUOCHENG = re.compile(r"所称[“]?([\u4e00-\u9fff]{2,12}?)[”]
 _DEFINED_ITEM = re.compile(r"^(?:[（(][一二三四五六七八九十]+[)）])\s*([\u4e00-\u9fff]{2,12}?)[，,：:]")
 _TERMS_LEAD = re.compile(r"用语的含义|用语含义|术语|下列用语")
 # What a law leaves to other rules, in its supplementary provisions ("公共汽车客运的经营和管理按照有关规定执行").
+# What follows a heading whose contents are asked: a few words, then the asking word.
+_ASKS_CONTENTS = re.compile(r"[^，,。？?]{0,6}?(?:哪|什么)")
 _REFERRED = re.compile(r"按照(?:国家)?有关规定执行|另行规定|另有规定")
 _SCOPE_CUE = re.compile(rf"适用本|适用于|本(?:法|条例|规定|办法)适用|不适用|适用其规定|参照本|{_REFERRED.pattern}")
 _YES_NO_SCOPE = re.compile(r"适不适用|是否适用|适用[^，。？?]{0,40}吗")
@@ -331,11 +333,18 @@ def _items(doc: ParsedDocument, parent: Clause) -> list[Clause]:
     return _children(doc, parent)
 
 
+def _asks_contents_of(heading: str, question: str) -> bool:
+    """The question asks what the heading holds ("保障措施有哪些", "重点任务包括哪几个方面"), not about something of
+    its matter ("道路运输经营者制定的应急预案应当包括哪些内容" names 道路运输经营 only as whose plan it is)."""
+    at = question.find(heading)
+    return at >= 0 and bool(_ASKS_CONTENTS.match(question[at + len(heading):]))
+
+
 def outline_list(ctx: AnswerContext) -> Answer | None:
     """"保障措施有哪些？": a clause named by its heading whose children are the answer."""
     for doc in ctx.documents:
         for parent in doc.clauses:
-            if not parent.heading or len(parent.heading) < 4 or parent.heading not in ctx.intent.text:
+            if not parent.heading or len(parent.heading) < 4 or not _asks_contents_of(parent.heading, ctx.intent.text):
                 continue
             children = _children(doc, parent)
             if children and all(c.sentences for c in children):

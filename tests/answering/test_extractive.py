@@ -1131,3 +1131,31 @@ def test_a_duty_no_penalty_punishes_is_said_to_have_none(buildings_kb, kb):
                               title="道路")
     assert cited(penalty(punished))[0] == "第八条"
 
+
+
+TRANSPORT = """甲市运输测试条例
+第一章 总则
+第一条 为了规范运输经营，制定本条例。
+第二章 道路运输经营
+第一节 客运
+第二条 客运经营者应当为旅客提供良好的乘车环境。
+第二节 货运
+第三条 货运经营者不得运输法律禁止运输的货物。
+第三章 安全管理
+第四条 道路运输经营者应当制定突发事件应急预案。应急预案应当包括下列内容：
+（一）报告程序和应急指挥；
+（二）现场处置措施。
+"""
+
+
+@pytest.fixture(scope="module")
+def transport_kb(tmp_path_factory):
+    return _inline_kb(tmp_path_factory.mktemp("transport"), {"transport.txt": TRANSPORT})
+
+
+def test_a_heading_asked_for_is_answered_by_its_sections_and_a_heading_naming_whose_plan_is_not(transport_kb):
+    answer = ask(transport_kb, "道路运输经营包括哪些方面？")
+    assert answer.text.startswith("“道路运输经营”包括以下方面：") and cited(answer) == ["第二章第一节", "第二章第二节"]
+    answer = ask(transport_kb, "道路运输经营者制定的应急预案应当包括哪些内容？")
+    assert "道路运输经营”包括" not in answer.text and "第四条" in cited(answer)[0]
+    assert "报告程序和应急指挥" in answer.text
