@@ -312,7 +312,7 @@ class SentenceScorer:
             return f"文件没有规定{threshold.group(2)}的具体数值"
         # "新建多少座公共充电站": a count is of the thing counted, standing by the value ("新建充电桩超过3万个" counts
         # charging points, not stations).
-        counted = _COUNTED.search(intent.focus)
+        counted = _COUNTED.search(asked_part(intent.focus))  # not a count setting the scene ("除主城几个区外，…")
         if asked_kinds and counted and not self._stands_by(counted.group(1), window, sentence):
             return f"文件没有规定{counted.group(1)}的具体数量"
         if intent.wants_day and not _DATE.search(text):

@@ -216,6 +216,12 @@ def test_time_limits_and_frequencies_must_be_in_the_provision(kb):
     assert no_frequency.status == AnswerStatus.NOT_FOUND
 
 
+def test_a_count_setting_the_scene_is_not_the_count_asked(kb):
+    """"除主城几个区外" says where, the last part asks how often."""
+    answer = ask(kb, "除主城几个区外，城市道路管理部门每年至少组织几次城市道路安全检查？")
+    assert cited(answer)[0] == "第六条" and "两次" in answer.text
+
+
 def test_a_span_of_time_answers_when_it_belongs_to_the_asked_thing(kb):
     validity = ask(kb, "山林巡护证的有效期是几年？")
     assert cited(validity)[0] == "第五条" and "三年" in validity.text
