@@ -79,7 +79,9 @@ _DEFINITION = (re.compile(r"(?:所称的?|所说的?|里的?|中的?)?[“「\"]
                re.compile(r"对[“「\"]([\u4e00-\u9fffA-Za-z]{2,16}?)[”」\"](?:是)?(?:怎么|如何)(?:界定|定义)"),
                # "条例中的“中心城区”包括哪些区": a term in quotation marks is a term the document uses as defined
                re.compile(r"[“「\"]([\u4e00-\u9fffA-Za-z]{2,16}?)[”」\"](?:都|具体)?(?:包括哪些|包括什么|包含哪些|指哪些)"))
-_SCOPE = re.compile(r"适用(于|范围|哪些|什么)|哪些.{0,12}适用|适不适用|是否适用|管不管|归不归|适用[《“][^》”]{2,40}[》”]吗")
+# "…条例管不管消防安全" asks what a document governs; "政府管不管医疗和抚恤" asks what a body does.
+_SCOPE = re.compile(r"适用(于|范围|哪些|什么)|哪些.{0,12}适用|适不适用|是否适用|(?:条例|法律?|规定|办法|文件)(?:管不管|归不归)|"
+                    r"适用[《“][^》”]{2,40}[》”]吗")
 # A span of time asked for: a time limit (多少日内, 几个工作日), a validity (有效期几年), a duration (多长时间, 保存几年,
 # 超过几年) — not a count of days ("蓝天能多几天"), not a deadline ("数量和期限是什么"), not a year (哪几年, 第几年).
 # "…，文件里有啥说法？", "…，管不管？", "这样合规吗": words asking whether the documents regulate a matter. They name

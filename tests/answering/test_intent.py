@@ -24,6 +24,9 @@ from kb.answering.intent import analyse, asked_act, definition_term, resolve_fol
     ("碳排放权交易管理暂行条例适用于哪些活动？", {"wants_list", "list_noun", "wants_scope"}),
     ("国家和重庆的要求有什么不同？", {"places", "compare"}),
     ("公交车的经营适用《重庆市道路运输管理条例》吗？", {"wants_scope", "places", "quoted_titles"}),
+    # What a document governs, and what a body does.
+    ("重庆的安全生产条例管不管消防安全？", {"wants_scope", "places"}),
+    ("扑火时受了伤，政府管不管医疗和抚恤？", set()),
     ("《重庆市城市园林绿化条例》规定城市绿化规划由谁编制？", {"wants_responsible", "places", "quoted_titles"}),
     ("哪些部门负责节能监督管理？", {"wants_list", "wants_responsible"}),
     # What someone must do is no question of who is responsible.
