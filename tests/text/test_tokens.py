@@ -43,6 +43,10 @@ def test_colloquial_words_expand_to_document_terms():
     assert {"迁移", "重复办理"} <= set(tok.expand_query("公司搬家了，许可证要重新办吗？").split()[1:])
     assert "节水灌溉" in tok.expand_query("自己装了滴灌有补贴吗？")
     assert "危险物品" in tok.expand_query("仓库里堆着油漆要挂什么牌子？")
+    # Handing a job over (交给…去做) and asking someone to pay for a loss (找对方赔).
+    assert "委托" in tok.expand_query("设备的维护能不能交给物业去做？")
+    assert "委托" not in tok.expand_query("材料交给窗口了")
+    assert "赔偿" in tok.expand_query("亏了钱能找对方赔吗？")
 
 
 def test_a_pattern_row_expands_every_way_of_saying_it():
