@@ -38,7 +38,9 @@ _ASKED_NOUN = re.compile(r"的([\u4e00-\u9fff]{2,6}?)(?:要|将|会)?(?:到什�
                          r"(?:超过|超出|达到|满|不满|不足|低于|高于)(?:多少|几)|"
                          # "高速公路上最低车速是多少": the measure right before 是多少.
                          r"((?:(?![要将会应需能必最至到的上在各都分又也还])[\u4e00-\u9fff]){2,4})"
-                         r"(?:各|都|分别|又|也|还)?(?:是|为|最多|最少|最高|最低|不超过)多少")
+                         r"(?:各|都|分别|又|也|还)?(?:是|为|最多|最少|最高|最低|不超过)多少|"
+                         # "逾期利息按什么利率计算": the measure a sum is reckoned by.
+                         r"按照?什么([\u4e00-\u9fff]{2,4}?)(?:来|去)?(?:计算|算|计收|征收|收取|确定|核定|缴纳)")
 # What a count asks for: the noun after its classifier ("多少座公共充电站").
 _COUNTED = re.compile(r"(?:多少|几)(?:个|座|家|辆|台|套|处|项|所|艘|批|名|位|株|棵|只|头|片|块|张)"
                       r"(?!工作日|小时|月|星期|季度)([\u4e00-\u9fff]{2,8}?)(?:[？?，,。]|$)")
@@ -215,7 +217,7 @@ class SentenceScorer:
         asked = _ASKED_NOUN.search(intent.focus)
         if not asked:
             return []
-        noun = asked.group(1) or asked.group(2) or asked.group(3)
+        noun = asked.group(1) or asked.group(2) or asked.group(3) or asked.group(4)
         colloquial = synonym_table()
         unknown = [t for t in self.tokenizer.tokens(noun)
                    if t not in self.snapshot.bm25.vocabulary and not any(t in c for c in colloquial)]

@@ -329,6 +329,9 @@ def test_a_threshold_on_something_no_document_mentions_is_refused(kb):
     assert speed.status == AnswerStatus.NOT_FOUND and "车速" in speed.text
     lanes = ask(kb, "城市道路每条车道宽度最多多少米？")
     assert lanes.status == AnswerStatus.NOT_FOUND and "车道" in lanes.text
+    # … and the measure a sum is reckoned by.
+    rate = ask(kb, "在城市道路上乱倒垃圾的，罚款按什么利率计算？")
+    assert rate.status == AnswerStatus.NOT_FOUND and "利率" in rate.text
 
 
 def test_a_span_asked_in_hours_or_years_is_not_answered_by_a_limit_in_days(kb):
