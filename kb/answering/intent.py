@@ -17,7 +17,8 @@ from kb.documents.metadata import doc_numbers_in
 _MONEY = re.compile(r"多少钱|几[分毛块角]钱|补贴标准|罚款多少|罚款标准|罚多少|被罚了?款?(?:多少|几)|价格是多少|价是多少|多少元|奖励资金|资金规模|规模有多大|"
                     r"购置税|成交价")
 # A share is asked for: a percentage or a ratio answers, a fine's multiple or an amount does not.
-_SHARE = re.compile(r"百分之(?:几|多少)|百分比|(?:多少|多大|什么)(?:的)?比例|(?:比例|比重)[^，。？]{0,6}多少|几成|占[^，。？]{0,12}(?:多少|几)")
+# 占 is "make up" ("占城市建成区面积的多少"), not 占用 / 占地 / 占道 (occupy: "占用绿地面积达到多少" asks an area).
+_SHARE = re.compile(r"百分之(?:几|多少)|百分比|(?:多少|多大|什么)(?:的)?比例|(?:比例|比重)[^，。？]{0,6}多少|几成|占(?![用地道压有])[^，。？]{0,12}(?:多少|几)")
 # 几月 asks a month (_TIME); 多高 / 多宽 / 多长 ask a measure.
 # 指标 asks for a value, except as a modifier ("没达到控制指标的企业名单") or as everyday 硬指标 (a firm requirement).
 _QUANTITY = re.compile(r"多少|比例|比重|百分之|(?<!哪)几个|数量|多大|数值|(?<!硬)指标(?!的)|目标值|(?<![减增])量化|几[年次倍分吨万亿元天日名人家项处条座台辆成]|"

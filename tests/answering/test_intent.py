@@ -40,6 +40,8 @@ from kb.answering.intent import analyse, asked_act, definition_term, resolve_fol
     ("我们是做快递的，要注意什么？", {"enterprise"}),
     ("安全生产费用要按营业收入的百分之几提取？", {"wants_number", "wants_share"}),
     ("绿色建筑占新建建筑的比例是多少？", {"wants_number", "wants_share", "asked_value"}),
+    ("生产绿地至少要占城市建成区面积的多少？", {"wants_number", "wants_share"}),
+    ("占用城市绿地面积达到多少要报市政府审批？", {"wants_number"}),  # 占用 occupies, it makes up no share
 ])
 def test_what_is_asked(question, asked):
     intent = analyse(question)
