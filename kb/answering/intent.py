@@ -101,10 +101,10 @@ _INDEFINITE = re.compile(r"几|多少")
 _POSSIBLE = re.compile(r"[\u4e00-\u9fff]得(?:到|着)吗")
 _ENDS_IN_MA = re.compile(r"吗[？?！!]?$")
 _DURATION = re.compile(r"最[长短多少].{0,6}(几|多少)个?[日天月年]|(多少|几)年以上|(多少|几)个?工作日|(多少|几)个?(?:小时|分钟|[日天周月年])(内|以内|之内)|(期限|时限|有效期).{0,4}(多少|几|多长|多久)|"
-                       r"有效期.{0,6}(几|多少)|(多长时间|多久)(?!.{0,8}一次)|"
+                       r"有效期.{0,6}(几|多少)|(多长时间|多久)(?![^，。？?]*一次)|"
                        r"(?<![哪第])(多少|几)年(?![度份级前后来]|以前|以后)")
 # How often, also as a choice between periods ("每个月交还是每个季度交").
-_FREQUENCY = re.compile(r"几次|多少次|频次|频率|每(年|月|季度|周|天|日).{0,6}(几|多少)(次|回|遍)|(多久|多长时间).{0,8}一次|"
+_FREQUENCY = re.compile(r"几次|多少次|频次|频率|每(年|月|季度|周|天|日).{0,6}(几|多少)(次|回|遍)|(多久|多长时间)[^，。？?]*一次|"
                         r"还是每个?(年|半年|季度|月|周|天|日)")
 # "节能产品认证证书的有效期是几年": the thing whose value is asked and the value's name; an answer must be about the
 # former (another thing's 有效期 does not answer).
