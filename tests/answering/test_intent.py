@@ -18,7 +18,7 @@ from kb.answering.intent import analyse, asked_act, definition_term, resolve_fol
     ("排污许可证的有效期是几年？", {"wants_number", "wants_time", "wants_duration", "asked_value"}),
     ("行政机关应当在多少个工作日内作出决定？", {"wants_number", "wants_duration"}),
     ("副总河长每年巡河几次？", {"wants_number", "wants_frequency"}),
-    ("县政府多长时间要向本级人大报告一次节能工作？", {"wants_number", "wants_frequency"}),  # however far 一次 stands
+    ("县政府多长时间要向本级人大或者人大常委会报告一次节能工作？", {"wants_number", "wants_frequency"}),  # however far 一次 stands
     ("执行报告是每个月交还是每个季度交？", {"wants_frequency"}),
     ("原始记录最少要保存几年？", {"wants_number", "wants_duration"}),
     ("车龄超过多少年不能再营运？", {"wants_number", "wants_duration"}),
