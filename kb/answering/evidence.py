@@ -24,6 +24,9 @@ AMOUNT_KINDS = frozenset({QuantityKind.MONEY, QuantityKind.MULTIPLE})  # 罚款 
 _DEADLINE = re.compile(r"20\d\d年|二[〇○零]\S{2}年|“十[四五六]五”|年底|年前|期间|之日起|日起|"
                        r"第[一二三四1-4]季度|[上下]半年|年初|年末|月底|月末|季末|"
                        r"(?<![\d一二三四五六七八九十个])(?:十[一二]|[一二三四五六七八九十]|1[0-2]|[1-9])月(?![份]?[内以])")
+# A law says when by the act something comes before ("开工前应当及时告知…", "在作业前与受委托方签订…"); not 目前, 当前,
+# 此前, 提前, 年前 (a deadline, above).
+_BEFORE_ACT = re.compile(r"(?<![目当此日提年])(?:之前|以前|前)(?=[，,应须要与向并将报办对由])")
 _GENERIC_AREAS = {"区县", "城区", "园区", "示范区", "试验区", "新区", "社区", "景区", "限养区", "禁养区", "养殖区", "灌区",
                   "地区", "区域", "自治县", "山区", "库区", "分区", "市区", "郊区", "辖区", "主城区", "中心城区"}
 # A named 区/县 ("重庆经开区", "渝中区"), not a phrase ending in one ("有条件的区县").
@@ -321,7 +324,7 @@ class SentenceScorer:
             return "文件没有规定具体日期"
         # A span of time asked for and found above answers "when" too ("有效期是几年" -> "有效期为5年").
         if intent.wants_time and not intent.wants_duration and not (
-                _DEADLINE.search(text) or _DATE.search(text) or _time_limit(text)):
+                _DEADLINE.search(text) or _DATE.search(text) or _time_limit(text) or _BEFORE_ACT.search(text)):
             return "文件没有规定具体时间"
         # A deadline opens its sentence, far from the asked words ("到2025年，…"), but the sentence must hold the
         # question's: a "“十四五”期间，新增危险废物…" does not say when the gas network is finished.

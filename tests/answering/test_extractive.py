@@ -1154,6 +1154,7 @@ TRANSPORT = """甲市运输测试条例
 第四条 道路运输经营者应当制定突发事件应急预案。应急预案应当包括下列内容：
 （一）报告程序和应急指挥；
 （二）现场处置措施。
+第五条 货运经营者在开工前应当告知交通主管部门。
 """
 
 
@@ -1168,3 +1169,10 @@ def test_a_heading_asked_for_is_answered_by_its_sections_and_a_heading_naming_wh
     answer = ask(transport_kb, "道路运输经营者制定的应急预案应当包括哪些内容？")
     assert "道路运输经营”包括" not in answer.text and "第四条" in cited(answer)[0]
     assert "报告程序和应急指挥" in answer.text
+
+
+def test_when_is_answered_by_the_act_a_duty_comes_before(transport_kb):
+    """A law says when by the act a duty precedes ("开工前应当…"); a duty stating no time answers no "什么时候"."""
+    answer = ask(transport_kb, "货运经营者什么时候要告知交通主管部门？")
+    assert answer.status == AnswerStatus.ANSWERED and cited(answer)[0] == "第五条" and "开工前" in answer.text
+    assert ask(transport_kb, "道路运输经营者什么时候要制定应急预案？").status == AnswerStatus.NOT_FOUND
