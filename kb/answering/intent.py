@@ -199,7 +199,8 @@ def analyse(question: str, previous: Sequence[str] = ()) -> QuestionIntent:
         text=question,
         resolved=resolved,
         focus=focus,
-        wants_number=bool(_QUANTITY.search(resolved_asked)) and not metadata_field,
+        # (A yes-no question's earlier clauses only say what is looked at: "…这些指标审查没通过，还能拿到许可证吗".)
+        wants_number=bool(_QUANTITY.search(asked_clauses(resolved_asked))) and not metadata_field,
         wants_money=bool(_MONEY.search(asked)),
         # A passage question the document's header lines cannot answer may still be answered by an article
         # ("本条例自…起施行"): a date is then the detail it must hold.

@@ -35,6 +35,7 @@ from kb.answering.intent import analyse, asked_act, definition_term, resolve_fol
     # In a question ending in 吗, the 哪些 before its last clause says what is looked at: it asks yes or no.
     ("想看看他们换了哪些零件，修理厂能不让我看维修记录吗？", {"wants_permission"}),
     ("我们厂要办哪些手续，能不能先开工？", {"wants_list", "list_noun"}),
+    ("开采回采率这些指标审查没通过，还能拿到采矿许可证吗？", {"wants_permission"}),  # nor the 指标 before it
     # Whether something can be found or had is no question of what is allowed.
     ("交易机构的收费标准我们能查得到吗？", set()),
     ("想把街边的树包下来负责照管，允许个人这么参与城市绿化吗？", {"wants_permission"}),
