@@ -9,7 +9,7 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 
 from kb.answering import tuning
-from kb.answering.intent import QuestionIntent
+from kb.answering.intent import FRAME_WORDS, PLACES, QuestionIntent
 from kb.schema import Clause, Hit
 from kb.store.snapshot import Snapshot
 from kb.text.numerals import Quantity, QuantityKind, find_quantities, has_quantity
@@ -213,6 +213,12 @@ class SentenceScorer:
         parent = self.snapshot.clause(doc_id, paragraph) or self.snapshot.clause(doc_id, _FIRST_PARAGRAPH.sub("", paragraph))
         last = parent.sentences[-1].text.strip() if parent and parent.sentences else ""
         return parent if last.endswith(("：", ":")) else None
+
+    def matter_words(self, intent: QuestionIntent) -> list[str]:
+        """The words of what the question is about that some document uses (its colloquial words' formal terms
+        included): not its frame (FRAME_WORDS), not a place."""
+        return [t for t in self.weights(intent.resolved) if len(t) >= 2 and t not in FRAME_WORDS
+                and not t.startswith(PLACES) and t in self.snapshot.bm25.vocabulary]
 
     def unknown_asked_terms(self, intent: QuestionIntent) -> list[str]:
         """Words of a detail question (how much, when) that occur nowhere in the corpus ("有效期", "库容"): the asked

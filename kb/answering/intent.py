@@ -130,6 +130,17 @@ PLACES = tuple(
 )
 
 
+# The words of a question's frame, not its matter: what kind of thing an administrative question asks for (conditions,
+# papers, approval, a fine, a body, a time limit…) and who generically does it. "医疗机构设置需要满足哪些条件" is about
+# 医疗机构; a provision sharing only its 条件 is about something else.
+FRAME_WORDS = frozenset("""
+条件 材料 证件 证明 手续 程序 流程 批准 审批 审核 审查 登记 备案 申请 许可 办理 决定 作出 标准 要求 规定 办法 措施
+罚款 处罚 罚 处理 责任 后果 期限 时间 时限 日期 费用 收费 价格 金额 数量 比例
+部门 机构 单位 企业 个人 公民 政府 国家 有关 相关 人员 机关 主管部门
+需要 应当 必须 可以 能够 允许 是否 管理 工作 活动 行为 情况 问题 事项 方面 内容 文件 条例 法律 法规 政策
+""".split())
+
+
 @dataclass(frozen=True)
 class QuestionIntent:
     text: str  # the question as asked

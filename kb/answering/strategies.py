@@ -99,7 +99,17 @@ class AnswerContext:
         """The evidence gate: the question's words are in the best sentences, or the best clause means the same."""
         if not self.ranked:
             return False
-        return max(s.lexical for s in self.ranked) >= tuning.MIN_SUPPORT or self.means_the_question(self.ranked[0])
+        close = max(s.lexical for s in self.ranked) >= tuning.MIN_SUPPORT or self.means_the_question(self.ranked[0])
+        return close and self.holds_the_matter
+
+    @property
+    def holds_the_matter(self) -> bool:
+        """The close provisions name something the question is about, not only its frame (条件, 材料, 批准, 罚款…):
+        "新生儿落户需要准备哪些材料" is not answered by "申请材料不齐全的，…". A question whose matter no document
+        names (all everyday words) is left to the gate's other evidence."""
+        matter = self.scorer.matter_words(self.intent)
+        return not matter or any(word in f"{s.clause.heading} {s.clause.text}" for s in self.ranked[:2]
+                                 for word in matter)
 
     def means_the_question(self, sentence: ScoredSentence) -> bool:
         """Its clause is as close in meaning as the evidence gate asks (colloquial words: 打火机 for 火种)."""

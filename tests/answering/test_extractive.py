@@ -1176,3 +1176,13 @@ def test_when_is_answered_by_the_act_a_duty_comes_before(transport_kb):
     answer = ask(transport_kb, "货运经营者什么时候要告知交通主管部门？")
     assert answer.status == AnswerStatus.ANSWERED and cited(answer)[0] == "第五条" and "开工前" in answer.text
     assert ask(transport_kb, "道路运输经营者什么时候要制定应急预案？").status == AnswerStatus.NOT_FOUND
+
+
+def test_the_gate_wants_the_question_s_matter_not_only_its_frame(kb):
+    """"巡护证的申请多少日内作出决定" shares its frame (申请, 作出决定) with the road-digging provision but not its
+    matter (巡护证), which a document does use; a question whose matter no document names is left to the other
+    evidence."""
+    road_digging = [("第五条", 0, 1.0, 0.5)]
+    assert not ranked_context(kb, "巡护证的申请多少日内作出决定？", road_digging, title="道路").supported
+    assert ranked_context(kb, "挖掘城市道路的申请多少日内作出决定？", road_digging, title="道路").supported
+    assert ranked_context(kb, "新生儿落户的申请多少日内作出决定？", road_digging, title="道路").supported

@@ -47,6 +47,7 @@ def test_colloquial_words_expand_to_document_terms():
     assert "委托" in tok.expand_query("设备的维护能不能交给物业去做？")
     assert "委托" not in tok.expand_query("材料交给窗口了")
     assert "赔偿" in tok.expand_query("亏了钱能找对方赔吗？")
+    assert "拆除" in tok.expand_query("政府能随便把楼拆了吗？")
 
 
 def test_a_pattern_row_expands_every_way_of_saying_it():
