@@ -40,8 +40,9 @@ _GENERAL_RESPONSIBILITY = re.compile(r"职责分工|分工负责|各负其责|�
 _PROHIBITION = re.compile(r"不得|禁止|严禁|不准|不允许|不应当")
 _DUTY = re.compile(r"应当|必须|须|应|负责")
 _PERMISSION = re.compile(r"可以|允许|有权|鼓励|支持")
-# "逾期未改正的，可以缓拨…": what an authority may do to whom breaks a rule is a sanction, not a permission.
-_SANCTION_CONDITION = re.compile(r"[^，。；]*(?:违反|未|逾期|拒不|不按)[^，。；]*的，")
+# "逾期未改正的，可以缓拨…", "情节严重的，可以…责令停业整顿": what an authority may do to whom breaks a rule is a
+# sanction, not a permission.
+_SANCTION_CONDITION = re.compile(r"[^，。；]*(?:违反|未|逾期|拒不|不按|情节|造成)[^，。；]*的，")
 # "由从业者负责", "由本单位负责", "由建设单位承担": the grammar that assigns a task, whoever it assigns it to.
 _ASSIGNS_RESPONSIBILITY = re.compile(r"由[\u4e00-\u9fff]{2,12}?(?:负责|承担)")
 _ASKS_TO_SKIP = re.compile(r"能不能不|可不可以不|(?:可以|能否|可否|允许|是否可以|(?<!不)能)不(?![能可])|不用|不必|免(?:于|除|检|交|缴|办|予)")

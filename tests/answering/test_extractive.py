@@ -1155,6 +1155,7 @@ TRANSPORT = """甲市运输测试条例
 （一）报告程序和应急指挥；
 （二）现场处置措施。
 第五条 货运经营者在开工前应当告知交通主管部门。
+第六条 货运经营者超载运输的，由交通主管部门责令改正；情节严重的，可以由交通主管部门吊销其经营许可证。
 """
 
 
@@ -1186,3 +1187,13 @@ def test_the_gate_wants_the_question_s_matter_not_only_its_frame(kb):
     assert not ranked_context(kb, "巡护证的申请多少日内作出决定？", road_digging, title="道路").supported
     assert ranked_context(kb, "挖掘城市道路的申请多少日内作出决定？", road_digging, title="道路").supported
     assert ranked_context(kb, "新生儿落户的申请多少日内作出决定？", road_digging, title="道路").supported
+
+
+def test_an_authority_s_may_in_a_penalty_grants_no_permission(transport_kb):
+    """"情节严重的，可以由…吊销…" says what the authority may do to whoever breaks the rule, not that anyone may."""
+    from kb.answering.strategies import permission
+
+    ctx = ranked_context(transport_kb, "货运公司能不能吊销别人的经营许可证？", [("第六条", 1, 1.0, 0.5)])
+    assert ctx.ranked[0].text.startswith("情节严重的")
+    answer = permission(ctx)
+    assert answer is None or not answer.text.startswith("可以")
