@@ -105,12 +105,14 @@ class AnswerContext:
 
     @property
     def holds_the_matter(self) -> bool:
-        """The close provisions name something the question is about, not only its frame (条件, 材料, 批准, 罚款…):
-        "新生儿落户需要准备哪些材料" is not answered by "申请材料不齐全的，…". A question whose matter no document
-        names (all everyday words) is left to the gate's other evidence."""
+        """The best sentence's provision (its heading, the lead-in of its item) names something the question is
+        about, not only its frame (条件, 材料, 批准, 罚款…): "新生儿落户需要准备哪些材料" is not answered by "申请材料不齐
+        全的，…". A question whose matter no document names (all everyday words) is left to the gate's other
+        evidence."""
         matter = self.scorer.matter_words(self.intent)
-        return not matter or any(word in f"{s.clause.heading} {s.clause.text}" for s in self.ranked[:2]
-                                 for word in matter)
+        best = self.ranked[0]
+        provision = f"{best.clause.heading} {self.scorer.lead_in(best.doc_id, best.clause)} {best.clause.text}"
+        return not matter or any(word in provision for word in matter)
 
     def means_the_question(self, sentence: ScoredSentence) -> bool:
         """Its clause is as close in meaning as the evidence gate asks (colloquial words: 打火机 for 火种)."""

@@ -1187,6 +1187,9 @@ def test_the_gate_wants_the_question_s_matter_not_only_its_frame(kb):
     assert not ranked_context(kb, "巡护证的申请多少日内作出决定？", road_digging, title="道路").supported
     assert ranked_context(kb, "挖掘城市道路的申请多少日内作出决定？", road_digging, title="道路").supported
     assert ranked_context(kb, "新生儿落户的申请多少日内作出决定？", road_digging, title="道路").supported
+    # An item's matter may stand in its lead-in ("下列行为…" above "（一）擅自占用城市道路摆摊设点的").
+    item = [("第九条第（一）项", 0, 1.0, 0.5)]
+    assert ranked_context(kb, "主管部门对哪些行为责令限期改正？", item, title="道路").supported
 
 
 def test_an_authority_s_may_in_a_penalty_grants_no_permission(transport_kb):
