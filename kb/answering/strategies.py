@@ -653,6 +653,12 @@ def _answers_kind(ctx: AnswerContext, verdict: str) -> bool:
         _ASKS_DUTY.search(ctx.intent.text) or _ASKS_TO_SKIP.search(ctx.intent.text)))
 
 
+def _last_clause(question: str) -> str:
+    """The clause of a question that asks ("年度用水计划由谁来制定" of "依照节约用水条例，一个县每年的年度用水计划由谁来
+    制定？")."""
+    return re.split(r"[，,；;]", question.rstrip("？?！! "))[-1]
+
+
 def permission(ctx: AnswerContext) -> Answer | None:
     """"能不能…", "是否允许…": 可以 / 不可以 / 应当 before the provision that says so; a provision without a modal verb is
     quoted plainly (by `quote`)."""
@@ -778,6 +784,17 @@ def who(ctx: AnswerContext) -> Answer | None:
     most_of_task = max(naming, key=lambda s: about_task[id(s)], default=None)
     if named is not None and most_of_task is not None and about_task[id(most_of_task)] > about_task[id(named)]:
         named = most_of_task
+    # No close sentence names a body, but a runner-up names one for the asked thing and task together (the clause
+    # that asks: "年度用水计划由谁来制定" → "…水行政主管部门会同有关部门，…制定年度用水计划"): it answers, not the
+    # closest sentence, which names the task without its doer.
+    if named is None and naming:
+        asked = {t: w for t, w in ctx.scorer.weights(_last_clause(ctx.intent.text), expand=False).items()
+                 if t in ctx.snapshot.bm25.vocabulary}  # "由谁来" asks, it is no word of the task
+        whole = {id(s): SentenceScorer.coverage(asked, f"{s.text}{ctx.scorer.lead_in(s.doc_id, s.clause)}")
+                 for s in [complete, *naming]}
+        fullest = max(naming, key=lambda s: whole[id(s)])
+        if whole[id(fullest)] >= tuning.MIN_ACT_COVERAGE and whole[id(fullest)] >= whole[id(complete)]:
+            named = fullest
     if named is not None:
         return listing(ctx) if ctx.intent.wants_list else _quote(ctx, named)
     subject = _omitted_subject(ctx, complete)

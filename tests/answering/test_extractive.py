@@ -1156,6 +1156,8 @@ TRANSPORT = """甲市运输测试条例
 （二）现场处置措施。
 第五条 货运经营者在开工前应当告知交通主管部门。
 第六条 货运经营者超载运输的，由交通主管部门责令改正；情节严重的，可以由交通主管部门吊销其经营许可证。
+第七条 运输经营者的年度运输计划应当根据运力情况制定。
+第八条 市交通主管部门会同有关部门，根据全市运力制定年度运输计划。
 """
 
 
@@ -1200,3 +1202,13 @@ def test_an_authority_s_may_in_a_penalty_grants_no_permission(transport_kb):
     assert ctx.ranked[0].text.startswith("情节严重的")
     answer = permission(ctx)
     assert answer is None or not answer.text.startswith("可以")
+
+
+def test_who_is_answered_by_a_runner_up_naming_the_doer_of_the_asked_task(transport_kb):
+    """The closest sentence names the task (年度运输计划…制定) without its doer; a runner-up names a body for the same
+    thing and task, and answers instead of a refusal or 文件未明确."""
+    from kb.answering.strategies import who
+
+    ctx = ranked_context(transport_kb, "每年的年度运输计划由谁来制定？", [("第七条", 0, 1.0, 0.6), ("第八条", 0, 0.8, 0.5)])
+    answer = who(ctx)
+    assert answer.status == AnswerStatus.ANSWERED and cited(answer)[0] == "第八条" and "市交通主管部门" in answer.text
