@@ -60,9 +60,9 @@ _ASKED_ACTOR = re.compile(r"(部门|政府|单位|企业|公司|机构|平台|�
 _DEFINED_AFTER_SUOCHENG = re.compile(r"所称[“]?([\u4e00-\u9fff]{2,12}?)[”]?[，,]?(?:是指|指|包括|系指)")
 _DEFINED_ITEM = re.compile(r"^(?:[（(][一二三四五六七八九十]+[)）])\s*([\u4e00-\u9fff]{2,12}?)[，,：:]")
 _TERMS_LEAD = re.compile(r"用语的含义|用语含义|术语|下列用语")
-# What a law leaves to other rules, in its supplementary provisions ("公共汽车客运的经营和管理按照有关规定执行").
 # What follows a heading whose contents are asked: a few words, then the asking word.
 _ASKS_CONTENTS = re.compile(r"[^，,。？?]{0,6}?(?:哪|什么)")
+# What a law leaves to other rules, in its supplementary provisions ("公共汽车客运的经营和管理按照有关规定执行").
 _REFERRED = re.compile(r"按照(?:国家)?有关规定执行|另行规定|另有规定")
 _SCOPE_CUE = re.compile(rf"适用本|适用于|本(?:法|条例|规定|办法)适用|不适用|适用其规定|参照本|{_REFERRED.pattern}")
 _YES_NO_SCOPE = re.compile(r"适不适用|是否适用|适用[^，。？?]{0,40}吗")
