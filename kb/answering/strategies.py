@@ -22,7 +22,8 @@ from kb.analysis.penalties import (article_label, breached_clause, conduct_core,
                                    stated_conduct)
 from kb.answering import tuning
 from kb.answering.compose import UNNAMED_HEDGE, compose, marker, not_found
-from kb.answering.evidence import AMOUNT_KINDS, ScoredSentence, SentenceScorer, lists_noun, quantities_of
+from kb.answering.evidence import (AMOUNT_KINDS, ScoredSentence, SentenceScorer, asked_part, lists_noun,
+                                  quantities_of)
 from kb.answering.intent import PLACES, QuestionIntent, asked_act, asked_conduct
 from kb.search.mentions import documents_named
 from kb.schema import (PREAMBLE_LABEL, SIGNATURE_LABEL, Answer, AnswerStatus, Citation, Clause, Hit, ParsedDocument,
@@ -653,12 +654,6 @@ def _answers_kind(ctx: AnswerContext, verdict: str) -> bool:
         _ASKS_DUTY.search(ctx.intent.text) or _ASKS_TO_SKIP.search(ctx.intent.text)))
 
 
-def _last_clause(question: str) -> str:
-    """The clause of a question that asks ("年度用水计划由谁来制定" of "依照节约用水条例，一个县每年的年度用水计划由谁来
-    制定？")."""
-    return re.split(r"[，,；;]", question.rstrip("？?！! "))[-1]
-
-
 def permission(ctx: AnswerContext) -> Answer | None:
     """"能不能…", "是否允许…": 可以 / 不可以 / 应当 before the provision that says so; a provision without a modal verb is
     quoted plainly (by `quote`)."""
@@ -788,7 +783,7 @@ def who(ctx: AnswerContext) -> Answer | None:
     # that asks: "年度用水计划由谁来制定" → "…水行政主管部门会同有关部门，…制定年度用水计划"): it answers, not the
     # closest sentence, which names the task without its doer.
     if named is None and naming:
-        asked = {t: w for t, w in ctx.scorer.weights(_last_clause(ctx.intent.text), expand=False).items()
+        asked = {t: w for t, w in ctx.scorer.weights(asked_part(ctx.intent.text), expand=False).items()
                  if t in ctx.snapshot.bm25.vocabulary}  # "由谁来" asks, it is no word of the task
         whole = {id(s): SentenceScorer.coverage(asked, f"{s.text}{ctx.scorer.lead_in(s.doc_id, s.clause)}")
                  for s in [complete, *naming]}
