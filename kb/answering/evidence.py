@@ -278,8 +278,12 @@ class SentenceScorer:
             if not self.names_owner(owner, about):
                 return _missing_value(intent)
             # A span of time stands anywhere in its sentence (below), so that sentence must be about the owner: a
-            # clause about 巡游出租汽车 holds other time limits than its 车辆经营权's 使用期限.
-            if intent.wants_duration and self.coverage(self.weights(owner), text) < tuning.MIN_OWNER_COVERAGE:
+            # clause about 巡游出租汽车 holds other time limits than its 车辆经营权's 使用期限. A later sentence of a
+            # provision leaves its subject unsaid, and is about the owner when it names the asked value itself
+            # ("连续两年信用评价不合格的，…" for 经营者的信用评价连续多长时间不合格); a span's name (期限) is no such word.
+            named_value = {t: w for t, w in self.weights(value, expand=False).items() if t not in FRAME_WORDS}
+            if intent.wants_duration and self.coverage(self.weights(owner), text) < tuning.MIN_OWNER_COVERAGE and (
+                    not named_value or self.coverage(named_value, text) < tuning.MIN_OWNER_COVERAGE):
                 return f"文件没有规定{owner}的{value}"
         if intent.wants_money and not quantities_of(text, AMOUNT_KINDS):
             return "文件没有规定具体金额"

@@ -795,6 +795,7 @@ PERMITS = """乙市排污测试条例
 （一）附属绿地由管理单位或者产权单位负责。
 第二十一条 到2099年，新建充电桩超过3万个。
 第二十二条 新建住宅的建设单位应当统一设计安装太阳能热水系统的管线。
+第二十三条 经营者及其从业人员信用评价不合格的，责令限期整改；连续两年信用评价不合格的，责令停业整顿。
 """
 
 
@@ -914,6 +915,13 @@ def test_a_span_of_time_answers_for_its_owner_only_from_a_sentence_about_the_own
     """The clause is about 车辆经营权, but the sentence with a span is about a driver's 注销注册."""
     ctx = _context(permits_kb, "巡游出租车的车辆经营权使用期限是几年？", ["第十六条#1"])
     assert ctx.scorer.missing_detail(ctx.intent, ctx.ranked[0]) == "文件没有规定巡游出租车的车辆经营权的使用期限"
+
+
+def test_a_later_sentence_naming_the_asked_value_answers_for_the_owner_its_provision_leaves_unsaid(permits_kb):
+    """"连续两年信用评价不合格的，…" leaves its subject (经营者) to the provision's first sentence, and names the value
+    asked about: it answers 经营者的信用评价连续多长时间不合格."""
+    ctx = _context(permits_kb, "经营者的信用评价连续多长时间不合格，会被责令停业整顿？", ["第二十三条#1"])
+    assert ctx.scorer.missing_detail(ctx.intent, ctx.ranked[0]) == ""
 
 
 def test_of_an_articles_rules_the_one_holding_more_of_the_asked_act_answers(permits_kb):
