@@ -138,6 +138,7 @@ def test_which_of_several_is_not_a_number_and_a_validity_is_a_span():
     ("技术研发主要依托哪些单位？", ""),  # … or of bodies ("龙头企业、高校、科研机构")
     ("绿色金融方面有哪些支持措施？", ""),  # a compound of such words
     ("上海对绿色建筑有哪些激励措施？", "激励措施"),  # … not a kind of measure
+    ("补偿工作应当坚持哪些原则？", ""),  # a law states its principles as what it 坚持, seldom naming them 原则
 ])
 def test_a_generic_noun_of_measures_asks_for_no_particular_kind(question, noun):
     assert analyse(question).list_noun == noun
