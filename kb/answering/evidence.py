@@ -35,7 +35,7 @@ _AREAS_BY_CRITERION = re.compile(r"([^，。；、]{2,30})的(?:区县|区|县|�
 _FRAGMENT_SPLIT = re.compile(r"[，、：]")
 # "……的有效期到什么时候", "……的设计库容是多少": the noun whose value is asked for.
 # … or the measured thing before a threshold ("车龄超过几年", "年排放量达到多少吨").
-_ASKED_NOUN = re.compile(r"的([\u4e00-\u9fff]{2,6}?)(?:要|将|会)?(?:到什么时候|是什么时候|是多少|有多大|是哪一年|多少)|"
+_ASKED_NOUN = re.compile(r"的((?:(?![要将会])[\u4e00-\u9fff]){2,6}?)(?:要|将|会)?(?:到什么时候|是什么时候|是多少|有多大|是哪一年|多少)|"
                          r"((?:(?![要将会应需能必最至到的])[\u4e00-\u9fff]){2,6}?)(?:最低|最高|最少|最多|至少|一般)?"
                          r"(?:要|将|会|应当?|需要?|能|必须)?"
                          r"(?:超过|超出|达到|满|不满|不足|低于|高于)(?:多少|几)|"
@@ -233,7 +233,7 @@ class SentenceScorer:
         # A word jieba does not know ("车龄") has no token of its own: its head, the last two characters, is looked
         # for in the texts.
         head = noun[-2:]
-        if head not in unknown and head not in self.snapshot.bm25.vocabulary and not any(
+        if not any(head in t for t in unknown) and head not in self.snapshot.bm25.vocabulary and not any(
                 head in c for c in colloquial) and not any(head in doc.text for doc in self.snapshot.documents.values()):
             unknown.append(head)
         return unknown

@@ -332,6 +332,9 @@ def test_a_threshold_on_something_no_document_mentions_is_refused(kb):
     # … and the measure a sum is reckoned by.
     rate = ask(kb, "在城市道路上乱倒垃圾的，罚款按什么利率计算？")
     assert rate.status == AnswerStatus.NOT_FOUND and "利率" in rate.text
+    # A modal verb and what follows it are the question's, not the noun's ("…的个人要罚多少": 个人, not 个人要罚).
+    fined = ask(kb, "在城市道路上乱倒垃圾渣土的个人要罚多少？")
+    assert fined.status == AnswerStatus.ANSWERED and "五十元以上二百元以下罚款" in fined.text
 
 
 def test_a_span_asked_in_hours_or_years_is_not_answered_by_a_limit_in_days(kb):
