@@ -58,7 +58,7 @@ _DATE = re.compile(r"[0-9一二三四五六七八九十]{1,3}月[0-9一二三四
 _COUNTED_FROM = re.compile(r"(?:后的?|之日起|起|之前|以前|前的?)$")
 # The parts of a question, and the words that ask (the part holding them is the one that asks).
 _QUESTION_PARTS = re.compile(r"[，,；;：:]")
-_ASKING = re.compile(r"多少|几|多[大长久高远]|什么|哪|谁|何")
+_ASKING = re.compile(r"多少|几|(?<![好很许太众诸])多[大长久高远]|什么|哪|谁|何")
 # An item of a law (…第（三）项) and an article's first paragraph, which stays in the article's own clause.
 _ITEM_LABEL = re.compile(r"第（[一二三四五六七八九十]+）项$")
 _FIRST_PARAGRAPH = re.compile(r"第一款$")

@@ -21,8 +21,9 @@ _MONEY = re.compile(r"多少钱|几[分毛块角]钱|补贴标准|罚款多少|�
 _SHARE = re.compile(r"百分之(?:几|多少)|百分比|(?:多少|多大|什么)(?:的)?比例|(?:比例|比重)[^，。？]{0,6}多少|几成|占(?![用地道压有])[^，。？]{0,12}(?:多少|几)")
 # 几月 asks a month (_TIME); 多高 / 多宽 / 多长 ask a measure.
 # 指标 asks for a value, except as a modifier ("没达到控制指标的企业名单") or as everyday 硬指标 (a firm requirement).
-_QUANTITY = re.compile(r"多少|比例|比重|百分之|(?<!哪)几个|数量|多大|数值|(?<!硬)指标(?!的)|目标值|(?<![减增])量化|几[年次倍分吨万亿元天日名人家项处条座台辆成]|"
-                       r"多[高宽深厚远粗长](?![期效])")
+# 好多/很多/许多 are "many", not "how": 好多大楼 asks no size.
+_QUANTITY = re.compile(r"多少|比例|比重|百分之|(?<!哪)几个|数量|(?<![好很许太众诸])多大|数值|(?<!硬)指标(?!的)|目标值|"
+                       r"(?<![减增])量化|几[年次倍分吨万亿元天日名人家项处条座台辆成]|(?<![好很许太众诸])多[高宽深厚远粗长](?![期效])")
 _TIME = re.compile(r"什么时候|哪一年|何时|哪天|哪年|年份|有效期|从哪一?年|截止|期限(?![内和与或])|几月|哪几个月|哪个月")
 # A calendar day is asked for: an answer must hold one (a time limit or a year is not a day).
 _DAY = re.compile(r"几月几[号日]|哪一?天|哪一日|日期")

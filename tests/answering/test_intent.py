@@ -122,6 +122,9 @@ def test_which_of_several_is_not_a_number_and_a_validity_is_a_span():
     assert analyse("经营期限一般是几年？").wants_duration
     assert not analyse("哪几年的目标最高？").wants_duration and not analyse("第几年开始考核？").wants_duration
     assert analyse("围挡至少要做多高？").wants_number and analyse("隔离带要多宽？").wants_number
+    # 好多/许多 say "many": 好多大楼 asks no size.
+    assert not analyse("城里好多大楼晚上整夜亮灯，有没有规定管？").wants_number
+    assert not analyse("许多高楼的外墙能不能做广告？").wants_number
     # 指标 asks for a value when it is the thing asked, not as a modifier or as everyday 硬指标 (a firm rule).
     assert analyse("发展生态循环农业有哪些到2025年的指标？").wants_number
     assert not analyse("没达到控制指标的企业名单由哪些部门公布？").wants_number
