@@ -154,8 +154,11 @@ class SentenceScorer:
         if key not in self._weights_by_text:
             words = self.tokenizer.tokens(text)
             if expand:  # a formal term no document uses can match nothing: it would only dilute the share
-                words += [t for t in self.tokenizer.tokens(self.tokenizer.expand_query(text))
+                formal = [t for t in self.tokenizer.tokens(self.tokenizer.expand_query(text))
                           if t not in words and t in self.snapshot.bm25.vocabulary]
+                # … and so would a colloquial word no document uses (瞎编), once its formal terms (捏造) stand for it.
+                colloquial = synonym_table()
+                words = [t for t in words if t in self.snapshot.bm25.vocabulary or t not in colloquial] + formal
             self._weights_by_text[key] = {t: self.snapshot.bm25.idf(t) for t in dict.fromkeys(words)}
         return self._weights_by_text[key]
 

@@ -337,6 +337,16 @@ def test_a_threshold_on_something_no_document_mentions_is_refused(kb):
     assert fined.status == AnswerStatus.ANSWERED and "五十元以上二百元以下罚款" in fined.text
 
 
+def test_a_colloquial_word_no_document_uses_gives_way_to_its_formal_terms(kb):
+    """上坟 is in no text: its formal term 烧香烧纸 (烧香, 烧纸) stands for it in the question's words instead of both diluting
+    the share a sentence holds; a word no text uses and no table knows (火锅) still counts against it."""
+    from kb.answering.evidence import SentenceScorer
+
+    snap = kb.retriever.snapshot()
+    weights = SentenceScorer(snap, kb.retriever.tokenizer).weights("上坟时吃火锅算不算野外用火？")
+    assert "上坟" not in weights and "烧纸" in weights and "火锅" in weights
+
+
 def test_a_span_asked_in_hours_or_years_is_not_answered_by_a_limit_in_days(kb):
     for question in ("挖掘城市道路的申请多少小时内作出决定？", "挖掘城市道路的申请几年内作出决定？"):
         answer = ask(kb, question)
