@@ -86,6 +86,9 @@ def test_terms_asked_to_be_told_apart(question, terms):
     ("上海市绿色建筑条例是哪天、由哪个机关通过的？", "passage"),
     ("文件的成文日期是哪天？", "date"),
     ("森林覆盖率什么时候达到57%？", ""),
+    ("节约能源法由哪个部门制定？", "issuer"),
+    ("这个办法由哪个部门制定？", "issuer"),
+    ("分类补偿的具体办法由哪个部门制定？", ""),  # a 办法 the law leaves to a body: who, not the issuer
 ])
 def test_metadata_fields(question, field):
     assert analyse(question).metadata_field == field
