@@ -48,6 +48,13 @@ def test_colloquial_words_expand_to_document_terms():
     assert "委托" not in tok.expand_query("材料交给窗口了")
     assert "赔偿" in tok.expand_query("亏了钱能找对方赔吗？")
     assert "拆除" in tok.expand_query("政府能随便把楼拆了吗？")
+    # Made-up stories, mines, boats, donations, government buying, out-of-town firms kept out.
+    assert "捏造" in tok.expand_query("自媒体瞎编我们店的坏话，管不管？")
+    assert "矿产资源" in tok.expand_query("山里有人开矿挖石头，有没有讲究？")
+    assert "渔业船舶" in tok.expand_query("老渔船烧油，鼓不鼓励换新的？")
+    assert "捐助" in tok.expand_query("想给护林队捐点灭火工具")
+    assert "采购" in tok.expand_query("政府机关买办公用的东西有没有规定？")
+    assert "不合理条件" in tok.expand_query("招标时设门槛只让本地企业参加，允许吗？")
 
 
 def test_a_pattern_row_expands_every_way_of_saying_it():
