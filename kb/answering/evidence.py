@@ -49,8 +49,9 @@ _COUNTED = re.compile(r"(?:多少|几)(?:个|座|家|辆|台|套|处|项|所|艘
                       r"(?!工作日|小时|月|星期|季度)([\u4e00-\u9fff]{2,8}?)(?:[？?，,。]|$)")
 _DEADLINE_TOKEN = re.compile(r"20\d\d|十四五|期间|^年")
 _MODAL_WORDS = frozenset("需要 应当 应该 必须 可以 能够 允许".split())
-# A span asked in its unit: hours or minutes ("多少小时内要报告"), years ("有效期是几年").
-_ASKED_UNIT = re.compile(r"(?:多少|几)个?(小时|分钟|年)(?![度级])")
+# A span asked in its unit: hours or minutes ("多少小时内要报告"), years ("有效期是几年"), months ("整改期限最长是几个
+# 月"); not 好几个月 (several months).
+_ASKED_UNIT = re.compile(r"(?<!好)(?:多少|几)个?(小时|分钟|年|月)(?![度级份])")
 # When a law's rule recurs: "每年第一季度", "每半年".
 _PERIOD = re.compile(r"每(?:年|半年|季度|月|周|日|天)")
 _DATE = re.compile(r"[0-9一二三四五六七八九十]{1,3}月[0-9一二三四五六七八九十]{1,3}日")

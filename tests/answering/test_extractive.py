@@ -348,7 +348,8 @@ def test_a_colloquial_word_no_document_uses_gives_way_to_its_formal_terms(kb):
 
 
 def test_a_span_asked_in_hours_or_years_is_not_answered_by_a_limit_in_days(kb):
-    for question in ("挖掘城市道路的申请多少小时内作出决定？", "挖掘城市道路的申请几年内作出决定？"):
+    for question in ("挖掘城市道路的申请多少小时内作出决定？", "挖掘城市道路的申请几年内作出决定？",
+                     "挖掘城市道路的申请最长几个月内作出决定？"):
         answer = ask(kb, question)
         assert answer.status == AnswerStatus.NOT_FOUND and "二十日内" not in answer.text.split("可能相关")[0], question
     assert "二十日内" in ask(kb, "挖掘城市道路的申请多少天内作出决定？").text
