@@ -55,6 +55,7 @@ def test_colloquial_words_expand_to_document_terms():
     assert "捐助" in tok.expand_query("想给护林队捐点灭火工具")
     assert "采购" in tok.expand_query("政府机关买办公用的东西有没有规定？")
     assert "不合理条件" in tok.expand_query("招标时设门槛只让本地企业参加，允许吗？")
+    assert "玩忽职守" in tok.expand_query("环保部门的人收了好处、该查的不查，会不会被追究？")
 
 
 def test_a_pattern_row_expands_every_way_of_saying_it():
