@@ -9,7 +9,7 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 
 from kb.answering import tuning
-from kb.answering.intent import FRAME_WORDS, PLACES, QuestionIntent
+from kb.answering.intent import FRAME_WORDS, PLACES, QuestionIntent, asked_part
 from kb.schema import Clause, Hit
 from kb.store.snapshot import Snapshot
 from kb.text.numerals import Quantity, QuantityKind, find_quantities, has_quantity
@@ -27,6 +27,10 @@ _DEADLINE = re.compile(r"20\d\d年|二[〇○零]\S{2}年|“十[四五六]五�
 # A law says when by the act something comes before ("开工前应当及时告知…", "在作业前与受委托方签订…"); not 目前, 当前,
 # 此前, 提前, 年前 (a deadline, above).
 _BEFORE_ACT = re.compile(r"(?<![目当此日提年])(?:之前|以前|前)(?=[，,应须要与向并将报办对由])")
+# … or by the event it follows or goes with ("森林火灾扑灭后，应当及时返还…", "在债权债务依法解决后及时办理注销",
+# "在项目实施时，…等量置换平衡"); not 然后, 最后, 今后.
+_ON_AN_EVENT = re.compile(r"(?<![然最今此日随前落])(?:之后|以后|后)(?=[，,]?(?:应当|应|须|必须|及时|立即|方可|才能|再))|"
+                          r"在[^，。；]{2,12}时(?=[，,])")
 _GENERIC_AREAS = {"区县", "城区", "园区", "示范区", "试验区", "新区", "社区", "景区", "限养区", "禁养区", "养殖区", "灌区",
                   "地区", "区域", "自治县", "山区", "库区", "分区", "市区", "郊区", "辖区", "主城区", "中心城区"}
 # A named 区/县 ("重庆经开区", "渝中区"), not a phrase ending in one ("有条件的区县").
@@ -57,20 +61,9 @@ _PERIOD = re.compile(r"每(?:年|半年|季度|月|周|日|天)")
 _DATE = re.compile(r"[0-9一二三四五六七八九十]{1,3}月[0-9一二三四五六七八九十]{1,3}日")
 # A span counted from an event: "交付使用后的六个月", "之日起三十日".
 _COUNTED_FROM = re.compile(r"(?:后的?|之日起|起|之前|以前|前的?)$")
-# The parts of a question, and the words that ask (the part holding them is the one that asks).
-_QUESTION_PARTS = re.compile(r"[，,；;：:]")
-_ASKING = re.compile(r"多少|几|(?<![好很许太众诸])多[大长久高远]|什么|哪|谁|何")
 # An item of a law (…第（三）项) and an article's first paragraph, which stays in the article's own clause.
 _ITEM_LABEL = re.compile(r"第（[一二三四五六七八九十]+）项$")
 _FIRST_PARAGRAPH = re.compile(r"第一款$")
-
-
-def asked_part(question: str) -> str:
-    """The part of a question that asks ("检查人员至少要有几个人" of "生态环境部门到企业现场检查碳排放情况，检查人员至少要
-    有几个人？"): the parts before it set the scene, and the asked value stands by the words of this one."""
-    parts = [p for p in _QUESTION_PARTS.split(question) if p.strip()]
-    asking = [p for p in parts if _ASKING.search(p)]
-    return asking[-1] if len(parts) > 1 and asking else question
 
 
 def _asked_value_kinds(intent: QuestionIntent) -> frozenset[QuantityKind]:
@@ -338,7 +331,8 @@ class SentenceScorer:
             return "文件没有规定具体日期"
         # A span of time asked for and found above answers "when" too ("有效期是几年" -> "有效期为5年").
         if intent.wants_time and not intent.wants_duration and not (
-                _DEADLINE.search(text) or _DATE.search(text) or _time_limit(text) or _BEFORE_ACT.search(text)):
+                _DEADLINE.search(text) or _DATE.search(text) or _time_limit(text) or _BEFORE_ACT.search(text)
+                or _ON_AN_EVENT.search(text)):
             return "文件没有规定具体时间"
         # A deadline opens its sentence, far from the asked words ("到2025年，…"), but the sentence must hold the
         # question's: a "“十四五”期间，新增危险废物…" does not say when the gas network is finished.

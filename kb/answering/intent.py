@@ -22,9 +22,12 @@ _SHARE = re.compile(r"百分之(?:几|多少)|百分比|(?:多少|多大|什么)
 # 几月 asks a month (_TIME); 多高 / 多宽 / 多长 ask a measure.
 # 指标 asks for a value, except as a modifier ("没达到控制指标的企业名单") or as everyday 硬指标 (a firm requirement).
 # 好多/很多/许多 are "many", not "how": 好多大楼 asks no size.
-_QUANTITY = re.compile(r"多少|比例|比重|百分之|(?<!哪)几个|数量|(?<![好很许太众诸])多大|数值|(?<!硬)指标(?!的)|目标值|"
+# 指标 asks a value when it is what is asked ("哪些到2025年的指标", "指标是多少"), not as a subject ("用地指标应当在何时…")
+# or everyday 硬指标 (a firm rule).
+_QUANTITY = re.compile(r"多少|比例|比重|百分之|(?<!哪)几个|数量|(?<![好很许太众诸])多大|数值|"
+                       r"(?:哪些|什么|哪几项|哪项)[^，。？]{0,8}(?<!硬)指标|(?<!硬)指标(?:分别)?(?:是|为|有)?(?:多少|哪些|什么)|目标值|"
                        r"(?<![减增])量化|几[年次倍分吨万亿元天日名人家项处条座台辆成]|(?<![好很许太众诸])多[高宽深厚远粗长](?![期效])")
-_TIME = re.compile(r"什么时候|哪一年|何时|哪天|哪年|年份|有效期|从哪一?年|截止|期限(?![内和与或])|几月|哪几个月|哪个月")
+_TIME = re.compile(r"什么时候|哪一年|何时|哪一?[天日]|哪年|年份|有效期|从哪一?年|截止|期限(?![内和与或])|几月|哪几个月|哪个月")
 # A calendar day is asked for: an answer must hold one (a time limit or a year is not a day).
 _DAY = re.compile(r"几月几[号日]|哪一?天|哪一日|日期")
 _LIST = re.compile(r"哪些|哪几|有什么(要求|措施|举措|规定|部署|政策|支持|导向)|包括什么|都有|需要注意")
@@ -46,7 +49,7 @@ _NAMED_PLACES = re.compile(r"(具体)?(在)?(哪几个|哪些|哪个)(区县|区
 _METADATA = {
     "doc_number": re.compile(r"文号|发文字号"),
     # The passage lines of a law (题注): when and by whom it was adopted, promulgated, amended, when it took effect.
-    "passage": re.compile(r"(什么时候|哪天|何时|哪一?年|哪一天|哪个机关|最早|最初|起初).{0,12}(通过|公布|施行|实施|生效|修正|修订|修改)|"
+    "passage": re.compile(r"(什么时候|哪天|何时|哪一?年|哪一?[天日]|哪个机关|最早|最初|起初).{0,12}(通过|公布|施行|实施|生效|修正|修订|修改)|"
                           r"(通过|公布|施行|生效|修正|修订)(时间|日期)|哪一?次.{0,10}会议.{0,4}通过|第几号.{0,8}令|"
                           r"修[正订改](过)?(了)?(几|多少)次|(几|多少)次修[正订改]|(最近|最后)一次修[正订改]|是修正还是修订"),
     # A 办法 or 规定 the document leaves to a body ("具体办法由哪个部门制定") is asked about as a duty, not as the
@@ -109,13 +112,16 @@ _DURATION = re.compile(r"最[长短多少].{0,6}(几|多少)个?[日天月年]|(
                        r"有效期.{0,6}(几|多少)|(多长时间|多久)(?![^，。？?]*一次)|"
                        r"(?<![哪第])(多少|几)年(?![度份级前后来]|以前|以后)")
 # How often, also as a choice between periods ("每个月交还是每个季度交").
+# The parts of a question, and the words that ask (the part holding them is the one that asks).
+_QUESTION_PARTS = re.compile(r"[，,；;：:]")
+_ASKING = re.compile(r"多少|几|(?<![好很许太众诸])多[大长久高远]|什么|哪|谁|何")
 _FREQUENCY = re.compile(r"几次|多少次|频次|频率|每(年|月|季度|周|天|日).{0,6}(几|多少)(次|回|遍)|(多久|多长时间)[^，。？?]*一次|"
                         r"还是每个?(年|半年|季度|月|周|天|日)")
 # "节能产品认证证书的有效期是几年": the thing whose value is asked and the value's name; an answer must be about the
 # former (another thing's 有效期 does not answer).
 # The owner runs over no verb of the question ("高危行业企业的安全生产费用要按营业收入的百分之几" owns nothing
 # by "…费用要按营业收入"); "百分之几" asks a share, not a named value.
-_ASKED_VALUE = re.compile(r"((?:(?!要|将|会|应|需|按|是)[\u4e00-\u9fffA-Za-z0-9]){2,16})的(?!百分)((?:(?!要|将|会|应|需|达到|是|的)[\u4e00-\u9fff]){2,12}?)(?:一般|通常|最长|最短|最多|最少|至少)?"
+_ASKED_VALUE = re.compile(r"((?:(?!要|将|会|应|需|按|是)[\u4e00-\u9fffA-Za-z0-9]){2,16})的(?!百分)((?:(?!要|将|会|应|需|达到|是|的|在|于)[\u4e00-\u9fff]){2,12}?)(?:一般|通常|最长|最短|最多|最少|至少)?"
                           r"(?:是|为|有|要)?(?:多少|几|多长|多久|什么时候|哪一年|何时)")
 # A long value phrase names more of its owner before the value ("出租车的车辆经营权使用期限": the 车辆经营权's 使用期限).
 _VALUE_NAME = re.compile(r"(?:使用|有效|经营|保存|保管|服务|设计|审批|办理|整改)?(?:期限|年限|时限|期)$|[\u4e00-\u9fff]{2}$")
@@ -195,6 +201,14 @@ def asks_numbers(text: str) -> str:
                    else question for question in _QUESTIONS.split(text))
 
 
+def asked_part(question: str) -> str:
+    """The part of a question that asks ("检查人员至少要有几个人" of "生态环境部门到企业现场检查碳排放情况，检查人员至少要
+    有几个人？"): the parts before it set the scene, and the asked value stands by the words of this one."""
+    parts = [p for p in _QUESTION_PARTS.split(question) if p.strip()]
+    asking = [p for p in parts if _ASKING.search(p)]
+    return asking[-1] if len(parts) > 1 and asking else question
+
+
 def asked_clauses(text: str) -> str:
     """The text without the clauses that ask nothing: a question ending in 吗 asks yes or no in its last clause, and
     the clauses before it say what is looked at or done ("想看看他们换了哪些件，修理厂能不让我看维修记录吗？",
@@ -238,7 +252,7 @@ def analyse(question: str, previous: Sequence[str] = ()) -> QuestionIntent:
         compared_terms=compared_terms(question),
         wants_scope=bool(_SCOPE.search(question)),
         wants_duration=bool(_DURATION.search(focus_asked)) and not metadata_field,
-        wants_frequency=bool(_FREQUENCY.search(focus_asked)),
+        wants_frequency=bool(_FREQUENCY.search(asked_part(focus_asked))),  # not 频次 setting the scene
         wants_share=bool(_SHARE.search(focus_asked)),
         compare=bool(_COMPARE.search(question)),
         quoted_titles=tuple(_QUOTED_TITLE.findall(question)),

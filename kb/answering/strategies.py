@@ -475,7 +475,9 @@ def penalty(ctx: AnswerContext) -> Answer | None:
         if run is None:
             continue
         listed = item is not penalising and item.clause is not penalising.clause
-        chosen = run + ([item] if listed else [])
+        # A listed item is quoted whole: its later sentences hold its own sanction ("（一）…责令限期整改。逾期未达到
+        # 整改要求的，按照…处以罚款").
+        chosen = run + (ctx.paragraph_from(item, tuning.MAX_PENALTY_SENTENCES) if listed else [])
         duty = _punished_duty(ctx, penalising, item.text if listed else "")
         # The asked conduct is the item quoted; the article's other items are other conduct.
         return ctx.compose(chosen + ([duty] if duty else []), items=item is penalising)

@@ -810,6 +810,10 @@ PERMITS = """乙市排污测试条例
 第二十一条 到2099年，新建充电桩超过3万个。
 第二十二条 新建住宅的建设单位应当统一设计安装太阳能热水系统的管线。
 第二十三条 经营者及其从业人员信用评价不合格的，责令限期整改；连续两年信用评价不合格的，责令停业整顿。
+第二十四条 山林火灾扑灭后，应当及时返还征用的物资。生态公园的管理用地计入建设用地指标的，在项目实施时，其用地指标应当在本区范围内平衡。
+第二十五条 有下列行为之一的，由园林主管部门按照以下规定给予处罚：
+（一）建设项目绿地率未达到规定标准的，责令限期整改。逾期未达到整改要求的，处一万元以上五万元以下罚款。
+（二）擅自砍伐绿地树木的，责令赔偿损失。
 """
 
 
@@ -936,6 +940,19 @@ def test_a_later_sentence_naming_the_asked_value_answers_for_the_owner_its_provi
     asked about: it answers 经营者的信用评价连续多长时间不合格."""
     ctx = _context(permits_kb, "经营者的信用评价连续多长时间不合格，会被责令停业整顿？", ["第二十三条#1"])
     assert ctx.scorer.missing_detail(ctx.intent, ctx.ranked[0]) == ""
+
+
+def test_when_is_answered_by_the_event_a_duty_follows_or_goes_with(permits_kb):
+    """A law times a duty by an event: "…扑灭后，应当及时返还", "在项目实施时，…平衡"."""
+    ctx = _context(permits_kb, "征用的物资应当在什么时候返还？", ["第二十四条"])
+    assert ctx.scorer.missing_detail(ctx.intent, ctx.ranked[0]) == ""
+    ctx = _context(permits_kb, "生态公园的用地指标应当在何时平衡？", ["第二十四条#1"])
+    assert ctx.scorer.missing_detail(ctx.intent, ctx.ranked[0]) == ""
+
+
+def test_a_listed_item_of_conduct_is_quoted_with_its_own_later_sanction(permits_kb):
+    answer = ask(permits_kb, "建设项目绿地率未达到规定标准，逾期仍未整改的，会受到什么处罚？")
+    assert "一万元以上五万元以下罚款" in answer.text and "赔偿损失" not in answer.text
 
 
 def test_of_an_articles_rules_the_one_holding_more_of_the_asked_act_answers(permits_kb):

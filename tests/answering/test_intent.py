@@ -87,6 +87,7 @@ def test_terms_asked_to_be_told_apart(question, terms):
     ("文件的成文日期是哪天？", "date"),
     ("森林覆盖率什么时候达到57%？", ""),
     ("节约能源法由哪个部门制定？", "issuer"),
+    ("《清洁生产促进法》于2002年通过，该法自哪一日起施行？", "passage"),
     ("这个办法由哪个部门制定？", "issuer"),
     ("分类补偿的具体办法由哪个部门制定？", ""),  # a 办法 the law leaves to a body: who, not the issuer
 ])
@@ -115,6 +116,8 @@ def test_whose_value_is_asked():
     # A place or an actor is not what has the value.
     assert analyse("重庆的森林防火期是什么时候？").asked_value == ()
     assert analyse("企业的应急预案演练多久要组织一次？").asked_value == ()
+    # A value is named by a noun: "…经营者在多长时间内" has none ("经营者在" is no value's name).
+    assert analyse("该车辆所属的道路运输经营者在多长时间内不得新增客运线路？").asked_value == ()
     # Nothing is owned across a verb of the question, and "百分之几" asks a share, not a value's name.
     assert analyse("高危行业企业的安全生产费用要按营业收入的百分之几提取？").asked_value == ()
 
@@ -125,6 +128,10 @@ def test_which_of_several_is_not_a_number_and_a_validity_is_a_span():
     assert analyse("经营期限一般是几年？").wants_duration
     assert not analyse("哪几年的目标最高？").wants_duration and not analyse("第几年开始考核？").wants_duration
     assert analyse("围挡至少要做多高？").wants_number and analyse("隔离带要多宽？").wants_number
+    # 指标 as the subject of the question asks no value; 频次 in a clause that sets the scene asks no frequency.
+    assert not analyse("其用地指标应当在何时实现等量置换平衡？").wants_number
+    assert not analyse("主管部门合理确定检查的频次和方式，应当依据哪些因素？").wants_frequency
+    assert analyse("企业的应急预案演练，多久要组织一次？").wants_frequency
     # 好多/许多 say "many": 好多大楼 asks no size.
     assert not analyse("城里好多大楼晚上整夜亮灯，有没有规定管？").wants_number
     assert not analyse("许多高楼的外墙能不能做广告？").wants_number
