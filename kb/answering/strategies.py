@@ -63,8 +63,9 @@ _DEFINED_ITEM = re.compile(r"^(?:[（(][一二三四五六七八九十]+[)）])\
 _TERMS_LEAD = re.compile(r"用语的含义|用语含义|术语|下列用语")
 # What follows a heading whose contents are asked: a few words, then the asking word.
 _ASKS_CONTENTS = re.compile(r"[^，,。？?]{0,6}?(?:哪|什么)")
-# What a law leaves to other rules, in its supplementary provisions ("公共汽车客运的经营和管理按照有关规定执行").
-_REFERRED = re.compile(r"按照(?:国家)?有关规定执行|另行规定|另有规定")
+# What a law leaves to other rules, in its supplementary provisions ("公共汽车客运的经营和管理按照有关规定执行"), or to
+# a body ("水力发电对本法的适用，由国务院能源主管部门规定").
+_REFERRED = re.compile(r"按照(?:国家)?有关规定执行|另行规定|另有规定|的适用[，,]由[^。；]{2,40}规定")
 _SCOPE_CUE = re.compile(rf"适用本|适用于|本(?:法|条例|规定|办法)适用|不适用|适用其规定|参照本|{_REFERRED.pattern}")
 _YES_NO_SCOPE = re.compile(r"适不适用|是否适用|适用[^，。？?]{0,40}吗")
 # Who must follow the document, as a law's first articles say it.
@@ -727,13 +728,19 @@ def permission(ctx: AnswerContext) -> Answer | None:
     return ctx.compose(ctx.paragraph_from(best, tuning.MAX_PERMISSION_SENTENCES), lead=f"{verdict}：")
 
 
+_ASKS_A_REQUIREMENT_S_SCOPE = re.compile(r"关于.{2,40}的(?:要求|规定)|(?:这|该|此)(?:项|条|款)(?:要求|规定)")
+
+
 def scope(ctx: AnswerContext) -> Answer | None:
     """"适用于哪些": the provision on what the document applies to: a close sentence saying so, else the best
     document's own scope provision, which a law states among its first articles ("本法适用于…", "在…领域内，从事…
     的单位…依照本法规定…", "一切单位和个人都必须遵守本条例")."""
     scoped = [s for s in ctx.contenders if _SCOPE_CUE.search(s.text)]
-    # What the document applies to comes before what it does not ("…不适用本法"), which alone is no answer.
-    if not any(_APPLIES.search(s.text) for s in scoped) and ctx.documents:
+    # What the document applies to comes before what it does not ("…不适用本法"), which alone is no answer; the
+    # document's own scope does not answer what one of its requirements applies to ("关于…注明材料成分的要求，适用于
+    # 哪些企业": the requirement's provision says).
+    if not any(_APPLIES.search(s.text) for s in scoped) and ctx.documents \
+            and not _ASKS_A_REQUIREMENT_S_SCOPE.search(ctx.intent.text):
         leading = islice(_sentences_of(ctx, ctx.documents[:1]), tuning.SCOPE_LEADING_SENTENCES)
         scoped += [s for s in leading if _APPLIES.search(s.text)]
     scoped.sort(key=lambda s: not _APPLIES.search(s.text))

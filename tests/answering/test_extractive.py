@@ -955,6 +955,30 @@ def test_a_listed_item_of_conduct_is_quoted_with_its_own_later_sanction(permits_
     assert "一万元以上五万元以下罚款" in answer.text and "赔偿损失" not in answer.text
 
 
+SCOPES = """丙市清洁生产测试条例
+第一条 为了促进清洁生产，制定本条例。
+第二条 本条例适用于本市行政区域内的生产和服务活动。
+小型水电站对本条例的适用，由市水利主管部门规定，报市人民政府批准。
+第三条 生产大型机电设备的企业，应当在产品的主体构件上注明材料成分的标准牌号。
+第四条 企业应当对生产过程中的资源消耗进行监测。
+"""
+
+
+@pytest.fixture(scope="module")
+def scopes_kb(tmp_path_factory):
+    return _inline_kb(tmp_path_factory.mktemp("scopes"), {"scopes.txt": SCOPES})
+
+
+def test_what_a_law_leaves_to_a_body_answers_whether_it_applies(scopes_kb):
+    answer = ask(scopes_kb, "小型水电站是否适用本条例？由哪个部门规定？")
+    assert "由市水利主管部门规定" in answer.text.split("\n")[0]
+
+
+def test_what_a_requirement_applies_to_is_its_own_provision_not_the_law_s_scope(scopes_kb):
+    answer = ask(scopes_kb, "关于在产品主体构件上注明材料成分的要求，适用于哪些企业？")
+    assert "生产大型机电设备的企业" in answer.text and "本条例适用于" not in answer.text
+
+
 def test_of_an_articles_rules_the_one_holding_more_of_the_asked_act_answers(permits_kb):
     from kb.answering.strategies import permission
 
