@@ -571,15 +571,17 @@ def _penalty_citing(ctx: AnswerContext, duty: ScoredSentence) -> ScoredSentence 
 
 
 def _defines(ctx: AnswerContext, sentence: ScoredSentence, term: str) -> bool:
-    """本法所称X，是指…; X，是指…; or an item of "下列用语的含义：" that opens with X, whatever its verb
-    ("（一）野外用火，包括…")."""
+    """本法所称X，是指…; X，是指…; X（包括…，下同）; or an item of "下列用语的含义：" that opens with X, whatever its
+    verb ("（一）野外用火，包括…")."""
     if term not in sentence.text:
         return False
     named = re.escape(term) + r"”?(?:[（(][^）)]{0,20}[）)])?"  # 节约用水（以下简称节水）
     defining = (r"所称" + named + r"(?:[，,]|是指|指|包括|系指)",
                 # … and by its short name: "本条例所称节约用水（以下简称节水），是指…" defines 节水 too.
                 r"所称[^，,。；（(]{1,30}[（(]以下简称" + re.escape(term) + r"[）)][，,]?(?:是指|指|包括|系指)",
-                r"(?:^|[“（(）)\s])" + named + r"[，,]?\s*(?:" + _DEFINES.pattern + ")")
+                r"(?:^|[“（(）)\s])" + named + r"[，,]?\s*(?:" + _DEFINES.pattern + ")",
+                # … or in a bracket right after its first use: "政务服务事项(包括行政权力事项和公共服务事项，下同)".
+                re.escape(term) + r"[（(](?:包括|是指|指)[^）)]{2,80}[）)]")
     if any(re.search(pattern, sentence.text) for pattern in defining):
         return True
     lead = _article_lead(ctx, sentence)

@@ -961,6 +961,7 @@ SCOPES = """丙市清洁生产测试条例
 小型水电站对本条例的适用，由市水利主管部门规定，报市人民政府批准。
 第三条 生产大型机电设备的企业，应当在产品的主体构件上注明材料成分的标准牌号。
 第四条 企业应当对生产过程中的资源消耗进行监测。
+第五条 主管部门应当公开政务服务事项（包括行政权力事项和公共服务事项，下同）的办事指南。
 """
 
 
@@ -972,6 +973,11 @@ def scopes_kb(tmp_path_factory):
 def test_what_a_law_leaves_to_a_body_answers_whether_it_applies(scopes_kb):
     answer = ask(scopes_kb, "小型水电站是否适用本条例？由哪个部门规定？")
     assert "由市水利主管部门规定" in answer.text.split("\n")[0]
+
+
+def test_a_term_is_defined_by_the_bracket_after_its_first_use(scopes_kb):
+    answer = ask(scopes_kb, "本条例所称的“政务服务事项”是指什么？")
+    assert not answer.text.startswith("文件没有给出") and "包括行政权力事项和公共服务事项" in answer.text
 
 
 def test_what_a_requirement_applies_to_is_its_own_provision_not_the_law_s_scope(scopes_kb):
