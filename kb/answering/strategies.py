@@ -480,8 +480,10 @@ def penalty(ctx: AnswerContext) -> Answer | None:
         # 整改要求的，按照…处以罚款").
         chosen = run + (ctx.paragraph_from(item, tuning.MAX_PENALTY_SENTENCES) if listed else [])
         duty = _punished_duty(ctx, penalising, item.text if listed else "")
+        further = _further_sanction(ctx, penalising)
         # The asked conduct is the item quoted; the article's other items are other conduct.
-        return ctx.compose(chosen + ([duty] if duty else []), items=item is penalising)
+        return ctx.compose(chosen + ([further] if further else []) + ([duty] if duty else []),
+                           items=item is penalising)
     # The question may name the duty rather than its breach: the 法律责任 article that cites the duty punishes it
     # ("违反本条例第二十九条第二款规定，…处一万元以上五万元以下的罚款").
     for item in ctx.contenders:
@@ -499,6 +501,27 @@ def penalty(ctx: AnswerContext) -> Answer | None:
     # … nor when it is a duty that no penalty punishes: the document sets it without a sanction.
     if duty_first and closest is top:
         return ctx.refuse("文件规定了这一义务，但没有规定违反它的处罚")
+    return None
+
+
+_OF_THE_PARAGRAPH_BEFORE = re.compile(r"^(?:违反|有)?前款")
+
+
+def _further_sanction(ctx: AnswerContext, penalising: ScoredSentence) -> ScoredSentence | None:
+    """The paragraph after a penalty's that adds to it ("违反前款规定的，可以…并处停止新接入车辆…"): part of the
+    same penalty, though its own paragraph."""
+    doc = ctx.snapshot.documents[penalising.doc_id]
+    article = article_label(penalising.clause.label)
+    at = next((i for i, c in enumerate(doc.clauses) if c is penalising.clause), None)
+    if not article or at is None:
+        return None
+    for clause in doc.clauses[at + 1:]:
+        if article_label(clause.label) != article:
+            return None
+        if "项" in clause.label:  # the penalty's own items
+            continue
+        first = ctx.sentence(penalising.doc_id, clause)
+        return first if first is not None and _OF_THE_PARAGRAPH_BEFORE.match(first.text) else None
     return None
 
 

@@ -814,6 +814,10 @@ PERMITS = """乙市排污测试条例
 第二十五条 有下列行为之一的，由园林主管部门按照以下规定给予处罚：
 （一）建设项目绿地率未达到规定标准的，责令限期整改。逾期未达到整改要求的，处一万元以上五万元以下罚款。
 （二）擅自砍伐绿地树木的，责令赔偿损失。
+第二十六条 违反本条例规定，平台公司有下列行为之一的，由交通主管部门责令改正，处五千元以上一万元以下罚款：
+（一）向未进入电子围栏区域的车辆派送订单；
+（二）未公示驾驶员信息。
+违反前款规定的，可以对平台公司并处停止新接入车辆一百八十日以上三百六十日以下。
 """
 
 
@@ -948,6 +952,12 @@ def test_when_is_answered_by_the_event_a_duty_follows_or_goes_with(permits_kb):
     assert ctx.scorer.missing_detail(ctx.intent, ctx.ranked[0]) == ""
     ctx = _context(permits_kb, "生态公园的用地指标应当在何时平衡？", ["第二十四条#1"])
     assert ctx.scorer.missing_detail(ctx.intent, ctx.ranked[0]) == ""
+
+
+def test_a_penalty_is_quoted_with_the_paragraph_adding_to_it(permits_kb):
+    """"违反前款规定的，可以…并处…": the next paragraph of a penalty article is part of its penalty."""
+    answer = ask(permits_kb, "平台公司向未进入电子围栏区域的车辆派送订单，会受到什么处罚？")
+    assert "五千元以上一万元以下罚款" in answer.text and "停止新接入车辆一百八十日以上三百六十日以下" in answer.text
 
 
 def test_a_listed_item_of_conduct_is_quoted_with_its_own_later_sanction(permits_kb):
