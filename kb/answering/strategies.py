@@ -710,8 +710,9 @@ def permission(ctx: AnswerContext) -> Answer | None:
         best = most_of_act if share[id(most_of_act)] > share[id(closest)] \
             and not (encourages_only and _RULES.search(closest.text)) else closest
         # "部门能不能…" is answered by what a provision allows or forbids 部门, not another actor ("各类市场主体均可以…").
+        # (An item names its actor in its lead-in: "审批部门对收到的申请，应当根据下列情况分别作出处理：".)
         actor = _ASKED_ACTOR.search(ctx.intent.text)
-        if actor and actor.group(1) not in best.text:
+        if actor and actor.group(1) not in best.text + ctx.scorer.lead_in(best.doc_id, best.clause):
             best = next((s for s in modal if actor.group(1) in s.text and share[id(s)] > 0), best)
         # A provision that holds none of the asked act's words says nothing about it ("我能去举报吗" is not answered
         # by "…禁止将自来水作为…用水使用"): a close one, of any document, that holds most of them and has a modal

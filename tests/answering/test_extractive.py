@@ -818,6 +818,10 @@ PERMITS = """乙市排污测试条例
 （一）向未进入电子围栏区域的车辆派送订单；
 （二）未公示驾驶员信息。
 违反前款规定的，可以对平台公司并处停止新接入车辆一百八十日以上三百六十日以下。
+第二十七条 审批部门对收到的申请，应当根据下列情况分别作出处理：
+（一）申请材料存在可以当场更正的错误的，应当允许申请人当场更正；
+（二）申请材料不齐全的，应当一次性告知需要补正的材料。
+第二十八条 审批部门可以组织技术机构对申请材料进行技术评估，并承担相应费用。
 """
 
 
@@ -958,6 +962,15 @@ def test_a_penalty_is_quoted_with_the_paragraph_adding_to_it(permits_kb):
     """"违反前款规定的，可以…并处…": the next paragraph of a penalty article is part of its penalty."""
     answer = ask(permits_kb, "平台公司向未进入电子围栏区域的车辆派送订单，会受到什么处罚？")
     assert "五千元以上一万元以下罚款" in answer.text and "停止新接入车辆一百八十日以上三百六十日以下" in answer.text
+
+
+def test_the_actor_asked_about_may_be_named_in_the_lead_in_of_the_closest_item(permits_kb):
+    from kb.answering.strategies import permission
+
+    ctx = _context(permits_kb, "申请材料有可以当场更正的错误，审批部门是否应当允许当场更正，而非要求重新提交申请材料？",
+                   ["第二十七条第（一）项", "第二十八条"])
+    answer = permission(ctx)
+    assert "应当允许申请人当场更正" in answer.text and "技术评估" not in answer.text
 
 
 def test_a_listed_item_of_conduct_is_quoted_with_its_own_later_sanction(permits_kb):
