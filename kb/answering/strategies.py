@@ -525,12 +525,17 @@ def _further_sanction(ctx: AnswerContext, penalising: ScoredSentence) -> ScoredS
     return None
 
 
+_ITEM_OF_ARTICLE = re.compile(r"第（[一二三四五六七八九十]+）项$")
+
+
 def _conduct_support(ctx: AnswerContext, item: ScoredSentence) -> float:
     """The sentence's support, counting for a penalty only what it says was done: who did it and who punishes
     (…单位, 由…主管部门) are no conduct ("重点排放单位有下列情形之一的，由生态环境主管部门责令改正…" states none)."""
     if not PENALTY_CUE.search(item.text):
         return item.lexical
-    conduct = item.text
+    # An item of a penalty article is one conduct, with its own escalations in its later sentences ("…处…罚款；情节
+    # 严重的，责令违规车辆停运…"): what it says was done is read in the whole item.
+    conduct = item.clause.text if _ITEM_OF_ARTICLE.search(item.clause.label) else item.text
     for party in find_parties(conduct):
         conduct = conduct.replace(party, " ")
     for body in find_bodies(conduct):  # the body punishing ("由…主管部门责令改正"), not one the conduct is against

@@ -822,6 +822,9 @@ PERMITS = """乙市排污测试条例
 （一）申请材料存在可以当场更正的错误的，应当允许申请人当场更正；
 （二）申请材料不齐全的，应当一次性告知需要补正的材料。
 第二十八条 审批部门可以组织技术机构对申请材料进行技术评估，并承担相应费用。
+第二十九条 违反本条例规定，经营者有下列行为之一的，由交通主管部门责令限期改正，按照以下规定处罚：
+（一）擅自暂停客运经营的，处一千元以上三千元以下罚款；情节严重的，责令违规车辆停运五日以上三十日以下。
+第三十条 客运班车在途中甩客的，处一千元以上三千元以下罚款，并处违规车辆停运五日以上三十日以下。
 """
 
 
@@ -971,6 +974,18 @@ def test_the_actor_asked_about_may_be_named_in_the_lead_in_of_the_closest_item(p
                    ["第二十七条第（一）项", "第二十八条"])
     answer = permission(ctx)
     assert "应当允许申请人当场更正" in answer.text and "技术评估" not in answer.text
+
+
+def test_an_item_of_a_penalty_article_states_its_conduct_in_all_its_sentences(permits_kb):
+    """"情节严重的，责令违规车辆停运…" is the escalation of its item's conduct (擅自暂停客运经营), not another article's
+    penalty naming the same sanction."""
+    from kb.answering.strategies import penalty
+
+    ctx = _context(permits_kb, "经营者未向交通主管部门办理相关手续即擅自暂停客运经营，情节严重的，违规车辆会被责令停运多长时间？",
+                   ["第二十九条第（一）项#1", "第二十九条第（一）项", "第三十条"],
+                   lexical={"第二十九条第（一）项#1": 0.3, "第二十九条第（一）项": 0.25, "第三十条": 0.25})
+    answer = penalty(ctx)
+    assert cited(answer)[0] == "第二十九条第（一）项" and "第三十条" not in cited(answer)
 
 
 def test_a_listed_item_of_conduct_is_quoted_with_its_own_later_sanction(permits_kb):
