@@ -130,6 +130,15 @@ def lists_noun(text: str, noun: str) -> bool:
     return enumerates and any(noun[i:i + 2] in text for i in range(len(noun) - 1))
 
 
+# A permit or certificate and the words before it that may name its kind ("开一家小吃店要办食品经营许可证"); 经营许可证
+# is a kind of 许可证 that is itself named by what is run ("燃气经营许可证").
+_PERMIT = re.compile(r"[\u4e00-\u9fff]{1,10}?(经营许可证|许可证|登记证|资格证|合格证|上岗证|执照|驾驶证|运输证|经营证|证书)")
+# What is done with a permit, and the small words around it, end its kind ("未取得燃气经营许可证": 燃气).
+_PERMIT_BREAK = re.compile(r"的|办理|申请|取得|持有|颁发|核发|吊销|注销|撤销|需要|必须|拿到|要|办|了|把|对|和|与|及|或|在|交|领|拿|"
+                           r"给|将|被|让|未|没有|无|凭|有|是|张|个")
+_DETERMINERS = frozenset("那些 这些 那个 这个 有关 相关 所有 各类 各种 其他 上述 什么 哪些 哪种 哪个 哪类 何种 几种 几个".split())
+
+
 class SentenceScorer:
     """Scores the sentences of retrieved clauses: the idf-weighted share of the question's words in the sentence and
     its heading, plus dense similarity of the stored sentence vectors when a similarity function is given."""
@@ -233,6 +242,21 @@ class SentenceScorer:
         if not any(head in t for t in unknown) and head not in self.snapshot.bm25.vocabulary and not any(
                 head in c for c in colloquial) and not any(head in doc.text for doc in self.snapshot.documents.values()):
             unknown.append(head)
+        return unknown
+
+    def unknown_permits(self, question: str) -> list[str]:
+        """Permits and certificates the question names by a kind no document names ("食品经营许可证", "养犬登记证"):
+        only the documents' own permits (排污许可证, 道路运输证) can be answered about. A permit referred to without
+        its kind ("那些经营许可证", "申请许可证", "他手上的资格证") is not one."""
+        unknown = []
+        for found in _PERMIT.finditer(question):
+            head = found.group(1)
+            kind = _PERMIT_BREAK.split(found.group(0)[:-len(head)])[-1][-4:]
+            if len(kind) < 2 or kind in _DETERMINERS:
+                continue
+            # Known when a document names it, by the kind's last word at least (监管排污许可证: 排污许可证).
+            if not any(kind[-2:] + head in doc.text for doc in self.snapshot.documents.values()):
+                unknown.append(kind + head)
         return unknown
 
     def names_owner(self, owner: str, text: str) -> bool:

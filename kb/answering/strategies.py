@@ -391,8 +391,8 @@ _TARGET_KINDS = frozenset({QuantityKind.PERCENT, QuantityKind.COUNT, QuantityKin
 
 def unknown_terms(ctx: AnswerContext) -> Answer | None:
     """A detail question about a word the corpus never uses ("库容是多少"): the detail cannot be in the documents."""
-    terms = ctx.scorer.unknown_asked_terms(ctx.intent)
-    return ctx.refuse(f"文件没有提到{'、'.join(terms)}") if terms else None
+    terms = ctx.scorer.unknown_asked_terms(ctx.intent) + ctx.scorer.unknown_permits(ctx.intent.focus)
+    return ctx.refuse(f"文件没有提到{'、'.join(dict.fromkeys(terms))}") if terms else None
 
 
 # -- after the evidence gate ----------------------------------------------------------------------------------------
@@ -1028,7 +1028,7 @@ STRATEGIES: tuple[Strategy, ...] = (
     Strategy("deadline_list", lambda i: i.wants_list, deadline_list,
              "sentences of the best document with the asked deadline and a value", "numbered list"),
     Strategy("unknown_terms", lambda i: True, unknown_terms,
-             "an asked noun the corpus never uses", "refusal"),
+             "an asked noun, or a kind of permit, the corpus never uses", "refusal"),
 )
 # Strategies after the gate run only when the best sentences support an answer (see AnswerContext.supported).
 GATE = len(STRATEGIES)

@@ -1001,6 +1001,7 @@ SCOPES = """丙市清洁生产测试条例
 第四条 企业应当对生产过程中的资源消耗进行监测。
 第五条 主管部门应当公开政务服务事项（包括行政权力事项和公共服务事项，下同）的办事指南。
 第六条 政务服务事项的办理条件不得擅自增设。
+第七条 排污单位应当依法取得排污许可证，并按照排污许可证的规定排放污染物。
 """
 
 
@@ -1020,6 +1021,15 @@ def test_a_term_is_defined_by_the_bracket_after_its_first_use(scopes_kb):
 
     answer = definition(_context(scopes_kb, "本条例所称的“政务服务事项”是指什么？", ["第六条", "第五条"]))
     assert answer is not None and "包括行政权力事项和公共服务事项" in answer.text
+
+
+def test_a_permit_of_a_kind_no_document_names_is_refused_by_its_name(scopes_kb):
+    """食品经营许可证 is no document's permit, however many words (经营, 许可证, 申请) the texts share with it; the
+    documents' own permit, or a permit named by no kind, is looked for as usual."""
+    refused = ask(scopes_kb, "开小吃店要办食品经营许可证，需要满足什么条件？")
+    assert refused.status == AnswerStatus.NOT_FOUND and "食品经营许可证" in refused.text
+    assert ask(scopes_kb, "排污单位需要取得什么许可证？").status == AnswerStatus.ANSWERED
+    assert ask(scopes_kb, "监管排污许可证的规定有哪些？").status == AnswerStatus.ANSWERED
 
 
 def test_what_a_requirement_applies_to_is_its_own_provision_not_the_law_s_scope(scopes_kb):
