@@ -24,6 +24,7 @@ from kb.corpus.changes import (Candidate, Notice, backed_up_ids, corpus_entry, d
                                set_metadata, supported_sources, write_additions, writing)
 from kb.answering.intent import QuestionIntent, analyse
 from kb.answering.parts import with_parts
+from kb.text.bodies import find_parties
 from kb.search.mentions import documents_named, policy_documents_meant
 from kb.documents.metadata import find_references
 from kb.search.retrieve import Retrieval, Retriever
@@ -45,6 +46,9 @@ def _documents_meant(question: str, history: Sequence[Turn], snap: Snapshot) -> 
     the documents the previous question named or meant, or else those the previous answer cited ("什么时候印发的？"
     after "这份文件是哪个单位发布的？"). [] when that would be every document."""
     meant = policy_documents_meant(question, snap)
+    if not meant:  # a party only some documents name ("排污单位") means them
+        parties = [p for p in find_parties(question) if len(p) >= 4]
+        meant = [d for d, doc in snap.documents.items() if any(p in doc.text for p in parties)]
     if not meant and history:
         last = history[-1]
         meant = documents_named(last.question, snap) or policy_documents_meant(last.question, snap)

@@ -107,3 +107,18 @@ def test_a_follow_up_stays_with_the_documents_of_the_previous_question_or_answer
     assert earlier.citations[0].clause == "第二条"
     follow_up = engine.ask("印发是指什么？", history=[Turn("印发后多久公开？", earlier)])
     assert follow_up.citations[0].clause == "第一条"
+
+
+def test_a_party_only_some_documents_name_means_those_documents(kb_config, fake_embedder):
+    """排污单位 is named by the permit regulation only: its keeping period answers, though the carbon regulation's
+    sentence shares more of the question's words (至少, 管理台账, 保存)."""
+    permits = ("乙市排污测试条例\n2021年1月24日 乙市人民代表大会常务委员会会议通过\n"
+               "第一条 排污单位应当建立环境管理台账记录制度，如实记录污染防治设施运行情况。环境管理台账记录保存期限不得少于5年。\n")
+    carbon = ("乙市碳排放测试条例\n2024年1月25日 乙市人民代表大会常务委员会会议通过\n"
+              "第一条 重点排放单位年度排放报告所涉数据的原始记录和管理台账应当至少保存3年。\n")
+    (kb_config.corpus_dir / "permits.txt").write_text(permits, encoding="utf-8")
+    (kb_config.corpus_dir / "carbon.txt").write_text(carbon, encoding="utf-8")
+    engine = PolicyKb(kb_config, embedder=fake_embedder)
+    engine.ingest()
+    answer = engine.ask("排污单位的环境管理台账记录至少要保存多少年？")
+    assert answer.citations[0].doc_title == "乙市排污测试条例" and "5年" in answer.text
