@@ -853,6 +853,12 @@ def _context(engine, question, ranked_labels, lexical=None):
     return ctx
 
 
+def _missing(engine, question, label):
+    """Why the first sentence (or "label#index") of the clause does not answer the question, "" when it does."""
+    ctx = _context(engine, question, [label])
+    return ctx.scorer.missing_detail(ctx.intent, ctx.ranked[0])
+
+
 def test_a_penalty_asked_of_a_duty_quotes_the_item_that_breaches_it_before_a_closer_penalty(permits_kb):
     """"无证排污怎么处罚": the closest provision is the duty (未取得排污证的，不得排放污水); the penalty of its breach
     answers, not the closer penalty of another conduct."""
@@ -874,10 +880,8 @@ def test_a_list_is_led_by_the_lead_in_its_close_items_stand_under(permits_kb):
 
 def test_a_modal_verb_is_no_sign_that_a_value_stands_by_the_asked_words(permits_kb):
     """"补办新证需要多少天" is not answered by "…需要继续排放污水的，应当于…六十日前申请延续"."""
-    ctx = _context(permits_kb, "排污证丢了，补办需要多少天？", ["第四条"])
-    assert ctx.scorer.missing_detail(ctx.intent, ctx.ranked[0]) == "文件没有给出具体数值"
-    ctx = _context(permits_kb, "排污证有效期届满，需要多少天前申请延续？", ["第四条"])
-    assert ctx.scorer.missing_detail(ctx.intent, ctx.ranked[0]) == ""
+    assert _missing(permits_kb, "排污证丢了，补办需要多少天？", "第四条") == "文件没有给出具体数值"
+    assert _missing(permits_kb, "排污证有效期届满，需要多少天前申请延续？", "第四条") == ""
 
 
 def test_a_measure_asked_with_duo_and_an_adjective_is_refused_when_no_value_is_given(permits_kb):
@@ -942,23 +946,19 @@ def test_an_act_a_definition_names_is_ruled_by_what_the_document_says_of_the_def
 
 def test_a_span_of_time_answers_for_its_owner_only_from_a_sentence_about_the_owner(permits_kb):
     """The clause is about 车辆经营权, but the sentence with a span is about a driver's 注销注册."""
-    ctx = _context(permits_kb, "巡游出租车的车辆经营权使用期限是几年？", ["第十六条#1"])
-    assert ctx.scorer.missing_detail(ctx.intent, ctx.ranked[0]) == "文件没有规定巡游出租车的车辆经营权的使用期限"
+    assert _missing(permits_kb, "巡游出租车的车辆经营权使用期限是几年？", "第十六条#1") == "文件没有规定巡游出租车的车辆经营权的使用期限"
 
 
 def test_a_later_sentence_naming_the_asked_value_answers_for_the_owner_its_provision_leaves_unsaid(permits_kb):
     """"连续两年信用评价不合格的，…" leaves its subject (经营者) to the provision's first sentence, and names the value
     asked about: it answers 经营者的信用评价连续多长时间不合格."""
-    ctx = _context(permits_kb, "经营者的信用评价连续多长时间不合格，会被责令停业整顿？", ["第二十三条#1"])
-    assert ctx.scorer.missing_detail(ctx.intent, ctx.ranked[0]) == ""
+    assert _missing(permits_kb, "经营者的信用评价连续多长时间不合格，会被责令停业整顿？", "第二十三条#1") == ""
 
 
 def test_when_is_answered_by_the_event_a_duty_follows_or_goes_with(permits_kb):
     """A law times a duty by an event: "…扑灭后，应当及时返还", "在项目实施时，…平衡"."""
-    ctx = _context(permits_kb, "征用的物资应当在什么时候返还？", ["第二十四条"])
-    assert ctx.scorer.missing_detail(ctx.intent, ctx.ranked[0]) == ""
-    ctx = _context(permits_kb, "生态公园的用地指标应当在何时平衡？", ["第二十四条#1"])
-    assert ctx.scorer.missing_detail(ctx.intent, ctx.ranked[0]) == ""
+    assert _missing(permits_kb, "征用的物资应当在什么时候返还？", "第二十四条") == ""
+    assert _missing(permits_kb, "生态公园的用地指标应当在何时平衡？", "第二十四条#1") == ""
 
 
 def test_a_penalty_is_quoted_with_the_paragraph_adding_to_it(permits_kb):
