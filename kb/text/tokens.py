@@ -15,7 +15,8 @@ _RESOURCES = resources.files("kb") / "resources"
 # Function words that carry no retrieval signal in policy text; single characters are dropped separately.
 STOPWORDS = frozenset(
     "的 了 和 与 及 以及 等 在 是 对 为 把 被 将 从 向 由 于 其 之 或 并 且 也 都 要 可 能 会 有 无 这 那 哪些 什么 怎么 "
-    "怎样 如何 多少 是否 吗 呢 吧 啊 呀 么 我们 你们 他们 我 你 他 她 它 有没有 能不能 可不可以 还 又 就 但 而 "
+    "怎样 如何 怎么办 怎么样 咋办 咋样 为什么 多少 是否 吗 呢 吧 啊 呀 么 我们 你们 他们 我 你 他 她 它 有没有 能不能 可不可以 "
+    "还 又 就 但 而 "
     "文件 规定 要求 提出 关于 方面 相关 有关 进行 开展 加强 推进 推动 加快 一个 一些 这个 那个 里 中 "
     "这么 那么 这样 那样 这种 那种 这些 那些".split()
 )

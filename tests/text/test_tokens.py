@@ -12,6 +12,8 @@ def test_stopwords_punctuation_and_single_characters_are_dropped():
     assert tokens == []
     # Pointing words of a question ("这么参与", "这种做法") are in no document: they would only dilute its words.
     assert default_tokenizer().tokens("个人这么参与城市绿化，这种做法合规吗？") == ["个人", "参与", "城市", "绿化", "城市绿化", "做法", "合规"]
+    # … nor are the words asking how (怎么办, 咋办): "超过办理时间又该怎么办" is about 超过办理时间.
+    assert default_tokenizer().tokens("超过办理时间又该怎么办？") == ["超过", "办理", "时间"]
 
 
 def test_colloquial_words_expand_to_document_terms():
