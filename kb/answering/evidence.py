@@ -136,7 +136,6 @@ _PERMIT = re.compile(r"[\u4e00-\u9fff]{1,10}?(经营许可证|许可证|登记�
 # What is done with a permit, and the small words around it, end its kind ("未取得燃气经营许可证": 燃气).
 _PERMIT_BREAK = re.compile(r"的|办理|申请|取得|持有|颁发|核发|吊销|注销|撤销|需要|必须|拿到|要|办|了|把|对|和|与|及|或|在|交|领|拿|"
                            r"给|将|被|让|未|没有|无|凭|有|是|张|个")
-_CERTIFIES = ("许可证", "登记证", "资格证", "合格证")  # the certificate of a 许可, a 登记, …
 _DETERMINERS = frozenset("那些 这些 那个 这个 有关 相关 所有 各类 各种 其他 上述 什么 哪些 哪种 哪个 哪类 何种 几种 几个".split())
 
 
@@ -255,11 +254,12 @@ class SentenceScorer:
             kind = _PERMIT_BREAK.split(found.group(0)[:-len(head)])[-1][-4:]
             if len(kind) < 2 or kind in _DETERMINERS:
                 continue
-            # Known when a document names it, by the kind's last word at least (监管排污许可证: 排污许可证), or names
-            # the licence it certifies (危险废物经营许可管理制度 for 危险废物经营许可证).
-            names = {kind[-2:] + head, kind[-2:] + head.removesuffix("证")} if head.endswith(_CERTIFIES) else {
-                kind[-2:] + head}
-            if not any(name in doc.text for doc in self.snapshot.documents.values() for name in names):
+            # Known when a document speaks of that kind of licence or business: its kind (or the kind's formal
+            # term: 网约车 → 网络预约出租汽车) shortly before the licence's own word (货运经营 for 货运经营许可证,
+            # 危险废物经营许可 for 危险废物经营许可证, 排污许可 for 监管排污许可证).
+            kinds = {kind, kind[-2:], *synonym_table().get(kind, ()), *synonym_table().get(kind[-2:], ())}
+            licence = re.compile("(?:" + "|".join(map(re.escape, sorted(kinds))) + ")[^，。；]{0,6}" + head[:2])
+            if not any(licence.search(doc.text) for doc in self.snapshot.documents.values()):
                 unknown.append(kind + head)
         return unknown
 

@@ -1003,6 +1003,7 @@ SCOPES = """丙市清洁生产测试条例
 第六条 政务服务事项的办理条件不得擅自增设。
 第七条 排污单位应当依法取得排污许可证，并按照排污许可证的规定排放污染物。
 第八条 市生态环境主管部门应当建立健全危险废物经营许可管理制度。
+第九条 从事货运经营的，应当依法取得道路运输经营许可证。
 """
 
 
@@ -1031,8 +1032,9 @@ def test_a_permit_of_a_kind_no_document_names_is_refused_by_its_name(scopes_kb):
     assert refused.status == AnswerStatus.NOT_FOUND and "食品经营许可证" in refused.text
     assert ask(scopes_kb, "排污单位需要取得什么许可证？").status == AnswerStatus.ANSWERED
     assert ask(scopes_kb, "监管排污许可证的规定有哪些？").status == AnswerStatus.ANSWERED
-    # A document naming the licence (危险废物经营许可) knows the certificate of it.
+    # A document speaking of that licence (危险废物经营许可) or that business (货运经营) knows the permit for it.
     assert "没有提到危险废物经营许可证" not in ask(scopes_kb, "危险废物经营许可证由哪个部门管理？").text
+    assert "没有提到货运经营许可证" not in ask(scopes_kb, "货运经营许可证要怎么取得？").text
 
 
 def test_what_a_requirement_applies_to_is_its_own_provision_not_the_law_s_scope(scopes_kb):
