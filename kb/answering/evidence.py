@@ -66,6 +66,11 @@ _ITEM_LABEL = re.compile(r"第（[一二三四五六七八九十]+）项$")
 _FIRST_PARAGRAPH = re.compile(r"第一款$")
 
 
+def is_item(label: str) -> bool:
+    """An item of a law's article (…第（三）项)."""
+    return bool(_ITEM_LABEL.search(label))
+
+
 def _asked_value_kinds(intent: QuestionIntent) -> frozenset[QuantityKind]:
     """The kinds of value that answer the question: a frequency, a span of time, an amount, any value."""
     if intent.wants_frequency:
@@ -212,7 +217,7 @@ class SentenceScorer:
 
     def item_parent(self, doc_id: str, clause: Clause) -> Clause | None:
         """The clause whose last sentence introduces this item (…下列规定：), or None."""
-        if not _ITEM_LABEL.search(clause.label):
+        if not is_item(clause.label):
             return None
         paragraph = _ITEM_LABEL.sub("", clause.label)
         # An article's first 款 stays in the article's own clause (kb.answering.strategies._items).

@@ -22,9 +22,8 @@ from kb.analysis.penalties import (article_label, breached_clause, conduct_core,
                                    stated_conduct)
 from kb.answering import tuning
 from kb.answering.compose import UNNAMED_HEDGE, compose, marker, not_found
-from kb.answering.evidence import (AMOUNT_KINDS, ScoredSentence, SentenceScorer, asked_part, lists_noun,
-                                  quantities_of)
-from kb.answering.intent import PLACES, QuestionIntent, asked_act, asked_conduct
+from kb.answering.evidence import AMOUNT_KINDS, ScoredSentence, SentenceScorer, is_item, lists_noun, quantities_of
+from kb.answering.intent import PLACES, QuestionIntent, asked_act, asked_conduct, asked_part
 from kb.search.mentions import documents_named
 from kb.schema import (PREAMBLE_LABEL, SIGNATURE_LABEL, Answer, AnswerStatus, Citation, Clause, Hit, ParsedDocument,
                        RetrievalMode)
@@ -525,9 +524,6 @@ def _further_sanction(ctx: AnswerContext, penalising: ScoredSentence) -> ScoredS
     return None
 
 
-_ITEM_OF_ARTICLE = re.compile(r"第（[一二三四五六七八九十]+）项$")
-
-
 def _conduct_support(ctx: AnswerContext, item: ScoredSentence) -> float:
     """The sentence's support, counting for a penalty only what it says was done: who did it and who punishes
     (…单位, 由…主管部门) are no conduct ("重点排放单位有下列情形之一的，由生态环境主管部门责令改正…" states none)."""
@@ -535,7 +531,7 @@ def _conduct_support(ctx: AnswerContext, item: ScoredSentence) -> float:
         return item.lexical
     # An item of a penalty article is one conduct, with its own escalations in its later sentences ("…处…罚款；情节
     # 严重的，责令违规车辆停运…"): what it says was done is read in the whole item.
-    conduct = item.clause.text if _ITEM_OF_ARTICLE.search(item.clause.label) else item.text
+    conduct = item.clause.text if is_item(item.clause.label) else item.text
     for party in find_parties(conduct):
         conduct = conduct.replace(party, " ")
     for body in find_bodies(conduct):  # the body punishing ("由…主管部门责令改正"), not one the conduct is against

@@ -545,7 +545,8 @@ def test_a_formal_term_no_document_uses_adds_no_weight_to_the_question(kb, monke
 
 def test_an_asked_value_stands_by_the_words_of_the_part_that_asks_not_of_the_scene_before_it(kb):
     """The scene ("…编制山林防火规划、开展宣传教育，") shares no words with the target sentence; the asking part does."""
-    from kb.answering.evidence import ScoredSentence, SentenceScorer, asked_part
+    from kb.answering.evidence import ScoredSentence, SentenceScorer
+    from kb.answering.intent import asked_part
     from kb.answering.intent import analyse
 
     question = "市林业主管部门会同乡镇人民政府编制山林防火规划、开展宣传教育，巡护覆盖指数要达到多少？"
