@@ -44,10 +44,18 @@ _ASKED_NOUN = re.compile(r"的((?:(?![要将会])[\u4e00-\u9fff]){2,6}?)(?:要|�
                          r"(?:要|将|会|应当?|需要?|能|必须)?"
                          r"(?:超过|超出|达到|满|不满|不足|低于|高于)(?:多少|几)|"
                          # "高速公路上最低车速是多少": the measure right before 是多少.
+                         # "劳动合同试用期最长多长时间": the span right before 最长.
                          r"((?:(?![要将会应需能必最至到的上在各都分又也还])[\u4e00-\u9fff]){2,4})"
-                         r"(?:各|都|分别|又|也|还)?(?:是|为|最多|最少|最高|最低|不超过)多少|"
+                         r"(?:各|都|分别|又|也|还)?(?:(?:是|为|最多|最少|最高|最低|不超过)多少|"
+                         r"(?:最长|最短)(?:是|为|可以|能)?(?:多长时间|多久|几年|几个月|多少天|几天))|"
                          # "逾期利息按什么利率计算": the measure a sum is reckoned by.
-                         r"按照?什么([\u4e00-\u9fff]{2,4}?)(?:来|去)?(?:计算|算|计收|征收|收取|确定|核定|缴纳)")
+                         r"按照?什么([\u4e00-\u9fff]{2,4}?)(?:来|去)?(?:计算|算|计收|征收|收取|确定|核定|缴纳)|"
+                         # "网约车司机需要什么学历", "投放到什么颜色的垃圾桶": the kind of thing asked for ("有什么硬指标吗" asks whether
+                         # there are any: its noun frames the question).
+                         r"(?<!有)什么(?!时候|时间|样)((?:(?![的吗呢吧啊呀])[\u4e00-\u9fff]){2,4}?)(?=的|[？?，,。；]|$)")
+# Nouns that frame a question rather than name its matter ("持什么态度", "有什么说法"): never an unknown detail.
+_QUESTION_FRAME_NOUNS = frozenset("态度 说法 讲究 意思 区别 概念 东西 方向 路子 做法 样子 举措 表述 数值 层面 时候 地方 "
+                                  "原因 理由 好处 后果 结果 用处 作用 意义 目的 性质 特点 形式 方式 方法 途径 渠道 名字 名称".split())
 # What a count asks for: the noun after its classifier ("多少座公共充电站").
 _COUNTED = re.compile(r"(?:多少|几)(?:个|座|家|辆|台|套|处|项|所|艘|批|名|位|株|棵|只|头|片|块|张)"
                       r"(?!工作日|小时|月|星期|季度)([\u4e00-\u9fff]{2,8}?)(?:[？?，,。]|$)")
@@ -237,17 +245,21 @@ class SentenceScorer:
         asked = _ASKED_NOUN.search(intent.focus)
         if not asked:
             return []
-        noun = asked.group(1) or asked.group(2) or asked.group(3) or asked.group(4)
+        noun = next(group for group in asked.groups() if group)
+        if noun in FRAME_WORDS or noun in _QUESTION_FRAME_NOUNS:
+            return []
         colloquial = synonym_table()
-        unknown = [t for t in self.tokenizer.tokens(noun)
-                   if t not in self.snapshot.bm25.vocabulary and not any(t in c for c in colloquial)]
+        vocabulary = self.snapshot.bm25.vocabulary
+        # A compound ending in a known word is that kind of thing ("优惠政策" is a 政策).
+        unknown = [t for t in self.tokenizer.tokens(noun) if t not in vocabulary and not any(t in c for c in colloquial)
+                   and not any(t.endswith(w) for w in self.tokenizer.tokens(t) if len(w) >= 2 and w in vocabulary)]
         # A word jieba does not know ("车龄") has no token of its own: its head, the last two characters, is looked
         # for in the texts.
         head = noun[-2:]
-        if not any(head in t for t in unknown) and head not in self.snapshot.bm25.vocabulary and not any(
+        if not any(head in t for t in unknown) and head not in vocabulary and not any(
                 head in c for c in colloquial) and not any(head in doc.text for doc in self.snapshot.documents.values()):
             unknown.append(head)
-        return unknown
+        return [t for t in unknown if not any(t != other and t in other for other in unknown)]  # 试用期, not 试用 too
 
     def unknown_permits(self, question: str) -> list[str]:
         """Permits and certificates the question names by a kind no document names ("食品经营许可证", "养犬登记证"):

@@ -337,6 +337,21 @@ def test_a_threshold_on_something_no_document_mentions_is_refused(kb):
     assert fined.status == AnswerStatus.ANSWERED and "五十元以上二百元以下罚款" in fined.text
 
 
+def test_a_kind_or_span_of_something_no_document_mentions_is_refused(kb):
+    """"需要什么学历" asks for a kind of thing (学历) and "试用期最长多长时间" for the span of one (试用期) that no text
+    mentions: the provisions about 护林员 do not answer it. A kind the texts name is looked for as usual, and so is
+    a noun that only frames the question ("有什么硬指标吗", "持什么态度")."""
+    degree = ask(kb, "护林员需要什么学历？")
+    assert degree.status == AnswerStatus.NOT_FOUND and "学历" in degree.text
+    probation = ask(kb, "护林员试用期最长多长时间？")
+    assert probation.status == AnswerStatus.NOT_FOUND and "试用期" in probation.text
+    assert "文件没有提到试用期。" in probation.text  # the word, not its parts as well
+    permit = ask(kb, "护林员巡山时要带什么证件？")
+    assert permit.status == AnswerStatus.ANSWERED and "巡护证" in permit.text
+    for framing in ("护林员离岗重新上岗有什么硬指标吗？", "对野外用火持什么态度？"):
+        assert "文件没有提到" not in ask(kb, framing).text, framing
+
+
 def test_a_colloquial_word_no_document_uses_gives_way_to_its_formal_terms(kb):
     """上坟 is in no text: its formal term 烧香烧纸 (烧香, 烧纸) stands for it in the question's words instead of both diluting
     the share a sentence holds; a word no text uses and no table knows (火锅) still counts against it."""
