@@ -59,6 +59,9 @@ _QUESTION_FRAME_NOUNS = frozenset("态度 说法 讲究 意思 区别 概念 东
 # What a count asks for: the noun after its classifier ("多少座公共充电站").
 _COUNTED = re.compile(r"(?:多少|几)(?:个|座|家|辆|台|套|处|项|所|艘|批|名|位|株|棵|只|头|片|块|张)"
                       r"(?!工作日|小时|月|星期|季度)([\u4e00-\u9fff]{2,8}?)(?:[？?，,。]|$)")
+# A count of the classes something falls into, and a provision naming them one by one.
+_CLASSES_COUNTED = re.compile(r"(?:分为|分成|划分为|划为|分)几(?:个|类|种|级|等|档)")
+_CLASSES_NAMED = re.compile(r"(?:分为|分成|划分为|划为)[^。；：]*?[\u4e00-\u9fff]、[\u4e00-\u9fff]")
 _DEADLINE_TOKEN = re.compile(r"20\d\d|十四五|期间|^年")
 _MODAL_WORDS = frozenset("需要 应当 应该 必须 可以 能够 允许".split())
 # A span asked in its unit: hours or minutes ("多少小时内要报告"), years ("有效期是几年"), months ("整改期限最长是几个
@@ -344,6 +347,9 @@ class SentenceScorer:
         if intent.list_noun and not lists_noun(text, intent.list_noun):
             return f"文件没有列出具体的{intent.list_noun}"
         asked_kinds = _asked_value_kinds(intent)
+        # "分为几个等级" is answered by the classes a provision names ("划分为基本级、一星级、二星级、三星级"), not a number.
+        if asked_kinds and _CLASSES_COUNTED.search(asked_part(intent.focus)) and _CLASSES_NAMED.search(text):
+            asked_kinds = frozenset()
         if asked_kinds and not intent.wants_money and not quantities_of(text, asked_kinds) and not (
                 intent.wants_frequency and _PERIOD.search(text)):
             return _missing_value(intent)

@@ -34,7 +34,7 @@ _LIST = re.compile(r"哪些|哪几|有什么(要求|措施|举措|规定|部署|
 # "X负责哪些事" asks for X's duties, not who is responsible.
 _RESPONSIBLE = re.compile(r"(哪个|哪些|哪家)(部门|单位|机关|机构)|由谁|谁(来)?(负责|牵头)|牵头|负责(?!人|哪些|什么|啥|些)")
 _ENTERPRISE = re.compile(r"我们(是|做|开|搞|从事|公司|企业|单位)|我(是|开|做)|本(公司|企业)|作为(一家|企业)")
-_LIST_NOUN = re.compile(r"(?:纳入|包括|涉及|选择)?哪些([\u4e00-\u9fff]{2,4}?)(?:[？?，。]|$)")
+_LIST_NOUN = re.compile(r"(?:纳入|包括|涉及|选择)?哪些((?:(?!的)[\u4e00-\u9fff]){2,4}?)的?(?:[？?，。]|$)")
 _GENERIC_NOUNS = {"要求", "措施", "举措", "规定", "方面", "内容", "政策", "部署", "目标", "任务", "指标", "工作", "机制",
                   "支持", "导向", "说法", "评价", "行动", "制度", "地方", "做法", "方式", "方法", "途径", "形式", "手段",
                   "渠道", "条件", "单位", "主体", "对象", "原则"}
@@ -88,9 +88,10 @@ _DEFINITION = (re.compile(r"(?:所称的?|所说的?|里的?|中的?)?[“「\"]
                re.compile(r"对[“「\"]([\u4e00-\u9fffA-Za-z]{2,16}?)[”」\"](?:是)?(?:怎么|如何)(?:界定|定义)"),
                # "条例中的“中心城区”包括哪些区": a term in quotation marks is a term the document uses as defined
                re.compile(r"[“「\"]([\u4e00-\u9fffA-Za-z]{2,16}?)[”」\"](?:都|具体)?(?:包括哪些|包括什么|包含哪些|指哪些)"))
-# "…条例管不管消防安全" asks what a document governs; "政府管不管医疗和抚恤" asks what a body does.
+# "…条例管不管消防安全" asks what a document governs; "政府管不管医疗和抚恤" asks what a body does; "…已经规定了处罚，
+# 按哪个规定处罚" asks which rules apply.
 _SCOPE = re.compile(r"适用(于|范围|哪些|什么)|哪些.{0,12}适用|适不适用|是否适用|(?:条例|法律?|规定|办法|文件)(?:管不管|归不归)|"
-                    r"适用[《“][^》”]{2,40}[》”]吗")
+                    r"适用[《“][^》”]{2,40}[》”]吗|(?:按|依|按照|依照|适用)(?:哪个|哪部|哪一部|哪一个)(?:规定|法律|法规|条例)")
 # A span of time asked for: a time limit (多少日内, 几个工作日), a validity (有效期几年), a duration (多长时间, 保存几年,
 # 超过几年) — not a count of days ("蓝天能多几天"), not a deadline ("数量和期限是什么"), not a year (哪几年, 第几年).
 # "…，文件里有啥说法？", "…，管不管？", "这样合规吗": words asking whether the documents regulate a matter. They name

@@ -494,8 +494,10 @@ def penalty(ctx: AnswerContext) -> Answer | None:
             return ctx.compose([*run, item], items=False)
     # No penalty states the asked conduct: the closest sentence is not quoted as the answer when it is itself a
     # penalty stating none of it ("拒不改正的，处5万元以上10万元以下的罚款" for 宠物狗不拴绳怎么处罚).
+    # (A question asking which rules punish it is left to the scope provisions: "…已有处罚规定的，适用其规定".)
     closest = ctx.complete
-    if closest is not None and PENALTY_CUE.search(closest.text) and _conduct_support(ctx, closest) < tuning.MIN_SUPPORT:
+    if closest is not None and PENALTY_CUE.search(closest.text) and _conduct_support(ctx, closest) < tuning.MIN_SUPPORT \
+            and not ctx.intent.wants_scope:
         return ctx.refuse("文件没有规定这一行为的处罚")
     # … nor when it is a duty that no penalty punishes: the document sets it without a sanction.
     if duty_first and closest is top:

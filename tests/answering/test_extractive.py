@@ -1354,3 +1354,47 @@ def test_who_is_answered_by_a_runner_up_naming_the_doer_of_the_asked_task(transp
     ctx = ranked_context(transport_kb, "每年的年度运输计划由谁来制定？", [("第七条", 0, 1.0, 0.6), ("第八条", 0, 0.8, 0.5)])
     answer = who(ctx)
     assert answer.status == AnswerStatus.ANSWERED and cited(answer)[0] == "第八条" and "市交通主管部门" in answer.text
+
+
+STATIONS = """丁市测试站点管理条例
+第一条 为了规范测试站点管理，制定本条例。
+第二条 测试站点按照规模划分为一级站、二级站、三级站。
+第三条 测试站点应当每年报送测试报告。
+第四条 测试站点有下列行为之一的，由测试主管部门责令改正，处一千元以上五千元以下罚款：
+（一）擅自改变站点用途的；
+（二）伪造测试记录的。
+第五条 违反本条例规定的行为，有关法律、行政法规已有处罚规定的，适用其规定。
+第六条 本条例规定的行政处罚，由测试主管部门决定。
+"""
+
+
+@pytest.fixture(scope="module")
+def stations_kb(tmp_path_factory):
+    return _inline_kb(tmp_path_factory.mktemp("stations"), {"stations.txt": STATIONS})
+
+
+def test_a_count_of_classes_is_answered_by_the_classes_named(stations_kb):
+    """"分为几个等级" asks how many classes there are; a provision naming them one by one (划分为一级站、二级站、三级站)
+    answers it, though it states no number."""
+    answer = ask(stations_kb, "测试站点分为几个等级？")
+    assert answer.status == AnswerStatus.ANSWERED and "一级站、二级站、三级站" in answer.text
+    assert ask(stations_kb, "测试站点每年报送几次测试报告？").status == AnswerStatus.ANSWERED  # a number asked still is
+
+
+def test_a_list_of_conduct_is_asked_by_its_noun_not_by_the_noun_and_its_particle(stations_kb):
+    """"有哪些行为的，…要责令改正" lists 行为 (its 的 closes the condition): the article's items answer it."""
+    answer = ask(stations_kb, "测试站点有哪些行为的，测试主管部门要责令改正？")
+    assert answer.status == AnswerStatus.ANSWERED
+    assert "擅自改变站点用途" in answer.text and "伪造测试记录" in answer.text
+
+
+def test_which_rules_punish_a_breach_is_answered_by_the_provision_deferring_to_other_laws(stations_kb):
+    """"法律已经规定了处罚，按哪个规定处罚" asks which rules apply, not what this document's penalty for some conduct is:
+    "…已有处罚规定的，适用其规定" answers it instead of a refusal for an unnamed conduct."""
+    from kb.answering.strategies import STRATEGIES, answer_with
+
+    question = "测试站点违反本条例，而法律、行政法规对这种行为已经规定了处罚，按哪个规定处罚？"
+    # The provision on who decides penalties ranks first, as it may: it shares the question's words.
+    ctx = ranked_context(stations_kb, question, [("第六条", 0, 1.0, 0.25), ("第五条", 0, 0.9, 0.15)])
+    answer = answer_with(STRATEGIES, ctx)
+    assert answer.status == AnswerStatus.ANSWERED and cited(answer)[0] == "第五条"
