@@ -59,6 +59,10 @@ _QUESTION_FRAME_NOUNS = frozenset("态度 说法 讲究 意思 区别 概念 东
 # What a count asks for: the noun after its classifier ("多少座公共充电站").
 _COUNTED = re.compile(r"(?:多少|几)(?:个|座|家|辆|台|套|处|项|所|艘|批|名|位|株|棵|只|头|片|块|张)"
                       r"(?!工作日|小时|月|星期|季度)([\u4e00-\u9fff]{2,8}?)(?:[？?，,。]|$)")
+# A law may leave a time limit to an authority ("在国务院生态环境主管部门规定的期限内进行整改"): that is its answer to
+# "在什么期限内", not to "几个工作日内", which asks for the number.
+_HOW_LONG = re.compile(r"几|多少|多长|多久")
+_PERIOD_SET_BY_AN_AUTHORITY = re.compile(r"在[^，。；]{2,30}(?:规定|确定|指定|责令|要求)的[^，。；]{0,8}?(?:期限|时限|时间)内")
 # A count of the classes something falls into, and a provision naming them one by one.
 _CLASSES_COUNTED = re.compile(r"(?:分为|分成|划分为|划为|分)几(?:个|类|种|级|等|档)")
 _CLASSES_NAMED = re.compile(r"(?:分为|分成|划分为|划为)[^。；：]*?[\u4e00-\u9fff]、[\u4e00-\u9fff]")
@@ -351,7 +355,9 @@ class SentenceScorer:
         if asked_kinds and _CLASSES_COUNTED.search(asked_part(intent.focus)) and _CLASSES_NAMED.search(text):
             asked_kinds = frozenset()
         if asked_kinds and not intent.wants_money and not quantities_of(text, asked_kinds) and not (
-                intent.wants_frequency and _PERIOD.search(text)):
+                intent.wants_frequency and _PERIOD.search(text)) and not (
+                intent.wants_duration and _PERIOD_SET_BY_AN_AUTHORITY.search(text)
+                and not _HOW_LONG.search(asked_part(intent.focus))):
             return _missing_value(intent)
         # "多少小时内要报告" is not answered by a limit in days ("三十日内抄送…"): hours and minutes are asked of
         # urgent acts, which a limit in days is not; nor "有效期是几年" by the renewal's "届满60日前".

@@ -110,7 +110,7 @@ _INDEFINITE = re.compile(r"几|多少")
 _POSSIBLE = re.compile(r"[\u4e00-\u9fff]得(?:到|着)吗")
 _ENDS_IN_MA = re.compile(r"吗[？?！!]?$")
 _DURATION = re.compile(r"最[长短多少].{0,6}(几|多少)个?[日天月年]|(多少|几)年以上|(多少|几)个?工作日|(多少|几)个?(?:小时|分钟|[日天周月年])(内|以内|之内)|(期限|时限|有效期).{0,4}(多少|几|多长|多久)|"
-                       r"有效期.{0,6}(几|多少)|(多长时间|多久)(?![^，。？?]*一次)|"
+                       r"有效期.{0,6}(几|多少)|(多长时间|多久)(?![^，。？?]*一次)|什么(?:期限|时限)(?:内|以内|之内)|"
                        r"(?<![哪第])(多少|几)年(?![度份级前后来]|以前|以后)")
 # How often, also as a choice between periods ("每个月交还是每个季度交").
 # The parts of a question, and the words that ask (the part holding them is the one that asks).

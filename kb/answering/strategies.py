@@ -45,7 +45,8 @@ _PERMISSION = re.compile(r"可以|允许|有权|鼓励|支持")
 _SANCTION_CONDITION = re.compile(r"[^，。；]*(?:违反|未|逾期|拒不|不按|情节|造成)[^，。；]*的，")
 # "由从业者负责", "由本单位负责", "由建设单位承担": the grammar that assigns a task, whoever it assigns it to.
 _ASSIGNS_RESPONSIBILITY = re.compile(r"由[\u4e00-\u9fff]{2,12}?(?:负责|承担)")
-_ASKS_TO_SKIP = re.compile(r"能不能不|可不可以不|(?:可以|能否|可否|允许|是否可以|(?<!不)能)不(?![能可])|不用|不必|免(?:于|除|检|交|缴|办|予)")
+_ASKS_TO_SKIP = re.compile(r"能不能不|可不可以不|(?:可以|能否|可否|允许|是否可以|(?<!不)能)不(?![能可])|不用|不必|免(?:于|除|检|交|缴|办|予)|"
+                           r"(?:可以|能否|可否|是否可以)[^。？?，,、]{1,12}、不(?![能可行得])")  # 可以只在内部掌握、不对外公布吗
 _SANCTIONED_CONDUCT = re.compile(r"的[，,](?:由|处|依法|责令|没收|给予)")
 _ALLOWS_OR_FORBIDS = re.compile(f"{_PROHIBITION.pattern}|{_PERMISSION.pattern}")
 _ENCOURAGES = re.compile(r"鼓励|支持")
@@ -705,6 +706,9 @@ def permission(ctx: AnswerContext) -> Answer | None:
                     if s.doc_id == best.doc_id and (s is best or s.lexical >= tuning.MIN_SUPPORT or s in about_act)
                     and not ctx.scorer.missing_detail(ctx.intent, s)]
         modal = [s for s in complete if wanted.search(s.text)]
+        # "可以只在内部掌握、不对外公布吗": when nothing allowed or forbidden is about the act, a duty to do it answers.
+        if _ASKS_TO_SKIP.search(ctx.intent.text) and not any(share[id(s)] for s in modal):
+            modal += [s for s in complete if _DUTY.search(s.text) and s not in modal]
         closest = next(iter(modal), best)
         most_of_act = max((s for s in modal if s in about_act), key=lambda s: share[id(s)], default=closest)
         # … unless it only encourages where the closest rules: "住户可以…安装…" answers 能不能装 more directly than

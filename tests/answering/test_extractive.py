@@ -1365,6 +1365,9 @@ STATIONS = """丁市测试站点管理条例
 （二）伪造测试记录的。
 第五条 违反本条例规定的行为，有关法律、行政法规已有处罚规定的，适用其规定。
 第六条 本条例规定的行政处罚，由测试主管部门决定。
+第七条 测试站点不符合本条例规定条件的，应当在市测试主管部门规定的期限内完成整改。
+第八条 测试站点名录由市测试主管部门确定。测试站点名录应当向社会公布。
+第九条 市测试主管部门不得向未列入名录的站点下达测试任务。
 """
 
 
@@ -1398,3 +1401,24 @@ def test_which_rules_punish_a_breach_is_answered_by_the_provision_deferring_to_o
     ctx = ranked_context(stations_kb, question, [("第六条", 0, 1.0, 0.25), ("第五条", 0, 0.9, 0.15)])
     answer = answer_with(STRATEGIES, ctx)
     assert answer.status == AnswerStatus.ANSWERED and cited(answer)[0] == "第五条"
+
+
+def test_a_time_limit_left_to_an_authority_answers_what_period_but_not_how_many_days(stations_kb):
+    """"应当在什么期限内完成整改" is answered by "在市测试主管部门规定的期限内": the law leaves the period to that body.
+    "几个工作日内" asks for the number, which it does not give."""
+    period = ranked_context(stations_kb, "不符合规定条件的测试站点，应当在什么期限内完成整改？", [("第七条", 0, 1.0, 0.5)])
+    assert period.intent.wants_duration  # a period is asked: a sentence without one does not answer …
+    assert period.scorer.missing_detail(period.intent, period.ranked[0]) == ""  # … unless it says who sets it
+    days = ranked_context(stations_kb, "不符合规定条件的测试站点，应当在几个工作日内完成整改？", [("第七条", 0, 1.0, 0.5)])
+    assert days.scorer.missing_detail(days.intent, days.ranked[0]) != ""
+
+
+def test_may_one_not_do_it_is_answered_by_the_duty_to_do_it_when_nothing_allowed_or_forbidden_is_about_it(stations_kb):
+    """"名录可以只在内部掌握、不对外公布吗": a close prohibition of another act (不得…下达测试任务) says nothing about it;
+    "名录应当向社会公布" does."""
+    from kb.answering.strategies import permission
+
+    ctx = ranked_context(stations_kb, "测试站点名录可以只在内部掌握、不对外公布吗？",
+                         [("第八条", 0, 1.0, 0.5), ("第九条", 0, 0.9, 0.45), ("第八条", 1, 0.8, 0.3)])
+    answer = permission(ctx)
+    assert answer is not None and answer.text.startswith("需要") and "应当向社会公布" in answer.text
