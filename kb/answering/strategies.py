@@ -23,7 +23,8 @@ from kb.analysis.penalties import (article_label, breached_clause, conduct_core,
 from kb.answering import tuning
 from kb.answering.compose import UNNAMED_HEDGE, compose, marker, not_found
 from kb.answering.evidence import AMOUNT_KINDS, ScoredSentence, SentenceScorer, is_item, lists_noun, quantities_of
-from kb.answering.intent import PLACES, QuestionIntent, asked_act, asked_conduct, asked_part
+from kb.answering.intent import PLACES, QuestionIntent, analyse, asked_act, asked_conduct, asked_part
+from kb.answering.parts import question_parts
 from kb.search.mentions import documents_named
 from kb.schema import (PREAMBLE_LABEL, SIGNATURE_LABEL, Answer, AnswerStatus, Citation, Clause, Hit, ParsedDocument,
                        RetrievalMode)
@@ -690,7 +691,9 @@ def permission(ctx: AnswerContext) -> Answer | None:
     """"能不能…", "是否允许…": 可以 / 不可以 / 应当 before the provision that says so; a provision without a modal verb is
     quoted plainly (by `quote`)."""
     best = ctx.complete
-    act = ctx.scorer.weights(asked_act(ctx.intent.text), expand=False)
+    # The act is read in the question that asks leave ("…能享受税收优惠吗", not its "具体办法由谁规定").
+    asking = next((part for part in question_parts(ctx.intent.text) if analyse(part).wants_permission), ctx.intent.text)
+    act = ctx.scorer.weights(asked_act(asking), expand=False)
     if best is not None:
         # "能不能/可不可以…" is answered by what is forbidden or allowed, "要不要/需不需要…" by a duty: the close
         # sentence of the same document with the asked kind of modal verb comes before a closer one with another
@@ -710,6 +713,10 @@ def permission(ctx: AnswerContext) -> Answer | None:
         if _ASKS_TO_SKIP.search(ctx.intent.text) and not any(share[id(s)] for s in modal):
             modal += [s for s in complete if _DUTY.search(s.text) and s not in modal]
         closest = next(iter(modal), best)
+        # … but not one about far less of the act than the best sentence, which states it without a modal verb ("国家对
+        # 列入…目录的项目给予税收优惠" for 能享受税收优惠吗, not "…金融机构可以提供…优惠贷款").
+        if share[id(best)] >= tuning.MIN_ACT_COVERAGE and share[id(closest)] < tuning.MIN_MODAL_SHARE_OF_BEST * share[id(best)]:
+            closest = best
         most_of_act = max((s for s in modal if s in about_act), key=lambda s: share[id(s)], default=closest)
         # … unless it only encourages where the closest rules: "住户可以…安装…" answers 能不能装 more directly than
         # "国家鼓励单位和个人安装…".

@@ -58,6 +58,9 @@ MAX_CONTINUED_SENTENCES = 3
 MAX_PERMISSION_SENTENCES = 3
 # … and the close provision holding at least this share of the asked act's idf-weighted words comes first (dev (all)).
 MIN_ACT_COVERAGE = 0.5
+# A close provision with the asked kind of modal verb answers instead of the best sentence when it holds at least this
+# share of the asked act's words that the best one holds (set on a blind dev question, V017; dev (all): no answer changed).
+MIN_MODAL_SHARE_OF_BEST = 0.5
 # A law states its scope among its first articles: this many of the best document's first sentences (dev (all)).
 SCOPE_LEADING_SENTENCES = 15
 # Enterprise answers: the sentences closest to the question, before the requirement finder's list (dev).

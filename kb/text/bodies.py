@@ -32,7 +32,9 @@ def _name_start(breaks: tuple[str, ...]) -> str:
 
 _START = _name_start(_BREAKS)
 # A body names a place, a level or a field before its noun; a bare "部门" or "局" is not a name.
-_BODY = re.compile(rf"{_START}(?:{_RUN}{{1,24}}(?:{_MULTI})|{_RUN}{{2,16}}(?:{_SINGLE}))")
+# The state's highest organs and the courts are named without a body noun ("具体办法由国务院规定", "向人民法院起诉").
+_ORGANS = r"国务院|(?:最高|高级|中级|基层)?人民(?:法院|检察院)"
+_BODY = re.compile(rf"{_START}(?:{_RUN}{{1,24}}(?:{_MULTI})|{_RUN}{{2,16}}(?:{_SINGLE})|{_ORGANS})")
 _DUTY_HOLDER = re.compile("|".join(_DUTY_HOLDER_NOUNS))
 # A named party a law binds or punishes: a run of place, field and kind words ending in a party noun ("建设单位",
 # "技术服务机构", "生产经营单位", "网约车平台"), bounded as a body's name is, except that a party's name may hold a

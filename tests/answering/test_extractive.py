@@ -1368,6 +1368,8 @@ STATIONS = """丁市测试站点管理条例
 第七条 测试站点不符合本条例规定条件的，应当在市测试主管部门规定的期限内完成整改。
 第八条 测试站点名录由市测试主管部门确定。测试站点名录应当向社会公布。
 第九条 市测试主管部门不得向未列入名录的站点下达测试任务。
+第十条 国家对列入名录的测试站点给予税收优惠。具体办法由国务院规定。
+第十一条 对列入名录、符合信贷条件的测试站点，金融机构可以提供优惠贷款。
 """
 
 
@@ -1422,3 +1424,17 @@ def test_may_one_not_do_it_is_answered_by_the_duty_to_do_it_when_nothing_allowed
                          [("第八条", 0, 1.0, 0.5), ("第九条", 0, 0.9, 0.45), ("第八条", 1, 0.8, 0.3)])
     answer = permission(ctx)
     assert answer is not None and answer.text.startswith("需要") and "应当向社会公布" in answer.text
+
+
+def test_leave_is_answered_by_the_provision_granting_it_without_a_modal_verb(stations_kb):
+    """"能享受税收优惠吗" is answered by "国家对…给予税收优惠", which holds the act, not by a 可以 of another benefit
+    (…金融机构可以提供优惠贷款); the act is read in the part asking leave, not in "具体办法由谁规定", which 国务院
+    answers."""
+    from kb.answering.strategies import permission
+
+    question = "列入名录的测试站点能享受税收优惠吗？具体办法由谁规定？"
+    ctx = ranked_context(stations_kb, question, [("第十条", 0, 1.0, 0.8), ("第十一条", 0, 0.9, 0.6)])
+    answer = permission(ctx)
+    assert answer is None or cited(answer)[0] == "第十条"
+    whole = ask(stations_kb, question)
+    assert cited(whole)[0] == "第十条" and "由国务院规定" in whole.text and "优惠贷款" not in whole.text

@@ -15,6 +15,11 @@ from kb.text.bodies import find_bodies, find_duty_holders, find_parties, names_b
     ("市城市园林绿化主管部门应当会同市规划自然资源部门编制", ["市城市园林绿化主管部门", "市规划自然资源部门"]),
     ("乡镇人民政府、街道办事处依据职责做好", ["乡镇人民政府", "街道办事处"]),
     ("各区县（自治县）政府要加强领导", ["区县（自治县）政府"]),
+    # The highest organs and the courts have no body noun.
+    ("具体办法由国务院规定。", ["国务院"]),
+    ("报国务院批准后公布", ["国务院"]),
+    ("国务院和省级人民政府设立专项资金", ["国务院", "省级人民政府"]),
+    ("可以自接到处罚通知之日起15日内直接向人民法院起诉", ["人民法院"]),
 ])
 def test_bodies_by_their_grammar(text, bodies):
     assert find_bodies(text) == bodies and names_body(text)
