@@ -52,9 +52,9 @@ _ASKED_NOUN = re.compile(r"的((?:(?![要将会])[\u4e00-\u9fff]){2,6}?)(?:要|�
                          r"按照?什么([\u4e00-\u9fff]{2,4}?)(?:来|去)?(?:计算|算|计收|征收|收取|确定|核定|缴纳)|"
                          # "网约车司机需要什么学历", "投放到什么颜色的垃圾桶": the kind of thing asked for ("有什么硬指标吗" asks whether
                          # there are any: its noun frames the question).
-                         r"(?<!有)什么(?!时候|时间|样)((?:(?![的吗呢吧啊呀])[\u4e00-\u9fff]){2,4}?)(?=的|[？?，,。；]|$)")
+                         r"(?<!有)什么(?!时候|时间|样)((?:(?![的吗呢吧啊呀来去])[\u4e00-\u9fff]){2,4}?)(?:来|去)?(?=的|[？?，,。；]|$)")
 # Nouns that frame a question rather than name its matter ("持什么态度", "有什么说法"): never an unknown detail.
-_QUESTION_FRAME_NOUNS = frozenset("态度 说法 讲究 意思 区别 概念 东西 方向 路子 做法 样子 举措 表述 数值 层面 时候 地方 "
+_QUESTION_FRAME_NOUNS = frozenset("规矩 态度 说法 讲究 意思 区别 概念 东西 方向 路子 做法 样子 举措 表述 数值 层面 时候 地方 "
                                   "原因 理由 好处 后果 结果 用处 作用 意义 目的 性质 特点 形式 方式 方法 途径 渠道 名字 名称".split())
 # What a count asks for: the noun after its classifier ("多少座公共充电站").
 _COUNTED = re.compile(r"(?:多少|几)(?:个|座|家|辆|台|套|处|项|所|艘|批|名|位|株|棵|只|头|片|块|张)"
@@ -253,13 +253,14 @@ class SentenceScorer:
         if not asked:
             return []
         noun = next(group for group in asked.groups() if group)
-        if noun in FRAME_WORDS or noun in _QUESTION_FRAME_NOUNS:
+        if noun in FRAME_WORDS or noun.startswith(tuple(_QUESTION_FRAME_NOUNS)):  # 什么东西点起来的: a frame, then a verb
             return []
         colloquial = synonym_table()
         vocabulary = self.snapshot.bm25.vocabulary
         # A compound ending in a known word is that kind of thing ("优惠政策" is a 政策).
         unknown = [t for t in self.tokenizer.tokens(noun) if t not in vocabulary and not any(t in c for c in colloquial)
-                   and not any(t.endswith(w) for w in self.tokenizer.tokens(t) if len(w) >= 2 and w in vocabulary)]
+                   and not any(t.endswith(w) for w in self.tokenizer.tokens(t) if len(w) >= 2 and w in vocabulary)
+                   and t not in _QUESTION_FRAME_NOUNS]
         # A word jieba does not know ("车龄") has no token of its own: its head, the last two characters, is looked
         # for in the texts.
         head = noun[-2:]
