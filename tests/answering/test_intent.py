@@ -31,6 +31,9 @@ from kb.answering.intent import analyse, asked_act, definition_term, resolve_fol
     ("扑火时受了伤，政府管不管医疗和抚恤？", set()),
     ("《重庆市城市园林绿化条例》规定城市绿化规划由谁编制？", {"wants_responsible", "places", "quoted_titles"}),
     ("哪些部门负责节能监督管理？", {"wants_list", "wants_responsible"}),
+    ("做出来的报告出了问题算谁的？", {"wants_responsible"}),  # who answers for it, in everyday words
+    # Which rules punish a breach other laws also punish.
+    ("违反本条例的行为，法律已有处罚规定的，按哪个规定处罚？", {"wants_penalty", "wants_scope"}),
     # What someone must do is no question of who is responsible.
     ("企业的安全员要负责哪些事？", {"wants_list"}),
     # In a question ending in 吗, the 哪些 before its last clause says what is looked at: it asks yes or no.

@@ -28,6 +28,7 @@ def test_colloquial_words_expand_to_document_terms():
     assert "再生水" in tok.expand_query("洗车店能不能用中水？")
     assert "扬尘" in tok.expand_query("工地灰尘满天飞有人管吗？")
     assert "内涝" in tok.expand_query("一下大雨城里就被淹怎么办？")
+    assert "职权范围" in tok.expand_query("窗口的人说这事不归他们审批")  # 不属于本部门职权范围
     assert {"焚烧", "填埋"} <= set(tok.expand_query("生活垃圾是烧掉还是埋掉？").split()[1:])
     assert {"损坏", "环境卫生"} <= set(tok.expand_query("把环卫设施弄坏了要担什么责任？").split()[1:])
     assert "非营运" in tok.expand_query("私家车喷成出租车的颜色会怎样？")
