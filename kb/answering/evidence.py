@@ -31,6 +31,8 @@ _BEFORE_ACT = re.compile(r"(?<![目当此日提年])(?:之前|以前|前)(?=[，
 # "在项目实施时，…等量置换平衡"); not 然后, 最后, 今后.
 _ON_AN_EVENT = re.compile(r"(?<![然最今此日随前落])(?:之后|以后|后)(?=[，,]?(?:应当|应|须|必须|及时|立即|方可|才能|再))|"
                           r"在[^，。；]{2,12}时(?=[，,])")
+# … or at once, as the duty says ("应当即时告知", "应当立即组织"; not "推行当场办结…制度").
+_AT_ONCE = re.compile(r"(?:应当|应|须|必须)(?:即时|立即|当场|马上)")
 _GENERIC_AREAS = {"区县", "城区", "园区", "示范区", "试验区", "新区", "社区", "景区", "限养区", "禁养区", "养殖区", "灌区",
                   "地区", "区域", "自治县", "山区", "库区", "分区", "市区", "郊区", "辖区", "主城区", "中心城区"}
 # A named 区/县 ("重庆经开区", "渝中区"), not a phrase ending in one ("有条件的区县").
@@ -122,6 +124,12 @@ class ScoredSentence:
     score: float
     rank: int  # rank of its clause in retrieval (0: not from retrieval)
     lexical: float = 0.0  # the share of the question's words it holds: the evidence gate reads this part
+
+
+def states_amount(text: str) -> bool:
+    """A sum of money or a multiple of one; or, in a penalty, a share of one ("处工程合同价款百分之二以上百分之四以下的罚款")."""
+    return quantities_of(text, AMOUNT_KINDS) or bool(
+        PENALTY_CUE.search(text) and quantities_of(text, frozenset({QuantityKind.PERCENT})))
 
 
 def names_places(text: str) -> bool:
@@ -335,7 +343,7 @@ class SentenceScorer:
             if intent.wants_duration and self.coverage(self.weights(owner), text) < tuning.MIN_OWNER_COVERAGE and (
                     not named_value or self.coverage(named_value, text) < tuning.MIN_OWNER_COVERAGE):
                 return f"文件没有规定{owner}的{value}"
-        if intent.wants_money and not quantities_of(text, AMOUNT_KINDS):
+        if intent.wants_money and not states_amount(text):
             return "文件没有规定具体金额"
         # A fine is no price, fee or subsidy: "收费标准是多少钱" is not answered by "…每平方米五百元以上…罚款".
         if intent.wants_money and not intent.wants_penalty and PENALTY_CUE.search(text):
@@ -390,7 +398,7 @@ class SentenceScorer:
         # A span of time asked for and found above answers "when" too ("有效期是几年" -> "有效期为5年").
         if intent.wants_time and not intent.wants_duration and not (
                 _DEADLINE.search(text) or _DATE.search(text) or _time_limit(text) or _BEFORE_ACT.search(text)
-                or _ON_AN_EVENT.search(text)):
+                or _ON_AN_EVENT.search(text) or _AT_ONCE.search(text)):
             return "文件没有规定具体时间"
         # A deadline opens its sentence, far from the asked words ("到2025年，…"), but the sentence must hold the
         # question's: a "“十四五”期间，新增危险废物…" does not say when the gas network is finished.

@@ -22,7 +22,7 @@ from kb.analysis.penalties import (article_label, breached_clause, conduct_core,
                                    stated_conduct)
 from kb.answering import tuning
 from kb.answering.compose import UNNAMED_HEDGE, compose, marker, not_found
-from kb.answering.evidence import AMOUNT_KINDS, ScoredSentence, SentenceScorer, is_item, lists_noun, quantities_of
+from kb.answering.evidence import ScoredSentence, SentenceScorer, is_item, lists_noun, quantities_of, states_amount
 from kb.answering.intent import PLACES, QuestionIntent, analyse, asked_act, asked_conduct, asked_part
 from kb.answering.parts import question_parts
 from kb.search.mentions import documents_named
@@ -570,7 +570,7 @@ def _penalty_run(ctx: AnswerContext, penalising: ScoredSentence) -> list[ScoredS
     None when an amount is asked and the run states none."""
     run = ctx.paragraph_from(penalising, tuning.MAX_PENALTY_SENTENCES)
     wants_amount = ctx.intent.wants_money or ctx.intent.wants_number
-    if wants_amount and not quantities_of("".join(s.text for s in run), AMOUNT_KINDS):
+    if wants_amount and not states_amount("".join(s.text for s in run)):
         return None
     return run
 
@@ -609,7 +609,9 @@ def _defines(ctx: AnswerContext, sentence: ScoredSentence, term: str) -> bool:
                 r"所称[^，,。；（(]{1,30}[（(]以下简称" + re.escape(term) + r"[）)][，,]?(?:是指|指|包括|系指)",
                 r"(?:^|[“（(）)\s])" + named + r"[，,]?\s*(?:" + _DEFINES.pattern + ")",
                 # … or in a bracket right after its first use: "政务服务事项(包括行政权力事项和公共服务事项，下同)".
-                re.escape(term) + r"[（(](?:包括|是指|指)[^）)]{2,80}[）)]")
+                re.escape(term) + r"[（(](?:包括|是指|指)[^）)]{2,80}[）)]",
+                # … or named by a bracket after what it stands for: "…签订书面协议（以下称补偿协议），明确…".
+                r"[（(]以下(?:简|统)?称[“\"]?" + re.escape(term) + r"[”\"]?[）)]")
     if any(re.search(pattern, sentence.text) for pattern in defining):
         return True
     lead = _article_lead(ctx, sentence)

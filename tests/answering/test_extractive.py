@@ -1371,6 +1371,9 @@ STATIONS = """丁市测试站点管理条例
 第九条 市测试主管部门不得向未列入名录的站点下达测试任务。
 第十条 国家对列入名录的测试站点给予税收优惠。具体办法由国务院规定。
 第十一条 对列入名录、符合信贷条件的测试站点，金融机构可以提供优惠贷款。
+第十二条 相邻测试站点应当签订书面协议（以下称共建协议），明确双方的责任。
+第十三条 测试站点出具虚假测试报告的，处测试合同价款百分之二以上百分之四以下的罚款。
+第十四条 测试主管部门发现测试站点不符合条件的，应当即时告知该测试站点。
 """
 
 
@@ -1439,3 +1442,20 @@ def test_leave_is_answered_by_the_provision_granting_it_without_a_modal_verb(sta
     assert answer is None or cited(answer)[0] == "第十条"
     whole = ask(stations_kb, question)
     assert cited(whole)[0] == "第十条" and "由国务院规定" in whole.text and "优惠贷款" not in whole.text
+
+
+def test_a_term_named_in_a_bracket_after_what_it_stands_for_is_defined_there(stations_kb):
+    """"…签订书面协议（以下称共建协议）" says what a 共建协议 is: no hedge that the document does not define it."""
+    answer = ask(stations_kb, "共建协议是指什么？")
+    assert cited(answer)[0] == "第十二条" and "文件没有给出" not in answer.text
+
+
+def test_a_fine_stated_as_a_share_of_a_sum_answers_how_much(stations_kb):
+    answer = ask(stations_kb, "测试站点出具虚假测试报告，最多罚多少钱？")
+    assert answer.status == AnswerStatus.ANSWERED and "百分之二以上百分之四以下的罚款" in answer.text
+
+
+def test_a_duty_to_act_at_once_answers_when(stations_kb):
+    """"应当即时告知" says when: at once. (A 当场 of a name, "推行当场办结制度", says nothing of when.)"""
+    answer = ask(stations_kb, "测试主管部门发现测试站点不符合条件的，应当在什么时候告知？")
+    assert answer.status == AnswerStatus.ANSWERED and cited(answer)[0] == "第十四条"
