@@ -1374,6 +1374,8 @@ STATIONS = """丁市测试站点管理条例
 第十二条 相邻测试站点应当签订书面协议（以下称共建协议），明确双方的责任。
 第十三条 测试站点出具虚假测试报告的，处测试合同价款百分之二以上百分之四以下的罚款。
 第十四条 测试主管部门发现测试站点不符合条件的，应当即时告知该测试站点。
+第十五条 测试站点应当设立质量负责人。质量负责人负责组织编写测试报告，组织核查测试记录。
+第十六条 测试站点未按照本条例规定设立质量负责人的，由测试主管部门责令改正，处一千元罚款。
 """
 
 
@@ -1459,3 +1461,16 @@ def test_a_duty_to_act_at_once_answers_when(stations_kb):
     """"应当即时告知" says when: at once. (A 当场 of a name, "推行当场办结制度", says nothing of when.)"""
     answer = ask(stations_kb, "测试主管部门发现测试站点不符合条件的，应当在什么时候告知？")
     assert answer.status == AnswerStatus.ANSWERED and cited(answer)[0] == "第十四条"
+
+
+def test_a_list_of_tasks_leads_with_the_duty_not_the_penalty_for_neglecting_it(stations_kb):
+    """"质量负责人要负责哪些工作" is answered by the article that sets the tasks, even when the penalty for not
+    appointing one ranks first; the penalty may follow."""
+    from kb.answering.strategies import listing
+
+    ctx = ranked_context(stations_kb, "测试站点的质量负责人要负责哪些工作？",
+                         [("第十六条", 0, 1.0, 0.6), ("第十五条", 1, 0.9, 0.55), ("第十五条", 0, 0.8, 0.5)])
+    answer = listing(ctx)
+    assert cited(answer)[0] == "第十五条" and "组织编写测试报告" in answer.text
+    # A penalty asked for is still answered by the penalty.
+    assert cited(ask(stations_kb, "测试站点没有设立质量负责人会受到什么处罚？"))[0] == "第十六条"
