@@ -154,8 +154,14 @@ def lists_noun(text: str, noun: str) -> bool:
     """Does the sentence list things of the asked kind? "哪些绿色设施" is answered by "创建绿色公路、绿色港口…"."""
     if noun in text:
         return True
-    enumerates = text.count("、") >= 2 or bool(re.search(r"[（(][一二三四五六七八九十]+[)）]", text))
+    enumerates = text.count("、") >= 2 or bool(re.search(r"[（(][一二三四五六七八九十]+[)）]|、[^，。；、]{1,20}(?:和|及|以及)", text))
+    # What is disclosed or filed is named by its parts ("公开哪些信息": "公开…服务标准、资费标准和办理时限").
+    if noun in _CONTENT_NOUNS:
+        return enumerates
     return enumerates and any(noun[i:i + 2] in text for i in range(len(noun) - 1))
+
+
+_CONTENT_NOUNS = frozenset("信息 事项 资料 材料".split())
 
 
 # A permit or certificate and the words before it that may name its kind ("开一家小吃店要办食品经营许可证"); 经营许可证

@@ -1376,6 +1376,7 @@ STATIONS = """丁市测试站点管理条例
 第十四条 测试主管部门发现测试站点不符合条件的，应当即时告知该测试站点。
 第十五条 测试站点应当设立质量负责人。质量负责人负责组织编写测试报告，组织核查测试记录。
 第十六条 测试站点未按照本条例规定设立质量负责人的，由测试主管部门责令改正，处一千元罚款。
+第十七条 测试站点应当向社会公开测试项目、收费标准和办理时限。
 """
 
 
@@ -1474,3 +1475,9 @@ def test_a_list_of_tasks_leads_with_the_duty_not_the_penalty_for_neglecting_it(s
     assert cited(answer)[0] == "第十五条" and "组织编写测试报告" in answer.text
     # A penalty asked for is still answered by the penalty.
     assert cited(ask(stations_kb, "测试站点没有设立质量负责人会受到什么处罚？"))[0] == "第十六条"
+
+
+def test_what_is_disclosed_is_listed_by_its_parts_without_the_word_information(stations_kb):
+    """"应当公开哪些信息" is answered by "公开测试项目、收费标准和办理时限", which never says 信息."""
+    answer = ask(stations_kb, "测试站点应当向社会公开哪些信息？")
+    assert answer.status == AnswerStatus.ANSWERED and "测试项目、收费标准和办理时限" in answer.text
