@@ -127,9 +127,13 @@ class ScoredSentence:
 
 
 def states_amount(text: str) -> bool:
-    """A sum of money or a multiple of one; or, in a penalty, a share of one ("处工程合同价款百分之二以上百分之四以下的罚款")."""
-    return quantities_of(text, AMOUNT_KINDS) or bool(
-        PENALTY_CUE.search(text) and quantities_of(text, frozenset({QuantityKind.PERCENT})))
+    """A sum of money or a multiple of one; or, in a penalty, a share of one ("处工程合同价款百分之二以上百分之四以下的罚款")
+    or one bounded by a sum ("并处所交易碳排放配额等产品的价款等值以下的罚款")."""
+    return quantities_of(text, AMOUNT_KINDS) or bool(PENALTY_CUE.search(text) and (
+        quantities_of(text, frozenset({QuantityKind.PERCENT})) or _FINE_OF_A_SUM.search(text)))
+
+
+_FINE_OF_A_SUM = re.compile(r"(?:等值|等额)(?:以下|以上)?的?罚款")
 
 
 def names_places(text: str) -> bool:

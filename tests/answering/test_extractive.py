@@ -1377,6 +1377,7 @@ STATIONS = """丁市测试站点管理条例
 第十五条 测试站点应当设立质量负责人。质量负责人负责组织编写测试报告，组织核查测试记录。
 第十六条 测试站点未按照本条例规定设立质量负责人的，由测试主管部门责令改正，处一千元罚款。
 第十七条 测试站点应当向社会公开测试项目、收费标准和办理时限。
+第十八条 测试主管部门的工作人员参与站点经营的，责令依法退出，可以并处所得收益等值以下的罚款。
 """
 
 
@@ -1456,6 +1457,9 @@ def test_a_term_named_in_a_bracket_after_what_it_stands_for_is_defined_there(sta
 def test_a_fine_stated_as_a_share_of_a_sum_answers_how_much(stations_kb):
     answer = ask(stations_kb, "测试站点出具虚假测试报告，最多罚多少钱？")
     assert answer.status == AnswerStatus.ANSWERED and "百分之二以上百分之四以下的罚款" in answer.text
+    # … and so does one bounded by a sum ("…等值以下的罚款").
+    bounded = ask(stations_kb, "测试主管部门的工作人员参与站点经营的，最多罚多少钱？")
+    assert bounded.status == AnswerStatus.ANSWERED and "所得收益等值以下的罚款" in bounded.text
 
 
 def test_a_duty_to_act_at_once_answers_when(stations_kb):
