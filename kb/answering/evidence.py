@@ -65,6 +65,9 @@ _COUNTED = re.compile(r"(?:多少|几)(?:个|座|家|辆|台|套|处|项|所|艘
 # "在什么期限内", not to "几个工作日内", which asks for the number.
 _HOW_LONG = re.compile(r"几|多少|多长|多久")
 _PERIOD_SET_BY_AN_AUTHORITY = re.compile(r"在[^，。；]{2,30}(?:规定|确定|指定|责令|要求)的[^，。；]{0,8}?(?:期限|时限|时间)内")
+# The act a time limit is asked of: what follows "多少个工作日内" ("组织复查验收").
+_TIMED_ACT = re.compile(r"(?:多少|几)个?(?:工作日|日|天|小时|星期|周|月)(?:内|以内|之内)(?:要|应当|应|必须|须|得)?"
+                        r"([\u4e00-\u9fff]{2,10}?)(?:[？?，,。；]|吗|呢|$)")
 # A count of the classes something falls into, and a provision naming them one by one.
 _CLASSES_COUNTED = re.compile(r"(?:分为|分成|划分为|划为|分)几(?:个|类|种|级|等|档)")
 _CLASSES_NAMED = re.compile(r"(?:分为|分成|划分为|划为)[^。；：]*?[\u4e00-\u9fff]、[\u4e00-\u9fff]")
@@ -384,6 +387,16 @@ class SentenceScorer:
         if intent.wants_duration and unit and not any(
                 q.kind == QuantityKind.DURATION and q.unit == unit.group(1) for q in find_quantities(text)):
             return _missing_value(intent)
+        # "在多少个工作日内组织复查验收" asks the time limit of that act: another act's limit in the provision ("十五日内作出
+        # 批复") is not it.
+        timed = _TIMED_ACT.search(intent.focus)
+        if intent.wants_duration and timed:
+            # (给 after a verb is its own word: jieba reads 抄送给 as 抄 + 送给.)
+            act = {t: w for t, w in self.weights(re.sub(r"给(?!予)", " ", timed.group(1)), expand=False).items()
+                   if t not in _MODAL_WORDS and t not in FRAME_WORDS and t in self.snapshot.bm25.vocabulary}
+            if act and self.coverage(act, f"{text}{self.lead_in(sentence.doc_id, sentence.clause)}") \
+                    < tuning.MIN_OWNER_COVERAGE:
+                return f"文件没有规定{timed.group(1)}的期限"
         # The value must stand by the words the question asks about ("认证和管理，到2025年，…达到3000个"), not in
         # another part of the sentence about something else.
         # (A sentence of one fragment has no other part: it was chosen for its words as a whole. A span of time is

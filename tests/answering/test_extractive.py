@@ -1378,6 +1378,7 @@ STATIONS = """丁市测试站点管理条例
 第十六条 测试站点未按照本条例规定设立质量负责人的，由测试主管部门责令改正，处一千元罚款。
 第十七条 测试站点应当向社会公开测试项目、收费标准和办理时限。
 第十八条 测试主管部门的工作人员参与站点经营的，责令依法退出，可以并处所得收益等值以下的罚款。
+第十九条 测试站点整改完成后，应当在五日内报告测试主管部门；测试主管部门应当自收到报告之日起十日内作出批复。
 """
 
 
@@ -1485,3 +1486,12 @@ def test_what_is_disclosed_is_listed_by_its_parts_without_the_word_information(s
     """"应当公开哪些信息" is answered by "公开测试项目、收费标准和办理时限", which never says 信息."""
     answer = ask(stations_kb, "测试站点应当向社会公开哪些信息？")
     assert answer.status == AnswerStatus.ANSWERED and "测试项目、收费标准和办理时限" in answer.text
+
+
+def test_a_time_limit_is_of_the_act_asked_about(stations_kb):
+    """"多少日内组织复查验收" is not answered by the provision's limit for another act ("十日内作出批复"); "多少日内要报告给…"
+    is answered by the limit of 报告 (抄送给, 报告给: jieba splits the verb from its 给)."""
+    other = ask(stations_kb, "测试站点整改完成后，测试主管部门应当在多少日内组织复查验收？")
+    assert other.status == AnswerStatus.NOT_FOUND
+    report = ask(stations_kb, "测试站点整改完成后，多少日内要报告给测试主管部门？")
+    assert report.status == AnswerStatus.ANSWERED and "五日内报告" in report.text
