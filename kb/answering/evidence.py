@@ -54,7 +54,7 @@ _ASKED_NOUN = re.compile(r"的((?:(?![要将会])[\u4e00-\u9fff]){2,6}?)(?:要|�
                          r"按照?什么([\u4e00-\u9fff]{2,4}?)(?:来|去)?(?:计算|算|计收|征收|收取|确定|核定|缴纳)|"
                          # "网约车司机需要什么学历", "投放到什么颜色的垃圾桶": the kind of thing asked for ("有什么硬指标吗" asks whether
                          # there are any: its noun frames the question).
-                         r"(?<!有)什么(?!时候|时间|样)((?:(?![的吗呢吧啊呀来去])[\u4e00-\u9fff]){2,4}?)(?:来|去)?(?=的|[？?，,。；]|$)")
+                         r"(?<!有)什么(?!时候|时间|样)((?:(?![的吗呢吧啊呀来去才])[\u4e00-\u9fff]){2,3}?)(?:来|去)?(?=的|[？?，,。；]|$)")
 # Nouns that frame a question rather than name its matter ("持什么态度", "有什么说法"): never an unknown detail.
 _QUESTION_FRAME_NOUNS = frozenset("规矩 态度 说法 讲究 意思 区别 概念 东西 方向 路子 做法 样子 举措 表述 数值 层面 时候 地方 "
                                   "原因 理由 好处 后果 结果 用处 作用 意义 目的 性质 特点 形式 方式 方法 途径 渠道 名字 名称".split())
