@@ -22,7 +22,7 @@ _BREAKS = ("应当", "负责", "会同", "牵头", "配合", "指导", "组织",
 _RUN = rf"(?:(?!{'|'.join(_BREAKS)})[\u4e00-\u9fff（）()])"
 _MULTI = "|".join(n for n in _BODY_NOUNS if len(n) > 1)
 # Single-character nouns only where they end the name: "市财政局" but not "局面", "委托", "办法".
-_SINGLE = r"局(?![长面势部限])|厅(?!长)|委(?![员托派屈会])|办(?![法理公事])|署(?!名)"
+_SINGLE = r"局(?![长面势部限])|厅(?!长)|委(?![员托派屈会])|办(?![法理公事结])|署(?!名)"
 
 
 def _name_start(breaks: tuple[str, ...]) -> str:

@@ -25,7 +25,8 @@ def test_bodies_by_their_grammar(text, bodies):
     assert find_bodies(text) == bodies and names_body(text)
 
 
-@pytest.mark.parametrize("text", ["加快形成绿色发展格局", "制定实施办法", "委托第三方开展评估", "负责该项工作的", "推进绿色低碳发展"])
+@pytest.mark.parametrize("text", ["加快形成绿色发展格局", "制定实施办法", "委托第三方开展评估", "负责该项工作的", "推进绿色低碳发展",
+                                  "推行当场办结、限时办结等制度", "文件没有规定办结注销手续的期限"])
 def test_words_that_only_end_like_a_body(text):
     assert find_bodies(text) == [] and not names_body(text)
 
