@@ -955,8 +955,10 @@ def listing(ctx: AnswerContext) -> Answer | None:
     chosen = ctx.from_document_of(best, [best, *whole, *named, *chosen])
     chosen = list({(s.doc_id, s.clause.label, s.text): s for s in chosen}.values())[:tuning.MAX_LIST_ITEMS]
     # The best provision first, then the others in clause order (the position of the clause within its document),
-    # each clause's sentences as they stand.
-    chosen.sort(key=lambda s: (s.doc_id != best.doc_id, s.clause != best.clause,
+    # each clause's sentences as they stand; but the best sentence of a law's paragraph leads it, since such a
+    # paragraph holds several duties ("商业银行应当公开…" after two others of banks).
+    leads = bool(article_label(best.clause.label))
+    chosen.sort(key=lambda s: (s.doc_id != best.doc_id, s.clause != best.clause, leads and s.text != best.text,
                                ctx.snapshot.documents[s.doc_id].clauses.index(s.clause), s.clause.text.find(s.text)))
     clauses = {(s.doc_id, s.clause.label) for s in chosen}
     lead = "文件中涉及这一问题的规定如下：" if len(clauses) > 1 else ""
