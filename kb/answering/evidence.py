@@ -295,6 +295,7 @@ class SentenceScorer:
         only the documents' own permits (排污许可证, 道路运输证) can be answered about. A permit referred to without
         its kind ("那些经营许可证", "申请许可证", "他手上的资格证") is not one."""
         unknown = []
+        table = synonym_table()
         for found in _PERMIT.finditer(question):
             head = found.group(1)
             kind = _PERMIT_BREAK.split(found.group(0)[:-len(head)])[-1][-4:]
@@ -303,7 +304,7 @@ class SentenceScorer:
             # Known when a document speaks of that kind of licence or business: its kind (or the kind's formal
             # term: 网约车 → 网络预约出租汽车) shortly before the licence's own word (货运经营 for 货运经营许可证,
             # 危险废物经营许可 for 危险废物经营许可证, 排污许可 for 监管排污许可证).
-            kinds = {kind, kind[-2:], *synonym_table().get(kind, ()), *synonym_table().get(kind[-2:], ())}
+            kinds = {kind, kind[-2:], *table.get(kind, ()), *table.get(kind[-2:], ())}
             licence = re.compile("(?:" + "|".join(map(re.escape, sorted(kinds))) + ")[^，。；]{0,6}" + head[:2])
             if not any(licence.search(doc.text) for doc in self.snapshot.documents.values()):
                 unknown.append(kind + head)
@@ -330,7 +331,8 @@ class SentenceScorer:
         # Deadline words ("“十四五”期间", "到2025年") say when, not what: they must not pick the fragment.
         # A modal verb found there is no sign of the asked words ("补办新证需要多少天" is not about "…需要继续排放
         # 污染物的"): it weighs in the question's total, never in a fragment's share.
-        weights = {t: w for t, w in self.weights(asked_part(intent.focus)).items() if not _DEADLINE_TOKEN.search(t)}
+        asking = asked_part(intent.focus)
+        weights = {t: w for t, w in self.weights(asking).items() if not _DEADLINE_TOKEN.search(t)}
         weights = {(f"\0{t}" if t in _MODAL_WORDS else t): w for t, w in weights.items()}
         fragments = [f for f in _FRAGMENT_SPLIT.split(text) if f.strip()] or [text]
         at = max(range(len(fragments)), key=lambda i: self.coverage(weights, fragments[i]))
@@ -374,12 +376,12 @@ class SentenceScorer:
             return f"文件没有列出具体的{intent.list_noun}"
         asked_kinds = _asked_value_kinds(intent)
         # "分为几个等级" is answered by the classes a provision names ("划分为基本级、一星级、二星级、三星级"), not a number.
-        if asked_kinds and _CLASSES_COUNTED.search(asked_part(intent.focus)) and _CLASSES_NAMED.search(text):
+        if asked_kinds and _CLASSES_COUNTED.search(asking) and _CLASSES_NAMED.search(text):
             asked_kinds = frozenset()
         if asked_kinds and not intent.wants_money and not quantities_of(text, asked_kinds) and not (
                 intent.wants_frequency and _PERIOD.search(text)) and not (
                 intent.wants_duration and _PERIOD_SET_BY_AN_AUTHORITY.search(text)
-                and not _HOW_LONG.search(asked_part(intent.focus))):
+                and not _HOW_LONG.search(asking)):
             return _missing_value(intent)
         # "多少小时内要报告" is not answered by a limit in days ("三十日内抄送…"): hours and minutes are asked of
         # urgent acts, which a limit in days is not; nor "有效期是几年" by the renewal's "届满60日前".
@@ -413,7 +415,7 @@ class SentenceScorer:
             return f"文件没有规定{threshold.group(2)}的具体数值"
         # "新建多少座公共充电站": a count is of the thing counted, standing by the value ("新建充电桩超过3万个" counts
         # charging points, not stations).
-        counted = _COUNTED.search(asked_part(intent.focus))  # not a count setting the scene ("除主城几个区外，…")
+        counted = _COUNTED.search(asking)  # not a count setting the scene ("除主城几个区外，…")
         if asked_kinds and counted and not self._stands_by(counted.group(1), window, sentence):
             return f"文件没有规定{counted.group(1)}的具体数量"
         if intent.wants_day and not _DATE.search(text):

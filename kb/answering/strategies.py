@@ -941,10 +941,10 @@ def listing(ctx: AnswerContext) -> Answer | None:
     whole = ctx.paragraph_from(ctx.sentence(duty.doc_id, duty.clause), tuning.MAX_LIST_ITEMS) if duty else []
     # … and a list of tasks not asked as penalties does not lead with one ("能源管理负责人要负责哪些工作": the duty
     # 第五十五条, not 第八十四条 punishing the failure to appoint one), when a close provision states them.
-    if duty is None and not ctx.intent.wants_penalty and PENALTY_CUE.search(best.text):
-        penalty_article = article_label(best.clause.label)  # a law's article; its own items are no duty
+    penalty_article = article_label(best.clause.label)  # a law's article; its own items are no duty
+    if duty is None and not ctx.intent.wants_penalty and penalty_article and PENALTY_CUE.search(best.text):
         duty = next((s for s in ctx.contenders if s.doc_id == best.doc_id and not PENALTY_CUE.search(s.text)
-                     and penalty_article and article_label(s.clause.label) not in ("", penalty_article)
+                     and article_label(s.clause.label) not in ("", penalty_article)
                      and not ctx.scorer.missing_detail(ctx.intent, s)), None)
     best = duty or best
     floor = max(tuning.MIN_SUPPORT * 0.8, tuning.LIST_SHARE * ctx.ranked[0].score)
