@@ -47,10 +47,14 @@ def _generic_noun(noun: str) -> bool:
 
 
 _NAMED_PLACES = re.compile(r"(具体)?(在)?(哪几个|哪些|哪个)(区县|区|县|城市|地方)")
+# A passage or issuing verb ends its phrase; with an object it is a provision's act (什么时候通过平台公开信息,
+# 何时公布名录), not the document's own passage.
+_VERB_ENDS = r"(?=[的了吗呢？?，,。、并和及与]|通过|公布|施行|实施|生效|修|印发|发布|$)"
 _METADATA = {
     "doc_number": re.compile(r"文号|发文字号"),
     # The passage lines of a law (题注): when and by whom it was adopted, promulgated, amended, when it took effect.
-    "passage": re.compile(r"(什么时候|哪天|何时|哪一?年|哪一?[天日]|哪个机关|最早|最初|起初).{0,12}(通过|公布|施行|实施|生效|修正|修订|修改)|"
+    "passage": re.compile(r"(什么时候|哪天|何时|哪一?年|哪一?[天日]|哪个机关|最早|最初|起初).{0,12}"
+                          r"(通过|公布|施行|实施|生效|修正|修订|修改)" + _VERB_ENDS + "|"
                           r"(通过|公布|施行|生效|修正|修订)(时间|日期)|哪一?次.{0,10}会议.{0,4}通过|第几号.{0,8}令|"
                           r"修[正订改](过)?(了)?(几|多少)次|(几|多少)次修[正订改]|(最近|最后)一次修[正订改]|是修正还是修订"),
     # A 办法 or 规定 the document leaves to a body ("具体办法由哪个部门制定") is asked about as a duty, not as the
@@ -59,7 +63,8 @@ _METADATA = {
                          r"哪个(机关|单位|部门)"
                          r"(印发|发布|制定|通过)|"
                          r"(印发|发布|制定)(机关|单位)|发文机关"),
-    "date": re.compile(r"成文日期|(什么时候|哪天|何时)(印发|发布|出台|公布)|印发(时间|日期)|发布(时间|日期)|公布(时间|日期)"),
+    "date": re.compile(r"成文日期|(什么时候|哪天|何时)(印发|发布|出台|公布)" + _VERB_ENDS + "|"
+                       r"印发(时间|日期)|发布(时间|日期)|公布(时间|日期)"),
     "implements": re.compile(r"(贯彻|落实|实施)哪个(国家)?文件|依据哪个文件|上位文件"),
     "recipients": re.compile(r"主送"),
     "title": re.compile(r"标题|文件名|全称|叫什么"),

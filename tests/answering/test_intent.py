@@ -93,6 +93,10 @@ def test_terms_asked_to_be_told_apart(question, terms):
     ("节约能源法由哪个部门制定？", "issuer"),
     ("《清洁生产促进法》于2002年通过，该法自哪一日起施行？", "passage"),
     ("这个办法由哪个部门制定？", "issuer"),
+    ("《清洁生产促进法》是哪年通过并公布施行的？", "passage"),
+    # 通过, 公布 with an object are a provision's acts, not the law's passage
+    ("排污单位应当在什么时候通过信息平台公开排放信息？", ""),
+    ("主管部门何时公布淘汰名录？", ""),
     ("分类补偿的具体办法由哪个部门制定？", ""),  # a 办法 the law leaves to a body: who, not the issuer
 ])
 def test_metadata_fields(question, field):
