@@ -216,6 +216,14 @@ def asked_part(question: str) -> str:
     return asking[-1] if len(parts) > 1 and asking else question
 
 
+def asking_parts(question: str) -> str:
+    """The parts of a question that ask (a question word or a yes-no form), or the whole question when none does:
+    the others set the scene ("排污许可证还在有效期内，…可以只办变更手续吗", "除了补偿范围和协议期限，…还要明确哪些内容")."""
+    parts = [p for p in _QUESTION_PARTS.split(question) if p.strip()]
+    asking = [p for p in parts if _ASKING.search(p) or _YES_NO.search(p)]
+    return "，".join(asking) if asking else question
+
+
 def asked_clauses(text: str) -> str:
     """The text without the clauses that ask nothing: a question ending in 吗 asks yes or no in its last clause, and
     the clauses before it say what is looked at or done ("想看看他们换了哪些件，修理厂能不让我看维修记录吗？",
@@ -241,7 +249,7 @@ def analyse(question: str, previous: Sequence[str] = ()) -> QuestionIntent:
         wants_money=bool(_MONEY.search(asked)),
         # A passage question the document's header lines cannot answer may still be answered by an article
         # ("本条例自…起施行"): a date is then the detail it must hold.
-        wants_time=bool(_TIME.search(question)) and metadata_field in ("", "passage"),
+        wants_time=bool(_TIME.search(asking_parts(question))) and metadata_field in ("", "passage"),
         wants_day=bool(_DAY.search(question)),
         wants_list=bool(_LIST.search(listed)),
         wants_responsible=bool(_RESPONSIBLE.search(listed)),

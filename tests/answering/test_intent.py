@@ -118,6 +118,18 @@ def test_details_an_answer_must_hold():
     assert analyse("要建设哪些绿色设施？").list_noun == "绿色设施"
 
 
+@pytest.mark.parametrize("question, wants_time", [
+    ("排污许可证的有效期是几年？", True),
+    ("配额清缴有没有截止期限？", True),
+    ("检测应当在什么时候完成？由谁负责？", True),
+    # a period named in the scene is not asked for
+    ("排污许可证还在有效期内，我们新增排放口，可以只办变更手续吗？", False),
+    ("除了补偿范围和协议期限，协议里还要明确哪些内容？", False),
+])
+def test_a_time_is_asked_only_in_a_part_that_asks(question, wants_time):
+    assert analyse(question).wants_time == wants_time
+
+
 def test_whose_value_is_asked():
     assert analyse("节能产品认证证书的有效期是几年？").asked_value == ("节能产品认证证书", "有效期")
     assert analyse("客运班线的经营期限一般是几年？").asked_value == ("客运班线", "经营期限")
