@@ -704,6 +704,15 @@ def permission(ctx: AnswerContext) -> Answer | None:
         # Within the best article, the provision about the asked act comes first ("养护单位可以打剧毒农药吗": its
         # "…禁止使用剧毒药剂", not "发生病虫害时，…应当指导…"), by the asked act's words.
         share = {id(s): SentenceScorer.coverage(act, s.text) for s in ctx.contenders}  # of the asked act's words
+        # An item is a condition the question's scene may state ("…虽未超过排放标准，但超过总量控制指标的"): its
+        # lead-in rules on it ("有下列情形之一的企业，应当实施强制性清洁生产审核：") and answers with its items, before
+        # another sentence's modal verb about the act (the authority's "必要时可以组织…").
+        parent = ctx.scorer.item_parent(best.doc_id, best.clause) if not share[id(best)] else None
+        lead_in = ctx.sentence(best.doc_id, parent, len(parent.sentences) - 1) if parent else None
+        if lead_in is not None and not PENALTY_CUE.search(lead_in.text) \
+                and SentenceScorer.coverage(act, lead_in.text) >= tuning.MIN_ACT_COVERAGE \
+                and _answers_kind(ctx, lead_verdict := _verdict(ctx.intent.text, lead_in.text)):
+            return ctx.compose([lead_in], lead=f"{lead_verdict}：")
         article = article_label(best.clause.label) or best.clause.label
         about_act = [s for s in ctx.contenders if s.doc_id == best.doc_id
                      and (article_label(s.clause.label) or s.clause.label) == article and share[id(s)] > 0]

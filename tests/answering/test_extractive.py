@@ -1387,6 +1387,21 @@ def stations_kb(tmp_path_factory):
     return _inline_kb(tmp_path_factory.mktemp("stations"), {"stations.txt": STATIONS})
 
 
+REVIEWS = """戊市测试复核条例
+第一条 为了规范测试复核，制定本条例。
+第二条 测试站点应当建立测试档案。
+有下列情形之一的测试站点，应当实施强制性复核：
+（一）测试误差超过规定标准，或者虽未超过规定标准，但超过年度误差总量指标的；
+（二）使用未经检定的测试设备的。
+测试主管部门应当对测试站点实施强制性复核的情况进行监督，必要时可以组织评估。
+"""
+
+
+@pytest.fixture(scope="module")
+def reviews_kb(tmp_path_factory):
+    return _inline_kb(tmp_path_factory.mktemp("reviews"), {"reviews.txt": REVIEWS})
+
+
 def test_a_count_of_classes_is_answered_by_the_classes_named(stations_kb):
     """"分为几个等级" asks how many classes there are; a provision naming them one by one (划分为一级站、二级站、三级站)
     answers it, though it states no number."""
@@ -1433,6 +1448,19 @@ def test_may_one_not_do_it_is_answered_by_the_duty_to_do_it_when_nothing_allowed
                          [("第八条", 0, 1.0, 0.5), ("第九条", 0, 0.9, 0.45), ("第八条", 1, 0.8, 0.3)])
     answer = permission(ctx)
     assert answer is not None and answer.text.startswith("需要") and "应当向社会公布" in answer.text
+
+
+def test_a_listed_condition_the_scene_matches_is_answered_by_its_lead_in(reviews_kb):
+    """"误差没超标准但超过了总量指标，可以不实施强制性复核吗": the scene is item （一）, which holds none of the act; its
+    lead-in (有下列情形之一的测试站点，应当实施强制性复核：) rules on it, not the authority's 可以 of the same act."""
+    from kb.answering.strategies import permission
+
+    question = "我们站点测试误差没有超过规定标准，但超过了年度误差总量指标，可以不实施强制性复核吗？"
+    ctx = ranked_context(reviews_kb, question, [("第二条第二款第（一）项", 0, 1.0, 0.5), ("第二条第三款", 0, 0.9, 0.4),
+                                                ("第二条第二款", 0, 0.8, 0.3)])
+    answer = permission(ctx)
+    assert answer is not None and answer.text.startswith("需要")
+    assert cited(answer)[0] == "第二条第二款" and "超过年度误差总量指标" in answer.text
 
 
 def test_leave_is_answered_by_the_provision_granting_it_without_a_modal_verb(stations_kb):
@@ -1496,3 +1524,4 @@ def test_a_time_limit_is_of_the_act_asked_about(stations_kb):
     assert other.status == AnswerStatus.NOT_FOUND
     report = ask(stations_kb, "测试站点整改完成后，多少日内要报告给测试主管部门？")
     assert report.status == AnswerStatus.ANSWERED and "五日内报告" in report.text
+
