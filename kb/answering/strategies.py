@@ -46,6 +46,9 @@ _PERMISSION = re.compile(r"可以|允许|有权|鼓励|支持")
 _SANCTION_CONDITION = re.compile(r"[^，。；]*(?:违反|未|逾期|拒不|不按|情节|造成)[^，。；]*的，")
 # "由从业者负责", "由本单位负责", "由建设单位承担": the grammar that assigns a task, whoever it assigns it to.
 _ASSIGNS_RESPONSIBILITY = re.compile(r"由[\u4e00-\u9fff]{2,12}?(?:负责|承担)")
+# A who question may ask for a body in particular; "由谁负责" is answered by whoever the duty binds.
+_ASKS_FOR_A_BODY = re.compile(r"(?:哪个|哪些|哪一级|哪级|什么)(?:部门|机关|政府|主管部门)")
+_BINDS = ("应当", "必须", "须", "负责", "承担")
 _ASKS_TO_SKIP = re.compile(r"能不能不|可不可以不|(?:可以|能否|可否|允许|是否可以|(?<!不)能)不(?![能可])|不用|不必|免(?:于|除|检|交|缴|办|予)|"
                            r"(?:可以|能否|可否|是否可以)[^。？?，,、]{1,12}、不(?![能可行得])")  # 可以只在内部掌握、不对外公布吗
 _SANCTIONED_CONDUCT = re.compile(r"的[，,](?:由|处|依法|责令|没收|给予)")
@@ -828,8 +831,9 @@ def who(ctx: AnswerContext) -> Answer | None:
     # A body named close by: in the best sentence, or in one that answers almost as well (another sentence naming a
     # body for another task, even of the same clause, does not answer who does this one: an 意见's paragraph
     # assigns many tasks).
-    naming = [s for s in ctx.contenders if _names_responsible(s.text) and not ctx.scorer.missing_detail(ctx.intent, s)
-              and s.doc_id == complete.doc_id]
+    any_party = not _ASKS_FOR_A_BODY.search(ctx.intent.text)
+    naming = [s for s in ctx.contenders if _names_responsible(s.text, any_party)
+              and not ctx.scorer.missing_detail(ctx.intent, s) and s.doc_id == complete.doc_id]
     named = next((s for s in naming if s is complete or s.score >= tuning.NAMED_BODY_SHARE * complete.score), None)
     # Of the close ones, the one about the asked task ("由谁负责养护管理": "（三）附属绿地由管理单位或者产权单位负责" under
     # "…养护管理实行分工负责制：", not "附属绿地由建设单位负责建设"), its item's lead-in included.
@@ -872,9 +876,11 @@ def who(ctx: AnswerContext) -> Answer | None:
     return ctx.compose(chosen, lead=lead)
 
 
-def _names_responsible(text: str) -> bool:
-    """A body or official, or whoever "由…负责" makes responsible (各种摊点，由从业者负责清扫保洁)."""
-    return names_body(text) or bool(_ASSIGNS_RESPONSIBILITY.search(text))
+def _names_responsible(text: str, any_party: bool = False) -> bool:
+    """A body or official, or whoever "由…负责" makes responsible (各种摊点，由从业者负责清扫保洁); when any party
+    is asked for ("由谁负责", not "哪个部门"), also the party a duty binds ("建筑所有权人或者使用权人应当…检测")."""
+    return names_body(text) or bool(_ASSIGNS_RESPONSIBILITY.search(text)) or any_party and any(
+        text[text.find(party) + len(party):].startswith(_BINDS) for party in find_parties(text))
 
 
 def _omitted_subject(ctx: AnswerContext, duty: ScoredSentence) -> ScoredSentence | None:

@@ -39,7 +39,8 @@ _DUTY_HOLDER = re.compile("|".join(_DUTY_HOLDER_NOUNS))
 # A named party a law binds or punishes: a run of place, field and kind words ending in a party noun ("建设单位",
 # "技术服务机构", "生产经营单位", "网约车平台"), bounded as a body's name is, except that a party's name may hold a
 # word a body's may not (经营, 可再生).
-_PARTY_NOUNS = ("单位", "企业", "机构", "公司", "平台", "经营者", "生产者", "销售者", "使用者", "所有者", "业主")
+_PARTY_NOUNS = ("单位", "企业", "机构", "公司", "平台", "经营者", "生产者", "销售者", "使用者", "所有者", "业主",
+                "所有权人", "使用权人", "权利人", "责任人", "承包人", "当事人")
 _PARTY_BREAKS = (*(b for b in _BREAKS if b not in ("经", "报", "可", "须", "要")), "可以", "要求")
 _PARTY = re.compile(rf"{_name_start(_PARTY_BREAKS)}(?:(?!{'|'.join(_PARTY_BREAKS)})[\u4e00-\u9fff]){{1,12}}?"
                     rf"(?:{'|'.join(_PARTY_NOUNS)})")

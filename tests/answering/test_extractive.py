@@ -1394,6 +1394,7 @@ REVIEWS = """戊市测试复核条例
 （一）测试误差超过规定标准，或者虽未超过规定标准，但超过年度误差总量指标的；
 （二）使用未经检定的测试设备的。
 测试主管部门应当对测试站点实施强制性复核的情况进行监督，必要时可以组织评估。
+第三条 测试站点改建的，站点所有权人或者使用权人应当在投入使用前按照国家有关规定进行复测。
 """
 
 
@@ -1461,6 +1462,17 @@ def test_a_listed_condition_the_scene_matches_is_answered_by_its_lead_in(reviews
     answer = permission(ctx)
     assert answer is not None and answer.text.startswith("需要")
     assert cited(answer)[0] == "第二条第二款" and "超过年度误差总量指标" in answer.text
+
+
+def test_who_is_answered_by_the_party_a_duty_binds_and_when_by_the_act_it_comes_before(reviews_kb):
+    """"什么时候复测？由谁负责？": "…所有权人或者使用权人应当在投入使用前按照…进行复测" says both: a party bound by the
+    duty answers 由谁 (not only a government body), and 投入使用前 says when."""
+    answer = ask(reviews_kb, "测试站点改建了，复测应当在什么时候进行？由谁负责？")
+    assert answer.status == AnswerStatus.ANSWERED and cited(answer)[0] == "第三条"
+    assert "投入使用前" in answer.text and "所有权人或者使用权人" in answer.text
+    # A body asked for is not answered by a party.
+    from kb.answering.strategies import _ASKS_FOR_A_BODY
+    assert _ASKS_FOR_A_BODY.search("复测由哪个部门负责？") and not _ASKS_FOR_A_BODY.search("复测由谁负责？")
 
 
 def test_leave_is_answered_by_the_provision_granting_it_without_a_modal_verb(stations_kb):
