@@ -335,6 +335,9 @@ def test_a_threshold_on_something_no_document_mentions_is_refused(kb):
     # A modal verb and what follows it are the question's, not the noun's ("…的个人要罚多少": 个人, not 个人要罚).
     fined = ask(kb, "在城市道路上乱倒垃圾渣土的个人要罚多少？")
     assert fined.status == AnswerStatus.ANSWERED and "五十元以上二百元以下罚款" in fined.text
+    # … and so are an adverb and a verb after it ("…的个人又罚多少": 个人, not 个人又罚).
+    again = ask(kb, "单位乱倒垃圾渣土怎么罚？乱倒垃圾渣土的个人又罚多少？")
+    assert "又罚" not in again.text and "五十元以上二百元以下罚款" in again.text
 
 
 def test_a_kind_or_span_of_something_no_document_mentions_is_refused(kb):
