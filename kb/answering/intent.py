@@ -41,6 +41,15 @@ _GENERIC_NOUNS = {"要求", "措施", "举措", "规定", "方面", "内容", "�
                   "渠道", "条件", "单位", "主体", "对象", "原则"}
 
 
+def _body_kind_alone(noun: str) -> str:
+    """"部门" of "哪些部门制定": a kind of body asked for ends the listed noun; the verb after it is the task."""
+    found = _BODY_KIND.match(noun)
+    return found.group(0) if found else noun
+
+
+_BODY_KIND = re.compile(r"^(?:主管部门|部门|单位|机关|机构|政府)")
+
+
 def _generic_noun(noun: str) -> bool:
     """"措施", and a compound of such words ("支持措施", "政策要求"): what any sentence of a policy states."""
     return noun in _GENERIC_NOUNS or (noun[:2] in _GENERIC_NOUNS and noun[2:] in _GENERIC_NOUNS)
@@ -255,7 +264,7 @@ def analyse(question: str, previous: Sequence[str] = ()) -> QuestionIntent:
         wants_responsible=bool(_RESPONSIBLE.search(listed)),
         wants_named_places=bool(_NAMED_PLACES.search(question)),
         enterprise=bool(_ENTERPRISE.search(question)),
-        list_noun=next((n for n in _LIST_NOUN.findall(listed) if not _generic_noun(n)), ""),
+        list_noun=next((n for n in map(_body_kind_alone, _LIST_NOUN.findall(listed)) if not _generic_noun(n)), ""),
         metadata_field=metadata_field,
         years=tuple(dict.fromkeys(_YEAR.findall(focus))),
         places=tuple(p for p in PLACES if p in question),

@@ -172,6 +172,7 @@ def test_which_of_several_is_not_a_number_and_a_validity_is_a_span():
     ("绿色金融方面有哪些支持措施？", ""),  # a compound of such words
     ("上海对绿色建筑有哪些激励措施？", "激励措施"),  # … not a kind of measure
     ("补偿工作应当坚持哪些原则？", ""),  # a law states its principles as what it 坚持, seldom naming them 原则
+    ("具体办法由哪些部门制定？", "部门"),  # a kind of body, then the task: not "部门制定"
 ])
 def test_a_generic_noun_of_measures_asks_for_no_particular_kind(question, noun):
     assert analyse(question).list_noun == noun
