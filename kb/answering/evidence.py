@@ -71,6 +71,9 @@ _TIMED_ACT = re.compile(r"(?:多少|几)个?(?:工作日|日|天|小时|星期|�
 # A count of the classes something falls into, and a provision naming them one by one.
 _CLASSES_COUNTED = re.compile(r"(?:分为|分成|划分为|划为|分)几(?:个|类|种|级|等|档)")
 _CLASSES_NAMED = re.compile(r"(?:分为|分成|划分为|划为)[^。；：]*?[\u4e00-\u9fff]、[\u4e00-\u9fff]")
+_INDICATORS_ASKED = re.compile(r"(?:哪些|哪几项|哪几个|哪项)[^，。？?]{0,8}指标")
+_ASKS_AMOUNT = re.compile(r"多少|几成|百分之几|数值|目标值")
+_INDICATORS_NAMED = re.compile(r"[\u4e00-\u9fff]、[^。；：，]{1,30}等?指标")
 _DEADLINE_TOKEN = re.compile(r"20\d\d|十四五|期间|^年")
 _MODAL_WORDS = frozenset("需要 应当 应该 必须 可以 能够 允许".split())
 # A span asked in its unit: hours or minutes ("多少小时内要报告"), years ("有效期是几年"), months ("整改期限最长是几个
@@ -377,6 +380,11 @@ class SentenceScorer:
         asked_kinds = _asked_value_kinds(intent)
         # "分为几个等级" is answered by the classes a provision names ("划分为基本级、一星级、二星级、三星级"), not a number.
         if asked_kinds and _CLASSES_COUNTED.search(asking) and _CLASSES_NAMED.search(text):
+            asked_kinds = frozenset()
+        # "规划还必须规定哪些指标" is answered by the indicators a provision names ("规定资源产出率、废物再利用和资源化率
+        # 等指标"); a value is asked only with 多少 (which the pattern for values reads).
+        if asked_kinds and _INDICATORS_ASKED.search(asking) and not _ASKS_AMOUNT.search(asking) \
+                and _INDICATORS_NAMED.search(text):
             asked_kinds = frozenset()
         if asked_kinds and not intent.wants_money and not quantities_of(text, asked_kinds) and not (
                 intent.wants_frequency and _PERIOD.search(text)) and not (

@@ -1398,6 +1398,7 @@ REVIEWS = """戊市测试复核条例
 （二）使用未经检定的测试设备的。
 测试主管部门应当对测试站点实施强制性复核的情况进行监督，必要时可以组织评估。
 第三条 测试站点改建的，站点所有权人或者使用权人应当在投入使用前按照国家有关规定进行复测。
+第四条 复核规划应当包括规划目标、主要内容和保障措施，并规定复核覆盖率、误差合格率等指标。
 """
 
 
@@ -1476,6 +1477,14 @@ def test_who_is_answered_by_the_party_a_duty_binds_and_when_by_the_act_it_comes_
     # A body asked for is not answered by a party.
     from kb.answering.strategies import _ASKS_FOR_A_BODY
     assert _ASKS_FOR_A_BODY.search("复测由哪个部门负责？") and not _ASKS_FOR_A_BODY.search("复测由谁负责？")
+
+
+def test_which_indicators_is_answered_by_the_indicators_named_and_how_much_by_a_value(reviews_kb):
+    """"规划还必须规定哪些指标" asks for the indicators' names, which "规定复核覆盖率、误差合格率等指标" gives without a
+    value; "指标是多少" asks for a value it does not give."""
+    named = ask(reviews_kb, "复核规划除了规划目标，还必须规定哪些指标？")
+    assert named.status == AnswerStatus.ANSWERED and "复核覆盖率、误差合格率" in named.text
+    assert ask(reviews_kb, "复核规划的误差合格率指标是多少？").status == AnswerStatus.NOT_FOUND
 
 
 def test_leave_is_answered_by_the_provision_granting_it_without_a_modal_verb(stations_kb):
