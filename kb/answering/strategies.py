@@ -45,6 +45,7 @@ _PERMISSION = re.compile(r"可以|允许|有权|鼓励|支持")
 # sanction, not a permission.
 _SANCTION_CONDITION = re.compile(r"[^，。；]*(?:违反|未|逾期|拒不|不按|情节|造成)[^，。；]*的，")
 # "由从业者负责", "由本单位负责", "由建设单位承担": the grammar that assigns a task, whoever it assigns it to.
+_PROVISO = re.compile(r"^(?:但是|但)[，,\u4e00-\u9fff]|^[^。；]{0,40}除外[。；]?$")
 _ASSIGNS_RESPONSIBILITY = re.compile(r"由[\u4e00-\u9fff]{2,12}?(?:负责|承担)")
 # A who question may ask for a body in particular; "由谁负责" is answered by whoever the duty binds.
 _ASKS_FOR_A_BODY = re.compile(r"(?:哪个|哪些|哪一级|哪级|什么)(?:部门|机关|政府|主管部门)")
@@ -157,7 +158,20 @@ class AnswerContext:
     def compose(self, chosen: Sequence[ScoredSentence], lead: str = "", numbered: bool = False,
                 items: bool = True) -> Answer:
         chosen = self.with_items(chosen) if items else chosen
-        return compose(self.snapshot, self.intent, self.hits, chosen, lead, numbered)
+        return compose(self.snapshot, self.intent, self.hits, self.with_provisos(chosen), lead, numbered)
+
+    def with_provisos(self, chosen: Sequence[ScoredSentence]) -> list[ScoredSentence]:
+        """A rule is quoted with the proviso (但书) that follows it ("调查结果应当公布；但是，国家规定需要保密的内容
+        除外。"): without it the quote says more than the law does."""
+        expanded: dict[tuple[str, str, str], ScoredSentence] = {}
+        for item in chosen:
+            expanded.setdefault((item.doc_id, item.clause.label, item.text), item)
+            texts = [s.text.strip() for s in item.clause.sentences]
+            at = texts.index(item.text) if item.text in texts else -1
+            if 0 <= at < len(texts) - 1 and _PROVISO.match(texts[at + 1]):
+                proviso = self.sentence(item.doc_id, item.clause, at + 1)
+                expanded.setdefault((item.doc_id, item.clause.label, proviso.text), proviso)
+        return list(expanded.values())
 
     def with_items(self, chosen: Sequence[ScoredSentence]) -> list[ScoredSentence]:
         """A sentence that introduces items ("明确下列事项：", "有权采取下列措施：") is quoted with them: the items are

@@ -390,7 +390,9 @@ def test_a_list_quotes_the_best_provision_first_then_the_others_in_clause_order(
 
     ctx = AnswerContext(snap, SentenceScorer(snap, kb.retriever.tokenizer), intent, [])
     ctx.ranked = [scored("第十二条", 0.9), scored("第三条", 0.8), scored("第十条", 0.7)]  # retrieval's evidence, set
-    assert cited(listing(ctx)) == ["第十二条", "第三条", "第十条"]
+    answer = listing(ctx)
+    # (第十二条's 可以 keeps its proviso: "遇有高火险天气的除外")
+    assert cited(answer) == ["第十二条", "第十二条", "第三条", "第十条"] and "遇有高火险天气的除外" in answer.text
 
 
 def test_who_makes_a_measure_a_text_mentions_is_a_provision_not_document_information(kb):
@@ -1399,6 +1401,7 @@ REVIEWS = """戊市测试复核条例
 测试主管部门应当对测试站点实施强制性复核的情况进行监督，必要时可以组织评估。
 第三条 测试站点改建的，站点所有权人或者使用权人应当在投入使用前按照国家有关规定进行复测。
 第四条 复核规划应当包括规划目标、主要内容和保障措施，并规定复核覆盖率、误差合格率等指标。
+第五条 复核结果报测试主管部门汇总。复核结果应当公布；但是，涉及国家秘密的内容除外。复核结果保存五年。
 """
 
 
@@ -1485,6 +1488,15 @@ def test_which_indicators_is_answered_by_the_indicators_named_and_how_much_by_a_
     named = ask(reviews_kb, "复核规划除了规划目标，还必须规定哪些指标？")
     assert named.status == AnswerStatus.ANSWERED and "复核覆盖率、误差合格率" in named.text
     assert ask(reviews_kb, "复核规划的误差合格率指标是多少？").status == AnswerStatus.NOT_FOUND
+
+
+def test_a_rule_is_quoted_with_its_proviso(reviews_kb):
+    """"复核结果应当公布；" alone says more than the law: its 但书 (但是，涉及国家秘密的内容除外) follows it into any
+    answer, right after it; a sentence after the proviso does not."""
+    ctx = ranked_context(reviews_kb, "复核结果要全部公布吗？", [("第五条", 1, 1.0, 0.5)])
+    lines = ctx.compose(ctx.ranked[:1]).text.splitlines()
+    assert lines[0].startswith("复核结果应当公布；") and lines[1].startswith("但是，涉及国家秘密的内容除外。")
+    assert len(lines) == 2
 
 
 def test_leave_is_answered_by_the_provision_granting_it_without_a_modal_verb(stations_kb):
