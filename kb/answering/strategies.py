@@ -776,6 +776,11 @@ def permission(ctx: AnswerContext) -> Answer | None:
         if duty_verdict:
             return ctx.compose([duty, *ctx.paragraph_from(best, tuning.MAX_PERMISSION_SENTENCES)],
                                lead=f"{duty_verdict}：")
+        # "确需变更的，应当按照法定程序进行": the act is allowed on the terms the provision sets, whatever else the
+        # paragraph forbids of it ("变更后的绿地总量不得减少" forbids less green space, not a change).
+        on_terms = next((s for s in ctx.contenders if s.doc_id == best.doc_id and _allows_on_terms(act, s.text)), None)
+        if on_terms is not None and not _ASKS_DUTY.search(ctx.intent.text) and not _ASKS_TO_SKIP.search(ctx.intent.text):
+            return ctx.compose(ctx.paragraph_from(on_terms, tuning.MAX_PERMISSION_SENTENCES), lead=f"{ON_TERMS}：")
     verdict = _verdict(ctx.intent.text, best.text) if best else ""
     # A definition names the asked act as a kind of something ("野外用火，包括…野外烧香烧纸、燃放烟花爆竹…"): what
     # the document rules on that (…禁止野外用火) answers, followed by the definition.
@@ -794,6 +799,16 @@ def permission(ctx: AnswerContext) -> Answer | None:
         return None
     # The rest of the provision's paragraph keeps its exceptions ("…的除外", "但…").
     return ctx.compose(ctx.paragraph_from(best, tuning.MAX_PERMISSION_SENTENCES), lead=f"{verdict}：")
+
+
+ON_TERMS = "可以，但须符合文件规定的条件和程序"
+# "确需变更的，应当按照法定程序进行", "因…确需…的，应当经…批准": what is truly needed may be done, on terms.
+_NEEDED_ACT = re.compile(r"(?:确需|确有必要)([^，。；]{1,40})的[，,](?:应当|须|必须|按照|依照|经)")
+
+
+def _allows_on_terms(act: dict[str, float], text: str) -> bool:
+    found = _NEEDED_ACT.search(text)
+    return bool(found) and SentenceScorer.coverage(act, found.group(1)) >= tuning.MIN_ACT_COVERAGE
 
 
 _ASKS_A_REQUIREMENT_S_SCOPE = re.compile(r"关于.{2,40}的(?:要求|规定)|(?:这|该|此)(?:项|条|款)(?:要求|规定)")

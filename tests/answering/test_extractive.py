@@ -1402,6 +1402,7 @@ REVIEWS = """戊市测试复核条例
 第三条 测试站点改建的，站点所有权人或者使用权人应当在投入使用前按照国家有关规定进行复测。
 第四条 复核规划应当包括规划目标、主要内容和保障措施，并规定复核覆盖率、误差合格率等指标。
 第五条 复核结果报测试主管部门汇总。复核结果应当公布；但是，涉及国家秘密的内容除外。复核结果保存五年。
+第六条 经批准的复核规划应当严格执行；确需变更的，应当按照法定程序进行。变更后的复核覆盖率不得降低。
 """
 
 
@@ -1488,6 +1489,17 @@ def test_which_indicators_is_answered_by_the_indicators_named_and_how_much_by_a_
     named = ask(reviews_kb, "复核规划除了规划目标，还必须规定哪些指标？")
     assert named.status == AnswerStatus.ANSWERED and "复核覆盖率、误差合格率" in named.text
     assert ask(reviews_kb, "复核规划的误差合格率指标是多少？").status == AnswerStatus.NOT_FOUND
+
+
+def test_what_may_be_done_when_truly_needed_is_allowed_on_terms(reviews_kb):
+    """"复核规划能不能变更": "确需变更的，应当按照法定程序进行" allows it on terms; the paragraph's "变更后的复核覆盖率
+    不得降低" forbids less coverage, not a change."""
+    from kb.answering.strategies import ON_TERMS, permission
+
+    ctx = ranked_context(reviews_kb, "经批准的复核规划能不能变更？", [("第六条", 2, 1.0, 0.5), ("第六条", 1, 0.9, 0.45)])
+    answer = permission(ctx)
+    assert answer.text.startswith(ON_TERMS) and "确需变更的，应当按照法定程序进行" in answer.text.splitlines()[1]
+    assert "不得降低" in answer.text
 
 
 def test_a_rule_is_quoted_with_its_proviso(reviews_kb):
