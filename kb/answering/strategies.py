@@ -46,6 +46,10 @@ _PERMISSION = re.compile(r"可以|允许|有权|鼓励|支持")
 _SANCTION_CONDITION = re.compile(r"[^，。；]*(?:违反|未|逾期|拒不|不按|情节|造成)[^，。；]*的，")
 # "由从业者负责", "由本单位负责", "由建设单位承担": the grammar that assigns a task, whoever it assigns it to.
 _PROVISO = re.compile(r"^(?:但是|但)[，,\u4e00-\u9fff]|^[^。；]{0,40}除外[。；]?$")
+# The persons in charge punished after their unit: in a sentence of their own, or for a unit's punished breach
+# ("…因本条第一款规定的违法行为受到处罚的，对其直接负责的主管人员…"); not when a body's failure is punished only so.
+_PERSONS_IN_CHARGE = re.compile(r"(?:^|受到?(?:行政)?处罚的[，,])对(?:其|该单位|单位)?直接负责的主管人员")
+_ASKS_ABOUT_PERSONS = re.compile(r"人员|负责人|主管|法定代表人|个人|员工|老板|经理")
 _ASSIGNS_RESPONSIBILITY = re.compile(r"由[\u4e00-\u9fff]{2,12}?(?:负责|承担)")
 # A who question may ask for a body in particular; "由谁负责" is answered by whoever the duty binds.
 _ASKS_FOR_A_BODY = re.compile(r"(?:哪个|哪些|哪一级|哪级|什么)(?:部门|机关|政府|主管部门)")
@@ -563,7 +567,11 @@ def _conduct_support(ctx: AnswerContext, item: ScoredSentence) -> float:
 
 def _punishes_another_party(ctx: AnswerContext, item: ScoredSentence) -> bool:
     """The question names who is punished ("建设单位不按建筑节能标准盖房子") and the provision names only others
-    ("设计单位、施工单位、监理单位违反建筑节能标准的"): a law punishes each party of a duty in its own provision."""
+    ("设计单位、施工单位、监理单位违反建筑节能标准的"): a law punishes each party of a duty in its own provision.
+    So are the persons in charge ("…受到处罚的，对其直接负责的主管人员…处…罚款") when the question does not ask
+    about persons: the party's own penalty is the one asked."""
+    if _PERSONS_IN_CHARGE.search(item.text) and not _ASKS_ABOUT_PERSONS.search(ctx.intent.text):
+        return True
     document = ctx.snapshot.documents[item.doc_id].text
     asked = [party for party in find_parties(ctx.intent.focus) if party in document]
     if not asked:

@@ -1403,6 +1403,8 @@ REVIEWS = """戊市测试复核条例
 第四条 复核规划应当包括规划目标、主要内容和保障措施，并规定复核覆盖率、误差合格率等指标。
 第五条 复核结果报测试主管部门汇总。复核结果应当公布；但是，涉及国家秘密的内容除外。复核结果保存五年。
 第六条 经批准的复核规划应当严格执行；确需变更的，应当按照法定程序进行。变更后的复核覆盖率不得降低。
+第七条 测试站点出具虚假复核报告的，由测试主管部门处一万元以上五万元以下的罚款；情节严重的，由发证部门吊销其资质。
+测试站点因出具虚假复核报告受到处罚的，对其直接负责的主管人员处五千元以上一万元以下的罚款；情节严重的，终身禁止从事复核业务。
 """
 
 
@@ -1500,6 +1502,19 @@ def test_what_may_be_done_when_truly_needed_is_allowed_on_terms(reviews_kb):
     answer = permission(ctx)
     assert answer.text.startswith(ON_TERMS) and "确需变更的，应当按照法定程序进行" in answer.text.splitlines()[1]
     assert "不得降低" in answer.text
+
+
+@pytest.mark.parametrize("question, first", [
+    ("测试站点出具虚假复核报告，情节严重的，除了罚款还有什么后果？", "第七条"),
+    ("测试站点出具虚假复核报告，直接负责的主管人员要罚多少？", "第七条第二款"),
+])
+def test_the_persons_in_charge_are_punished_after_their_unit(reviews_kb, question, first):
+    """"…受到处罚的，对其直接负责的主管人员处…罚款" follows the unit's own penalty; it answers only a question about
+    those persons, even when it ranks first."""
+    from kb.answering.strategies import penalty
+
+    ctx = ranked_context(reviews_kb, question, [("第七条第二款", 0, 1.0, 0.5), ("第七条", 0, 0.9, 0.45)])
+    assert cited(penalty(ctx))[0] == first
 
 
 def test_a_rule_is_quoted_with_its_proviso(reviews_kb):
