@@ -74,6 +74,12 @@ _CLASSES_NAMED = re.compile(r"(?:分为|分成|划分为|划为)[^。；：]*?[\
 _INDICATORS_ASKED = re.compile(r"(?:哪些|哪几项|哪几个|哪项)[^，。？?]{0,8}指标")
 _ASKS_AMOUNT = re.compile(r"多少|几成|百分之几|数值|目标值")
 _INDICATORS_NAMED = re.compile(r"[\u4e00-\u9fff]、[^。；：，]{1,30}等?指标")
+# Units of measure by what they measure; a question asks one in its unit ("几米", "多少平方米", "多少吨").
+_DIMENSIONS = {**dict.fromkeys(("米", "公里", "千米", "厘米", "毫米"), "length"),
+               **dict.fromkeys(("平方米", "平方公里", "平方千米", "公顷", "亩"), "area"),
+               **dict.fromkeys(("立方米", "升", "毫升"), "volume"),
+               **dict.fromkeys(("吨", "千克", "公斤", "克"), "weight")}
+_ASKED_MEASURE = re.compile(r"(?:几|多少)(" + "|".join(sorted(_DIMENSIONS, key=len, reverse=True)) + ")")
 _DEADLINE_TOKEN = re.compile(r"20\d\d|十四五|期间|^年")
 _MODAL_WORDS = frozenset("需要 应当 应该 必须 可以 能够 允许".split())
 # A span asked in its unit: hours or minutes ("多少小时内要报告"), years ("有效期是几年"), months ("整改期限最长是几个
@@ -328,6 +334,16 @@ class SentenceScorer:
         head = (self.tokenizer.tokens(noun) or [""])[-1]
         return not head or head in window or head in self.lead_in(sentence.doc_id, sentence.clause)
 
+    def _owner_named(self, noun: str, sentence: ScoredSentence) -> bool:
+        """Whether the provision is about what the measured noun belongs to ("绿道" of "城市绿道宽度"): a width of
+        绿化缓冲带 is no width of a 绿道."""
+        head = (self.tokenizer.tokens(noun) or [""])[-1]
+        owner = noun[:noun.rfind(head)] if head else ""
+        about = f"{sentence.clause.heading} {sentence.clause.text} {self.lead_in(sentence.doc_id, sentence.clause)}"
+        # (The owner's own head, its last two characters, is looked for as written: jieba may not know it, 绿道.)
+        return len(owner) < 2 or (owner[-2:] in about
+                                  and self.coverage(self.weights(owner), about) >= tuning.MIN_OWNER_COVERAGE)
+
     def missing_detail(self, intent: QuestionIntent, sentence: ScoredSentence) -> str:
         """Why the sentence does not answer the question, or "" when it does."""
         text = sentence.text
@@ -397,6 +413,11 @@ class SentenceScorer:
         if intent.wants_duration and unit and not any(
                 q.kind == QuantityKind.DURATION and q.unit == unit.group(1) for q in find_quantities(text)):
             return _missing_value(intent)
+        # "绿道宽度至少几米" asks a length: an area ("两百平方米以上的") or a weight is another measure.
+        measure = _ASKED_MEASURE.search(asking)
+        if measure and not any(q.kind == QuantityKind.MEASURE and _DIMENSIONS.get(q.unit) == _DIMENSIONS[measure.group(1)]
+                               for q in find_quantities(text)):
+            return _missing_value(intent)
         # "在多少个工作日内组织复查验收" asks the time limit of that act: another act's limit in the provision ("十五日内作出
         # 批复") is not it.
         timed = _TIMED_ACT.search(intent.focus)
@@ -419,7 +440,8 @@ class SentenceScorer:
         # "年排放量达到多少吨…": a threshold is a value of the measure asked about (its head word, 排放量), stated by
         # the value or in the lead-in of its item ("绿地率应当符合以下要求：").
         threshold = _ASKED_NOUN.search(intent.focus)
-        if asked_kinds and threshold and threshold.group(2) and not self._stands_by(threshold.group(2), window, sentence):
+        if asked_kinds and threshold and threshold.group(2) and not (
+                self._stands_by(threshold.group(2), window, sentence) and self._owner_named(threshold.group(2), sentence)):
             return f"文件没有规定{threshold.group(2)}的具体数值"
         # "新建多少座公共充电站": a count is of the thing counted, standing by the value ("新建充电桩超过3万个" counts
         # charging points, not stations).

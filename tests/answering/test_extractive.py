@@ -1405,6 +1405,8 @@ REVIEWS = """戊市测试复核条例
 第六条 经批准的复核规划应当严格执行；确需变更的，应当按照法定程序进行。变更后的复核覆盖率不得降低。
 第七条 测试站点出具虚假复核报告的，由测试主管部门处一万元以上五万元以下的罚款；情节严重的，由发证部门吊销其资质。
 测试站点因出具虚假复核报告受到处罚的，对其直接负责的主管人员处五千元以上一万元以下的罚款；情节严重的，终身禁止从事复核业务。
+第八条 复核场地面积不少于二百平方米。
+第九条 复核场地外侧应当设置宽度不少于五十米的隔离带。
 """
 
 
@@ -1515,6 +1517,16 @@ def test_the_persons_in_charge_are_punished_after_their_unit(reviews_kb, questio
 
     ctx = ranked_context(reviews_kb, question, [("第七条第二款", 0, 1.0, 0.5), ("第七条", 0, 0.9, 0.45)])
     assert cited(penalty(ctx))[0] == first
+
+
+def test_a_measure_is_asked_in_its_unit_and_of_its_owner(reviews_kb):
+    """"至少要多少米" asks a length: an area (二百平方米) is no answer. "通道宽度至少几米" asks the width of a 通道: the
+    width of an 隔离带 is no answer either, while "隔离带宽度" is answered by it."""
+    area = ranked_context(reviews_kb, "复核场地边长至少要多少米？", [("第八条", 0, 1.0, 0.5)])
+    assert area.scorer.missing_detail(area.intent, area.ranked[0]) != ""
+    assert ask(reviews_kb, "复核场地外侧的通道宽度至少要达到几米？").status == AnswerStatus.NOT_FOUND
+    strip = ask(reviews_kb, "复核场地外侧的隔离带宽度至少要达到几米？")
+    assert strip.status == AnswerStatus.ANSWERED and "五十米" in strip.text
 
 
 def test_a_rule_is_quoted_with_its_proviso(reviews_kb):
