@@ -65,6 +65,7 @@ def test_what_is_asked(question, asked):
     ("森林防火期是什么时候？", ""),
     ("罚款多少？", ""),
     ("文件里有两个70%的目标，分别指什么？", ""),
+    ("循环经济促进法所称的“再利用”具体包括哪几种情形？", "再利用"),
 ])
 def test_definition_term(question, term):
     assert definition_term(question) == term
