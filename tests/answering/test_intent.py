@@ -49,6 +49,7 @@ from kb.answering.intent import analyse, asked_act, definition_term, resolve_fol
     ("绿色建筑占新建建筑的比例是多少？", {"wants_number", "wants_share", "asked_value"}),
     ("生产绿地至少要占城市建成区面积的多少？", {"wants_number", "wants_share"}),
     ("占用城市绿地面积达到多少要报市政府审批？", {"wants_number"}),  # 占用 occupies, it makes up no share
+    ("行政执法机关应当落实哪几项制度？", {"wants_list"}),  # which ones, not how many
 ])
 def test_what_is_asked(question, asked):
     intent = analyse(question)
