@@ -104,9 +104,10 @@ _DEFINITION = (re.compile(r"(?:所称的?|所说的?|里的?|中的?)?[“「\"]
                # "条例中的“中心城区”包括哪些区": a term in quotation marks is a term the document uses as defined
                re.compile(r"[“「\"]([\u4e00-\u9fffA-Za-z]{2,16}?)[”」\"](?:都|具体)?(?:包括哪些|包括什么|包含哪些|指哪些)"))
 # "…条例管不管消防安全" asks what a document governs; "政府管不管医疗和抚恤" asks what a body does; "…已经规定了处罚，
-# 按哪个规定处罚" asks which rules apply.
+# 按哪个规定处罚" asks which rules apply, as does "…没有专门的罚则，应当依据什么来处理".
 _SCOPE = re.compile(r"适用(于|范围|哪些|什么)|哪些.{0,12}适用|适不适用|是否适用|(?:条例|法律?|规定|办法|文件)(?:管不管|归不归)|"
-                    r"适用[《“][^》”]{2,40}[》”]吗|(?:按|依|按照|依照|适用)(?:哪个|哪部|哪一部|哪一个)(?:规定|法律|法规|条例)")
+                    r"适用[《“][^》”]{2,40}[》”]吗|(?:按|依|按照|依照|适用)(?:哪个|哪部|哪一部|哪一个)(?:规定|法律|法规|条例)|"
+                    r"(?:没有|未作?|无)[^，。？?]{0,8}(?:罚则|规定|条款)[^？?]{0,12}(?:依据|依照|按照|根据)什么")
 # A span of time asked for: a time limit (多少日内, 几个工作日), a validity (有效期几年), a duration (多长时间, 保存几年,
 # 超过几年) — not a count of days ("蓝天能多几天"), not a deadline ("数量和期限是什么"), not a year (哪几年, 第几年).
 # "…，文件里有啥说法？", "…，管不管？", "这样合规吗": words asking whether the documents regulate a matter. They name

@@ -75,7 +75,9 @@ _ASKS_CONTENTS = re.compile(r"[^，,。？?]{0,6}?(?:哪|什么)")
 # What a law leaves to other rules, in its supplementary provisions ("公共汽车客运的经营和管理按照有关规定执行"), or to
 # a body ("水力发电对本法的适用，由国务院能源主管部门规定").
 _REFERRED = re.compile(r"按照(?:国家)?有关规定执行|另行规定|另有规定|的适用[，,]由[^。；]{2,40}规定")
-_SCOPE_CUE = re.compile(rf"适用本|适用于|本(?:法|条例|规定|办法)适用|不适用|适用其规定|参照本|{_REFERRED.pattern}")
+_SCOPE_CUE = re.compile(rf"适用本|适用于|本(?:法|条例|规定|办法)适用|不适用|适用其规定|从其规定|参照本|{_REFERRED.pattern}")
+# A breach other laws already sanction is handled by them: "…法律、法规已有处理规定的，从其规定".
+_DEFERS_SANCTION = re.compile(r"已有(?:处罚|处理|法律责任)?规定的[，,](?:适用其规定|从其规定|依照其规定)")
 _YES_NO_SCOPE = re.compile(r"适不适用|是否适用|适用[^，。？?]{0,40}吗")
 # Who must follow the document, as a law's first articles say it.
 _FOLLOWS_THE_LAW = re.compile(r"(?:遵守|依照|执行)本(?:法|条例|规定|办法)")
@@ -523,7 +525,7 @@ def penalty(ctx: AnswerContext) -> Answer | None:
             and not ctx.intent.wants_scope:
         return ctx.refuse("文件没有规定这一行为的处罚")
     # … nor when it is a duty that no penalty punishes: the document sets it without a sanction.
-    if duty_first and closest is top:
+    if duty_first and closest is top and not ctx.intent.wants_scope:
         return ctx.refuse("文件规定了这一义务，但没有规定违反它的处罚")
     return None
 
@@ -827,6 +829,17 @@ def scope(ctx: AnswerContext) -> Answer | None:
     document's own scope provision, which a law states among its first articles ("本法适用于…", "在…领域内，从事…
     的单位…依照本法规定…", "一切单位和个人都必须遵守本条例")."""
     scoped = [s for s in ctx.contenders if _SCOPE_CUE.search(s.text)]
+    # "罚则里没有这种情形，依据什么来处理": the provision deferring to other laws' sanctions answers, not what the
+    # document applies to; a law states it once, in its 法律责任 chapter, which retrieval may rank low.
+    if ctx.intent.wants_penalty:
+        deferring = next((s for s in [*scoped, *_sentences_of(ctx, ctx.documents[:1])]
+                          if _DEFERS_SANCTION.search(s.text)), None)
+        if deferring is not None:
+            # … followed by the duty breached, when the question states it ("拆除时没有做好扬尘、噪声污染防治").
+            duty = ctx.complete
+            breached = [duty] if duty is not None and duty.doc_id == deferring.doc_id and not PENALTY_CUE.search(
+                duty.text) and (_DUTY.search(duty.text) or _PROHIBITION.search(duty.text)) else []
+            return ctx.compose([deferring, *breached])
     # What the document applies to comes before what it does not ("…不适用本法"), which alone is no answer; the
     # document's own scope does not answer what one of its requirements applies to ("关于…注明材料成分的要求，适用于
     # 哪些企业": the requirement's provision says).

@@ -1407,6 +1407,8 @@ REVIEWS = """戊市测试复核条例
 测试站点因出具虚假复核报告受到处罚的，对其直接负责的主管人员处五千元以上一万元以下的罚款；情节严重的，终身禁止从事复核业务。
 第八条 复核场地面积不少于二百平方米。
 第九条 复核场地外侧应当设置宽度不少于五十米的隔离带。
+第十条 复核单位在拆除旧站点时，应当做好扬尘防治。
+第十一条 违反本条例的行为，法律、法规已有处理规定的，从其规定。
 """
 
 
@@ -1527,6 +1529,13 @@ def test_a_measure_is_asked_in_its_unit_and_of_its_owner(reviews_kb):
     assert ask(reviews_kb, "复核场地外侧的通道宽度至少要达到几米？").status == AnswerStatus.NOT_FOUND
     strip = ask(reviews_kb, "复核场地外侧的隔离带宽度至少要达到几米？")
     assert strip.status == AnswerStatus.ANSWERED and "五十米" in strip.text
+
+
+def test_which_rules_handle_a_breach_without_a_sanction_here_is_answered_by_the_deferring_provision(reviews_kb):
+    """"法律责任部分没有专门条款，应当依据什么来处理": "…法律、法规已有处理规定的，从其规定" answers, with the duty breached; not
+    a refusal for a duty without a penalty."""
+    answer = ask(reviews_kb, "复核单位拆除旧站点时没做好扬尘防治，本条例法律责任部分没有专门条款，应当依据什么来处理？")
+    assert answer.status == AnswerStatus.ANSWERED and cited(answer)[:2] == ["第十一条", "第十条"]
 
 
 def test_a_rule_is_quoted_with_its_proviso(reviews_kb):

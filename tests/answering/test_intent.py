@@ -11,6 +11,7 @@ from kb.answering.intent import analyse, asked_act, definition_term, resolve_fol
     ("违反规定擅自砍伐城市树木会受到什么处罚？", {"wants_penalty"}),
     ("不按规定记环境管理台账，怎么罚？", {"wants_penalty"}),
     ("辱骂环卫工人的，依照什么规定处理？", {"wants_penalty"}),
+    ("乱倒建筑垃圾的，法律责任一章没有专门的罚则，那应当依据什么来处理？", {"wants_penalty", "wants_scope"}),
     ("企业还在使用淘汰的设备，会受到什么处理？", {"wants_penalty"}),
     ("养殖场的粪便怎么处理才算达标？", set()),  # handling waste, not a breach
     ("森林防火期内能不能在林区野外吸烟？", {"wants_permission"}),
