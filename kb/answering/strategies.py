@@ -638,7 +638,9 @@ def _defines(ctx: AnswerContext, sentence: ScoredSentence, term: str) -> bool:
                 # … or in a bracket right after its first use: "政务服务事项(包括行政权力事项和公共服务事项，下同)".
                 re.escape(term) + r"[（(](?:包括|是指|指)[^）)]{2,80}[）)]",
                 # … or named by a bracket after what it stands for: "…签订书面协议（以下称补偿协议），明确…".
-                r"[（(]以下(?:简|统)?称[“\"]?" + re.escape(term) + r"[”\"]?[）)]")
+                r"[（(]以下(?:简|统)?称[“\"]?" + re.escape(term) + r"[”\"]?[）)]",
+                # … or by a closing sentence naming what precedes: "…部门和…的部门，统称负有…职责的部门。".
+                r"[，,]统称为?[“\"]?" + re.escape(term) + r"[”\"]?[。；;]?$")
     if any(re.search(pattern, sentence.text) for pattern in defining):
         return True
     lead = _article_lead(ctx, sentence)
@@ -672,7 +674,34 @@ def definition(ctx: AnswerContext) -> Answer | None:
     best = _definition_of(ctx, ctx.intent.definition_term)
     if best is None:
         return None
-    return ctx.compose(ctx.paragraph_from(best, tuning.MAX_DEFINITION_SENTENCES))
+    defining = ctx.paragraph_from(best, tuning.MAX_DEFINITION_SENTENCES)
+    # "海事部门和气象部门算不算“负有…职责的部门”": a term summing up what its article lists ("…部门，统称…") is
+    # answered with the sentence of that article naming what is asked about, before the summing up.
+    naming = _naming_the_members(ctx, best)
+    return ctx.compose([naming, *defining] if naming is not None and naming not in defining else defining)
+
+
+_ASKED_MEMBERS = re.compile(r"([^，,。？?：:]{2,40}?)(?:算不算|属不属于|是不是|算是|属于)[“「\"]")
+_MEMBER_SEPARATOR = re.compile(r"以及|或者|[和与及或、]")
+_KIND_OF_MEMBER = re.compile(r"(?:部门|单位|机构|机关|企业|组织)$")
+
+
+def _naming_the_members(ctx: AnswerContext, definition: ScoredSentence) -> ScoredSentence | None:
+    """The sentence of the definition's article that names every thing the question asks membership of, or None."""
+    asked = _ASKED_MEMBERS.search(ctx.intent.text)
+    if asked is None:
+        return None
+    # "海事部门和气象部门" names 海事 and 气象: a list writes the kind once ("…旅游、海事、煤矿、气象等其他…部门").
+    members = [m for m in (re.sub(_KIND_OF_MEMBER, "", part) for part in _MEMBER_SEPARATOR.split(asked.group(1)))
+               if len(m) >= 2]
+    if not members or all(w in definition.text for w in members):
+        return None
+    article = article_label(definition.clause.label) or definition.clause.label
+    doc = ctx.snapshot.documents[definition.doc_id]
+    return next((s for clause in doc.clauses if (article_label(clause.label) or clause.label) == article
+                 for index in range(len(clause.sentences))
+                 if (s := ctx.sentence(definition.doc_id, clause, index)) is not None
+                 and all(w in s.text for w in members)), None)
 
 
 def _definition_of(ctx: AnswerContext, term: str) -> ScoredSentence | None:

@@ -1609,3 +1609,33 @@ def test_a_time_limit_is_of_the_act_asked_about(stations_kb):
     report = ask(stations_kb, "测试站点整改完成后，多少日内要报告给测试主管部门？")
     assert report.status == AnswerStatus.ANSWERED and "五日内报告" in report.text
 
+
+
+SURVEYS = """己市测试勘测条例
+第一条 为了规范勘测活动，制定本条例。
+第二条 在本市从事勘测活动的单位（以下统称勘测单位）的勘测工作及其监督管理，适用本条例。
+第三条 市勘测主管部门对本市勘测工作实施综合监督管理。
+港务、林业、气象、水文等其他负有勘测监督职责的部门，在各自职责范围内对本行业的勘测工作实施监督管理。
+勘测主管部门和对有关行业勘测工作实施监督管理的部门，统称勘测监管部门。
+第四条 勘测单位应当如实记录勘测数据。
+"""
+
+
+@pytest.fixture(scope="module")
+def surveys_kb(tmp_path_factory):
+    return _inline_kb(tmp_path_factory.mktemp("surveys"), {"surveys.txt": SURVEYS})
+
+
+def test_a_term_named_in_a_bracket_after_what_it_stands_for_is_defined_there(surveys_kb):
+    """"所说的“勘测单位”，具体是指哪些单位" asks the term's meaning, not who is in charge: "从事勘测活动的单位（以下
+    统称勘测单位）" answers, without a hedge about an unnamed lead body."""
+    answer = ask(surveys_kb, "条例里所说的“勘测单位”，具体是指哪些单位？")
+    assert answer.status == AnswerStatus.ANSWERED and cited(answer) == ["第二条"]
+    assert answer.text.startswith("第二条 在本市从事勘测活动的单位（以下统称勘测单位）")
+
+
+def test_whether_something_is_what_a_summing_up_term_names_is_answered_by_its_list_and_the_summing_up(surveys_kb):
+    """"气象部门算不算“勘测监管部门”": the sentence listing 气象 among the departments, then the one that sums them up
+    ("…，统称勘测监管部门")."""
+    answer = ask(surveys_kb, "水文部门和气象部门算不算“勘测监管部门”？")
+    assert answer.status == AnswerStatus.ANSWERED and cited(answer) == ["第三条第二款", "第三条第三款"]
