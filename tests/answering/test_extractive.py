@@ -1618,6 +1618,9 @@ SURVEYS = """己市测试勘测条例
 港务、林业、气象、水文等其他负有勘测监督职责的部门，在各自职责范围内对本行业的勘测工作实施监督管理。
 勘测主管部门和对有关行业勘测工作实施监督管理的部门，统称勘测监管部门。
 第四条 勘测单位应当如实记录勘测数据。
+第五条 本条例下列用语的含义：
+（一）基准点，是指埋设于稳定地基的测量标志。控制点，是指依据基准点加密布设的测量标志。
+（二）勘测数据，是指勘测活动形成的记录。
 """
 
 
@@ -1639,3 +1642,10 @@ def test_whether_something_is_what_a_summing_up_term_names_is_answered_by_its_li
     ("…，统称勘测监管部门")."""
     answer = ask(surveys_kb, "水文部门和气象部门算不算“勘测监管部门”？")
     assert answer.status == AnswerStatus.ANSWERED and cited(answer) == ["第三条第二款", "第三条第三款"]
+
+
+def test_two_terms_asked_each_are_answered_by_both_definitions(surveys_kb):
+    """"“基准点”和“控制点”分别是指什么": both definitions, though they share an item of 下列用语的含义."""
+    answer = ask(surveys_kb, "条例所称的“基准点”和“控制点”分别是指什么？")
+    assert answer.status == AnswerStatus.ANSWERED
+    assert "基准点，是指埋设于稳定地基的测量标志" in answer.text and "控制点，是指依据基准点加密布设的测量标志" in answer.text
