@@ -23,7 +23,8 @@ from kb.analysis.penalties import (article_label, breached_clause, conduct_core,
 from kb.answering import tuning
 from kb.answering.compose import UNNAMED_HEDGE, compose, marker, not_found
 from kb.answering.evidence import ScoredSentence, SentenceScorer, is_item, lists_noun, quantities_of, states_amount
-from kb.answering.intent import PLACES, QuestionIntent, analyse, asked_act, asked_conduct, asked_part
+from kb.answering.intent import (PLACES, QuestionIntent, analyse, asked_act, asked_conduct, asked_part,
+                                 asking_parts)
 from kb.answering.parts import question_parts
 from kb.search.mentions import documents_named
 from kb.schema import (PREAMBLE_LABEL, SIGNATURE_LABEL, Answer, AnswerStatus, Citation, Clause, Hit, ParsedDocument,
@@ -231,6 +232,8 @@ _DECREE_ASKED = re.compile(r"以?(?:国务院|主席)?第?几号.{0,8}令(?:公�
 _DOCUMENT_ASKED_ABOUT = re.compile(r"([\u4e00-\u9fff]{2,30}?(办法|规定|条例|意见|通知|法|规划|方案|细则))(?:是|由)")
 _DEICTIC = ("本", "该", "这", "此", "那", "上述")
 _COMMENCES = re.compile(r"自.{2,24}起(?:施行|实施|生效)")
+_OTHER_PASSAGE_ASKED = re.compile(r"通过|公布|发布|修正|修订|修改")
+_DATED = re.compile(r"\d{4}年|[〇零一二三四五六七八九]{4}年")
 
 
 def _passage_lines(doc: ParsedDocument, question: str) -> list[str]:
@@ -273,9 +276,14 @@ def _metadata_statement(doc: ParsedDocument, field: str, question: str) -> tuple
         dated = signature if signature is not None and quote in signature.text else next(
             (c for c in doc.clauses if quote in c.text), signature)
         return (f"该文件的成文日期是{quote}", dated, quote) if dated is not None else ("", None, "")
-    if field == "passage" and _TAKES_EFFECT.search(question) and not any("施行" in ln for ln in meta.info_lines):
-        commencement = _commencement(doc)  # the passage lines hold no 施行: the last articles say it
-        if commencement is not None:
+    if field == "passage" and _TAKES_EFFECT.search(question) and not _OTHER_PASSAGE_ASKED.search(
+            re.sub(r"[（(][^）)]*[）)]", "", asking_parts(question))):  # not "（2009年修正）", "于2002年通过，…"
+        # When it takes effect is a provision of its own ("本条例自2020年1月1日起施行"), cited before the passage
+        # lines (题注) that repeat it; they answer when they alone say it, or the article dates it by another event
+        # ("自公布之日起施行").
+        commencement = _commencement(doc)
+        if commencement is not None and (_DATED.search(commencement[1]) or not any(
+                "施行" in ln for ln in meta.info_lines)):
             clause, sentence = commencement
             return sentence, clause, sentence
     if field == "passage" and meta.info_lines:

@@ -1612,6 +1612,11 @@ def test_a_time_limit_is_of_the_act_asked_about(stations_kb):
 
 
 SURVEYS = """己市测试勘测条例
+
+2021年11月25日 己市测试人民代表大会常务委员会第三十次会议通过
+
+2022年3月1日 施行
+
 第一条 为了规范勘测活动，制定本条例。
 第二条 在本市从事勘测活动的单位（以下统称勘测单位）的勘测工作及其监督管理，适用本条例。
 第三条 市勘测主管部门对本市勘测工作实施综合监督管理。
@@ -1621,6 +1626,7 @@ SURVEYS = """己市测试勘测条例
 第五条 本条例下列用语的含义：
 （一）基准点，是指埋设于稳定地基的测量标志。控制点，是指依据基准点加密布设的测量标志。
 （二）勘测数据，是指勘测活动形成的记录。
+第六条 本条例自2022年3月1日起施行。
 """
 
 
@@ -1649,3 +1655,15 @@ def test_two_terms_asked_each_are_answered_by_both_definitions(surveys_kb):
     answer = ask(surveys_kb, "条例所称的“基准点”和“控制点”分别是指什么？")
     assert answer.status == AnswerStatus.ANSWERED
     assert "基准点，是指埋设于稳定地基的测量标志" in answer.text and "控制点，是指依据基准点加密布设的测量标志" in answer.text
+
+
+def test_when_a_law_takes_effect_is_cited_to_its_commencement_article(surveys_kb):
+    """The passage lines (题注) repeat the date ("2022年3月1日 施行"), but the article that sets it is the provision
+    to cite; when the question also asks when it was adopted, the passage lines answer."""
+    effective = ask(surveys_kb, "己市测试勘测条例从哪一天起开始施行？")
+    assert cited(effective) == ["第六条"] and "自2022年3月1日起施行" in effective.text
+    adopted = ask(surveys_kb, "己市测试勘测条例是什么时候通过、什么时候施行的？")
+    assert cited(adopted) == ["题注"] and "2021年11月25日" in adopted.text
+    # … a passage word that only sets the scene does not ask for the passage lines.
+    scene = ask(surveys_kb, "己市测试勘测条例于2021年通过，该条例自哪一日起施行？")
+    assert cited(scene) == ["第六条"]
