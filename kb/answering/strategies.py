@@ -51,6 +51,10 @@ _PROVISO = re.compile(r"^(?:但是|但)[，,\u4e00-\u9fff]|^[^。；]{0,40}除�
 # ("…因本条第一款规定的违法行为受到处罚的，对其直接负责的主管人员…"); not when a body's failure is punished only so.
 _PERSONS_IN_CHARGE = re.compile(r"(?:^|受到?(?:行政)?处罚的[，,])对(?:其|该单位|单位)?直接负责的主管人员")
 _ASKS_ABOUT_PERSONS = re.compile(r"人员|负责人|主管|法定代表人|个人|员工|老板|经理")
+_ASKS_ABOUT_PERSONS_IN_CHARGE = re.compile(r"直接负责的主管人员|直接责任人员|主管人员|负责人")
+_SUFFERED_ORDER = re.compile(rf"被(?:依法)?(?:{PENALTY_CUE.pattern})")
+_ASKS_THE_UNIT_TOO = re.compile(r"分别|各自|单位[^，。？?]{0,6}罚")
+_NAMES_PERSONS_IN_CHARGE = re.compile(r"对(?:其|该单位|单位)?直接负责的主管人员")
 _ASSIGNS_RESPONSIBILITY = re.compile(r"由[\u4e00-\u9fff]{2,12}?(?:负责|承担)")
 # A who question may ask for a body in particular; "由谁负责" is answered by whoever the duty binds.
 _ASKS_FOR_A_BODY = re.compile(r"(?:哪个|哪些|哪一级|哪级|什么)(?:部门|机关|政府|主管部门)")
@@ -482,6 +486,7 @@ def penalty(ctx: AnswerContext) -> Answer | None:
     # Another party's penalty comes after any for the party asked about (a stable sort keeps the order otherwise).
     ordered = sorted(breaching + [s for s in ctx.contenders if s not in breaching],
                      key=lambda s: _punishes_another_party(ctx, s))
+    ordered = _persons_first(ctx, ordered)
     for item in ordered:
         # The asked conduct must be in the sentence, not only its topic: its words, or its meaning when the question
         # is worded colloquially (打火机 for 火种) and it is the best sentence and opens its provision, where a
@@ -501,7 +506,12 @@ def penalty(ctx: AnswerContext) -> Answer | None:
                 and support < tuning.MIN_PENALTY_SHARE_OF_DUTY * top.lexical:
             continue
         lead = _article_lead(ctx, item)
-        penalising = item if PENALTY_CUE.search(item.text) else lead
+        # An item listed under a penalty's lead-in that tells of an order suffered ("（一）…，被责令停止排污，拒不
+        # 执行；") states conduct, not a sanction: the lead-in punishes it.
+        listed_under = lead is not None and is_item(item.clause.label) and lead.text.endswith(_INTRODUCES_ITEMS) \
+            and bool(PENALTY_CUE.search(lead.text))
+        sanction = _SUFFERED_ORDER.sub("", item.text) if listed_under else item.text
+        penalising = item if PENALTY_CUE.search(sanction) else lead
         if penalising is None or not PENALTY_CUE.search(penalising.text):
             continue
         run = _penalty_run(ctx, penalising)
@@ -588,6 +598,25 @@ def _punishes_another_party(ctx: AnswerContext, item: ScoredSentence) -> bool:
         return False
     text = item.text + ctx.scorer.lead_in(item.doc_id, item.clause)  # an item's party is in its lead-in
     return bool(find_parties(text)) and not any(party in text for party in asked)
+
+
+def _persons_first(ctx: AnswerContext, ordered: list[ScoredSentence]) -> list[ScoredSentence]:
+    """"已被处罚。对该机构直接负责的主管人员个人还要罚多少钱" asks only the persons' penalty, which a law states after
+    their unit's in the same article ("…受到处罚的，对其直接负责的主管人员…处…罚款"): it comes first. A question
+    asking both ("单位会被罚多少？主管人员又罚多少", "公司和主管人员分别…") keeps the unit's first."""
+    question = ctx.intent.text
+    if not ordered or not _ASKS_ABOUT_PERSONS_IN_CHARGE.search(question) or _ASKS_THE_UNIT_TOO.search(question):
+        return ordered
+    # "…，怎么处罚？单位直接负责的主管人员要罚多少？" asks the unit's penalty first; a question after the persons'
+    # ("情节严重的，还会有什么后果") is about them.
+    asked = [q for q in re.split(r"(?<=[？?])", question) if q.strip()]
+    persons_at = next(i for i, q in enumerate(asked) if _ASKS_ABOUT_PERSONS_IN_CHARGE.search(q))
+    if any(analyse(q).wants_penalty and q.rstrip().endswith(("？", "?")) for q in asked[:persons_at]):
+        return ordered
+    first = ordered[0]
+    persons = next((s for s in ordered if s.doc_id == first.doc_id and _NAMES_PERSONS_IN_CHARGE.search(s.text)
+                    and article_label(s.clause.label) == article_label(first.clause.label)), None)
+    return ordered if persons is None else [persons, *(s for s in ordered if s is not persons)]
 
 
 def _breaching(ctx: AnswerContext, contenders: list[ScoredSentence]) -> list[ScoredSentence]:

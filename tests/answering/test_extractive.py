@@ -1521,6 +1521,20 @@ def test_the_persons_in_charge_are_punished_after_their_unit(reviews_kb, questio
     assert cited(penalty(ctx))[0] == first
 
 
+def test_a_question_about_the_persons_in_charge_leads_with_their_penalty(reviews_kb):
+    """"对…直接负责的主管人员个人还要罚多少" asks the persons' penalty: it comes before their unit's, even when the
+    unit's ranks first."""
+    from kb.answering.strategies import penalty
+
+    ranking = [("第七条", 0, 1.0, 0.5), ("第七条第二款", 0, 0.9, 0.45)]
+    question = "测试站点出具虚假复核报告被处罚后，对其直接负责的主管人员个人还要罚多少？情节严重的呢，有什么后果？"
+    assert cited(penalty(ranked_context(reviews_kb, question, ranking)))[0] == "第七条第二款"
+    # … but a question asking the unit's penalty first, or both at once, keeps the unit's first.
+    for both in ("测试站点出具虚假复核报告怎么处罚？直接负责的主管人员要罚多少？",
+                 "测试站点出具虚假复核报告，站点和直接负责的主管人员分别罚多少？"):
+        assert cited(penalty(ranked_context(reviews_kb, both, ranking)))[0] == "第七条"
+
+
 def test_a_measure_is_asked_in_its_unit_and_of_its_owner(reviews_kb):
     """"至少要多少米" asks a length: an area (二百平方米) is no answer. "通道宽度至少几米" asks the width of a 通道: the
     width of an 隔离带 is no answer either, while "隔离带宽度" is answered by it."""
@@ -1667,3 +1681,24 @@ def test_when_a_law_takes_effect_is_cited_to_its_commencement_article(surveys_kb
     # … a passage word that only sets the scene does not ask for the passage lines.
     scene = ask(surveys_kb, "己市测试勘测条例于2021年通过，该条例自哪一日起施行？")
     assert cited(scene) == ["第六条"]
+
+
+LICENCES = """庚市测试许可条例
+第一条 为了规范测试许可，制定本条例。
+第二条 测试单位应当取得测试许可证。
+第三条 测试单位有下列行为之一，尚不构成犯罪的，除依照本条例规定予以处罚外，对其直接负责的主管人员依法处以拘留：
+（一）未取得测试许可证进行测试，被责令停止测试，拒不执行；
+（二）篡改测试数据的。
+"""
+
+
+@pytest.fixture(scope="module")
+def licences_kb(tmp_path_factory):
+    return _inline_kb(tmp_path_factory.mktemp("licences"), {"licences.txt": LICENCES})
+
+
+def test_an_item_of_conduct_telling_of_an_earlier_order_is_punished_by_its_lead_in(licences_kb):
+    """"（一）…被责令停止测试，拒不执行；" is conduct, though it tells of an order: the lead-in that punishes it is
+    quoted before it."""
+    answer = ask(licences_kb, "未取得测试许可证进行测试，被责令停止测试后拒不执行，主管人员会受到什么处理？")
+    assert cited(answer)[:2] == ["第三条", "第三条第（一）项"] and "处以拘留" in answer.text
