@@ -39,7 +39,8 @@ FIRST_PARAGRAPH = "第一款"
 _LIST_ANCHOR = re.compile(r"20\d\d年|“十[四五六]五”")
 _GENERAL_RESPONSIBILITY = re.compile(r"职责分工|分工负责|各负其责|抓落实")
 # Not 不能: in laws it says what cannot be done ("不能改造或者逾期不改造的…", "暂时不能利用的矿产"), not what is forbidden.
-_PROHIBITION = re.compile(r"不得|禁止|严禁|不准|不允许|不应当")
+# "本条例施行后，不再新建地方…市场" rules out what it names; "不再具备…条件的" only tells of a state.
+_PROHIBITION = re.compile(r"不得|禁止|严禁|不准|不允许|不应当|不再(?!具备|具有|符合|满足|属于|是|有|能|需要)")
 _DUTY = re.compile(r"应当|必须|须|应|负责")
 _PERMISSION = re.compile(r"可以|允许|有权|鼓励|支持")
 # "逾期未改正的，可以缓拨…", "情节严重的，可以…责令停业整顿": what an authority may do to whom breaks a rule is a

@@ -1689,6 +1689,8 @@ LICENCES = """庚市测试许可条例
 第三条 测试单位有下列行为之一，尚不构成犯罪的，除依照本条例规定予以处罚外，对其直接负责的主管人员依法处以拘留：
 （一）未取得测试许可证进行测试，被责令停止测试，拒不执行；
 （二）篡改测试数据的。
+第四条 测试单位可以参与区域测试合作。
+本条例施行后，不再新建区域测试场。
 """
 
 
@@ -1702,3 +1704,10 @@ def test_an_item_of_conduct_telling_of_an_earlier_order_is_punished_by_its_lead_
     quoted before it."""
     answer = ask(licences_kb, "未取得测试许可证进行测试，被责令停止测试后拒不执行，主管人员会受到什么处理？")
     assert cited(answer)[:2] == ["第三条", "第三条第（一）项"] and "处以拘留" in answer.text
+
+
+def test_what_a_law_says_is_no_longer_done_rules_it_out(licences_kb):
+    """"本条例施行后，不再新建…" rules out what it names: "还可以新建吗" is answered 不可以 with it, not 可以 with a
+    neighbouring permission."""
+    answer = ask(licences_kb, "本条例施行后，还可以新建区域测试场吗？")
+    assert answer.text.startswith("不可以") and cited(answer) == ["第四条第二款"]
