@@ -47,7 +47,10 @@ _PERMISSION = re.compile(r"可以|允许|有权|鼓励|支持")
 # sanction, not a permission.
 _SANCTION_CONDITION = re.compile(r"[^，。；]*(?:违反|未|逾期|拒不|不按|情节|造成)[^，。；]*的，")
 # "由从业者负责", "由本单位负责", "由建设单位承担": the grammar that assigns a task, whoever it assigns it to.
-_PROVISO = re.compile(r"^(?:但是|但)[，,\u4e00-\u9fff]|^[^。；]{0,40}除外[。；]?$")
+# (A sentence with a modal verb of its own is another rule, whatever it excepts: "…不得出租设备，经批准的除外。")
+_PROVISO = re.compile(r"^(?:但是|但)[，,\u4e00-\u9fff]|^(?![^。；]*(?:不得|禁止|应当|可以))[^。；]{0,40}除外[。；]?$")
+_EXCEPTED = re.compile(r"的除外[。；;]?$|另有规定的除外")
+_HEDGEABLE = ("不可以", "可以", "需要")  # verdicts an exception qualifies
 # The persons in charge punished after their unit: in a sentence of their own, or for a unit's punished breach
 # ("…因本条第一款规定的违法行为受到处罚的，对其直接负责的主管人员…"); not when a body's failure is punished only so.
 _PERSONS_IN_CHARGE = re.compile(r"(?:^|受到?(?:行政)?处罚的[，,])对(?:其|该单位|单位)?直接负责的主管人员")
@@ -171,6 +174,16 @@ class AnswerContext:
                 items: bool = True) -> Answer:
         chosen = self.with_items(chosen) if items else chosen
         return compose(self.snapshot, self.intent, self.hits, self.with_provisos(chosen), lead, numbered)
+
+    def rule(self, chosen: Sequence[ScoredSentence], verdict: str) -> Answer:
+        """The verdict before the provision that rules; "原则上…，但有例外" when the ruling sentence makes an exception
+        ("…，但涉及商业秘密的除外") or a proviso follows it ("…不得占用、拆除。但是，因…建设需要的除外。"): the bare
+        verdict would overstate it."""
+        ruling = chosen[0]
+        following = self.with_provisos([ruling])[1:]  # the proviso right after it, if any
+        if verdict.startswith(_HEDGEABLE) and (following or _EXCEPTED.search(ruling.text)):
+            verdict = f"原则上{verdict}，但有例外"
+        return self.compose(chosen, lead=f"{verdict}：")
 
     def with_provisos(self, chosen: Sequence[ScoredSentence]) -> list[ScoredSentence]:
         """A rule is quoted with the proviso (但书) that follows it ("调查结果应当公布；但是，国家规定需要保密的内容
@@ -806,7 +819,7 @@ def permission(ctx: AnswerContext) -> Answer | None:
         if lead_in is not None and not PENALTY_CUE.search(lead_in.text) \
                 and SentenceScorer.coverage(act, lead_in.text) >= tuning.MIN_ACT_COVERAGE \
                 and _answers_kind(ctx, lead_verdict := _verdict(ctx.intent.text, lead_in.text)):
-            return ctx.compose([lead_in], lead=f"{lead_verdict}：")
+            return ctx.rule([lead_in], lead_verdict)
         article = article_label(best.clause.label) or best.clause.label
         about_act = [s for s in ctx.contenders if s.doc_id == best.doc_id
                      and (article_label(s.clause.label) or s.clause.label) == article and share[id(s)] > 0]
@@ -851,8 +864,7 @@ def permission(ctx: AnswerContext) -> Answer | None:
         duty = _punished_duty(ctx, best) if PENALTY_CUE.search(best.text) else _breached_duty(ctx, best)
         duty_verdict = _verdict(ctx.intent.text, duty.text) if duty else ""
         if duty_verdict:
-            return ctx.compose([duty, *ctx.paragraph_from(best, tuning.MAX_PERMISSION_SENTENCES)],
-                               lead=f"{duty_verdict}：")
+            return ctx.rule([duty, *ctx.paragraph_from(best, tuning.MAX_PERMISSION_SENTENCES)], duty_verdict)
         # "确需变更的，应当按照法定程序进行": the act is allowed on the terms the provision sets, whatever else the
         # paragraph forbids of it ("变更后的绿地总量不得减少" forbids less green space, not a change).
         on_terms = next((s for s in ctx.contenders if s.doc_id == best.doc_id and _allows_on_terms(act, s.text)), None)
@@ -866,8 +878,7 @@ def permission(ctx: AnswerContext) -> Answer | None:
                  if term in s.text and _ALLOWS_OR_FORBIDS.search(s.text) and not _defines(ctx, s, term)
                  and not PENALTY_CUE.search(s.text)), None) if term else None
     if rule is not None and (rule_verdict := _verdict(ctx.intent.text, rule.text)):
-        return ctx.compose([*ctx.paragraph_from(rule, tuning.MAX_PERMISSION_SENTENCES), best],
-                           lead=f"{rule_verdict}：")
+        return ctx.rule([*ctx.paragraph_from(rule, tuning.MAX_PERMISSION_SENTENCES), best], rule_verdict)
     if not _answers_kind(ctx, verdict):
         return None
     # An encouragement of something else allows nothing asked ("秸秆能不能烧": "国家鼓励…对农作物秸秆…进行综合利用"):
@@ -875,7 +886,7 @@ def permission(ctx: AnswerContext) -> Answer | None:
     if _ENCOURAGES.search(best.text) and not _RULES.search(best.text) and not SentenceScorer.coverage(act, best.text):
         return None
     # The rest of the provision's paragraph keeps its exceptions ("…的除外", "但…").
-    return ctx.compose(ctx.paragraph_from(best, tuning.MAX_PERMISSION_SENTENCES), lead=f"{verdict}：")
+    return ctx.rule(ctx.paragraph_from(best, tuning.MAX_PERMISSION_SENTENCES), verdict)
 
 
 ON_TERMS = "可以，但须符合文件规定的条件和程序"

@@ -160,9 +160,9 @@ def test_can_questions_are_answered_by_what_is_forbidden_and_must_questions_by_a
     assert can.text.startswith("不可以") and "不得在护林站内吸烟" in can.text
     must = ask(kb, "护林站要不要为进山吸烟人员提供登记服务？")
     assert must.text.startswith("需要") and "提供登记服务" in must.text
-    # The provision comes with its exception.
+    # The provision comes with its exception, and the verdict says there is one.
     picnic = ask(kb, "进山人员能不能在指定地点野炊？")
-    assert picnic.text.startswith("可以") and "遇有高火险天气的除外" in picnic.text
+    assert picnic.text.startswith("原则上可以，但有例外：") and "遇有高火险天气的除外" in picnic.text
     # "期限内" sets the scene of a permission question; it does not ask for a time.
     assert ask(kb, "在山林防火期限内，能不能在山林内野外用火？").text.startswith("不可以")
 
@@ -785,7 +785,7 @@ def test_a_permission_is_not_read_from_a_close_sentence_about_something_else(kb)
     assert permission(ctx) is None
     ctx = AnswerContext(snap, SentenceScorer(snap, kb.retriever.tokenizer), analyse("能不能随便在山上宣传？"), [])
     ctx.ranked = [scored("第四条", 1.0, 0.5), scored("第十二条", 0.9, 0.3)]  # it holds the asked words
-    assert permission(ctx).text.startswith("可以")
+    assert permission(ctx).text.startswith("原则上可以")
 
 
 @pytest.mark.parametrize("provision, verdict", [
@@ -1691,6 +1691,8 @@ LICENCES = """庚市测试许可条例
 （二）篡改测试数据的。
 第四条 测试单位可以参与区域测试合作。
 本条例施行后，不再新建区域测试场。
+第五条 测试单位不得转让测试许可证；测试单位不得出租测试设备，经批准的除外。
+第六条 测试单位不得在居民区设置测试点。但是，经居民同意的除外。
 """
 
 
@@ -1711,3 +1713,14 @@ def test_what_a_law_says_is_no_longer_done_rules_it_out(licences_kb):
     neighbouring permission."""
     answer = ask(licences_kb, "本条例施行后，还可以新建区域测试场吗？")
     assert answer.text.startswith("不可以") and cited(answer) == ["第四条第二款"]
+
+
+@pytest.mark.parametrize("question, lead, first", [
+    ("测试单位能不能转让测试许可证？", "不可以，文件禁止：", "第五条"),  # the next rule's exception is not its own
+    ("测试单位能不能出租测试设备？", "原则上不可以，文件禁止，但有例外：", "第五条"),
+    ("测试单位可以在居民区设置测试点吗？", "原则上不可以，文件禁止，但有例外：", "第六条"),
+])
+def test_a_verdict_says_when_its_rule_has_an_exception(licences_kb, question, lead, first):
+    """"…，经批准的除外", or a proviso after the rule (但是，…的除外): the bare verdict would overstate the rule."""
+    answer = ask(licences_kb, question)
+    assert answer.text.startswith(lead) and cited(answer)[0] == first
