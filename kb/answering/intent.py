@@ -150,6 +150,9 @@ _ACTORS = frozenset("企业 单位 公司 个人 我们 我 你们 政府 部门
 _COMPARE = re.compile(r"有什么不同|有何不同|不同之处|区别|差异|异同|相比|比较|对比")
 _QUOTED_TITLE = re.compile(r"《([^《》]{2,60})》")
 _YEAR = re.compile(r"(20\d\d)年?")
+# "施工完成后又要怎么办": what comes after is asked of the matter just asked about, which it does not name again
+# ("超过办理时间又该怎么办" names its own matter).
+_WHAT_NEXT = re.compile(r"^[^，,。？?]{0,10}(?:以后|之后|后)[，,]?(?:又|还)(?:要|该|应当|需要|得)?(?:怎么办|怎么处理|如何处理|怎么做|做什么)")
 _CONTEXT_REFERENCE = re.compile(r"^(那|那么|还有|另外)?(这个|这|它|其)?")
 
 # Provinces and large cities: a question about a place the document does not cover must not be answered from it.
@@ -371,5 +374,6 @@ def resolve_follow_up(question: str, previous: Sequence[str]) -> tuple[str, str]
 
 def is_follow_up(question: str) -> bool:
     stripped = question.strip()
-    return "呢" in stripped[:10] or stripped.startswith(("那", "这个", "它", "其")) or len(stripped) <= 6
+    return "呢" in stripped[:10] or stripped.startswith(("那", "这个", "它", "其")) or len(stripped) <= 6 \
+        or bool(_WHAT_NEXT.match(stripped))
 

@@ -112,6 +112,11 @@ def test_follow_up_questions_carry_the_previous_question():
     resolved, focus = resolve_follow_up("农膜呢？", ["哪些农业废弃物要回收利用？"])
     assert focus == "农膜" and "农业废弃物" in resolved
     assert resolve_follow_up("森林覆盖率要达到多少？", []) == ("森林覆盖率要达到多少？", "森林覆盖率要达到多少？")
+    # "…又要怎么办" asks what follows for the matter just asked about, which it does not name again.
+    resolved, _ = resolve_follow_up("施工完成后又要怎么办？", ["施工时可以占用屋顶绿化吗？"])
+    assert "屋顶绿化" in resolved and "施工完成后" in resolved
+    for own_matter in ("屋顶绿化被占用后要怎么恢复？", "超过办理时限又该怎么办？"):
+        assert resolve_follow_up(own_matter, ["施工时可以占用屋顶绿化吗？"])[0] == own_matter
 
 
 def test_details_an_answer_must_hold():
