@@ -899,7 +899,9 @@ def _allows_on_terms(act: dict[str, float], text: str) -> bool:
     return bool(found) and SentenceScorer.coverage(act, found.group(1)) >= tuning.MIN_ACT_COVERAGE
 
 
-_ASKS_A_REQUIREMENT_S_SCOPE = re.compile(r"关于.{2,40}的(?:要求|规定)|(?:这|该|此)(?:项|条|款)(?:要求|规定)")
+# ("…不得在阳台和窗外堆放…物品的规定，适用于哪些建筑物" too; "条例的规定适用于哪些" asks the document's scope.)
+_ASKS_A_REQUIREMENT_S_SCOPE = re.compile(r"关于.{2,40}的(?:要求|规定)|(?:这|该|此)(?:项|条|款)(?:要求|规定)|"
+                                         r"[^，,。？?]{4,40}(?<!条例)(?<!本法)(?<!办法)(?<!文件)的(?:要求|规定)[，,]?适用")
 
 
 def scope(ctx: AnswerContext) -> Answer | None:

@@ -1062,6 +1062,9 @@ def test_a_permit_of_a_kind_no_document_names_is_refused_by_its_name(scopes_kb):
 def test_what_a_requirement_applies_to_is_its_own_provision_not_the_law_s_scope(scopes_kb):
     answer = ask(scopes_kb, "关于在产品主体构件上注明材料成分的要求，适用于哪些企业？")
     assert "生产大型机电设备的企业" in answer.text and "本条例适用于" not in answer.text
+    # … also when the question names the requirement by its own words, without 关于
+    named = ask(scopes_kb, "在产品主体构件上注明材料成分的规定，适用于哪些企业？")
+    assert "生产大型机电设备的企业" in named.text and "本条例适用于" not in named.text
 
 
 def test_of_an_articles_rules_the_one_holding_more_of_the_asked_act_answers(permits_kb):
