@@ -24,9 +24,9 @@ AMOUNT_KINDS = frozenset({QuantityKind.MONEY, QuantityKind.MULTIPLE})  # 罚款 
 _DEADLINE = re.compile(r"20\d\d年|二[〇○零]\S{2}年|“十[四五六]五”|年底|年前|期间|之日起|日起|"
                        r"第[一二三四1-4]季度|[上下]半年|年初|年末|月底|月末|季末|"
                        r"(?<![\d一二三四五六七八九十个])(?:十[一二]|[一二三四五六七八九十]|1[0-2]|[1-9])月(?![份]?[内以])")
-# A law says when by the act something comes before ("开工前应当及时告知…", "在作业前与受委托方签订…"); not 目前, 当前,
-# 此前, 提前, 年前 (a deadline, above).
-_BEFORE_ACT = re.compile(r"(?<![目当此日提年])(?:之前|以前|前)(?=[，,应须要与向并将报办对由按依])")
+# A law says when by the act something comes before ("开工前应当及时告知…", "在作业前与受委托方签订…", "在提出申请前已
+# 通过…公开…"); not 目前, 当前, 此前, 提前, 年前 (a deadline, above).
+_BEFORE_ACT = re.compile(r"(?<![目当此日提年])(?:之前|以前|前)(?=[，,应须要与向并将报办对由按依已])")
 # … or by the event it follows or goes with ("森林火灾扑灭后，应当及时返还…", "在债权债务依法解决后及时办理注销",
 # "在项目实施时，…等量置换平衡"); not 然后, 最后, 今后.
 _ON_AN_EVENT = re.compile(r"(?<![然最今此日随前落])(?:之后|以后|后)(?=[，,]?(?:应当|应|须|必须|及时|立即|方可|才能|再))|"

@@ -1696,6 +1696,7 @@ LICENCES = """庚市测试许可条例
 本条例施行后，不再新建区域测试场。
 第五条 测试单位不得转让测试许可证；测试单位不得出租测试设备，经批准的除外。
 第六条 测试单位不得在居民区设置测试点。但是，经居民同意的除外。
+第七条 申请测试许可证的，测试单位在提出申请前已通过信息平台公开测试方案。
 """
 
 
@@ -1727,3 +1728,9 @@ def test_a_verdict_says_when_its_rule_has_an_exception(licences_kb, question, le
     """"…，经批准的除外", or a proviso after the rule (但是，…的除外): the bare verdict would overstate the rule."""
     answer = ask(licences_kb, question)
     assert answer.text.startswith(lead) and cited(answer)[0] == first
+
+
+def test_when_is_answered_by_the_act_something_was_done_before(licences_kb):
+    """"在提出申请前已通过…公开…" says when, as "开工前应当…" does."""
+    answer = ask(licences_kb, "测试单位应当在什么时候通过信息平台公开测试方案？")
+    assert answer.status == AnswerStatus.ANSWERED and cited(answer) == ["第七条"] and "提出申请前" in answer.text
