@@ -32,6 +32,7 @@ _BEFORE_ACT = re.compile(r"(?<![目当此日提年])(?:之前|以前|前)(?=[，
 _ON_AN_EVENT = re.compile(r"(?<![然最今此日随前落])(?:之后|以后|后)(?=[，,]?(?:应当|应|须|必须|及时|立即|方可|才能|再))|"
                           r"在[^，。；]{2,12}时(?=[，,])")
 # … or at once, as the duty says ("应当即时告知", "应当立即组织"; not "推行当场办结…制度").
+_FOR_LIFE = re.compile(r"终[生身](?:不得|禁止|不再)")
 _AT_ONCE = re.compile(r"(?:应当|应|须|必须)(?:即时|立即|当场|马上)")
 _GENERIC_AREAS = {"区县", "城区", "园区", "示范区", "试验区", "新区", "社区", "景区", "限养区", "禁养区", "养殖区", "灌区",
                   "地区", "区域", "自治县", "山区", "库区", "分区", "市区", "郊区", "辖区", "主城区", "中心城区"}
@@ -402,7 +403,9 @@ class SentenceScorer:
         if asked_kinds and _INDICATORS_ASKED.search(asking) and not _ASKS_AMOUNT.search(asking) \
                 and _INDICATORS_NAMED.search(text):
             asked_kinds = frozenset()
-        if asked_kinds and not intent.wants_money and not quantities_of(text, asked_kinds) and not (
+        # "过几年才能重新从事…" is answered by a ban for life ("终生不得从事…"): no span, because there is none.
+        for_life = intent.wants_duration and bool(_FOR_LIFE.search(text))
+        if asked_kinds and not intent.wants_money and not quantities_of(text, asked_kinds) and not for_life and not (
                 intent.wants_frequency and _PERIOD.search(text)) and not (
                 intent.wants_duration and _PERIOD_SET_BY_AN_AUTHORITY.search(text)
                 and not _HOW_LONG.search(asking)):
@@ -410,7 +413,7 @@ class SentenceScorer:
         # "多少小时内要报告" is not answered by a limit in days ("三十日内抄送…"): hours and minutes are asked of
         # urgent acts, which a limit in days is not; nor "有效期是几年" by the renewal's "届满60日前".
         unit = _ASKED_UNIT.search(intent.focus)
-        if intent.wants_duration and unit and not any(
+        if intent.wants_duration and unit and not for_life and not any(
                 q.kind == QuantityKind.DURATION and q.unit == unit.group(1) for q in find_quantities(text)):
             return _missing_value(intent)
         # "绿道宽度至少几米" asks a length: an area ("两百平方米以上的") or a weight is another measure.

@@ -1697,6 +1697,8 @@ LICENCES = """庚市测试许可条例
 第五条 测试单位不得转让测试许可证；测试单位不得出租测试设备，经批准的除外。
 第六条 测试单位不得在居民区设置测试点。但是，经居民同意的除外。
 第七条 申请测试许可证的，测试单位在提出申请前已通过信息平台公开测试方案。
+第八条 测试单位被吊销测试许可证的，一年内不得新增测试线路。
+测试人员伪造测试数据的，终生不得从事测试活动。
 """
 
 
@@ -1734,3 +1736,9 @@ def test_when_is_answered_by_the_act_something_was_done_before(licences_kb):
     """"在提出申请前已通过…公开…" says when, as "开工前应当…" does."""
     answer = ask(licences_kb, "测试单位应当在什么时候通过信息平台公开测试方案？")
     assert answer.status == AnswerStatus.ANSWERED and cited(answer) == ["第七条"] and "提出申请前" in answer.text
+
+
+def test_how_many_years_until_one_may_again_is_answered_by_a_ban_for_life(licences_kb):
+    """"过几年才能重新从事测试活动": "终生不得从事测试活动" is the answer, not another act's "一年内不得新增…"."""
+    answer = ask(licences_kb, "测试人员伪造测试数据，过几年才能重新从事测试活动？")
+    assert answer.status == AnswerStatus.ANSWERED and cited(answer)[0] == "第八条第二款" and "终生" in answer.text
