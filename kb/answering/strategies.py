@@ -51,6 +51,7 @@ _SANCTION_CONDITION = re.compile(r"[^，。；]*(?:违反|未|逾期|拒不|不�
 _PROVISO = re.compile(r"^(?:但是|但)[，,\u4e00-\u9fff]|^(?![^。；]*(?:不得|禁止|应当|可以))[^。；]{0,40}除外[。；]?$")
 _EXCEPTED = re.compile(r"的除外[。；;]?$|另有规定的除外")
 _HEDGEABLE = ("不可以", "可以", "需要")  # verdicts an exception qualifies
+_REFERS_BACK = re.compile(r"^(?:不符合|未达到|达不到|超过|违反)(?:该|上述|前述|相关|规定的)?(?:标准|规定|要求|限值|条件)的[，,]")
 # The persons in charge punished after their unit: in a sentence of their own, or for a unit's punished breach
 # ("…因本条第一款规定的违法行为受到处罚的，对其直接负责的主管人员…"); not when a body's failure is punished only so.
 _PERSONS_IN_CHARGE = re.compile(r"(?:^|受到?(?:行政)?处罚的[，,])对(?:其|该单位|单位)?直接负责的主管人员")
@@ -183,6 +184,12 @@ class AnswerContext:
         following = self.with_provisos([ruling])[1:]  # the proviso right after it, if any
         if verdict.startswith(_HEDGEABLE) and (following or _EXCEPTED.search(ruling.text)):
             verdict = f"原则上{verdict}，但有例外"
+        # "不符合标准的，不得用于营运" rules by a standard the sentence before names ("…制定…燃料消耗量限值标准；"):
+        # quoted alone it does not say which.
+        texts = [t.text.strip() for t in ruling.clause.sentences]
+        at = texts.index(ruling.text) if ruling.text in texts else 0
+        if at > 0 and _REFERS_BACK.match(ruling.text):
+            chosen = [self.sentence(ruling.doc_id, ruling.clause, at - 1), *chosen]
         return self.compose(chosen, lead=f"{verdict}：")
 
     def with_provisos(self, chosen: Sequence[ScoredSentence]) -> list[ScoredSentence]:

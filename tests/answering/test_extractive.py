@@ -1699,6 +1699,7 @@ LICENCES = """庚市测试许可条例
 第七条 申请测试许可证的，测试单位在提出申请前已通过信息平台公开测试方案。
 第八条 测试单位被吊销测试许可证的，一年内不得新增测试线路。
 测试人员伪造测试数据的，终生不得从事测试活动。
+第九条 市测试主管部门制定测试设备精度标准；不符合标准的，不得用于测试。
 """
 
 
@@ -1742,3 +1743,9 @@ def test_how_many_years_until_one_may_again_is_answered_by_a_ban_for_life(licenc
     """"过几年才能重新从事测试活动": "终生不得从事测试活动" is the answer, not another act's "一年内不得新增…"."""
     answer = ask(licences_kb, "测试人员伪造测试数据，过几年才能重新从事测试活动？")
     assert answer.status == AnswerStatus.ANSWERED and cited(answer)[0] == "第八条第二款" and "终生" in answer.text
+
+
+def test_a_rule_by_a_standard_named_before_is_quoted_with_the_sentence_naming_it(licences_kb):
+    """"不符合标准的，不得用于测试" does not say which standard: the sentence before it does."""
+    answer = ask(licences_kb, "测试设备达不到精度标准，还能用于测试吗？")
+    assert answer.text.startswith("不可以") and "制定测试设备精度标准" in answer.text.splitlines()[1]
