@@ -250,6 +250,9 @@ def test_an_enterprise_asking_one_thing_is_not_asking_what_applies_to_it():
     assert analyse("我们是做快递的，要注意哪些规定？").enterprise
     assert not analyse("我们公司的办公楼刚装修完，能不能不检测直接搬进去？").enterprise
     assert not analyse("我们公司没有按时报送报告，会被罚多少？").enterprise
+    # … nor one asking a value: a share or a number is one thing
+    assert not analyse("我们是房地产开发企业，新建住宅安装太阳能的住户比例最低要达到多少？").enterprise
+    assert not analyse("我们是快递企业，新能源车辆要占到百分之几？").enterprise
 
 
 def test_being_found_out_asks_for_the_penalty_and_a_past_fine_asks_no_amount():
