@@ -1700,6 +1700,7 @@ LICENCES = """庚市测试许可条例
 第八条 测试单位被吊销测试许可证的，一年内不得新增测试线路。
 测试人员伪造测试数据的，终生不得从事测试活动。
 第九条 市测试主管部门制定测试设备精度标准；不符合标准的，不得用于测试。
+第十条 审批部门应当在规定的时限内完成许可审查，并自许可审查完成之日起5个工作日内向申请人反馈审查结果。
 """
 
 
@@ -1749,3 +1750,12 @@ def test_a_rule_by_a_standard_named_before_is_quoted_with_the_sentence_naming_it
     """"不符合标准的，不得用于测试" does not say which standard: the sentence before it does."""
     answer = ask(licences_kb, "测试设备达不到精度标准，还能用于测试吗？")
     assert answer.text.startswith("不可以") and "制定测试设备精度标准" in answer.text.splitlines()[1]
+
+
+def test_a_span_counted_from_the_asked_act_is_not_its_time_limit(licences_kb):
+    """"…在规定的时限内完成许可审查，并自许可审查完成之日起5个工作日内…反馈…": five days is the feedback's limit, not
+    the review's, which the document leaves to other rules."""
+    review = ask(licences_kb, "审批部门应当在收到申请之日起多少日内完成许可审查？")
+    assert review.status == AnswerStatus.NOT_FOUND
+    feedback = ask(licences_kb, "许可审查完成后，审批部门应当在多少个工作日内反馈审查结果？")
+    assert feedback.status == AnswerStatus.ANSWERED and "5个工作日" in feedback.text
