@@ -12,6 +12,8 @@ from kb.answering.intent import analyse, asked_act, definition_term, resolve_fol
     ("不按规定记环境管理台账，怎么罚？", {"wants_penalty"}),
     ("辱骂环卫工人的，依照什么规定处理？", {"wants_penalty"}),
     ("乱倒建筑垃圾的，法律责任一章没有专门的罚则，那应当依据什么来处理？", {"wants_penalty", "wants_scope"}),
+    ("节水器具至少要达到几级水效等级？", {"wants_number"}),  # a grade is a number
+    ("驾驶员每天连续驾驶最多几个小时？", {"wants_number", "wants_duration"}),
     ("企业还在使用淘汰的设备，会受到什么处理？", {"wants_penalty"}),
     ("养殖场的粪便怎么处理才算达标？", set()),  # handling waste, not a breach
     ("森林防火期内能不能在林区野外吸烟？", {"wants_permission"}),
