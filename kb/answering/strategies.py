@@ -40,7 +40,8 @@ _LIST_ANCHOR = re.compile(r"20\d\d年|“十[四五六]五”")
 _GENERAL_RESPONSIBILITY = re.compile(r"职责分工|分工负责|各负其责|抓落实")
 # Not 不能: in laws it says what cannot be done ("不能改造或者逾期不改造的…", "暂时不能利用的矿产"), not what is forbidden.
 # "本条例施行后，不再新建地方…市场" rules out what it names; "不再具备…条件的" only tells of a state.
-_PROHIBITION = re.compile(r"不得|禁止|严禁|不准|不允许|不应当|不再(?!具备|具有|符合|满足|属于|是|有|能|需要)")
+_NO_LONGER = re.compile(r"不再(?!具备|具有|符合|满足|属于|是|有|能|需要)")
+_PROHIBITION = re.compile(rf"不得|禁止|严禁|不准|不允许|不应当|{_NO_LONGER.pattern}")
 _DUTY = re.compile(r"应当|必须|须|应|负责")
 _PERMISSION = re.compile(r"可以|允许|有权|鼓励|支持")
 # "逾期未改正的，可以缓拨…", "情节严重的，可以…责令停业整顿": what an authority may do to whom breaks a rule is a
@@ -49,8 +50,8 @@ _SANCTION_CONDITION = re.compile(r"[^，。；]*(?:违反|未|逾期|拒不|不�
 # "由从业者负责", "由本单位负责", "由建设单位承担": the grammar that assigns a task, whoever it assigns it to.
 # (A sentence with a modal verb of its own is another rule, whatever it excepts: "…不得出租设备，经批准的除外。")
 _PROVISO = re.compile(r"^(?:但是|但)[，,\u4e00-\u9fff]|^(?![^。；]*(?:不得|禁止|应当|可以))[^。；]{0,40}除外[。；]?$")
-_EXCEPTED = re.compile(r"的除外[。；;]?$|另有规定的除外")
-_HEDGEABLE = ("不可以", "可以", "需要")  # verdicts an exception qualifies
+_EXCEPTED = re.compile(r"的除外[。；;]?$|另有规定的除外|^除[^，,。；]{2,40}外[，,]")
+_HEDGEABLE = ("不可以", "可以", "需要", "不需要")  # verdicts an exception qualifies
 _REFERS_BACK = re.compile(r"^(?:不符合|未达到|达不到|超过|违反)(?:该|上述|前述|相关|规定的)?(?:标准|规定|要求|限值|条件)的[，,]")
 # The persons in charge punished after their unit: in a sentence of their own, or for a unit's punished breach
 # ("…因本条第一款规定的违法行为受到处罚的，对其直接负责的主管人员…"); not when a body's failure is punished only so.
@@ -789,6 +790,9 @@ def _verdict(question: str, provision: str) -> str:
         # "这种摊派我们能不给吗": what is forbidden is the demand, so it may be refused.
         if _ASKS_TO_SKIP.search(question):
             return "可以，文件禁止这样要求"
+        # "迁移后需不需要重新办理": what a law says is no longer done (…不再重复办理) is not needed.
+        if _ASKS_DUTY.search(question) and not _PROHIBITION.search(_NO_LONGER.sub("", provision)):
+            return "不需要，文件规定不再这样做"
         return "是的，文件禁止" if re.search(r"禁止|不得|不准", question) else "不可以，文件禁止"
     if _DUTY.search(provision):
         return "需要，文件规定应当这样做"

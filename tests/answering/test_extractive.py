@@ -1701,6 +1701,8 @@ LICENCES = """庚市测试许可条例
 测试人员伪造测试数据的，终生不得从事测试活动。
 第九条 市测试主管部门制定测试设备精度标准；不符合标准的，不得用于测试。
 第十条 审批部门应当在规定的时限内完成许可审查，并自许可审查完成之日起5个工作日内向申请人反馈审查结果。
+第十一条 测试单位变更名称后，其持有的测试许可证不再重复办理。
+除法律另有规定外，测试单位迁址后，其持有的测试许可证不再重复审核。
 """
 
 
@@ -1759,3 +1761,12 @@ def test_a_span_counted_from_the_asked_act_is_not_its_time_limit(licences_kb):
     assert review.status == AnswerStatus.NOT_FOUND
     feedback = ask(licences_kb, "许可审查完成后，审批部门应当在多少个工作日内反馈审查结果？")
     assert feedback.status == AnswerStatus.ANSWERED and "5个工作日" in feedback.text
+
+
+def test_what_a_law_says_is_no_longer_done_is_not_needed(licences_kb):
+    """"需不需要重新办理" is answered 不需要 by "…不再重复办理" (a prohibition answers 可以…吗, not a duty question),
+    and 原则上 when the sentence opens with its exception (除法律另有规定外，…)."""
+    renamed = ask(licences_kb, "测试单位变更名称后，测试许可证需不需要重复办理？")
+    assert renamed.text.startswith("不需要，文件规定不再这样做：") and cited(renamed) == ["第十一条"]
+    moved = ask(licences_kb, "测试单位迁址后，测试许可证需不需要重复审核？")
+    assert moved.text.startswith("原则上不需要，文件规定不再这样做，但有例外：")
