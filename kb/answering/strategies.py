@@ -1081,6 +1081,24 @@ def _introducing_lead_in(ctx: AnswerContext, best: ScoredSentence, noun: str) ->
     return None
 
 
+# "文件里有两个70%的目标，分别指什么", "两个“3万”分别是什么目标": a value the document states more than once.
+# (A bare number is no value to look up: "两个30天" asks something else.)
+_VALUE_RECURRING = re.compile(r"(?:两|三|几)个(?:[“\"「](\d+(?:\.\d+)?(?:%|％|万|亿)?)[”\"」]|(\d+(?:\.\d+)?(?:%|％|万|亿)))")
+
+
+def recurring_value(ctx: AnswerContext) -> Answer | None:
+    """Each sentence of the best document that states the asked value, in document order: the question asks what
+    each is, and one of them answers only part of it."""
+    asked = _VALUE_RECURRING.search(ctx.intent.text)
+    if asked is None or not ctx.documents:
+        return None
+    value = re.compile(rf"(?<![\d.]){re.escape(asked.group(1) or asked.group(2))}(?![\d.])")
+    stating = [s for s in _sentences_of(ctx, ctx.documents[:1]) if value.search(s.text)]
+    if len(stating) < 2:
+        return None
+    return ctx.compose(stating[:tuning.MAX_LIST_ITEMS], numbered=True, items=False)
+
+
 def listing(ctx: AnswerContext) -> Answer | None:
     """"有哪些": the sentences close to the best (of its document), in clause order; a close sentence that introduces
     items of the asked kind ("下列信息：") leads, with its items."""
@@ -1199,6 +1217,9 @@ STRATEGIES: tuple[Strategy, ...] = (
     Strategy("definition", lambda i: bool(i.definition_term), definition,
              "a sentence defining the term (本法所称X，是指; an item of 下列用语的含义), retrieved or in the best "
              "documents", "the definition with the rest of its paragraph"),
+    # Before the gate: the asked value itself, stated more than once in the best document, is the evidence.
+    Strategy("recurring_value", lambda i: bool(_VALUE_RECURRING.search(i.text)), recurring_value,
+             "the best document's sentences stating a value asked as several (两个70%)", "numbered, document order"),
     Strategy("outline_list", lambda i: i.wants_list, outline_list,
              "a retrieved document's clause whose heading the question names", "numbered list of its children"),
     Strategy("deadline_list", lambda i: i.wants_list, deadline_list,

@@ -1703,6 +1703,8 @@ LICENCES = """庚市测试许可条例
 第十条 审批部门应当在规定的时限内完成许可审查，并自许可审查完成之日起5个工作日内向申请人反馈审查结果。
 第十一条 测试单位变更名称后，其持有的测试许可证不再重复办理。
 除法律另有规定外，测试单位迁址后，其持有的测试许可证不再重复审核。
+第十二条 到2030年，全市测试设备合格率达到95%。
+第十三条 测试单位应当加强报告管理，到2030年测试报告及时率达到95%，差错率低于0.95%。
 """
 
 
@@ -1770,3 +1772,10 @@ def test_what_a_law_says_is_no_longer_done_is_not_needed(licences_kb):
     assert renamed.text.startswith("不需要，文件规定不再这样做：") and cited(renamed) == ["第十一条"]
     moved = ask(licences_kb, "测试单位迁址后，测试许可证需不需要重复审核？")
     assert moved.text.startswith("原则上不需要，文件规定不再这样做，但有例外：")
+
+
+def test_a_value_asked_as_several_is_answered_by_each_sentence_stating_it(licences_kb):
+    """"有两个95%的目标，分别指什么": every sentence of the document that states 95% (not 0.95%), in document order;
+    the closest one alone answers half the question."""
+    answer = ask(licences_kb, "条例里有两个95%的目标，分别指什么？")
+    assert answer.status == AnswerStatus.ANSWERED and cited(answer) == ["第十二条", "第十三条"]
