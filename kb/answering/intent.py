@@ -327,21 +327,20 @@ def asked_value(question: str) -> tuple[str, str]:
 # "“资源化”和“再利用”有什么区别", "减量化与再利用的区别是什么": two terms set side by side.
 _TERM = r"[“「\"]?((?:(?!的)[\u4e00-\u9fffA-Za-z]){2,12}?)[”」\"]?"  # a term, not a phrase (重庆的要求)
 _TERMS_COMPARED = re.compile(_TERM + r"(?:和|与|跟|同)" + _TERM +
-                             r"(?:之间)?(?:有(?:什么|何|啥|哪些)|的)(?:区别|不同|差别|差异)|" +
-                             # "“古树”和“名木”分别是指什么": each is told by its own definition
-                             _TERM.replace("((", "(?P<first>(", 1) + r"(?:和|与|跟|同)" +
-                             _TERM.replace("((", "(?P<second>(", 1) + r"(?:分别|各自|各)(?:是指|指的?是|指|是什么意思|的含义)")
+                             r"(?:之间)?(?:有(?:什么|何|啥|哪些)|的)(?:区别|不同|差别|差异)")
+# "“古树”和“名木”分别是指什么": each is told by its own definition.
+_TERMS_EACH_DEFINED = re.compile(_TERM + r"(?:和|与|跟|同)" + _TERM +
+                                 r"(?:分别|各自|各)(?:是指|指的?是|指|是什么意思|的含义)")
 
 
 def compared_terms(question: str) -> tuple[str, ...]:
     """The two terms a question asks to tell apart ("讲的“资源化”和“再利用”有什么区别" -> ("资源化", "再利用")) or to
     define each ("“古树”和“名木”分别是指什么"), or ()."""
-    found = _TERMS_COMPARED.search(question)
+    found = _TERMS_COMPARED.search(question) or _TERMS_EACH_DEFINED.search(question)
     if not found:
         return ()
-    first, second = (found.group(1), found.group(2)) if found.group(1) else (found["first"], found["second"])
-    first = re.split(r"所称的?|所说的?|讲的|说的|里的?|中的?", first)[-1]
-    return (first, second) if len(first) >= 2 else ()
+    first = re.split(r"所称的?|所说的?|讲的|说的|里的?|中的?", found.group(1))[-1]
+    return (first, found.group(2)) if len(first) >= 2 else ()
 
 _NOT_TERMS = frozenset("分别 具体 主要 都 各自 这些 那些 它们 其中 这里 这个 那个".split())
 

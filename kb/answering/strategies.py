@@ -47,20 +47,21 @@ _PERMISSION = re.compile(r"可以|允许|有权|鼓励|支持")
 # "逾期未改正的，可以缓拨…", "情节严重的，可以…责令停业整顿": what an authority may do to whom breaks a rule is a
 # sanction, not a permission.
 _SANCTION_CONDITION = re.compile(r"[^，。；]*(?:违反|未|逾期|拒不|不按|情节|造成)[^，。；]*的，")
-# "由从业者负责", "由本单位负责", "由建设单位承担": the grammar that assigns a task, whoever it assigns it to.
-# (A sentence with a modal verb of its own is another rule, whatever it excepts: "…不得出租设备，经批准的除外。")
+# A proviso (但书) after a rule; a sentence with a modal verb of its own is another rule, whatever it excepts
+# ("…不得出租设备，经批准的除外。").
 _PROVISO = re.compile(r"^(?:但是|但)[，,\u4e00-\u9fff]|^(?![^。；]*(?:不得|禁止|应当|可以))[^。；]{0,40}除外[。；]?$")
 _EXCEPTED = re.compile(r"的除外[。；;]?$|另有规定的除外|^除[^，,。；]{2,40}外[，,]")
 _HEDGEABLE = ("不可以", "可以", "需要", "不需要")  # verdicts an exception qualifies
 _REFERS_BACK = re.compile(r"^(?:不符合|未达到|达不到|超过|违反)(?:该|上述|前述|相关|规定的)?(?:标准|规定|要求|限值|条件)的[，,]")
 # The persons in charge punished after their unit: in a sentence of their own, or for a unit's punished breach
 # ("…因本条第一款规定的违法行为受到处罚的，对其直接负责的主管人员…"); not when a body's failure is punished only so.
-_PERSONS_IN_CHARGE = re.compile(r"(?:^|受到?(?:行政)?处罚的[，,])对(?:其|该单位|单位)?直接负责的主管人员")
+_NAMES_PERSONS_IN_CHARGE = re.compile(r"对(?:其|该单位|单位)?直接负责的主管人员")
+_PERSONS_IN_CHARGE = re.compile(rf"(?:^|受到?(?:行政)?处罚的[，,]){_NAMES_PERSONS_IN_CHARGE.pattern}")
 _ASKS_ABOUT_PERSONS = re.compile(r"人员|负责人|主管|法定代表人|个人|员工|老板|经理")
 _ASKS_ABOUT_PERSONS_IN_CHARGE = re.compile(r"直接负责的主管人员|直接责任人员|主管人员|负责人")
 _SUFFERED_ORDER = re.compile(rf"被(?:依法)?(?:{PENALTY_CUE.pattern})")
 _ASKS_THE_UNIT_TOO = re.compile(r"分别|各自|单位[^，。？?]{0,6}罚")
-_NAMES_PERSONS_IN_CHARGE = re.compile(r"对(?:其|该单位|单位)?直接负责的主管人员")
+# "由从业者负责", "由本单位负责", "由建设单位承担": the grammar that assigns a task, whoever it assigns it to.
 _ASSIGNS_RESPONSIBILITY = re.compile(r"由[\u4e00-\u9fff]{2,12}?(?:负责|承担)")
 # A who question may ask for a body in particular; "由谁负责" is answered by whoever the duty binds.
 _ASKS_FOR_A_BODY = re.compile(r"(?:哪个|哪些|哪一级|哪级|什么)(?:部门|机关|政府|主管部门)")
@@ -187,8 +188,7 @@ class AnswerContext:
             verdict = f"原则上{verdict}，但有例外"
         # "不符合标准的，不得用于营运" rules by a standard the sentence before names ("…制定…燃料消耗量限值标准；"):
         # quoted alone it does not say which.
-        texts = [t.text.strip() for t in ruling.clause.sentences]
-        at = texts.index(ruling.text) if ruling.text in texts else 0
+        at = _position(ruling)
         if at > 0 and _REFERS_BACK.match(ruling.text):
             chosen = [self.sentence(ruling.doc_id, ruling.clause, at - 1), *chosen]
         return self.compose(chosen, lead=f"{verdict}：")
@@ -199,9 +199,8 @@ class AnswerContext:
         expanded: dict[tuple[str, str, str], ScoredSentence] = {}
         for item in chosen:
             expanded.setdefault((item.doc_id, item.clause.label, item.text), item)
-            texts = [s.text.strip() for s in item.clause.sentences]
-            at = texts.index(item.text) if item.text in texts else -1
-            if 0 <= at < len(texts) - 1 and _PROVISO.match(texts[at + 1]):
+            at = _position(item)
+            if 0 <= at < len(item.clause.sentences) - 1 and _PROVISO.match(item.clause.sentences[at + 1].text.strip()):
                 proviso = self.sentence(item.doc_id, item.clause, at + 1)
                 expanded.setdefault((item.doc_id, item.clause.label, proviso.text), proviso)
         return list(expanded.values())
@@ -235,6 +234,11 @@ class AnswerContext:
         if not clause.sentences:
             return None
         return ScoredSentence(doc_id, clause, clause.sentences[index].text.strip(), 1.0, 0)
+
+
+def _position(sentence: ScoredSentence) -> int:
+    """Where the sentence stands in its clause, or -1 when it is not one of the clause's own sentences."""
+    return next((i for i, s in enumerate(sentence.clause.sentences) if s.text.strip() == sentence.text), -1)
 
 
 # -- before the evidence gate ---------------------------------------------------------------------------------------
