@@ -23,7 +23,7 @@ from kb.analysis.penalties import (article_label, breached_clause, conduct_core,
 from kb.answering import tuning
 from kb.answering.compose import UNNAMED_HEDGE, compose, marker, not_found
 from kb.answering.evidence import ScoredSentence, SentenceScorer, is_item, lists_noun, quantities_of, states_amount
-from kb.answering.intent import (PLACES, QuestionIntent, analyse, asked_act, asked_conduct, asked_part,
+from kb.answering.intent import (COMPULSION, PLACES, QuestionIntent, analyse, asked_act, asked_conduct, asked_part,
                                  asking_parts)
 from kb.answering.parts import question_parts
 from kb.search.mentions import documents_named
@@ -71,8 +71,11 @@ _ASKS_TO_SKIP = re.compile(r"能不能不|可不可以不|(?:可以|能否|可�
 _SANCTIONED_CONDUCT = re.compile(r"的[，,](?:由|处|依法|责令|没收|给予)")
 _ALLOWS_OR_FORBIDS = re.compile(f"{_PROHIBITION.pattern}|{_PERMISSION.pattern}")
 _ENCOURAGES = re.compile(r"鼓励|支持")
+# What a law leaves to choice: it encourages it or lets it be done of one's own will ("可以根据自愿原则…申请").
+_LEAVES_TO_CHOICE = re.compile(r"鼓励|提倡|倡导|自愿")
 _RULES = re.compile(f"{_PROHIBITION.pattern}|可以|允许|有权|{_DUTY.pattern}")
-_ASKS_DUTY = re.compile(r"要不要|需不需要|是否(?:需要|必须|应当|要)|必须.{0,30}吗|应当.{0,30}吗|用不用|得不得")
+_ASKS_DUTY = re.compile(r"要不要|需不需要|是否(?:需要|必须|应当|要)|必须.{0,30}吗|应当.{0,30}吗|用不用|得不得|"
+                        + COMPULSION.pattern)
 # A duty stated without its subject: a condition then the modal verb ("…的，应当及时修剪"), or the modal first.
 _SUBJECTLESS_DUTY = re.compile(r"(?:[^。；]*?的，)?(?:应当|必须|不得)")
 _DEFINES = re.compile(r"是指|指的是|，指|系指|统称|含义")
@@ -790,6 +793,9 @@ def _verdict(question: str, provision: str) -> str:
     is not allowed (its 可以 and 应当 are the authority's: "…的，由…没收违法所得，可以并处…罚款")."""
     if PENALTY_CUE.search(provision) and _SANCTIONED_CONDUCT.search(provision):
         return "不可以，文件对这种行为规定了处罚"
+    if COMPULSION.search(question) and _LEAVES_TO_CHOICE.search(provision) \
+            and not _DUTY.search(provision) and not _PROHIBITION.search(provision):
+        return "不是强制要求，文件鼓励这样做" if _ENCOURAGES.search(provision) else "不是强制要求，由当事人自愿"
     if _PROHIBITION.search(provision):
         # "这种摊派我们能不给吗": what is forbidden is the demand, so it may be refused.
         if _ASKS_TO_SKIP.search(question):
@@ -822,7 +828,10 @@ def permission(ctx: AnswerContext) -> Answer | None:
         # "能不能/可不可以…" is answered by what is forbidden or allowed, "要不要/需不需要…" by a duty: the close
         # sentence of the same document with the asked kind of modal verb comes before a closer one with another
         # kind, when it holds the asked words (a 鼓励 of something else says nothing about what is asked).
-        wanted = _DUTY if _ASKS_DUTY.search(ctx.intent.text) else _ALLOWS_OR_FORBIDS
+        # "是不是必须…" is answered by a duty or by what leaves the act to choice, whichever is about it.
+        compulsion = bool(COMPULSION.search(ctx.intent.text))
+        wanted = re.compile(f"{_DUTY.pattern}|{_LEAVES_TO_CHOICE.pattern}") if compulsion \
+            else _DUTY if _ASKS_DUTY.search(ctx.intent.text) else _ALLOWS_OR_FORBIDS
         # Within the best article, the provision about the asked act comes first ("养护单位可以打剧毒农药吗": its
         # "…禁止使用剧毒药剂", not "发生病虫害时，…应当指导…"), by the asked act's words.
         share = {id(s): SentenceScorer.coverage(act, s.text) for s in ctx.contenders}  # of the asked act's words
@@ -850,12 +859,16 @@ def permission(ctx: AnswerContext) -> Answer | None:
         # 列入…目录的项目给予税收优惠" for 能享受税收优惠吗, not "…金融机构可以提供…优惠贷款").
         if share[id(best)] >= tuning.MIN_ACT_COVERAGE and share[id(closest)] < tuning.MIN_MODAL_SHARE_OF_BEST * share[id(best)]:
             closest = best
-        most_of_act = max((s for s in modal if s in about_act), key=lambda s: share[id(s)], default=closest)
+        # Of two provisions holding as many of the act's words, the one repeating the question's longer run of text
+        # is about it: "…为所属的半专业…队员办理…保险" is asked about, not "…为所属的专业…队员…" (both hold 专业).
+        def about(s: ScoredSentence) -> tuple[float, int]:
+            return share[id(s)], _common_run(ctx.intent.text, s.text)
+        most_of_act = max((s for s in modal if s in about_act), key=about, default=closest)
         # … unless it only encourages where the closest rules: "住户可以…安装…" answers 能不能装 more directly than
         # "国家鼓励单位和个人安装…".
         encourages_only = _ENCOURAGES.search(most_of_act.text) and not _RULES.search(most_of_act.text)
-        best = most_of_act if share[id(most_of_act)] > share[id(closest)] \
-            and not (encourages_only and _RULES.search(closest.text)) else closest
+        best = most_of_act if about(most_of_act) > about(closest) \
+            and not (encourages_only and _RULES.search(closest.text) and not compulsion) else closest
         # "部门能不能…" is answered by what a provision allows or forbids 部门, not another actor ("各类市场主体均可以…").
         # (An item names its actor in its lead-in: "审批部门对收到的申请，应当根据下列情况分别作出处理：".)
         actor = _ASKED_ACTOR.search(ctx.intent.text)
@@ -902,6 +915,15 @@ def permission(ctx: AnswerContext) -> Answer | None:
         return None
     # The rest of the provision's paragraph keeps its exceptions ("…的除外", "但…").
     return ctx.rule(ctx.paragraph_from(best, tuning.MAX_PERMISSION_SENTENCES), verdict)
+
+
+def _common_run(question: str, text: str) -> int:
+    """The length of the longest run of characters the question and the text share."""
+    longest = 0
+    for start in range(len(question)):
+        while start + longest < len(question) and question[start:start + longest + 1] in text:
+            longest += 1
+    return longest
 
 
 ON_TERMS = "可以，但须符合文件规定的条件和程序"

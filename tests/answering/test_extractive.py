@@ -1779,3 +1779,31 @@ def test_a_value_asked_as_several_is_answered_by_each_sentence_stating_it(licenc
     the closest one alone answers half the question."""
     answer = ask(licences_kb, "条例里有两个95%的目标，分别指什么？")
     assert answer.status == AnswerStatus.ANSWERED and cited(answer) == ["第十二条", "第十三条"]
+
+
+INSURANCES = """辛市测试保障条例
+第一条 为了规范测试保障，制定本条例。
+第二条 测试单位应当为所属的专业测试队员办理人身意外伤害保险。
+鼓励测试单位为所属的半专业测试队员办理人身意外伤害保险。
+第三条 测试设备的生产者可以根据自愿原则，向认证机构申请测试设备认证。
+第四条 新建测试场应当按照一级以上标准建设。
+"""
+
+
+@pytest.fixture(scope="module")
+def insurances_kb(tmp_path_factory):
+    return _inline_kb(tmp_path_factory.mktemp("insurances"), {"insurances.txt": INSURANCES})
+
+
+@pytest.mark.parametrize("question, lead, first", [
+    ("测试单位必须给所属的半专业测试队员办理人身意外伤害保险吗？", "不是强制要求，文件鼓励这样做", "第二条第二款"),
+    ("测试单位必须给所属的专业测试队员办理人身意外伤害保险吗？", "需要", "第二条"),
+    ("测试设备认证是强制的吗？", "不是强制要求，由当事人自愿", "第三条"),
+    ("新建测试场是不是必须按照一级以上标准建设？", "需要", "第四条"),
+])
+def test_whether_an_act_is_compulsory_is_answered_by_a_duty_or_by_what_leaves_it_to_choice(
+        insurances_kb, question, lead, first):
+    """"是不是必须…", "是强制的吗": a duty says it is; an encouragement (鼓励…) or a free choice (根据自愿原则) that it
+    is not, and of two provisions alike the one repeating the question's words (半专业, not 专业) is about it."""
+    answer = ask(insurances_kb, question)
+    assert answer.text.startswith(lead) and cited(answer)[0] == first
