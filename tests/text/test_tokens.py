@@ -90,3 +90,14 @@ def test_resources_are_well_formed():
 def test_extra_terms_are_honoured():
     tok = PolicyTokenizer(extra_terms=["绿色小镇示范"])
     assert "绿色小镇示范" in tok.tokens("建设绿色小镇示范区")
+
+
+def test_everyday_ways_of_saying_a_permit_was_not_obtained_or_was_passed_on():
+    """没拿到/没办 a permit is the law's 未取得; 转给 someone is its 转让 (…转让排污许可证的，…处…罚款)."""
+    tok = default_tokenizer()
+    for question in ("没拿到许可证就开工了会怎样？", "证还没办下来就营业，罚不罚？", "没有取得许可就排污"):
+        assert "未取得" in tok.expand_query(question).split()[1:], question
+    assert "取得" in tok.expand_query("拿到许可证以后多久要公开？").split()[1:]
+    for question in ("把许可证转给别的企业用会怎样？", "执照能转卖给别人吗？"):
+        assert "转让" in tok.expand_query(question).split()[1:], question
+    assert "转让" not in tok.expand_query("把材料交给窗口")
