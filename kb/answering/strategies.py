@@ -1010,6 +1010,13 @@ def who(ctx: AnswerContext) -> Answer | None:
     most_of_task = max(naming, key=lambda s: about_task[id(s)], default=None)
     if named is not None and most_of_task is not None and about_task[id(most_of_task)] > about_task[id(named)]:
         named = most_of_task
+    # A body called by the short name a law gives it ("向审批部门提出申请") is the one its defining sentence names in
+    # full ("…向…生态环境主管部门(以下称审批部门)申请…"): that sentence answers when it is as much about the task.
+    if named is not None:
+        defining = next((s for s in naming if about_task[id(s)] >= about_task[id(named)]
+                         and any(short in named.text and f"称{short}" not in named.text
+                                 for short in _SHORT_NAME.findall(s.text))), None)
+        named = defining or named
     # No close sentence names a body, but a runner-up names one for the asked thing and task together (the clause
     # that asks: "年度用水计划由谁来制定" → "…水行政主管部门会同有关部门，…制定年度用水计划"): it answers, not the
     # closest sentence, which names the task without its doer.
@@ -1041,6 +1048,10 @@ def who(ctx: AnswerContext) -> Answer | None:
     lead = f"{UNNAMED_HEDGE}牵头部门{marker(doc.meta, complete.clause.label)}。"
     chosen = [complete] + ([general] if general and general.clause.label != complete.clause.label else [])
     return ctx.compose(chosen, lead=lead)
+
+
+# "(以下称审批部门)", "（以下简称市容部门）": the short name a law gives what it has just named.
+_SHORT_NAME = re.compile(r"[（(]以下(?:简|统)?称([^）)，,]{2,12})[）)]")
 
 
 def _names_responsible(text: str, any_party: bool = False) -> bool:

@@ -1807,3 +1807,19 @@ def test_whether_an_act_is_compulsory_is_answered_by_a_duty_or_by_what_leaves_it
     is not, and of two provisions alike the one repeating the question's words (半专业, not 专业) is about it."""
     answer = ask(insurances_kb, question)
     assert answer.text.startswith(lead) and cited(answer)[0] == first
+
+
+PERMIT_OFFICES = """壬市测试许可办法
+第一条 为了规范测试许可，制定本办法。
+第二条 测试单位应当向所在地区县测试主管部门（以下称审批部门）申请取得许可。
+第三条 测试许可证有效期届满的，应当于届满三十日前向审批部门申请测试许可证延续。
+审批部门应当公开受理测试许可证申请的决定。
+"""
+
+
+def test_a_body_called_by_its_short_name_is_answered_by_the_sentence_naming_it_in_full(tmp_path):
+    """"向审批部门提出申请" calls the body by the short name the law gives it; "向哪个部门申请" is answered by the
+    sentence that names it in full ("…区县测试主管部门（以下称审批部门）")."""
+    engine = _inline_kb(tmp_path, {"offices.txt": PERMIT_OFFICES})
+    answer = ask(engine, "测试许可证应当向哪个部门申请？")
+    assert cited(answer)[0] == "第二条" and "区县测试主管部门" in answer.text
