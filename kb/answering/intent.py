@@ -137,7 +137,7 @@ _DURATION = re.compile(r"最[长短多少].{0,6}(几|多少)个?(?:小时|分钟
 # How often, also as a choice between periods ("每个月交还是每个季度交").
 # The parts of a question, and the words that ask (the part holding them is the one that asks).
 _QUESTION_PARTS = re.compile(r"[，,；;：:]")
-_ASKING = re.compile(r"多少|几|(?<![好很许太众诸])多[大长久高远]|什么|哪|谁|何")
+_ASKING = re.compile(r"多少|几|(?<![好很许太众诸])多[大长久高远宽深厚重]|什么|哪|谁|何")
 _FREQUENCY = re.compile(r"几次|多少次|频次|频率|每(年|月|季度|周|天|日).{0,6}(几|多少)(次|回|遍)|(多久|多长时间)[^，。？?]*一次|"
                         r"还是每个?(年|半年|季度|月|周|天|日)")
 # "节能产品认证证书的有效期是几年": the thing whose value is asked and the value's name; an answer must be about the

@@ -1823,3 +1823,12 @@ def test_a_body_called_by_its_short_name_is_answered_by_the_sentence_naming_it_i
     engine = _inline_kb(tmp_path, {"offices.txt": PERMIT_OFFICES})
     answer = ask(engine, "测试许可证应当向哪个部门申请？")
     assert cited(answer)[0] == "第二条" and "区县测试主管部门" in answer.text
+
+
+def test_how_wide_deep_or_thick_asks_a_measure_in_the_part_that_says_so():
+    """"…，隔离带至少要开多宽？" asks in its last part (多宽, like 多长, 多高): the parts before it set the scene."""
+    from kb.answering.intent import asked_part
+
+    for word in ("多宽", "多深", "多厚"):
+        question = f"在林区里新建厂房，按本条例，厂房周围的隔离带至少要开{word}？"
+        assert asked_part(question) == f"厂房周围的隔离带至少要开{word}？"
