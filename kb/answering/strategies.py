@@ -186,7 +186,7 @@ class AnswerContext:
         ("…，但涉及商业秘密的除外") or a proviso follows it ("…不得占用、拆除。但是，因…建设需要的除外。"): the bare
         verdict would overstate it."""
         ruling = chosen[0]
-        following = self.with_provisos([ruling])[1:]  # the proviso right after it, if any
+        following = [s for s in self.with_provisos([ruling])[1:] if _PROVISO.match(s.text)]  # a proviso after it
         if verdict.startswith(_HEDGEABLE) and (following or _EXCEPTED.search(ruling.text)):
             verdict = f"原则上{verdict}，但有例外"
         # "不符合标准的，不得用于营运" rules by a standard the sentence before names ("…制定…燃料消耗量限值标准；"):
@@ -203,7 +203,7 @@ class AnswerContext:
         for item in chosen:
             expanded.setdefault((item.doc_id, item.clause.label, item.text), item)
             at = _position(item)
-            if 0 <= at < len(item.clause.sentences) - 1 and _PROVISO.match(item.clause.sentences[at + 1].text.strip()):
+            if 0 <= at < len(item.clause.sentences) - 1 and _qualifies(item.text, item.clause.sentences[at + 1].text.strip()):
                 proviso = self.sentence(item.doc_id, item.clause, at + 1)
                 expanded.setdefault((item.doc_id, item.clause.label, proviso.text), proviso)
         return list(expanded.values())
@@ -237,6 +237,18 @@ class AnswerContext:
         if not clause.sentences:
             return None
         return ScoredSentence(doc_id, clause, clause.sentences[index].text.strip(), 1.0, 0)
+
+
+# A special case's own time limit after the rule's ("…应当在十五日内作出处理…。情况复杂的，应当在三十日内作出处理并回复。").
+_SPECIAL_CASE = re.compile(r"^[^，。；]{2,20}的[，,]")
+_SPAN = frozenset({QuantityKind.DURATION})
+
+
+def _qualifies(rule: str, following: str) -> bool:
+    """Whether the sentence after a rule qualifies it: a proviso, or the longer time limit a special case gets (quoted
+    alone, the rule's limit would be said to hold in every case)."""
+    return bool(_PROVISO.match(following)) or bool(
+        _SPECIAL_CASE.match(following) and quantities_of(rule, _SPAN) and quantities_of(following, _SPAN))
 
 
 def _position(sentence: ScoredSentence) -> int:

@@ -1832,3 +1832,14 @@ def test_how_wide_deep_or_thick_asks_a_measure_in_the_part_that_says_so():
     for word in ("多宽", "多深", "多厚"):
         question = f"在林区里新建厂房，按本条例，厂房周围的隔离带至少要开{word}？"
         assert asked_part(question) == f"厂房周围的隔离带至少要开{word}？"
+
+
+def test_a_time_limit_is_quoted_with_the_longer_one_its_special_case_gets(tmp_path):
+    """"…应当在十五日内作出处理。情况复杂的，应当在三十日内作出处理。": the rule's fifteen days do not hold in every
+    case, so the special case's limit is quoted with it; a verdict is not hedged by it (the duty holds either way)."""
+    engine = _inline_kb(tmp_path, {"complaints.txt": "癸市测试投诉办法\n第一条 为了规范测试投诉，制定本办法。\n"
+                                   "第二条 测试主管部门对受理的投诉应当在十五日内作出处理。情况复杂的，应当在三十日内作出处理。\n"
+                                   "第三条 测试主管部门应当公开投诉电话。\n"})
+    answer = ask(engine, "测试主管部门对受理的投诉要在多少日内作出处理？")
+    assert "十五日内" in answer.text and "情况复杂的，应当在三十日内作出处理" in answer.text
+    assert ask(engine, "测试主管部门是否必须在十五日内作出处理？").text.startswith("需要")
