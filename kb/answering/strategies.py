@@ -969,6 +969,12 @@ def scope(ctx: AnswerContext) -> Answer | None:
             breached = [duty] if duty is not None and duty.doc_id == deferring.doc_id and not PENALTY_CUE.search(
                 duty.text) and (_DUTY.search(duty.text) or _PROHIBITION.search(duty.text)) else []
             return ctx.compose([deferring, *breached])
+    # A measure the document sets up lists what it reaches ("地区间横向生态保护补偿针对下列区域开展：（一）…"): for
+    # "…适用于哪些区域", that list, closer than any sentence on the document's own scope, answers with its items.
+    best = ctx.ranked[0] if ctx.ranked else None
+    if best is not None and best.text.endswith(_INTRODUCES_ITEMS) and ctx.intent.list_noun \
+            and ctx.intent.list_noun in best.text and best.lexical >= max((s.lexical for s in scoped), default=0.0):
+        return ctx.compose([best])
     # What the document applies to comes before what it does not ("…不适用本法"), which alone is no answer; the
     # document's own scope does not answer what one of its requirements applies to ("关于…注明材料成分的要求，适用于
     # 哪些企业": the requirement's provision says).

@@ -1843,3 +1843,15 @@ def test_a_time_limit_is_quoted_with_the_longer_one_its_special_case_gets(tmp_pa
     answer = ask(engine, "测试主管部门对受理的投诉要在多少日内作出处理？")
     assert "十五日内" in answer.text and "情况复杂的，应当在三十日内作出处理" in answer.text
     assert ask(engine, "测试主管部门是否必须在十五日内作出处理？").text.startswith("需要")
+
+
+def test_what_a_measure_reaches_is_answered_by_the_list_the_document_gives_of_it(tmp_path):
+    """"横向测试补偿适用于哪些区域" asks the reach of one measure, which its article lists ("…针对下列区域开展："),
+    not the document's own scope ("在本市开展测试补偿，适用本办法")."""
+    engine = _inline_kb(tmp_path, {"reach.txt": "子市测试补偿办法\n第一条 为了规范测试补偿，制定本办法。\n"
+                                   "第二条 在本市开展测试补偿及其相关活动，适用本办法。\n"
+                                   "第三条 测试补偿资金应当专款专用。\n第四条 测试补偿标准由市测试主管部门制定。\n"
+                                   "第五条 横向测试补偿针对下列区域开展：\n（一）江河上下游所在区域；\n（二）水源地以及沿线保护区。\n"
+                                   "第六条 横向测试补偿协议应当明确补偿范围。\n"})
+    answer = ask(engine, "横向测试补偿适用于哪些区域？")
+    assert cited(answer)[0] == "第五条" and "水源地以及沿线保护区" in answer.text
