@@ -21,6 +21,7 @@ from kb.answering import tuning
 from kb.answering.compose import UNNAMED_HEDGE
 from kb.answering.intent import analyse
 from kb.schema import Answer, AnswerStatus
+from kb.text.bodies import find_bodies
 
 _QUESTION_END = re.compile(r"(?<=[？?])")
 MIN_PART_CHARS = 3  # "罚多少？" is a question; "是吗？" or "吗？" after one is not
@@ -39,24 +40,31 @@ def question_parts(question: str) -> list[str]:
     return parts[:MAX_PARTS] if len(parts) > 1 else []
 
 
-def new_word_share(weights: dict[str, float], quote: str, answered: str) -> float:
-    """The idf-weighted share of a part's words that `quote` holds and the answer so far does not."""
+def new_word_share(weights: dict[str, float], quote: str, answered: str = "") -> float:
+    """The idf-weighted share of a part's words that `quote` holds and the answer so far (`answered`) does not."""
     total = sum(weights.values())
     if not total:
         return 0.0
     quote, answered = quote.lower(), answered.lower()
-    return sum(w for word, w in weights.items() if word in quote and word not in answered) / total
+    return sum(w for word, w in weights.items() if word in quote and not (answered and word in answered)) / total
 
 
-def adds_to(answer: Answer, part_answer: Answer, weights: dict[str, float]) -> bool:
+def adds_to(answer: Answer, part_answer: Answer, weights: dict[str, float], who_asked: bool = False) -> bool:
     """Whether a part's own answer says something the answer so far does not: its lead quote is new and holds
-    enough of the part's words that the answer lacks."""
+    enough of the part's words that the answer lacks, or, when the part asks who, it names a body and holds most of
+    the part's words (the answer may name that body for another task)."""
     if part_answer.status != AnswerStatus.ANSWERED or not part_answer.citations:
         return False
     lead = part_answer.citations[0].quote
     # What the answer says is what it quotes: its citation marks name documents, whose words say nothing.
     quoted = "\n".join(c.quote for c in answer.citations)
-    return lead not in answer.text and new_word_share(weights, lead, quoted) >= tuning.MIN_PART_NEW_WORDS
+    if lead in answer.text:
+        return False
+    # "…由哪个部门组织制定？" is answered by the sentence naming the body for it, whose body is no word of the
+    # question: the answer so far may name the same body for another task ("…并报国务院建设主管部门备案").
+    if who_asked and find_bodies(lead) and new_word_share(weights, lead) >= tuning.MIN_ACT_COVERAGE:
+        return True
+    return new_word_share(weights, lead, quoted) >= tuning.MIN_PART_NEW_WORDS
 
 
 def with_parts(question: str, answer: Answer, answer_part: Callable[[str, Sequence[str]], Answer],
@@ -70,7 +78,8 @@ def with_parts(question: str, answer: Answer, answer_part: Callable[[str, Sequen
         return _every_part_answered(answer, parts, answer_part)
     for index, part in enumerate(parts):
         part_answer = answer_part(part, parts[:index])
-        if not adds_to(answer, part_answer, weights_of(part)):
+        asks_who = analyse(part).wants_responsible
+        if not adds_to(answer, part_answer, weights_of(part), asks_who):
             continue
         lead = part_answer.citations[0]
         # The part's answer from the provision it leads with (an article's 款 are one provision): its other
@@ -79,7 +88,7 @@ def with_parts(question: str, answer: Answer, answer_part: Callable[[str, Sequen
                  if c.doc == lead.doc and _provision(c.clause) == _provision(lead.clause) and c.quote not in answer.text]
         lines = [line for line in part_answer.text.split("\n") if any(c.quote in line for c in added)]
         text = answer.text
-        if analyse(part).wants_responsible:
+        if asks_who:
             # The whole question's 文件未明确 was said of the provision that answers another part.
             text = "\n".join(line for line in text.split("\n") if not line.startswith(UNNAMED_HEDGE)) or text
         answer = replace(answer, text=text + f"\n关于“{part}”：\n" + "\n".join(lines),

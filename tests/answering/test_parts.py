@@ -46,6 +46,18 @@ def test_a_part_adds_only_a_new_quote_with_words_the_answer_lacks():
     assert not adds_to(whole, REFUSAL, {"费用": 1.0})
 
 
+def test_a_part_asking_who_adds_the_sentence_naming_the_body_for_it():
+    """"标准由哪个部门组织制定": the body is no word of the part, and the answer so far may name it for another task
+    ("…并报国务院建设主管部门备案"); the sentence naming a body and holding most of the part's words is added."""
+    whole = answered("地方可以依照国家标准组织制定更严的地方标准，并报国务院建设主管部门备案。")
+    part = {"国家标准": 2.0, "组织": 1.0, "制定": 1.0}
+    naming = answered("国家标准由国务院建设主管部门组织制定。", clause="第二条")
+    assert adds_to(whole, naming, part, who_asked=True)
+    assert not adds_to(whole, naming, part)  # its new words alone are too few
+    assert not adds_to(whole, answered("具体办法由国务院建设主管部门制定。"), part, who_asked=True)  # about little of it
+    assert not adds_to(whole, answered("国家标准应当组织制定。"), part, who_asked=True)  # naming no body
+
+
 def test_the_words_of_the_answers_citation_marks_are_not_words_it_says():
     """"原来的《测试条例》还有效吗": the answer so far names 测试条例 only in its citation marks."""
     whole = answered("本条例自2025年1月1日起施行。")
