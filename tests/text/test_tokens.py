@@ -101,3 +101,14 @@ def test_everyday_ways_of_saying_a_permit_was_not_obtained_or_was_passed_on():
     for question in ("把许可证转给别的企业用会怎样？", "执照能转卖给别人吗？"):
         assert "转让" in tok.expand_query(question).split()[1:], question
     assert "转让" not in tok.expand_query("把材料交给窗口")
+
+
+def test_everyday_names_of_green_space_stalls_meters_scrap_and_credit_records():
+    """A lawn is 绿地 to a regulation, a stall a 摊点, a water meter a 用水计量设施, offcuts 废物, a credit file 信用记录."""
+    tok = default_tokenizer()
+    assert "绿地" in tok.expand_query("公园草坪上能摆摊吗？").split()[1:]
+    assert "摊点" in tok.expand_query("门口摆个小摊会被罚吗？").split()[1:]
+    assert "用水计量设施" in tok.expand_query("把水表拆下来会怎样？").split()[1:]
+    assert "废物" in tok.expand_query("每天剩下的边角料和废渣怎么处理？").split()[1:]
+    assert "信用记录" in tok.expand_query("罚款会记进信用档案吗？").split()[1:]
+
