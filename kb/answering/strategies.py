@@ -17,6 +17,7 @@ from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass
 from functools import cached_property
 from itertools import islice
+from typing import TYPE_CHECKING
 
 from kb.analysis.penalties import (article_label, breached_clause, conduct_core, provision_references,
                                    stated_conduct)
@@ -27,12 +28,15 @@ from kb.answering.intent import (COMPULSION, PLACES, QuestionIntent, analyse, as
                                  asking_parts)
 from kb.answering.parts import question_parts
 from kb.search.mentions import documents_named
-from kb.schema import (PREAMBLE_LABEL, SIGNATURE_LABEL, Answer, AnswerStatus, Citation, Clause, Hit, ParsedDocument,
-                       RetrievalMode)
+from kb.schema import (PREAMBLE_LABEL, SIGNATURE_LABEL, Answer, AnswerStatus, Citation, Clause, Hit, ObligationType,
+                       ParsedDocument, RetrievalMode)
 from kb.store.snapshot import Snapshot
 from kb.text.bodies import find_bodies, find_duty_holders, find_parties, names_body
 from kb.text.provisions import PENALTY_CUE
 from kb.text.numerals import QuantityKind
+
+if TYPE_CHECKING:
+    from kb.analysis.requirements import Requirement
 
 INFO_LABEL = "题注"  # the passage lines under a law's title, as Chinese legal writing calls them
 FIRST_PARAGRAPH = "第一款"
@@ -392,11 +396,13 @@ def enterprise(ctx: AnswerContext) -> Answer | None:
     industries = match_industries(ctx.intent.text)
     if not industries:
         return None
-    # The requirements of the retrieved documents, and only as many as the answer shows (the 企业合规 page and
-    # `kb requirements` list them all).
+    # The requirements of the retrieved documents (the 企业合规 page and `kb requirements` list them all): first
+    # those that bind a party, not a government body (重点排放单位应当…, 生产经营单位不得…), in document order; a law
+    # about one industry names it in every article, its purpose, scope and the authorities' duties too.
+    sources = list(islice(requirement_sources(ctx.documents, industries), tuning.MAX_ENTERPRISE_SOURCES))
+    sources.sort(key=lambda source: not _binds_a_party(source[2]))
     applicable = [ScoredSentence(doc.meta.doc_id, clause, row.sentence.strip(), 1.0, 0)
-                  for doc, clause, row in islice(requirement_sources(ctx.documents, industries),
-                                                 tuning.MAX_ENTERPRISE_ITEMS + tuning.MAX_CLOSEST)]
+                  for doc, clause, row in sources[:tuning.MAX_ENTERPRISE_ITEMS + tuning.MAX_CLOSEST]]
     if not applicable:
         return None
     # The sentences closest to what was asked ("想上市或者发债") come first; then every sentence the finder lists for
@@ -407,6 +413,14 @@ def enterprise(ctx: AnswerContext) -> Answer | None:
     chosen = list({(s.doc_id, s.clause.label, s.text): s for s in [*closest, *applicable]}.values())
     lead = f"按“{'、'.join(industries)}”查找，文件中适用的规定如下（最相关的在前）："
     return ctx.compose(chosen[:tuning.MAX_ENTERPRISE_ITEMS], lead=lead, numbered=len(chosen) > 1)
+
+
+def _binds_a_party(row: Requirement) -> bool:
+    """A duty, prohibition or leave of a party the law regulates, not of a government body."""
+    return row.obligation in _PARTY_OBLIGATIONS and bool(row.holder) and not any(names_body(h) for h in row.holder)
+
+
+_PARTY_OBLIGATIONS = frozenset({ObligationType.BINDING, ObligationType.PROHIBITION, ObligationType.PERMISSION})
 
 
 def _children(doc: ParsedDocument, parent: Clause) -> list[Clause]:

@@ -66,6 +66,8 @@ SCOPE_LEADING_SENTENCES = 15
 # Enterprise answers: the sentences closest to the question, before the requirement finder's list (dev).
 MAX_CLOSEST = 3
 MAX_ENTERPRISE_ITEMS = 16
+# … read from at most this many of the retrieved documents' requirements for the industry (a bound on the work).
+MAX_ENTERPRISE_SOURCES = 400
 # Retrieval's say (dev (all)): a sentence gets this share of its clause's retrieval score over the best hit's;
 # a higher-ranked clause and the retriever's own best sentence win ties.
 RETRIEVAL_WEIGHT = 0.6

@@ -1855,3 +1855,22 @@ def test_what_a_measure_reaches_is_answered_by_the_list_the_document_gives_of_it
                                    "第六条 横向测试补偿协议应当明确补偿范围。\n"})
     answer = ask(engine, "横向测试补偿适用于哪些区域？")
     assert cited(answer)[0] == "第五条" and "水源地以及沿线保护区" in answer.text
+
+
+# A sector law: its purpose, scope and many articles of the authorities' duties come before the duties of a party.
+SECTOR_LAW = "\n".join(["丑市化工安全条例", "第一条 为了加强化工企业安全管理，制定本条例。",
+                         "第二条 本条例适用于本市行政区域内的化工企业。",
+                         *(f"第{number}条 市化工主管部门负责第{number}类化工企业的监督检查规定。"
+                           for number in "三四五六七八九十"),
+                         *(f"第十{number}条 区县化工主管部门负责第十{number}类化工企业的监督检查规定。"
+                           for number in "一二三四五六七八九"),
+                         "第二十条 化工生产单位应当建立全员安全生产责任制。",
+                         "第二十一条 化工生产单位不得在居民区周边新建危险化学品仓库。"]) + "\n"
+
+
+def test_an_enterprise_is_told_first_what_binds_it_not_the_laws_purpose_or_the_authorities_duties(tmp_path):
+    """A law about one industry names it in every article: its purpose, its scope and the authorities' duties are no
+    requirement on the enterprise asking; what binds a party (化工企业应当…, 不得…) comes first."""
+    engine = _inline_kb(tmp_path, {"sector.txt": SECTOR_LAW})
+    answer = ask(engine, "我们是一家化工企业，按规定要做到哪些？")
+    assert {"第二十条", "第二十一条"} <= set(cited(answer))
