@@ -112,3 +112,12 @@ def test_everyday_names_of_green_space_stalls_meters_scrap_and_credit_records():
     assert "废物" in tok.expand_query("每天剩下的边角料和废渣怎么处理？").split()[1:]
     assert "信用记录" in tok.expand_query("罚款会记进信用档案吗？").split()[1:]
 
+
+def test_a_taxi_driver_turning_a_passenger_away_is_a_refusal_to_carry():
+    """说不去 / 不拉客 / 挑客 with the 空车灯 on is the regulation's 开启空车标志时拒载."""
+    tok = default_tokenizer()
+    for question in ("亮着空车灯，司机问了我去哪儿就说不去，会怎么罚？", "出租车不拉客怎么办？", "司机挑客能投诉吗？"):
+        assert "拒载" in tok.expand_query(question).split()[1:], question
+    assert "空车标志" in tok.expand_query("亮着空车灯不停车")
+    assert "拒载" not in tok.expand_query("下午我不去了")
+
