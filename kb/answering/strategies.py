@@ -352,6 +352,30 @@ def _metadata_statement(doc: ParsedDocument, field: str, question: str) -> tuple
     return "", None, ""
 
 
+# "…条例第二十条是怎么规定的？", "第十八条第二款规定了什么": an article (or one of its paragraphs) asked for by number.
+_ARTICLE_ASKED = re.compile(r"(第[一二三四五六七八九十百零〇]+条(?:之[一二三四五六七八九十]+)?)(第[一二三四五六七八九十]+款)?"
+                            r"(?:的?(?:具体)?(?:内容|规定|原文))?是?(?:怎么|如何|怎样)(?:规定|说|写|讲)|"
+                            r"(第[一二三四五六七八九十百零〇]+条(?:之[一二三四五六七八九十]+)?)(第[一二三四五六七八九十]+款)?"
+                            r"(?:规定|说|讲|写)了(?:些)?什么|"
+                            r"(第[一二三四五六七八九十百零〇]+条(?:之[一二三四五六七八九十]+)?)(第[一二三四五六七八九十]+款)?"
+                            r"的?(?:具体)?(?:内容|规定|原文)是什么")
+
+
+def asked_article(ctx: AnswerContext) -> Answer | None:
+    """The article the question asks for by its number, whole, from the document named (else the best retrieved
+    document that has it): its paragraphs and items in order."""
+    found = _ARTICLE_ASKED.search(ctx.intent.text)
+    if found is None:
+        return None
+    article, paragraph = next((found.group(i), found.group(i + 1) or "") for i in (1, 3, 5) if found.group(i))
+    for doc in ctx.documents:
+        sentences = [s for s in _sentences_of(ctx, [doc]) if article_label(s.clause.label) == article
+                     and s.clause.label.startswith(article + paragraph)]
+        if sentences:
+            return ctx.compose(sentences[:tuning.MAX_ARTICLE_SENTENCES], items=False)
+    return None
+
+
 def _asks_about_an_unloaded_document(ctx: AnswerContext) -> bool:
     """"重点生态功能区转移支付管理办法由哪个部门制定": the 办法 is one a loaded text mentions, not a loaded document:
     who makes it is a provision of that text, not document information."""
@@ -1276,6 +1300,9 @@ def _always(intent: QuestionIntent) -> bool:
 STRATEGIES: tuple[Strategy, ...] = (
     Strategy("unloaded_reference", lambda i: bool(i.doc_numbers), unloaded_reference,
              "a 文号 in the question that no loaded document has", "refusal naming the document that cites it"),
+    Strategy("asked_article", lambda i: bool(_ARTICLE_ASKED.search(i.text)), asked_article,
+             "the article (or paragraph) the question asks for by number, in the named or best document",
+             "the article whole"),
     Strategy("metadata", lambda i: bool(i.metadata_field), metadata,
              "the best document's metadata, quoted from its text or passage lines", "one statement"),
     Strategy("enterprise", lambda i: i.enterprise, enterprise,

@@ -1874,3 +1874,26 @@ def test_an_enterprise_is_told_first_what_binds_it_not_the_laws_purpose_or_the_a
     engine = _inline_kb(tmp_path, {"sector.txt": SECTOR_LAW})
     answer = ask(engine, "我们是一家化工企业，按规定要做到哪些？")
     assert {"第二十条", "第二十一条"} <= set(cited(answer))
+
+
+ARTICLES = """寅市测试档案条例
+第一条 为了规范测试档案，制定本条例。
+第二条 测试单位应当建立测试档案。测试档案保存期限不得少于五年。
+测试档案不得篡改、伪造。
+第三条 测试主管部门应当对测试档案进行抽查：
+（一）每年抽查一次；
+（二）抽查结果向社会公开。
+第十二条 测试档案的格式由市测试主管部门制定。
+"""
+
+
+@pytest.mark.parametrize("question, labels", [
+    ("《寅市测试档案条例》第二条是怎么规定的？", ["第二条", "第二条", "第二条第二款"]),
+    ("第三条规定了什么？", ["第三条", "第三条第（一）项", "第三条第（二）项"]),
+    ("第二条第二款的内容是什么？", ["第二条第二款"]),
+])
+def test_an_article_asked_for_by_its_number_is_quoted_whole(tmp_path_factory, question, labels):
+    """"…条例第二条是怎么规定的": every paragraph and item of that article (or only the paragraph asked), in order;
+    not the sentences closest to the question's other words."""
+    engine = _inline_kb(tmp_path_factory.mktemp("articles"), {"articles.txt": ARTICLES})
+    assert cited(ask(engine, question)) == labels
