@@ -43,7 +43,7 @@ _AREAS_BY_CRITERION = re.compile(r"([^，。；、]{2,30})的(?:区县|区|县|�
 _FRAGMENT_SPLIT = re.compile(r"[，、：]")
 # "……的有效期到什么时候", "……的设计库容是多少": the noun whose value is asked for.
 # … or the measured thing before a threshold ("车龄超过几年", "年排放量达到多少吨").
-_ASKED_NOUN = re.compile(r"的((?:(?![要将会又也还])[\u4e00-\u9fff]){2,6}?)(?:要|将|会)?(?:到什么时候|是什么时候|是多少|有多大|是哪一年|多少)|"
+_ASKED_NOUN = re.compile(r"的(?!最|可以|能)((?:(?![要将会又也还])[\u4e00-\u9fff]){2,6}?)(?:要|将|会)?(?:到什么时候|是什么时候|是多少|有多大|是哪一年|多少)|"
                          r"((?:(?![要将会应需能必最至到的])[\u4e00-\u9fff]){2,6}?)(?:最低|最高|最少|最多|至少|一般)?"
                          r"(?:要|将|会|应当?|需要?|能|必须)?"
                          r"(?:超过|超出|达到|满|不满|不足|低于|高于)(?:多少|几)|"
@@ -95,6 +95,22 @@ _COUNTED_FROM = re.compile(r"(?:后的?|之日起|起|之前|以前|前的?)$")
 # An item of a law (…第（三）项) and an article's first paragraph, which stays in the article's own clause.
 _ITEM_LABEL = re.compile(r"第（[一二三四五六七八九十]+）项$")
 _FIRST_PARAGRAPH = re.compile(r"第一款$")
+
+
+SPANS = frozenset({QuantityKind.DURATION})  # a span of time: a time limit, a term, a period
+
+
+def _joined_acts(text: str) -> list[str]:
+    """The sentence's fragments, an act joined by 并 kept with the one before it: "…应当在十五日内作出处理，并回复
+    投诉、举报人" gives 回复 the fifteen days too; not one with a span of its own ("…在规定的时限内完成，并自核查完成
+    之日起7个工作日内…反馈", whose seven days are 反馈's alone)."""
+    joined: list[str] = []
+    for fragment in _FRAGMENT_SPLIT.split(text):
+        if joined and fragment.startswith(("并", "同时")) and not quantities_of(fragment, SPANS):
+            joined[-1] += fragment
+        else:
+            joined.append(fragment)
+    return joined
 
 
 def is_item(label: str) -> bool:
@@ -434,7 +450,7 @@ class SentenceScorer:
                 return f"文件没有规定{timed.group(1)}的期限"
             # … and the span is that act's when the sentence names the act: "…应当在规定的时限内完成，并自核查完成
             # 之日起7个工作日内…反馈…" gives 反馈 seven days, not 完成 (the event it counts from is no act timed).
-            spans = [_COUNTED_FROM_EVENT.sub("", f) for f in _FRAGMENT_SPLIT.split(text)
+            spans = [_COUNTED_FROM_EVENT.sub("", f) for f in _joined_acts(text)
                      if any(q.kind == QuantityKind.DURATION for q in find_quantities(f))]
             if act and spans and self.coverage(act, text) >= tuning.MIN_OWNER_COVERAGE and all(
                     self.coverage(act, span) < tuning.MIN_OWNER_COVERAGE for span in spans):

@@ -143,8 +143,8 @@ _FREQUENCY = re.compile(r"几次|多少次|频次|频率|每(年|月|季度|周|
 # "节能产品认证证书的有效期是几年": the thing whose value is asked and the value's name; an answer must be about the
 # former (another thing's 有效期 does not answer).
 # The owner runs over no verb of the question ("高危行业企业的安全生产费用要按营业收入的百分之几" owns nothing
-# by "…费用要按营业收入"); "百分之几" asks a share, not a named value.
-_ASKED_VALUE = re.compile(r"((?:(?!要|将|会|应|需|按|是)[\u4e00-\u9fffA-Za-z0-9]){2,16})的(?!百分)((?:(?!要|将|会|应|需|达到|是|的|在|于)[\u4e00-\u9fff]){2,12}?)(?:一般|通常|最长|最短|最多|最少|至少)?"
+# by "…费用要按营业收入"); "百分之几" asks a share, not a named value; "情况复杂的最长可以到多少日" a bound of a case.
+_ASKED_VALUE = re.compile(r"((?:(?!要|将|会|应|需|按|是)[\u4e00-\u9fffA-Za-z0-9]){2,16})的(?!百分|最|可以|能)((?:(?!要|将|会|应|需|达到|是|的|在|于)[\u4e00-\u9fff]){2,12}?)(?:一般|通常|最长|最短|最多|最少|至少)?"
                           r"(?:是|为|有|要)?(?:多少|几|多长|多久|什么时候|哪一年|何时)")
 # A long value phrase names more of its owner before the value ("出租车的车辆经营权使用期限": the 车辆经营权's 使用期限).
 _VALUE_NAME = re.compile(r"(?:使用|有效|经营|保存|保管|服务|设计|审批|办理|整改)?(?:期限|年限|时限|期)$|[\u4e00-\u9fff]{2}$")

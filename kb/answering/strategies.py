@@ -23,7 +23,8 @@ from kb.analysis.penalties import (article_label, breached_clause, conduct_core,
                                    stated_conduct)
 from kb.answering import tuning
 from kb.answering.compose import UNNAMED_HEDGE, compose, marker, not_found
-from kb.answering.evidence import ScoredSentence, SentenceScorer, is_item, lists_noun, quantities_of, states_amount
+from kb.answering.evidence import (SPANS, ScoredSentence, SentenceScorer, is_item, lists_noun, quantities_of,
+                                   states_amount)
 from kb.answering.intent import (COMPULSION, PLACES, QuestionIntent, analyse, asked_act, asked_conduct, asked_part,
                                  asking_parts)
 from kb.answering.parts import question_parts
@@ -245,14 +246,13 @@ class AnswerContext:
 
 # A special case's own time limit after the rule's ("…应当在十五日内作出处理…。情况复杂的，应当在三十日内作出处理并回复。").
 _SPECIAL_CASE = re.compile(r"^[^，。；]{2,20}的[，,]")
-_SPAN = frozenset({QuantityKind.DURATION})
 
 
 def _qualifies(rule: str, following: str) -> bool:
     """Whether the sentence after a rule qualifies it: a proviso, or the longer time limit a special case gets (quoted
     alone, the rule's limit would be said to hold in every case)."""
     return bool(_PROVISO.match(following)) or bool(
-        _SPECIAL_CASE.match(following) and quantities_of(rule, _SPAN) and quantities_of(following, _SPAN))
+        _SPECIAL_CASE.match(following) and quantities_of(rule, SPANS) and quantities_of(following, SPANS))
 
 
 def _position(sentence: ScoredSentence) -> int:

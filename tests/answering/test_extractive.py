@@ -1897,3 +1897,19 @@ def test_an_article_asked_for_by_its_number_is_quoted_whole(tmp_path_factory, qu
     not the sentences closest to the question's other words."""
     engine = _inline_kb(tmp_path_factory.mktemp("articles"), {"articles.txt": ARTICLES})
     assert cited(ask(engine, question)) == labels
+
+
+def test_a_time_limit_holds_for_the_act_joined_to_its_own_by_bing_and_a_bound_of_a_case_is_no_value_name(tmp_path):
+    """"…应当在十五日内作出处理，并回复投诉人" gives 回复 the fifteen days ("…多少日内要作出处理并回复"); "情况复杂的最长
+    可以到多少日" asks the bound of a case, not the value of something called 情况复杂."""
+    from kb.answering.intent import asked_value
+
+    engine = _inline_kb(tmp_path, {"replies.txt": "卯市测试投诉办法\n第一条 为了规范测试投诉，制定本办法。\n"
+                                   "第二条 测试主管部门对受理的投诉应当在十五日内作出处理，并回复投诉人。"
+                                   "情况复杂的，应当在三十日内作出处理并回复。\n第三条 测试主管部门应当公开投诉电话。\n"
+                                   + "".join(f"第{n}条 对第{n}类测试违法行为，测试主管部门应当依法作出处理。\n"
+                                             for n in "四五六七八九")})
+    answer = ask(engine, "投诉后，测试主管部门一般多少日内要作出处理并回复？")
+    assert answer.text.startswith("第二条 测试主管部门对受理的投诉应当在十五日内作出处理，并回复投诉人。")
+    assert asked_value("情况复杂的最长可以到多少日？") == ()
+    assert asked_value("排污许可证的有效期是几年？") == ("排污许可证", "有效期")
