@@ -368,7 +368,8 @@ class SentenceScorer:
         # Deadline words ("“十四五”期间", "到2025年") say when, not what: they must not pick the fragment.
         # A modal verb found there is no sign of the asked words ("补办新证需要多少天" is not about "…需要继续排放
         # 污染物的"): it weighs in the question's total, never in a fragment's share.
-        asking = asked_part(intent.focus)
+        # (A follow-up's own words are its new condition, "如果是在主城以外经营，又要多少个": the value stands by them.)
+        asking = asked_part(intent.focus) if intent.focus == intent.resolved else intent.focus
         weights = {t: w for t, w in self.weights(asking).items() if not _DEADLINE_TOKEN.search(t)}
         weights = {(f"\0{t}" if t in _MODAL_WORDS else t): w for t, w in weights.items()}
         fragments = [f for f in _FRAGMENT_SPLIT.split(text) if f.strip()] or [text]

@@ -157,6 +157,8 @@ _YEAR = re.compile(r"(20\d\d)年?")
 # "施工完成后又要怎么办": what comes after is asked of the matter just asked about, which it does not name again
 # ("超过办理时间又该怎么办" names its own matter).
 _WHAT_NEXT = re.compile(r"^[^，,。？?]{0,10}(?:以后|之后|后)[，,]?(?:又|还)(?:要|该|应当|需要|得)?(?:怎么办|怎么处理|如何处理|怎么做|做什么)")
+# "如果是在主城以外经营，又要多少个？", "…的项目，要求又是多少？": the question before asked it, this one changes a condition.
+_ASKS_AGAIN = re.compile(r"(?:又|也)(?:要|是|该|需要|得|应当)?(?:多少|几|什么|哪)")
 _CONTEXT_REFERENCE = re.compile(r"^(那|那么|还有|另外)?(这个|这|它|其)?")
 
 # Provinces and large cities: a question about a place the document does not cover must not be answered from it.
@@ -378,5 +380,5 @@ def resolve_follow_up(question: str, previous: Sequence[str]) -> tuple[str, str]
 def is_follow_up(question: str) -> bool:
     stripped = question.strip()
     return "呢" in stripped[:10] or stripped.startswith(("那", "这个", "它", "其")) or len(stripped) <= 6 \
-        or bool(_WHAT_NEXT.match(stripped))
+        or bool(_WHAT_NEXT.match(stripped)) or bool(_ASKS_AGAIN.search(stripped))
 

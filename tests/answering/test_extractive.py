@@ -1913,3 +1913,14 @@ def test_a_time_limit_holds_for_the_act_joined_to_its_own_by_bing_and_a_bound_of
     assert answer.text.startswith("第二条 测试主管部门对受理的投诉应当在十五日内作出处理，并回复投诉人。")
     assert asked_value("情况复杂的最长可以到多少日？") == ()
     assert asked_value("排污许可证的有效期是几年？") == ("排污许可证", "有效期")
+
+
+def test_a_follow_up_part_finds_its_value_by_its_own_condition(tmp_path):
+    """"…至少要有多少个？如果是在中心城区以外经营，又要多少个？": the second part's value stands by its condition
+    (在中心城区以外经营的，…十个以上), not by the words of its asking clause (又要多少个), which are none."""
+    engine = _inline_kb(tmp_path, {"taxis.txt": "辰市测试出租汽车条例\n第一条 为了规范测试出租汽车，制定本条例。\n"
+                                   "第二条 申请测试出租汽车经营的，应当具备下列条件：\n"
+                                   "（一）在中心城区经营的，取得一百个以上测试车辆经营权；在中心城区以外经营的，取得十个以上"
+                                   "所在区域测试车辆经营权；\n（二）有固定的经营场所。\n"})
+    answer = ask(engine, "在中心城区经营测试出租汽车，至少要有多少个测试车辆经营权？如果是在中心城区以外经营，又要多少个？")
+    assert answer.status == AnswerStatus.ANSWERED and "关于“如果是在中心城区以外经营，又要多少个？”" in answer.text

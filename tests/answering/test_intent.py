@@ -262,3 +262,13 @@ def test_being_found_out_asks_for_the_penalty_and_a_past_fine_asks_no_amount():
     assert found.wants_penalty and not found.enterprise
     assert not analyse("已经被罚过两次了，驾照会受什么影响？").wants_money
     assert analyse("会被罚多少？").wants_money and analyse("被罚款多少？").wants_money
+
+
+def test_a_question_asking_again_under_a_new_condition_is_a_follow_up():
+    """"如果是在主城以外经营，又要多少个？" asks the question before again, for another case: its words and that question's
+    are what is asked; its own words (the case) are where the value stands."""
+    earlier = "在主城区开出租车公司至少要有多少个车辆经营权？"
+    for question in ("如果是在主城以外的区县经营，又要多少个？", "如果是拆除重建的项目，要求又是多少？"):
+        resolved, focus = resolve_follow_up(question, [earlier])
+        assert earlier in resolved and focus == question.rstrip("？")
+    assert resolve_follow_up("拆除重建的项目绿地率是多少？", [earlier])[0] == "拆除重建的项目绿地率是多少？"
