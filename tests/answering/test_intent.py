@@ -70,6 +70,7 @@ def test_what_is_asked(question, asked):
     ("罚款多少？", ""),
     ("文件里有两个70%的目标，分别指什么？", ""),
     ("循环经济促进法所称的“再利用”具体包括哪几种情形？", "再利用"),
+    ("条例所称的半专业扑救队伍，是指什么样的队伍？", "半专业扑救队伍"),  # a comma before 是指
 ])
 def test_definition_term(question, term):
     assert definition_term(question) == term
