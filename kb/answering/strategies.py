@@ -1066,6 +1066,13 @@ def who(ctx: AnswerContext) -> Answer | None:
     most_of_task = max(naming, key=lambda s: about_task[id(s)], default=None)
     if named is not None and most_of_task is not None and about_task[id(most_of_task)] > about_task[id(named)]:
         named = most_of_task
+    # Items of one list share their lead-in, and retrieval tells them apart by little: of the items as much about the
+    # task, the one holding more of the question answers ("较大事故由谁组织调查": the item on 重大事故、较大事故, not
+    # the 一般事故 item ranked above it).
+    if named is not None and (parent := ctx.scorer.item_parent(named.doc_id, named.clause)) is not None:
+        siblings = [s for s in naming if about_task[id(s)] >= about_task[id(named)]
+                    and ctx.scorer.item_parent(s.doc_id, s.clause) is parent]
+        named = max(siblings, key=lambda s: s.lexical, default=named)
     # A body called by the short name a law gives it ("向审批部门提出申请") is the one its defining sentence names in
     # full ("…向…生态环境主管部门(以下称审批部门)申请…"): that sentence answers when it is as much about the task.
     if named is not None:

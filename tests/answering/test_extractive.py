@@ -1924,3 +1924,35 @@ def test_a_follow_up_part_finds_its_value_by_its_own_condition(tmp_path):
                                    "所在区域测试车辆经营权；\n（二）有固定的经营场所。\n"})
     answer = ask(engine, "在中心城区经营测试出租汽车，至少要有多少个测试车辆经营权？如果是在中心城区以外经营，又要多少个？")
     assert answer.status == AnswerStatus.ANSWERED and "关于“如果是在中心城区以外经营，又要多少个？”" in answer.text
+
+
+INQUIRIES = """巳市测试事故调查条例
+第一条 为了规范测试事故调查，制定本条例。
+第二条 测试事故调查按照下列规定分级负责：
+（一）重大测试事故、较大测试事故，由市人民政府授权市测试主管部门组织事故调查组进行调查；
+（二）一般测试事故，由区县测试主管部门组织事故调查组进行调查，组织事故调查组进行调查的费用列入预算，组织事故调查组进行调查的人员由区县测试主管部门指派。
+第三条 事故调查组应当在规定时限内提交事故调查报告。
+"""
+
+
+def test_of_the_items_of_one_list_the_one_holding_more_of_the_question_says_who(tmp_path):
+    """Items share their lead-in, and retrieval tells them apart by little: "较大测试事故由谁组织调查" is answered by
+    the item on 较大测试事故, though retrieval ranked the 一般 one above it (as dense similarity can)."""
+    from dataclasses import replace
+
+    from kb.answering.evidence import SentenceScorer
+    from kb.answering.intent import analyse
+    from kb.answering.strategies import AnswerContext, who
+
+    engine = _inline_kb(tmp_path, {"inquiries.txt": INQUIRIES})
+    question = "发生较大测试事故，由谁组织事故调查组进行调查？"
+    snap = engine.retriever.snapshot()
+    intent = analyse(question)
+    hits = engine.retriever.retrieve(intent.search_text, mode=RetrievalMode.BM25, top_k=8, snap=snap).hits
+    ctx = AnswerContext(snap, SentenceScorer(snap, engine.retriever.tokenizer), intent, hits)
+    ranked = ctx.ranked
+    ordinary = next(s for s in ranked if s.text.startswith("（二）"))
+    # Retrieval's order reversed: the 一般 item first, the asked one a close second.
+    ctx.__dict__["ranked"] = [replace(ordinary, score=ranked[0].score + 0.1),
+                              *(s for s in ranked if s is not ordinary)]
+    assert who(ctx).text.startswith("（一）重大测试事故、较大测试事故")
