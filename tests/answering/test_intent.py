@@ -127,6 +127,9 @@ def test_details_an_answer_must_hold():
     assert intent.years == ("2030",) and intent.places == ("四川",)
     assert analyse("渝府发〔2021〕31号提出了哪些任务？").doc_numbers == ("渝府发〔2021〕31号",)
     assert analyse("要建设哪些绿色设施？").list_noun == "绿色设施"
+    # … and the kind listed before what it may do ("下列区域" answers), not a party a provision describes
+    assert analyse("哪些区域可以开展横向补偿？").list_noun == "区域"
+    assert analyse("哪些生产企业必须负责回收？").list_noun == ""
 
 
 @pytest.mark.parametrize("question, wants_time", [
