@@ -184,9 +184,18 @@ def _is_value(quantity: Quantity) -> bool:
     return quantity.kind != QuantityKind.PLAIN or "." in quantity.text or bool(quantity.bound)
 
 
+# A law's word for a kind of thing the question words otherwise: "哪些情况" are its 情形.
+_SAME_KIND = {"情况": ("情形",), "情形": ("情况",)}
+
+
+def kinds_of(noun: str) -> tuple[str, ...]:
+    """The asked kind of thing and the law's other words for it."""
+    return (noun, *_SAME_KIND.get(noun, ()))
+
+
 def lists_noun(text: str, noun: str) -> bool:
     """Does the sentence list things of the asked kind? "哪些绿色设施" is answered by "创建绿色公路、绿色港口…"."""
-    if noun in text:
+    if any(kind in text for kind in kinds_of(noun)):
         return True
     enumerates = text.count("、") >= 2 or bool(re.search(r"[（(][一二三四五六七八九十]+[)）]|、[^，。；、]{1,20}(?:和|及|以及)", text))
     # What is disclosed or filed is named by its parts ("公开哪些信息": "公开…服务标准、资费标准和办理时限").

@@ -38,8 +38,8 @@ _ENTERPRISE = re.compile(r"我们(是|做|开|搞|从事|公司|企业|单位)|�
 _LIST_NOUN = re.compile(r"(?:纳入|包括|涉及|选择)?哪些((?:(?!的)[\u4e00-\u9fff]){2,4}?)的?(?:[？?，。]|$)|"
                         # "哪些区域可以开展…": the listed kind before what it may or must do (not a party, which a
                         # provision describes rather than lists: "生产列入…名录的产品的企业，必须…")
-                        r"^哪些((?:(?!的)[\u4e00-\u9fff]){2,4}?)(?<!企业)(?<!单位)(?<!个人)(?<!人员)(?<!机构)(?<!者)"
-                        r"(?=可以|应当|必须|需要|能够|才能)")
+                        r"哪些((?:(?!的)[\u4e00-\u9fff]){2,4}?)(?<!企业)(?<!单位)(?<!个人)(?<!人员)(?<!机构)(?<!者)"
+                        r"(?:下|中|时)?(?=可以|应当|必须|需要|能够|才能)")
 _GENERIC_NOUNS = {"要求", "措施", "举措", "规定", "方面", "内容", "政策", "部署", "目标", "任务", "指标", "工作", "机制",
                   "支持", "导向", "说法", "评价", "行动", "制度", "地方", "做法", "方式", "方法", "途径", "形式", "手段",
                   "渠道", "条件", "单位", "主体", "对象", "原则"}
@@ -280,8 +280,9 @@ def analyse(question: str, previous: Sequence[str] = ()) -> QuestionIntent:
         wants_responsible=bool(_RESPONSIBLE.search(listed)),
         wants_named_places=bool(_NAMED_PLACES.search(question)),
         enterprise=bool(_ENTERPRISE.search(question)),
-        list_noun=next((n for n in map(_body_kind_alone, (a or b for a, b in _LIST_NOUN.findall(listed)))
-                        if not _generic_noun(n)), ""),
+        list_noun=next((n for n in map(_body_kind_alone, ((a or b).removeprefix("具体")
+                                                          for a, b in _LIST_NOUN.findall(listed)))
+                        if len(n) >= 2 and not _generic_noun(n)), ""),
         metadata_field=metadata_field,
         years=tuple(dict.fromkeys(_YEAR.findall(focus))),
         places=tuple(p for p in PLACES if p in question),

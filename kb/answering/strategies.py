@@ -23,8 +23,8 @@ from kb.analysis.penalties import (article_label, breached_clause, conduct_core,
                                    stated_conduct)
 from kb.answering import tuning
 from kb.answering.compose import UNNAMED_HEDGE, compose, marker, not_found
-from kb.answering.evidence import (SPANS, ScoredSentence, SentenceScorer, is_item, lists_noun, quantities_of,
-                                   states_amount)
+from kb.answering.evidence import (SPANS, ScoredSentence, SentenceScorer, is_item, kinds_of, lists_noun,
+                                   quantities_of, states_amount)
 from kb.answering.intent import (COMPULSION, PLACES, QuestionIntent, analyse, asked_act, asked_conduct, asked_part,
                                  asking_parts)
 from kb.answering.parts import question_parts
@@ -1139,8 +1139,9 @@ def _omitted_subject(ctx: AnswerContext, duty: ScoredSentence) -> ScoredSentence
 
 
 def _introduces(sentence: ScoredSentence, noun: str) -> bool:
-    """"排污许可证应当记载下列信息：" introduces the items "哪些信息" asks for."""
-    return sentence.text.endswith(_INTRODUCES_ITEMS) and f"下列{noun}" in sentence.text
+    """"排污许可证应当记载下列信息：" introduces the items "哪些信息" asks for; "有下列情形之一的" those "哪些情况"
+    asks for (a law's word for a case)."""
+    return sentence.text.endswith(_INTRODUCES_ITEMS) and any(f"下列{kind}" in sentence.text for kind in kinds_of(noun))
 
 
 _CATALOGUE_CONTENTS = re.compile(r"([\u4e00-\u9fff]{0,6}?(?:名录|目录|清单))[^？?。]{0,15}(?:哪些|什么)")

@@ -1956,3 +1956,14 @@ def test_of_the_items_of_one_list_the_one_holding_more_of_the_question_says_who(
     ctx.__dict__["ranked"] = [replace(ordinary, score=ranked[0].score + 0.1),
                               *(s for s in ranked if s is not ordinary)]
     assert who(ctx).text.startswith("（一）重大测试事故、较大测试事故")
+
+
+def test_which_cases_is_answered_by_the_lead_in_of_the_cases_a_law_lists(tmp_path):
+    """"出现哪些情况必须重新申请" is answered by "有下列情形之一的，应当重新申请…：" with its items (情形 is a law's word
+    for a case), before a closer sentence about another application."""
+    engine = _inline_kb(tmp_path, {"cases.txt": "午市测试许可条例\n第一条 为了规范测试许可，制定本条例。\n"
+                                   "第二条 测试许可证有效期届满，测试单位需要继续测试的，应当于届满六十日前重新申请测试许可证。\n"
+                                   "第三条 在测试许可证有效期内，测试单位有下列情形之一的，应当重新申请取得测试许可证：\n"
+                                   "（一）新建测试场地；\n（二）测试场地位置发生变化。\n"})
+    answer = ask(engine, "测试许可证有效期内，测试单位出现哪些情况必须重新申请测试许可证？")
+    assert cited(answer)[:3] == ["第三条", "第三条第（一）项", "第三条第（二）项"]

@@ -130,6 +130,8 @@ def test_details_an_answer_must_hold():
     # … and the kind listed before what it may do ("下列区域" answers), not a party a provision describes
     assert analyse("哪些区域可以开展横向补偿？").list_noun == "区域"
     assert analyse("哪些生产企业必须负责回收？").list_noun == ""
+    assert analyse("企业在哪些情形下必须实施审核？").list_noun == "情形"
+    assert analyse("饭店要达到哪些具体标准才能被评上？").list_noun == "标准"
 
 
 @pytest.mark.parametrize("question, wants_time", [
