@@ -121,3 +121,14 @@ def test_a_taxi_driver_turning_a_passenger_away_is_a_refusal_to_carry():
     assert "空车标志" in tok.expand_query("亮着空车灯不停车")
     assert "拒载" not in tok.expand_query("下午我不去了")
 
+
+def test_everyday_ways_of_saying_a_shared_ride_a_tiered_price_a_levy_and_a_whistle_blowers_secret():
+    """又让一个陌生人上车一起坐 is 搭乘其他乘客; 超出去的那部分贵 is 累进加价; 出钱出人 is 摊派; 名字透露出去 asks for
+    the 为举报人保密 a law promises."""
+    tok = default_tokenizer()
+    assert "搭乘其他乘客" in tok.expand_query("司机半路又让一个陌生人上车一起坐，可以吗？").split()[1:]
+    assert "累进加价" in tok.expand_query("超出去的那部分水价为什么贵？").split()[1:]
+    assert "摊派" in tok.expand_query("社区让每家商户都出钱出人搞活动").split()[1:]
+    assert "为举报人保密" in tok.expand_query("去举报会不会把我的名字透露出去？").split()[1:]
+    assert "搭乘其他乘客" not in tok.expand_query("让乘客上车")
+
