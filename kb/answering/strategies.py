@@ -78,6 +78,7 @@ _ALLOWS_OR_FORBIDS = re.compile(f"{_PROHIBITION.pattern}|{_PERMISSION.pattern}")
 _ENCOURAGES = re.compile(r"鼓励|支持")
 # What a law leaves to choice: it encourages it or lets it be done of one's own will ("可以根据自愿原则…申请").
 _LEAVES_TO_CHOICE = re.compile(r"鼓励|提倡|倡导|自愿")
+_DUTY_OR_CHOICE = re.compile(f"{_DUTY.pattern}|{_LEAVES_TO_CHOICE.pattern}")
 _RULES = re.compile(f"{_PROHIBITION.pattern}|可以|允许|有权|{_DUTY.pattern}")
 _ASKS_DUTY = re.compile(r"要不要|需不需要|是否(?:需要|必须|应当|要)|必须.{0,30}吗|应当.{0,30}吗|用不用|得不得|"
                         + COMPULSION.pattern)
@@ -353,12 +354,10 @@ def _metadata_statement(doc: ParsedDocument, field: str, question: str) -> tuple
 
 
 # "…条例第二十条是怎么规定的？", "第十八条第二款规定了什么": an article (or one of its paragraphs) asked for by number.
-_ARTICLE_ASKED = re.compile(r"(第[一二三四五六七八九十百零〇]+条(?:之[一二三四五六七八九十]+)?)(第[一二三四五六七八九十]+款)?"
-                            r"(?:的?(?:具体)?(?:内容|规定|原文))?是?(?:怎么|如何|怎样)(?:规定|说|写|讲)|"
-                            r"(第[一二三四五六七八九十百零〇]+条(?:之[一二三四五六七八九十]+)?)(第[一二三四五六七八九十]+款)?"
-                            r"(?:规定|说|讲|写)了(?:些)?什么|"
-                            r"(第[一二三四五六七八九十百零〇]+条(?:之[一二三四五六七八九十]+)?)(第[一二三四五六七八九十]+款)?"
-                            r"的?(?:具体)?(?:内容|规定|原文)是什么")
+_ARTICLE_NUMBER = r"(第[一二三四五六七八九十百零〇]+条(?:之[一二三四五六七八九十]+)?)(第[一二三四五六七八九十]+款)?"
+_ARTICLE_ASKED = re.compile(f"{_ARTICLE_NUMBER}(?:的?(?:具体)?(?:内容|规定|原文))?是?(?:怎么|如何|怎样)(?:规定|说|写|讲)|"
+                            f"{_ARTICLE_NUMBER}(?:规定|说|讲|写)了(?:些)?什么|"
+                            f"{_ARTICLE_NUMBER}的?(?:具体)?(?:内容|规定|原文)是什么")
 
 
 def asked_article(ctx: AnswerContext) -> Answer | None:
@@ -439,12 +438,12 @@ def enterprise(ctx: AnswerContext) -> Answer | None:
     return ctx.compose(chosen[:tuning.MAX_ENTERPRISE_ITEMS], lead=lead, numbered=len(chosen) > 1)
 
 
+_PARTY_OBLIGATIONS = frozenset({ObligationType.BINDING, ObligationType.PROHIBITION, ObligationType.PERMISSION})
+
+
 def _binds_a_party(row: Requirement) -> bool:
     """A duty, prohibition or leave of a party the law regulates, not of a government body."""
     return row.obligation in _PARTY_OBLIGATIONS and bool(row.holder) and not any(names_body(h) for h in row.holder)
-
-
-_PARTY_OBLIGATIONS = frozenset({ObligationType.BINDING, ObligationType.PROHIBITION, ObligationType.PERMISSION})
 
 
 def _children(doc: ParsedDocument, parent: Clause) -> list[Clause]:
@@ -880,8 +879,7 @@ def permission(ctx: AnswerContext) -> Answer | None:
         # kind, when it holds the asked words (a 鼓励 of something else says nothing about what is asked).
         # "是不是必须…" is answered by a duty or by what leaves the act to choice, whichever is about it.
         compulsion = bool(COMPULSION.search(ctx.intent.text))
-        wanted = re.compile(f"{_DUTY.pattern}|{_LEAVES_TO_CHOICE.pattern}") if compulsion \
-            else _DUTY if _ASKS_DUTY.search(ctx.intent.text) else _ALLOWS_OR_FORBIDS
+        wanted = _DUTY_OR_CHOICE if compulsion else _DUTY if _ASKS_DUTY.search(ctx.intent.text) else _ALLOWS_OR_FORBIDS
         # Within the best article, the provision about the asked act comes first ("养护单位可以打剧毒农药吗": its
         # "…禁止使用剧毒药剂", not "发生病虫害时，…应当指导…"), by the asked act's words.
         share = {id(s): SentenceScorer.coverage(act, s.text) for s in ctx.contenders}  # of the asked act's words
