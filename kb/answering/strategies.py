@@ -989,6 +989,10 @@ _ASKS_A_REQUIREMENT_S_SCOPE = re.compile(r"关于.{2,40}的(?:要求|规定)|(?:
                                          r"[^，,。？?]{4,40}(?<!条例)(?<!本法)(?<!办法)(?<!文件)的(?:要求|规定)[，,]?适用")
 
 
+# "本法所称可再生能源，是指…": the kind of thing a law is about, defined among its first articles.
+_DEFINES_A_KIND = re.compile(r"^(?:第[一二三四五六七八九十]+条\s*)?本(?:法|条例|规定|办法)所称[^，。；]{2,20}[，,]?(?:是指|指|包括)")
+
+
 def scope(ctx: AnswerContext) -> Answer | None:
     """"适用于哪些": the provision on what the document applies to: a close sentence saying so, else the best
     document's own scope provision, which a law states among its first articles ("本法适用于…", "在…领域内，从事…
@@ -1026,6 +1030,14 @@ def scope(ctx: AnswerContext) -> Answer | None:
         scoped = [named[0], *(s for s in scoped if s is not named[0])]
     if not scoped:
         return None
+    # "可再生能源法适用于哪些能源": a scope provision naming no 能源 (本法适用于…领域和…海域) does not say; what the law
+    # defines as its kind of 能源 does ("本法所称可再生能源，是指风能、太阳能…"), followed by the scope.
+    noun = ctx.intent.list_noun
+    if noun and noun not in scoped[0].text and ctx.documents:
+        defining = next((s for s in islice(_sentences_of(ctx, ctx.documents[:1]), tuning.SCOPE_LEADING_SENTENCES)
+                         if _DEFINES_A_KIND.search(s.text) and noun in s.text.split("，")[0]), None)
+        if defining is not None:
+            return ctx.compose([defining, scoped[0]])
     # The same article's exceptions ("…另有规定的，适用其规定") belong to the scope.
     article = article_label(scoped[0].clause.label)
     exceptions = [s for s in scoped[1:] if s.doc_id == scoped[0].doc_id and article

@@ -1967,3 +1967,13 @@ def test_which_cases_is_answered_by_the_lead_in_of_the_cases_a_law_lists(tmp_pat
                                    "（一）新建测试场地；\n（二）测试场地位置发生变化。\n"})
     answer = ask(engine, "测试许可证有效期内，测试单位出现哪些情况必须重新申请测试许可证？")
     assert cited(answer)[:3] == ["第三条", "第三条第（一）项", "第三条第（二）项"]
+
+
+def test_which_kinds_a_law_applies_to_is_answered_by_the_kind_it_defines_then_its_scope(tmp_path):
+    """"测试能源条例适用于哪些能源": the scope provision (本条例适用于本市行政区域) names no 能源; the law's definition of
+    its kind of 能源 (本条例所称测试能源，是指风能、太阳能…) does, and comes first."""
+    engine = _inline_kb(tmp_path, {"energy.txt": "未市测试能源条例\n第一条 为了促进测试能源开发利用，制定本条例。\n"
+                                   "第二条 本条例所称测试能源，是指风能、太阳能、水能等非化石能源。\n"
+                                   "第三条 本条例适用于本市行政区域。\n第四条 测试能源主管部门负责测试能源开发利用管理。\n"})
+    answer = ask(engine, "测试能源条例适用于哪些能源？")
+    assert cited(answer)[:2] == ["第二条", "第三条"] and "风能、太阳能、水能" in answer.text

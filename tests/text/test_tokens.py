@@ -132,3 +132,8 @@ def test_everyday_ways_of_saying_a_shared_ride_a_tiered_price_a_levy_and_a_whist
     assert "为举报人保密" in tok.expand_query("去举报会不会把我的名字透露出去？").split()[1:]
     assert "搭乘其他乘客" not in tok.expand_query("让乘客上车")
 
+
+def test_a_stove_and_firewood_in_the_words_of_an_energy_law():
+    """土灶烧柴火 is the 通过低效率炉灶直接燃烧…薪柴 an energy law leaves out of its scope."""
+    assert {"炉灶", "薪柴"} <= set(default_tokenizer().expand_query("农村用土灶烧柴火归不归这部法律管？").split()[1:])
+
