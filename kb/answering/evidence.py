@@ -32,9 +32,11 @@ _BEFORE_ACT = re.compile(r"(?<![目当此日提年])(?:之前|以前|前)(?=[，
 _ON_AN_EVENT = re.compile(r"(?<![然最今此日随前落])(?:之后|以后|后)(?=[，,]?(?:应当|应|须|必须|及时|立即|方可|才能|再))|"
                           r"在[^，。；]{2,12}时(?=[，,])")
 # … or at once, as the duty says ("应当即时告知", "应当立即组织"; not "推行当场办结…制度").
-_COUNTED_FROM_EVENT = re.compile(r"自[^，。；]{1,30}?之日起")
-_FOR_LIFE = re.compile(r"终[生身](?:不得|禁止|不再)")
 _AT_ONCE = re.compile(r"(?:应当|应|须|必须)(?:即时|立即|当场|马上)")
+# The event a span is counted from ("自核查完成之日起7个工作日内"), which is no act the span times.
+_COUNTED_FROM_EVENT = re.compile(r"自[^，。；]{1,30}?之日起")
+# A ban for life ("终生不得从事…"), the answer to "过几年才能重新从事".
+_FOR_LIFE = re.compile(r"终[生身](?:不得|禁止|不再)")
 _GENERIC_AREAS = {"区县", "城区", "园区", "示范区", "试验区", "新区", "社区", "景区", "限养区", "禁养区", "养殖区", "灌区",
                   "地区", "区域", "自治县", "山区", "库区", "分区", "市区", "郊区", "辖区", "主城区", "中心城区"}
 # A named 区/县 ("重庆经开区", "渝中区"), not a phrase ending in one ("有条件的区县").
@@ -460,8 +462,7 @@ class SentenceScorer:
                 return f"文件没有规定{timed.group(1)}的期限"
             # … and the span is that act's when the sentence names the act: "…应当在规定的时限内完成，并自核查完成
             # 之日起7个工作日内…反馈…" gives 反馈 seven days, not 完成 (the event it counts from is no act timed).
-            spans = [_COUNTED_FROM_EVENT.sub("", f) for f in _joined_acts(text)
-                     if any(q.kind == QuantityKind.DURATION for q in find_quantities(f))]
+            spans = [_COUNTED_FROM_EVENT.sub("", f) for f in _joined_acts(text) if quantities_of(f, SPANS)]
             if act and spans and self.coverage(act, text) >= tuning.MIN_OWNER_COVERAGE and all(
                     self.coverage(act, span) < tuning.MIN_OWNER_COVERAGE for span in spans):
                 return f"文件没有规定{timed.group(1)}的期限"

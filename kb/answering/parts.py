@@ -46,7 +46,7 @@ def new_word_share(weights: dict[str, float], quote: str, answered: str = "") ->
     if not total:
         return 0.0
     quote, answered = quote.lower(), answered.lower()
-    return sum(w for word, w in weights.items() if word in quote and not (answered and word in answered)) / total
+    return sum(w for word, w in weights.items() if word in quote and word not in answered) / total
 
 
 def adds_to(answer: Answer, part_answer: Answer, weights: dict[str, float], who_asked: bool = False) -> bool:

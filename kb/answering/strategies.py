@@ -209,7 +209,8 @@ class AnswerContext:
         for item in chosen:
             expanded.setdefault((item.doc_id, item.clause.label, item.text), item)
             at = _position(item)
-            if 0 <= at < len(item.clause.sentences) - 1 and _qualifies(item.text, item.clause.sentences[at + 1].text.strip()):
+            following = item.clause.sentences[at + 1].text.strip() if 0 <= at < len(item.clause.sentences) - 1 else ""
+            if following and _qualifies(item.text, following):
                 proviso = self.sentence(item.doc_id, item.clause, at + 1)
                 expanded.setdefault((item.doc_id, item.clause.label, proviso.text), proviso)
         return list(expanded.values())
@@ -1012,8 +1013,8 @@ def scope(ctx: AnswerContext) -> Answer | None:
     # A measure the document sets up lists what it reaches ("地区间横向生态保护补偿针对下列区域开展：（一）…"): for
     # "…适用于哪些区域", that list, closer than any sentence on the document's own scope, answers with its items.
     best = ctx.ranked[0] if ctx.ranked else None
-    if best is not None and best.text.endswith(_INTRODUCES_ITEMS) and ctx.intent.list_noun \
-            and ctx.intent.list_noun in best.text and best.lexical >= max((s.lexical for s in scoped), default=0.0):
+    if best is not None and ctx.intent.list_noun and _introduces(best, ctx.intent.list_noun) \
+            and best.lexical >= max((s.lexical for s in scoped), default=0.0):
         return ctx.compose([best])
     # What the document applies to comes before what it does not ("…不适用本法"), which alone is no answer; the
     # document's own scope does not answer what one of its requirements applies to ("关于…注明材料成分的要求，适用于
