@@ -349,6 +349,9 @@ def test_a_kind_or_span_of_something_no_document_mentions_is_refused(kb):
     probation = ask(kb, "护林员试用期最长多长时间？")
     assert probation.status == AnswerStatus.NOT_FOUND and "试用期" in probation.text
     assert "文件没有提到试用期。" in probation.text  # the word, not its parts as well
+    # … and so does a verb between the modal and the span ("最长可以约定多久").
+    agreed = ask(kb, "聘用护林员，试用期最长可以约定多久？")
+    assert agreed.status == AnswerStatus.NOT_FOUND and "文件没有提到试用期。" in agreed.text
     permit = ask(kb, "护林员巡山时要带什么证件？")
     assert permit.status == AnswerStatus.ANSWERED and "巡护证" in permit.text
     for framing in ("护林员离岗重新上岗有什么硬指标吗？", "对野外用火持什么态度？", "进山野炊得按什么规矩来？",
