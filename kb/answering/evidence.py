@@ -258,8 +258,9 @@ class SentenceScorer:
             clause = self.snapshot.clause(hit.doc_id, hit.clause_label)
             if clause is None:
                 continue
+            masthead = self.masthead(hit.doc_id)
             for index, sentence in enumerate(clause.sentences):
-                if sentence.text.strip():
+                if sentence.text.strip() and sentence.text.strip() not in masthead:
                     chunk_id = self.snapshot.chunks.chunk_for(hit.doc_id, clause.label, index)
                     candidates.append((rank, hit, clause, sentence.text.strip(), chunk_id))
         dense = self.similarities(intent.resolved, [c[-1] for c in candidates if c[-1]]) if self.similarities else {}
@@ -282,6 +283,16 @@ class SentenceScorer:
             score += tuning.RANK_BONUS / rank + (tuning.BEST_SENTENCE_BONUS if text == hit.best_sentence else 0.0)
             scored.append(ScoredSentence(hit.doc_id, clause, text, score, rank, lexical))
         return sorted(scored, key=lambda s: -s.score)
+
+    def masthead(self, doc_id: str) -> frozenset[str]:
+        """The document's header lines (issuer, title lines, 文号) as its preamble holds them: they name the document
+        and say nothing of what it provides, so they are never quoted as an answer (the metadata strategy reads
+        them)."""
+        doc = self.snapshot.documents.get(doc_id)
+        if doc is None:
+            return frozenset()
+        meta = doc.meta
+        return frozenset(line.strip() for line in (*meta.info_lines, meta.title, meta.doc_number, meta.issuer) if line)
 
     def lead_in(self, doc_id: str, clause: Clause) -> str:
         """The sentence an item stands under ("公众聚集场所装修时，应当遵守下列规定：" for "（一）不得改变…承重结构；"):

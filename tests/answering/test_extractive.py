@@ -293,6 +293,33 @@ def test_a_sentence_that_introduces_items_is_quoted_with_them_also_in_an_article
     assert "第十三条第一款第（一）项" in cited(answer)
 
 
+OPINIONS = """重庆市山林测试局
+关于加快建设山林防火设施的实施意见
+渝林测发〔2022〕1号
+各区县（自治县）人民政府，市政府各部门：
+为加快建设山林防火设施，结合我市实际，提出如下实施意见。
+一、重点任务
+（一）建设防火通道。建设铜锣山、明月山等山林防火通道。
+"""
+
+
+def test_the_header_lines_of_a_document_are_never_candidate_sentences(tmp_path):
+    """The issuer, title lines and 文号 stand in the preamble as lines of their own: they name the document and
+    provide nothing, however many of the question's words ("重庆", "建设") they hold."""
+    from kb.answering.evidence import SentenceScorer
+    from kb.answering.intent import analyse
+
+    engine = _inline_kb(tmp_path, {"opinions.txt": OPINIONS})
+    snap = engine.retriever.snapshot()
+    doc_id, doc = next(iter(snap.documents.items()))
+    hits = [Hit(doc_id, "", "", c.label, c.heading, c.text, 1.0, best_sentence="") for c in doc.clauses]
+    ranked = SentenceScorer(snap, engine.retriever.tokenizer).score(analyse("重庆山林测试局要建设哪些防火通道？"), hits)
+    texts = [s.text for s in ranked]
+    assert "建设铜锣山、明月山等山林防火通道。" in texts
+    assert not {"重庆市山林测试局", "关于加快建设山林防火设施的实施意见", "渝林测发〔2022〕1号"} & set(texts)
+    assert "各区县（自治县）人民政府，市政府各部门：" in texts  # the addressees are the preamble's own words
+
+
 @pytest.mark.parametrize("scale", [1.0, 40.0])  # fused scores (0..1) and raw BM25 scores alike
 def test_a_sentence_gets_its_clauses_retrieval_score_relative_to_the_best_hit(kb, scale):
     from kb.answering import tuning
