@@ -10,7 +10,7 @@ from dataclasses import dataclass
 
 from kb.answering import tuning
 from kb.answering.intent import FRAME_WORDS, PLACES, QuestionIntent, asked_part
-from kb.schema import Clause, Hit
+from kb.schema import Clause, Hit, Level
 from kb.store.snapshot import Snapshot
 from kb.text.numerals import Quantity, QuantityKind, find_quantities, has_quantity
 from kb.text.provisions import PENALTY_CUE
@@ -59,6 +59,8 @@ _ASKED_NOUN = re.compile(r"的(?!最|可以|能)((?:(?![要将会又也还])[\u4
                          # "网约车司机需要什么学历", "投放到什么颜色的垃圾桶": the kind of thing asked for ("有什么硬指标吗" asks whether
                          # there are any: its noun frames the question).
                          r"(?<!有)什么(?!时候|时间|样)((?:(?![的吗呢吧啊呀来去才])[\u4e00-\u9fff]){2,3}?)(?:来|去)?(?=的|[？?，,。；]|$)")
+# Where national laws do not generally apply (the special administrative regions, under their basic laws; Taiwan).
+_OUTSIDE_NATIONAL_LAW = frozenset({"香港", "澳门", "台湾"})
 # Nouns that frame a question rather than name its matter ("持什么态度", "有什么说法"): never an unknown detail.
 _QUESTION_FRAME_NOUNS = frozenset("规矩 态度 说法 讲究 意思 区别 概念 东西 方向 路子 做法 样子 举措 表述 数值 层面 时候 地方 "
                                   "原因 理由 好处 后果 结果 用处 作用 意义 目的 性质 特点 形式 方式 方法 途径 渠道 名字 名称".split())
@@ -428,6 +430,10 @@ class SentenceScorer:
                 return f"文件没有提到{year}年的相关内容"
         own_place = meta.issuer[:2] if meta.issuer else ""
         for place in intent.places:
+            # A national law or regulation holds in every province and city of the mainland ("在重庆，排污许可证的有效期
+            # 是几年" is answered by 排污许可管理条例); a local one only in its own.
+            if meta.level == Level.NATIONAL and place not in _OUTSIDE_NATIONAL_LAW:
+                continue
             if place != own_place and place not in text:
                 return f"文件的适用范围不包括{place}"
         if intent.wants_named_places and not names_places(text):

@@ -320,6 +320,28 @@ def test_the_header_lines_of_a_document_are_never_candidate_sentences(tmp_path):
     assert "各区县（自治县）人民政府，市政府各部门：" in texts  # the addressees are the preamble's own words
 
 
+NATIONAL_PERMITS = """护林许可测试条例
+2019年10月8日 国务院第66次常务会议通过
+2019年10月22日 中华人民共和国国务院令第722号公布
+第一条 为了规范护林许可管理，制定本条例。
+第二条 护林许可证有效期为5年。
+"""
+
+
+def test_a_national_regulation_answers_for_every_province_and_a_local_one_only_for_its_own(kb, tmp_path):
+    """A question naming a place ("在重庆，…") is answered by a State Council regulation, which holds there; a local
+    regulation of another place, or a place outside the mainland's law, is refused with the reason."""
+    national = _inline_kb(tmp_path, {"permits.txt": NATIONAL_PERMITS})
+    for place in ("在重庆，", "上海的"):
+        answer = ask(national, f"{place}护林许可证的有效期是几年？")
+        assert answer.status == AnswerStatus.ANSWERED and "有效期为5年" in answer.text, place
+    outside = ask(national, "香港的护林许可证有效期是几年？")
+    assert outside.status == AnswerStatus.NOT_FOUND and "文件的适用范围不包括香港" in outside.text
+    local = ask(kb, "上海的山林巡护证有效期是几年？")  # 重庆市山林测试条例
+    assert local.status == AnswerStatus.NOT_FOUND and "文件的适用范围不包括上海" in local.text
+    assert ask(kb, "重庆的山林巡护证有效期是几年？").status == AnswerStatus.ANSWERED
+
+
 @pytest.mark.parametrize("scale", [1.0, 40.0])  # fused scores (0..1) and raw BM25 scores alike
 def test_a_sentence_gets_its_clauses_retrieval_score_relative_to_the_best_hit(kb, scale):
     from kb.answering import tuning
