@@ -24,10 +24,11 @@ from kb.corpus.changes import (Candidate, Notice, backed_up_ids, corpus_entry, d
                                set_metadata, supported_sources, write_additions, writing)
 from kb.answering.intent import QuestionIntent, analyse
 from kb.answering.parts import with_parts
+from kb.answering.structure import structural_clauses
 from kb.text.bodies import find_parties
 from kb.search.mentions import documents_named, policy_documents_meant
 from kb.documents.metadata import find_references
-from kb.search.retrieve import Retrieval, Retriever
+from kb.search.retrieve import Retrieval, Retriever, clauses_first
 from kb.store.vectors import open_vectors, require_vector_store
 from kb.store.snapshot import Snapshot
 from kb.schema import Answer, AnswerStatus, Hit, ParsedDocument, RetrievalMode
@@ -308,6 +309,10 @@ class PolicyKb:
             nonlocal retrieving
             began = time.perf_counter()
             found = self.retriever.retrieve(asked.search_text, mode=mode, top_k=depth, doc_ids=restriction, snap=snap)
+            # The clauses it asks for by structure (an article by number, the commencement, a definition) first.
+            asked_for = structural_clauses(asked, snap, restriction, found.hits)
+            if asked_for:
+                found = replace(found, hits=clauses_first(snap, found.hits, asked_for))
             retrieving += time.perf_counter() - began
             return found
 

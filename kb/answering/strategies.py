@@ -28,6 +28,8 @@ from kb.answering.evidence import (SPANS, ScoredSentence, SentenceScorer, is_ite
 from kb.answering.intent import (COMPULSION, PLACES, QuestionIntent, analyse, asked_act, asked_conduct, asked_part,
                                  asking_parts)
 from kb.answering.parts import question_parts
+from kb.answering.structure import TAKES_EFFECT, commencement, defines
+from kb.answering.structure import asked_article as article_asked_for
 from kb.search.mentions import documents_named
 from kb.schema import (PREAMBLE_LABEL, SIGNATURE_LABEL, Answer, AnswerStatus, Citation, Clause, Hit, ObligationType,
                        ParsedDocument, RetrievalMode)
@@ -84,7 +86,6 @@ _ASKS_DUTY = re.compile(r"要不要|需不需要|是否(?:需要|必须|应当|�
                         + COMPULSION.pattern)
 # A duty stated without its subject: a condition then the modal verb ("…的，应当及时修剪"), or the modal first.
 _SUBJECTLESS_DUTY = re.compile(r"(?:[^。；]*?的，)?(?:应当|必须|不得)")
-_DEFINES = re.compile(r"是指|指的是|，指|系指|统称|含义")
 _INTRODUCES_ITEMS = ("：", ":")
 # Who a permission question asks about: the actor noun right before its modal words ("省里的部门能不能…").
 _ASKED_ACTOR = re.compile(r"(部门|政府|单位|企业|公司|机构|平台|个人|经营者)(?:能不能|能否|可不可以|可以|是否|有没有权|有权)")
@@ -276,13 +277,11 @@ def unloaded_reference(ctx: AnswerContext) -> Answer | None:
 
 
 _PASSAGE_WORDS = ("通过", "公布", "发布", "施行", "修正", "修订")
-_TAKES_EFFECT = re.compile(r"施行|生效|实施")
 _DECREE_ASKED = re.compile(r"以?(?:国务院|主席)?第?几号.{0,8}令(?:公布|发布)?的?")
 # The document a metadata question asks about, named before 是 / 由 ("…管理办法由哪个部门制定"); "这个文件", "本条例"
 # point at a loaded one.
 _DOCUMENT_ASKED_ABOUT = re.compile(r"([\u4e00-\u9fff]{2,30}?(办法|规定|条例|意见|通知|法|规划|方案|细则))(?:是|由)")
 _DEICTIC = ("本", "该", "这", "此", "那", "上述")
-_COMMENCES = re.compile(r"自.{2,24}起(?:施行|实施|生效)")
 _OTHER_PASSAGE_ASKED = re.compile(r"通过|公布|发布|修正|修订|修改")
 _DATED = re.compile(r"\d{4}年|[〇零一二三四五六七八九]{4}年")
 
@@ -303,15 +302,6 @@ def _passage_lines(doc: ParsedDocument, question: str) -> list[str]:
     return chosen or lines
 
 
-def _commencement(doc: ParsedDocument) -> tuple[Clause, str] | None:
-    """The article that says when the document takes effect ("本条例自1992年8月1日起施行"), read from the end."""
-    for clause in reversed(doc.clauses):
-        for sentence in clause.sentences:
-            if _COMMENCES.search(sentence.text):
-                return clause, sentence.text.strip()
-    return None
-
-
 def _metadata_statement(doc: ParsedDocument, field: str, question: str) -> tuple[str, Clause | None, str]:
     """(statement, clause quoted, quote) for a metadata question; statement "" when the document does not say."""
     meta = doc.meta
@@ -327,15 +317,14 @@ def _metadata_statement(doc: ParsedDocument, field: str, question: str) -> tuple
         dated = signature if signature is not None and quote in signature.text else next(
             (c for c in doc.clauses if quote in c.text), signature)
         return (f"该文件的成文日期是{quote}", dated, quote) if dated is not None else ("", None, "")
-    if field == "passage" and _TAKES_EFFECT.search(question) and not _OTHER_PASSAGE_ASKED.search(
+    if field == "passage" and TAKES_EFFECT.search(question) and not _OTHER_PASSAGE_ASKED.search(
             re.sub(r"[（(][^）)]*[）)]", "", asking_parts(question))):  # not "（2009年修正）", "于2002年通过，…"
         # When it takes effect is a provision of its own ("本条例自2020年1月1日起施行"), cited before the passage
         # lines (题注) that repeat it; they answer when they alone say it, or the article dates it by another event
         # ("自公布之日起施行").
-        commencement = _commencement(doc)
-        if commencement is not None and (_DATED.search(commencement[1]) or not any(
-                "施行" in ln for ln in meta.info_lines)):
-            clause, sentence = commencement
+        start = commencement(doc)
+        if start is not None and (_DATED.search(start[1]) or not any("施行" in ln for ln in meta.info_lines)):
+            clause, sentence = start
             return sentence, clause, sentence
     if field == "passage" and meta.info_lines:
         lines = _passage_lines(doc, question)
@@ -354,20 +343,13 @@ def _metadata_statement(doc: ParsedDocument, field: str, question: str) -> tuple
     return "", None, ""
 
 
-# "…条例第二十条是怎么规定的？", "第十八条第二款规定了什么": an article (or one of its paragraphs) asked for by number.
-_ARTICLE_NUMBER = r"(第[一二三四五六七八九十百零〇]+条(?:之[一二三四五六七八九十]+)?)(第[一二三四五六七八九十]+款)?"
-_ARTICLE_ASKED = re.compile(f"{_ARTICLE_NUMBER}(?:的?(?:具体)?(?:内容|规定|原文))?是?(?:怎么|如何|怎样)(?:规定|说|写|讲)|"
-                            f"{_ARTICLE_NUMBER}(?:规定|说|讲|写)了(?:些)?什么|"
-                            f"{_ARTICLE_NUMBER}的?(?:具体)?(?:内容|规定|原文)是什么")
-
-
 def asked_article(ctx: AnswerContext) -> Answer | None:
     """The article the question asks for by its number, whole, from the document named (else the best retrieved
     document that has it): its paragraphs and items in order."""
-    found = _ARTICLE_ASKED.search(ctx.intent.text)
-    if found is None:
+    asked = article_asked_for(ctx.intent.text)
+    if asked is None:
         return None
-    article, paragraph = next((found.group(i), found.group(i + 1) or "") for i in (1, 3, 5) if found.group(i))
+    article, paragraph = asked
     for doc in ctx.documents:
         sentences = [s for s in _sentences_of(ctx, [doc]) if article_label(s.clause.label) == article
                      and s.clause.label.startswith(article + paragraph)]
@@ -746,18 +728,7 @@ def _defines(ctx: AnswerContext, sentence: ScoredSentence, term: str) -> bool:
     verb ("（一）野外用火，包括…")."""
     if term not in sentence.text:
         return False
-    named = re.escape(term) + r"”?(?:[（(][^）)]{0,20}[）)])?"  # 节约用水（以下简称节水）
-    defining = (r"所称" + named + r"(?:[，,]|是指|指|包括|系指)",
-                # … and by its short name: "本条例所称节约用水（以下简称节水），是指…" defines 节水 too.
-                r"所称[^，,。；（(]{1,30}[（(]以下简称" + re.escape(term) + r"[）)][，,]?(?:是指|指|包括|系指)",
-                r"(?:^|[“（(）)\s])" + named + r"[，,]?\s*(?:" + _DEFINES.pattern + ")",
-                # … or in a bracket right after its first use: "政务服务事项(包括行政权力事项和公共服务事项，下同)".
-                re.escape(term) + r"[（(](?:包括|是指|指)[^）)]{2,80}[）)]",
-                # … or named by a bracket after what it stands for: "…签订书面协议（以下称补偿协议），明确…".
-                r"[（(]以下(?:简|统)?称[“\"]?" + re.escape(term) + r"[”\"]?[）)]",
-                # … or by a closing sentence naming what precedes: "…部门和…的部门，统称负有…职责的部门。".
-                r"[，,]统称为?[“\"]?" + re.escape(term) + r"[”\"]?[。；;]?$")
-    if any(re.search(pattern, sentence.text) for pattern in defining):
+    if defines(sentence.text, term):
         return True
     lead = _article_lead(ctx, sentence)
     opens = re.match(r"^(?:[（(][一二三四五六七八九十]+[)）]|\d+[.．、])?\s*" + re.escape(term) + "[，,：:是]",
@@ -1319,7 +1290,7 @@ def _always(intent: QuestionIntent) -> bool:
 STRATEGIES: tuple[Strategy, ...] = (
     Strategy("unloaded_reference", lambda i: bool(i.doc_numbers), unloaded_reference,
              "a 文号 in the question that no loaded document has", "refusal naming the document that cites it"),
-    Strategy("asked_article", lambda i: bool(_ARTICLE_ASKED.search(i.text)), asked_article,
+    Strategy("asked_article", lambda i: article_asked_for(i.text) is not None, asked_article,
              "the article (or paragraph) the question asks for by number, in the named or best document",
              "the article whole"),
     Strategy("metadata", lambda i: bool(i.metadata_field), metadata,

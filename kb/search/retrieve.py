@@ -15,7 +15,7 @@ import os
 import sqlite3
 import threading
 import time
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from typing import Sequence
 
 import numpy as np
@@ -309,15 +309,35 @@ def fuse_to_hits(snap: Snapshot, rankings: dict[str, ChunkRanking], top_k: int, 
         # The best sentence comes from whichever retriever ranked this clause highest.
         best_mode = min((m for m in per_mode if key in per_mode[m]), key=lambda m: per_mode[m][key][0])
         best_row = per_mode[best_mode][key][2]
-        meta = snap.documents[key[0]].meta
-        hits.append(Hit(
-            doc_id=key[0], doc_number=meta.doc_number, doc_title=meta.title, doc_citation=meta.citation_name,
-            clause_label=clause.label,
-            heading=clause.heading, text=clause.text, score=round(score, 6),
-            best_sentence=_sentence_text(clause, snap.chunks.sentence_of(best_row)),
-            scores={m: round(per_mode[m][key][1], 6) for m in per_mode if key in per_mode[m]},
-        ))
+        hits.append(_clause_hit(snap, key[0], clause, score, _sentence_text(clause, snap.chunks.sentence_of(best_row)),
+                                {m: round(per_mode[m][key][1], 6) for m in per_mode if key in per_mode[m]}))
     return hits
+
+
+def _clause_hit(snap: Snapshot, doc_id: str, clause: Clause, score: float, best_sentence: str,
+                scores: dict[str, float]) -> Hit:
+    meta = snap.documents[doc_id].meta
+    return Hit(doc_id=doc_id, doc_number=meta.doc_number, doc_title=meta.title, doc_citation=meta.citation_name,
+               clause_label=clause.label, heading=clause.heading, text=clause.text, score=round(score, 6),
+               best_sentence=best_sentence, scores=scores)
+
+
+def clauses_first(snap: Snapshot, hits: Sequence[Hit], keys: Sequence[tuple[str, str]]) -> list[Hit]:
+    """The hits with the given clauses (doc_id, label) moved to the front, in that order, at the best hit's score;
+    one not retrieved is added (its first sentence as its best), the last hits giving way to keep the length."""
+    if not keys:
+        return list(hits)
+    by_key = {(h.doc_id, h.clause_label): h for h in hits}
+    top = max((h.score for h in hits), default=1.0)
+    first = []
+    for doc_id, label in keys:
+        clause = snap.clause(doc_id, label)
+        if clause is None:
+            continue
+        hit = by_key.get((doc_id, label))
+        first.append(replace(hit, score=top) if hit else _clause_hit(snap, doc_id, clause, top, _sentence_text(clause, 0), {}))
+    chosen = {(h.doc_id, h.clause_label) for h in first}
+    return (first + [h for h in hits if (h.doc_id, h.clause_label) not in chosen])[:max(len(hits), len(first))]
 
 
 def _sentence_text(clause: Clause, sentence: int) -> str:

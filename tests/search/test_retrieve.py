@@ -8,7 +8,7 @@ import pytest
 
 from kb.errors import KbError
 from kb.indexing.ingest import Indexer
-from kb.search.retrieve import ChunkRanking, Retriever, fuse_to_hits
+from kb.search.retrieve import ChunkRanking, Retriever, clauses_first, fuse_to_hits
 
 ROOT = ROOT_DIR
 
@@ -37,6 +37,21 @@ def test_hits_are_clauses_not_duplicated_sentences(retriever):
     hits = retriever.search("绿色", mode="hybrid", top_k=10)
     keys = [(h.doc_id, h.clause_label) for h in hits]
     assert len(keys) == len(set(keys)) == 10
+
+
+def test_clauses_put_first_keep_the_length_and_take_the_best_score(retriever):
+    """A retrieved clause moves to the front; one not retrieved joins with its first sentence, the last hit giving
+    way; a label no document has is skipped."""
+    snap = retriever.snapshot()
+    hits = retriever.search("新建充电桩的目标是多少", mode="bm25", top_k=3, snap=snap)
+    doc_id = hits[0].doc_id
+    retrieved, missing = hits[2].clause_label, next(
+        c.label for c in snap.documents[doc_id].clauses if c.label not in {h.clause_label for h in hits} and c.sentences)
+    first = clauses_first(snap, hits, [(doc_id, missing), (doc_id, retrieved), (doc_id, "第九百条")])
+    assert [h.clause_label for h in first] == [missing, retrieved, hits[0].clause_label]
+    assert first[0].score == first[1].score == hits[0].score
+    assert first[0].best_sentence == snap.clause(doc_id, missing).sentences[0].text
+    assert clauses_first(snap, hits, []) == hits
 
 
 def test_hybrid_fuses_both_rankings(retriever):

@@ -1,0 +1,91 @@
+"""Clauses a question asks for by the documents' structure rather than by its words: the article it names by number,
+the article that says when a document takes effect, the sentence that defines the asked term. Their words ("本法自…起
+施行", "本法所称…，是指…") are ones every question of the kind shares with many clauses, so ranking by words puts them
+anywhere; the answer pipeline retrieves them first (and the strategies quote them)."""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Sequence
+
+from kb.analysis.penalties import article_label
+from kb.answering.intent import QuestionIntent
+from kb.schema import Clause, Hit, ParsedDocument
+from kb.store.snapshot import Snapshot
+
+# "…条例第二十条是怎么规定的？", "第十八条第二款规定了什么": an article (or one of its paragraphs) asked for by number.
+_ARTICLE_NUMBER = r"(第[一二三四五六七八九十百零〇]+条(?:之[一二三四五六七八九十]+)?)(第[一二三四五六七八九十]+款)?"
+ARTICLE_ASKED = re.compile(f"{_ARTICLE_NUMBER}(?:的?(?:具体)?(?:内容|规定|原文))?是?(?:怎么|如何|怎样)(?:规定|说|写|讲)|"
+                           f"{_ARTICLE_NUMBER}(?:规定|说|讲|写)了(?:些)?什么|"
+                           f"{_ARTICLE_NUMBER}的?(?:具体)?(?:内容|规定|原文)是什么")
+TAKES_EFFECT = re.compile(r"施行|生效|实施")
+_COMMENCES = re.compile(r"自.{2,24}起(?:施行|实施|生效)")
+DEFINES = re.compile(r"是指|指的是|，指|系指|统称|含义")
+_MEANS = re.compile(r"是指|指的是|，指|系指")
+# At most this many clauses are put first: a term defined in several documents, an article in each named one.
+MAX_STRUCTURAL_CLAUSES = 3
+
+
+def asked_article(question: str) -> tuple[str, str] | None:
+    """(article, paragraph or "") the question asks for by number, or None."""
+    found = ARTICLE_ASKED.search(question)
+    if found is None:
+        return None
+    return next((found.group(i), found.group(i + 1) or "") for i in (1, 3, 5) if found.group(i))
+
+
+def commencement(doc: ParsedDocument) -> tuple[Clause, str] | None:
+    """The article that says when the document takes effect ("本条例自1992年8月1日起施行"), read from the end."""
+    for clause in reversed(doc.clauses):
+        for sentence in clause.sentences:
+            if _COMMENCES.search(sentence.text):
+                return clause, sentence.text.strip()
+    return None
+
+
+def defines(text: str, term: str) -> bool:
+    """本法所称X，是指…; X，是指…; X（包括…，下同）; X named by a bracket after what it stands for (以下称X), or by a
+    closing 统称X. (An item of "下列用语的含义：" opening with X needs its lead: see the definition strategy.)"""
+    if term not in text:
+        return False
+    named = re.escape(term) + r"”?(?:[（(][^）)]{0,20}[）)])?"  # 节约用水（以下简称节水）
+    defining = (r"所称" + named + r"(?:[，,]|是指|指|包括|系指)",
+                # … and by its short name: "本条例所称节约用水（以下简称节水），是指…" defines 节水 too.
+                r"所称[^，,。；（(]{1,30}[（(]以下简称" + re.escape(term) + r"[）)][，,]?(?:是指|指|包括|系指)",
+                r"(?:^|[“（(）)\s])" + named + r"[，,]?\s*(?:" + DEFINES.pattern + ")",
+                # … or in a bracket right after its first use: "政务服务事项(包括行政权力事项和公共服务事项，下同)".
+                re.escape(term) + r"[（(](?:包括|是指|指)[^）)]{2,80}[）)]",
+                # … or named by a bracket after what it stands for: "…签订书面协议（以下称补偿协议），明确…".
+                r"[（(]以下(?:简|统)?称[“\"]?" + re.escape(term) + r"[”\"]?[）)]",
+                # … or by a closing sentence naming what precedes: "…部门和…的部门，统称负有…职责的部门。".
+                r"[，,]统称为?[“\"]?" + re.escape(term) + r"[”\"]?[。；;]?$")
+    return any(re.search(pattern, text) for pattern in defining)
+
+
+def structural_clauses(intent: QuestionIntent, snap: Snapshot, doc_ids: Sequence[str] | None,
+                       hits: Sequence[Hit]) -> list[tuple[str, str]]:
+    """(doc_id, clause label) of the clauses the question asks for by structure, in the order retrieval ranks their
+    documents: an article by number or the commencement article of the documents the question names (`doc_ids`; a
+    number alone names no document), the clauses defining the asked term in the searched documents (all when
+    `doc_ids` is None)."""
+    named = [snap.documents[d] for d in doc_ids or () if d in snap.documents]
+    found: list[tuple[str, str]] = []
+    article = asked_article(intent.text)
+    if article is not None:
+        number, paragraph = article
+        found = [(doc.meta.doc_id, clause.label) for doc in named for clause in doc.clauses
+                 if article_label(clause.label) == number and clause.label.startswith(number + paragraph)]
+    elif intent.metadata_field == "passage" and TAKES_EFFECT.search(intent.text):
+        found = [(doc.meta.doc_id, start[0].label) for doc in named if (start := commencement(doc)) is not None]
+    elif intent.definition_term:
+        term = intent.definition_term
+        defining = [(doc.meta.doc_id, clause) for doc in (named or snap.documents.values()) for clause in doc.clauses
+                    if term in clause.text and any(defines(s.text, term) for s in clause.sentences)]
+        # What a term means (是指) before what it takes in (本条例所称道路运输经营包括…客运经营和…货运经营).
+        defining.sort(key=lambda found: not any(defines(s.text, term) and _MEANS.search(s.text)
+                                                for s in found[1].sentences))
+        found = [(doc_id, clause.label) for doc_id, clause in defining]
+    first_hit = {doc_id: rank for rank, doc_id in reversed(list(enumerate(h.doc_id for h in hits)))}
+    # One clause per document (an article's own clause before its paragraphs), documents as retrieval ranks them.
+    by_document = {doc_id: (doc_id, label) for doc_id, label in reversed(found)}
+    return sorted(by_document.values(), key=lambda key: first_hit.get(key[0], len(hits)))[:MAX_STRUCTURAL_CLAUSES]

@@ -1,0 +1,62 @@
+"""Clauses asked for by structure: found in the documents' text and ranked first by the answer pipeline's retrieval."""
+
+import pytest
+
+from kb.answering.structure import asked_article, commencement, defines
+from kb.schema import RetrievalMode
+
+from tests.answering.test_extractive import _inline_kb
+
+BRIDGES = """城市桥梁测试条例
+2019年10月8日 国务院第66次常务会议通过
+第一条 为了加强城市桥梁管理，制定本条例。
+第二条 本条例所称城市桥梁，是指城市道路上供车辆、行人通行的桥梁及其附属设施，包括跨河桥、立交桥、人行天桥以及与之配套的引道、挡墙、照明、排水等各类附属设施。
+第三条 城市桥梁管理部门负责城市桥梁的日常巡查，城市桥梁的检测、城市桥梁的维修和城市桥梁的加固应当按照城市桥梁技术规范进行。
+第四条 城市桥梁的养护经费由城市桥梁所有人承担。本条例所称城市桥梁包括市管城市桥梁和区管城市桥梁。
+第五条 本条例施行前已经建成的城市桥梁，应当自本条例施行之日起一年内完成城市桥梁安全评估；施行后新建的城市桥梁，应当在交付使用前完成评估。
+第六条 本条例自2020年1月1日起施行。
+"""
+
+
+@pytest.fixture(scope="module")
+def bridges(tmp_path_factory):
+    return _inline_kb(tmp_path_factory.mktemp("structure"), {"bridges.txt": BRIDGES})
+
+
+@pytest.mark.parametrize("question, expected", [
+    ("《优化营商环境条例》第五十四条是怎么规定的？", ("第五十四条", "")),
+    ("第十八条第二款规定了什么", ("第十八条", "第二款")),
+    ("第二十条之一的内容是什么？", ("第二十条之一", "")),
+    ("第五十四条的罚款是多少？", None),  # a detail of the article, not the article
+])
+def test_an_article_asked_for_by_number(question, expected):
+    assert asked_article(question) == expected
+
+
+def test_the_commencement_is_the_last_article_that_dates_the_taking_effect(bridges):
+    doc = bridges.documents()[0]
+    clause, sentence = commencement(doc)
+    assert clause.label == "第六条" and sentence == "第六条 本条例自2020年1月1日起施行。"
+
+
+@pytest.mark.parametrize("text, term, expected", [
+    ("本法所称清洁生产，是指不断采取改进设计…措施。", "清洁生产", True),
+    ("（一）温室气体，是指大气中吸收和重新放出红外辐射的气态成分。", "温室气体", True),
+    ("本条例所称节约用水（以下简称节水），是指…", "节水", True),
+    ("签订书面协议（以下称补偿协议），明确补偿目标。", "补偿协议", True),
+    ("清洁生产审核应当按照规定进行。", "清洁生产", False),
+    ("推动清洁生产。", "节水", False),
+])
+def test_a_sentence_defines_a_term_by_the_forms_laws_use(text, term, expected):
+    assert defines(text, term) is expected
+
+
+def test_the_pipeline_retrieves_first_the_clause_asked_for_by_structure(bridges):
+    """Every clause of the law shares "城市桥梁" and "施行" with these questions; the one asked for comes first, and
+    a term's meaning (是指) before what it takes in (包括)."""
+    def first(question):
+        return bridges.ask(question, mode=RetrievalMode.BM25).retrieved[0].clause_label
+
+    assert first("城市桥梁是指什么？") == "第二条"
+    assert first("《城市桥梁测试条例》从哪一天开始施行？") == "第六条"
+    assert first("《城市桥梁测试条例》第三条是怎么规定的？") == "第三条"
