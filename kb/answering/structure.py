@@ -1,5 +1,6 @@
 """Clauses a question asks for by the documents' structure rather than by its words: the article it names by number,
-the article that says when a document takes effect, the sentence that defines the asked term. Their words ("本法自…起
+the article that says when a document takes effect, the one that says what it applies to, the sentence that defines
+the asked term. Their words ("本法自…起
 施行", "本法所称…，是指…") are ones every question of the kind shares with many clauses, so ranking by words puts them
 anywhere; the answer pipeline retrieves them first (and the strategies quote them)."""
 
@@ -22,6 +23,9 @@ TAKES_EFFECT = re.compile(r"施行|生效|实施")
 _COMMENCES = re.compile(r"自.{2,24}起(?:施行|实施|生效)")
 DEFINES = re.compile(r"是指|指的是|，指|系指|统称|含义")
 _MEANS = re.compile(r"是指|指的是|，指|系指")
+# A law states what it applies to among its first articles ("本法适用于中华人民共和国领域和管辖的其他海域").
+_OWN_SCOPE = re.compile(r"本(?:法|条例|规定|办法|细则)适用于|(?<!不)适用本(?:法|条例|规定|办法|细则)")
+LEADING_CLAUSES = 8
 # At most this many clauses are put first: a term defined in several documents, an article in each named one.
 MAX_STRUCTURAL_CLAUSES = 3
 
@@ -62,11 +66,16 @@ def defines(text: str, term: str) -> bool:
     return any(re.search(pattern, text) for pattern in defining)
 
 
+def _leading_clauses(doc: ParsedDocument) -> list[Clause]:
+    """The clauses of the document's first articles, where a law states its scope."""
+    return [c for c in doc.clauses if c.sentences][:LEADING_CLAUSES]
+
+
 def structural_clauses(intent: QuestionIntent, snap: Snapshot, doc_ids: Sequence[str] | None,
                        hits: Sequence[Hit]) -> list[tuple[str, str]]:
     """(doc_id, clause label) of the clauses the question asks for by structure, in the order retrieval ranks their
-    documents: an article by number or the commencement article of the documents the question names (`doc_ids`; a
-    number alone names no document), the clauses defining the asked term in the searched documents (all when
+    documents: an article by number, the commencement article or the scope article of the documents the question
+    names (`doc_ids`; a number alone names no document), the clauses defining the asked term in the searched documents (all when
     `doc_ids` is None)."""
     named = [snap.documents[d] for d in doc_ids or () if d in snap.documents]
     found: list[tuple[str, str]] = []
@@ -77,6 +86,9 @@ def structural_clauses(intent: QuestionIntent, snap: Snapshot, doc_ids: Sequence
                  if article_label(clause.label) == number and clause.label.startswith(number + paragraph)]
     elif intent.metadata_field == "passage" and TAKES_EFFECT.search(intent.text):
         found = [(doc.meta.doc_id, start[0].label) for doc in named if (start := commencement(doc)) is not None]
+    elif intent.wants_scope:
+        found = [(doc.meta.doc_id, clause.label) for doc in named
+                 for clause in _leading_clauses(doc) if _OWN_SCOPE.search(clause.text)][:1]
     elif intent.definition_term:
         term = intent.definition_term
         defining = [(doc.meta.doc_id, clause) for doc in (named or snap.documents.values()) for clause in doc.clauses

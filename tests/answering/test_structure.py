@@ -9,9 +9,10 @@ from tests.answering.test_extractive import _inline_kb
 
 BRIDGES = """城市桥梁测试条例
 2019年10月8日 国务院第66次常务会议通过
-第一条 为了加强城市桥梁管理，制定本条例。
+第一条 为了加强城市桥梁管理，保障城市桥梁完好和通行安全，根据有关法律、行政法规，结合本市实际，制定本条例。本条例适用于本市行政区域内城市桥梁的养护和管理。
 第二条 本条例所称城市桥梁，是指城市道路上供车辆、行人通行的桥梁及其附属设施，包括跨河桥、立交桥、人行天桥以及与之配套的引道、挡墙、照明、排水等各类附属设施。
 第三条 城市桥梁管理部门负责城市桥梁的日常巡查，城市桥梁的检测、城市桥梁的维修和城市桥梁的加固应当按照城市桥梁技术规范进行。
+第三条之一 城市桥梁技术规范适用于城市桥梁的监测，也适用于城市桥梁的检测。
 第四条 城市桥梁的养护经费由城市桥梁所有人承担。本条例所称城市桥梁包括市管城市桥梁和区管城市桥梁。
 第五条 本条例施行前已经建成的城市桥梁，应当自本条例施行之日起一年内完成城市桥梁安全评估；施行后新建的城市桥梁，应当在交付使用前完成评估。
 第六条 本条例自2020年1月1日起施行。
@@ -52,11 +53,12 @@ def test_a_sentence_defines_a_term_by_the_forms_laws_use(text, term, expected):
 
 
 def test_the_pipeline_retrieves_first_the_clause_asked_for_by_structure(bridges):
-    """Every clause of the law shares "城市桥梁" and "施行" with these questions; the one asked for comes first, and
-    a term's meaning (是指) before what it takes in (包括)."""
+    """Every clause of the law shares "城市桥梁" and "施行" or "适用" with these questions; the one asked for comes
+    first, and a term's meaning (是指) before what it takes in (包括)."""
     def first(question):
         return bridges.ask(question, mode=RetrievalMode.BM25).retrieved[0].clause_label
 
     assert first("城市桥梁是指什么？") == "第二条"
     assert first("《城市桥梁测试条例》从哪一天开始施行？") == "第六条"
     assert first("《城市桥梁测试条例》第三条是怎么规定的？") == "第三条"
+    assert first("《城市桥梁测试条例》适用于哪些城市桥梁？") == "第一条"  # its own scope, among its first articles
