@@ -1,8 +1,8 @@
 """Clauses a question asks for by the documents' structure rather than by its words: the article it names by number,
 the article that says when a document takes effect, the one that says what it applies to, the sentence that defines
-the asked term. Their words ("本法自…起
-施行", "本法所称…，是指…") are ones every question of the kind shares with many clauses, so ranking by words puts them
-anywhere; the answer pipeline retrieves them first (and the strategies quote them)."""
+the asked term. Their words ("本法自…起施行", "本法所称…，是指…") are ones every question of the kind shares with many
+clauses, so ranking by words puts them anywhere; the answer pipeline retrieves them first (and the strategies quote
+them)."""
 
 from __future__ import annotations
 
