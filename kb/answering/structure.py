@@ -10,29 +10,27 @@ import re
 from collections.abc import Sequence
 
 from kb.analysis.penalties import article_label
+from kb.answering import tuning
 from kb.answering.intent import QuestionIntent
 from kb.schema import Clause, Hit, ParsedDocument
 from kb.store.snapshot import Snapshot
 
 # "…条例第二十条是怎么规定的？", "第十八条第二款规定了什么": an article (or one of its paragraphs) asked for by number.
 _ARTICLE_NUMBER = r"(第[一二三四五六七八九十百零〇]+条(?:之[一二三四五六七八九十]+)?)(第[一二三四五六七八九十]+款)?"
-ARTICLE_ASKED = re.compile(f"{_ARTICLE_NUMBER}(?:的?(?:具体)?(?:内容|规定|原文))?是?(?:怎么|如何|怎样)(?:规定|说|写|讲)|"
-                           f"{_ARTICLE_NUMBER}(?:规定|说|讲|写)了(?:些)?什么|"
-                           f"{_ARTICLE_NUMBER}的?(?:具体)?(?:内容|规定|原文)是什么")
+_ARTICLE_ASKED = re.compile(f"{_ARTICLE_NUMBER}(?:的?(?:具体)?(?:内容|规定|原文))?是?(?:怎么|如何|怎样)(?:规定|说|写|讲)|"
+                            f"{_ARTICLE_NUMBER}(?:规定|说|讲|写)了(?:些)?什么|"
+                            f"{_ARTICLE_NUMBER}的?(?:具体)?(?:内容|规定|原文)是什么")
 TAKES_EFFECT = re.compile(r"施行|生效|实施")
 _COMMENCES = re.compile(r"自.{2,24}起(?:施行|实施|生效)")
-DEFINES = re.compile(r"是指|指的是|，指|系指|统称|含义")
+_DEFINES = re.compile(r"是指|指的是|，指|系指|统称|含义")
 _MEANS = re.compile(r"是指|指的是|，指|系指")
 # A law states what it applies to among its first articles ("本法适用于中华人民共和国领域和管辖的其他海域").
 _OWN_SCOPE = re.compile(r"本(?:法|条例|规定|办法|细则)适用于|(?<!不)适用本(?:法|条例|规定|办法|细则)")
-LEADING_CLAUSES = 8
-# At most this many clauses are put first: a term defined in several documents, an article in each named one.
-MAX_STRUCTURAL_CLAUSES = 3
 
 
 def asked_article(question: str) -> tuple[str, str] | None:
     """(article, paragraph or "") the question asks for by number, or None."""
-    found = ARTICLE_ASKED.search(question)
+    found = _ARTICLE_ASKED.search(question)
     if found is None:
         return None
     return next((found.group(i), found.group(i + 1) or "") for i in (1, 3, 5) if found.group(i))
@@ -56,7 +54,7 @@ def defines(text: str, term: str) -> bool:
     defining = (r"所称" + named + r"(?:[，,]|是指|指|包括|系指)",
                 # … and by its short name: "本条例所称节约用水（以下简称节水），是指…" defines 节水 too.
                 r"所称[^，,。；（(]{1,30}[（(]以下简称" + re.escape(term) + r"[）)][，,]?(?:是指|指|包括|系指)",
-                r"(?:^|[“（(）)\s])" + named + r"[，,]?\s*(?:" + DEFINES.pattern + ")",
+                r"(?:^|[“（(）)\s])" + named + r"[，,]?\s*(?:" + _DEFINES.pattern + ")",
                 # … or in a bracket right after its first use: "政务服务事项(包括行政权力事项和公共服务事项，下同)".
                 re.escape(term) + r"[（(](?:包括|是指|指)[^）)]{2,80}[）)]",
                 # … or named by a bracket after what it stands for: "…签订书面协议（以下称补偿协议），明确…".
@@ -68,15 +66,15 @@ def defines(text: str, term: str) -> bool:
 
 def _leading_clauses(doc: ParsedDocument) -> list[Clause]:
     """The clauses of the document's first articles, where a law states its scope."""
-    return [c for c in doc.clauses if c.sentences][:LEADING_CLAUSES]
+    return [c for c in doc.clauses if c.sentences][:tuning.SCOPE_LEADING_CLAUSES]
 
 
 def structural_clauses(intent: QuestionIntent, snap: Snapshot, doc_ids: Sequence[str] | None,
                        hits: Sequence[Hit]) -> list[tuple[str, str]]:
     """(doc_id, clause label) of the clauses the question asks for by structure, in the order retrieval ranks their
     documents: an article by number, the commencement article or the scope article of the documents the question
-    names (`doc_ids`; a number alone names no document), the clauses defining the asked term in the searched documents (all when
-    `doc_ids` is None)."""
+    names (`doc_ids`; a number alone names no document), the clauses defining the asked term in the searched
+    documents (all when `doc_ids` is None)."""
     named = [snap.documents[d] for d in doc_ids or () if d in snap.documents]
     found: list[tuple[str, str]] = []
     article = asked_article(intent.text)
@@ -88,16 +86,17 @@ def structural_clauses(intent: QuestionIntent, snap: Snapshot, doc_ids: Sequence
         found = [(doc.meta.doc_id, start[0].label) for doc in named if (start := commencement(doc)) is not None]
     elif intent.wants_scope:
         found = [(doc.meta.doc_id, clause.label) for doc in named
-                 for clause in _leading_clauses(doc) if _OWN_SCOPE.search(clause.text)][:1]
+                 for clause in _leading_clauses(doc) if _OWN_SCOPE.search(clause.text)]
     elif intent.definition_term:
         term = intent.definition_term
         defining = [(doc.meta.doc_id, clause) for doc in (named or snap.documents.values()) for clause in doc.clauses
                     if term in clause.text and any(defines(s.text, term) for s in clause.sentences)]
         # What a term means (是指) before what it takes in (本条例所称道路运输经营包括…客运经营和…货运经营).
-        defining.sort(key=lambda found: not any(defines(s.text, term) and _MEANS.search(s.text)
-                                                for s in found[1].sentences))
+        defining.sort(key=lambda entry: not any(defines(s.text, term) and _MEANS.search(s.text)
+                                                for s in entry[1].sentences))
         found = [(doc_id, clause.label) for doc_id, clause in defining]
     first_hit = {doc_id: rank for rank, doc_id in reversed(list(enumerate(h.doc_id for h in hits)))}
     # One clause per document (an article's own clause before its paragraphs), documents as retrieval ranks them.
     by_document = {doc_id: (doc_id, label) for doc_id, label in reversed(found)}
-    return sorted(by_document.values(), key=lambda key: first_hit.get(key[0], len(hits)))[:MAX_STRUCTURAL_CLAUSES]
+    ranked = sorted(by_document.values(), key=lambda key: first_hit.get(key[0], len(hits)))
+    return ranked[:tuning.MAX_STRUCTURAL_CLAUSES]

@@ -65,6 +65,11 @@ MIN_MODAL_SHARE_OF_BEST = 0.5
 MAX_ARTICLE_SENTENCES = 24
 # A law states its scope among its first articles: this many of the best document's first sentences (dev (all)).
 SCOPE_LEADING_SENTENCES = 15
+# … and, for retrieval, this many of a named document's first clauses are searched for its scope article (dev (all)).
+SCOPE_LEADING_CLAUSES = 8
+# At most this many clauses asked for by structure are ranked first: a term defined in several documents, an article
+# in each named one (dev (all)).
+MAX_STRUCTURAL_CLAUSES = 3
 # Enterprise answers: the sentences closest to the question, before the requirement finder's list (dev).
 MAX_CLOSEST = 3
 MAX_ENTERPRISE_ITEMS = 16

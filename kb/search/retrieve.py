@@ -335,7 +335,8 @@ def clauses_first(snap: Snapshot, hits: Sequence[Hit], keys: Sequence[tuple[str,
         if clause is None:
             continue
         hit = by_key.get((doc_id, label))
-        first.append(replace(hit, score=top) if hit else _clause_hit(snap, doc_id, clause, top, _sentence_text(clause, 0), {}))
+        first.append(replace(hit, score=top) if hit
+                     else _clause_hit(snap, doc_id, clause, top, _sentence_text(clause, 0), {}))
     chosen = {(h.doc_id, h.clause_label) for h in first}
     return (first + [h for h in hits if (h.doc_id, h.clause_label) not in chosen])[:max(len(hits), len(first))]
 

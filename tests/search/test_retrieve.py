@@ -45,8 +45,9 @@ def test_clauses_put_first_keep_the_length_and_take_the_best_score(retriever):
     snap = retriever.snapshot()
     hits = retriever.search("新建充电桩的目标是多少", mode="bm25", top_k=3, snap=snap)
     doc_id = hits[0].doc_id
-    retrieved, missing = hits[2].clause_label, next(
-        c.label for c in snap.documents[doc_id].clauses if c.label not in {h.clause_label for h in hits} and c.sentences)
+    retrieved = hits[2].clause_label
+    missing = next(c.label for c in snap.documents[doc_id].clauses
+                   if c.label not in {h.clause_label for h in hits} and c.sentences)
     first = clauses_first(snap, hits, [(doc_id, missing), (doc_id, retrieved), (doc_id, "第九百条")])
     assert [h.clause_label for h in first] == [missing, retrieved, hits[0].clause_label]
     assert first[0].score == first[1].score == hits[0].score
