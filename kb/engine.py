@@ -309,7 +309,8 @@ class PolicyKb:
             nonlocal retrieving
             began = time.perf_counter()
             found = self.retriever.retrieve(asked.search_text, mode=mode, top_k=depth, doc_ids=restriction, snap=snap)
-            # The clauses it asks for by structure (an article by number, the commencement, a definition) first.
+            # The clauses it asks for by structure first (an article by number, the commencement, the scope, a
+            # definition).
             asked_for = structural_clauses(asked, snap, restriction, found.hits)
             if asked_for:
                 found = replace(found, hits=clauses_first(snap, found.hits, asked_for))

@@ -230,6 +230,7 @@ class SentenceScorer:
         self.tokenizer = tokenizer
         self.similarities = similarities
         self._weights_by_text: dict[tuple[str, bool], dict[str, float]] = {}
+        self._mastheads: dict[str, frozenset[str]] = {}
 
     def weights(self, text: str, expand: bool = True) -> dict[str, float]:
         """idf weight of each word of the text, expanded with the formal terms of its colloquial words unless
@@ -290,11 +291,13 @@ class SentenceScorer:
         """The document's header lines (issuer, title lines, 文号) as its preamble holds them: they name the document
         and say nothing of what it provides, so they are never quoted as an answer (the metadata strategy reads
         them)."""
-        doc = self.snapshot.documents.get(doc_id)
-        if doc is None:
-            return frozenset()
-        meta = doc.meta
-        return frozenset(line.strip() for line in (*meta.info_lines, meta.title, meta.doc_number, meta.issuer) if line)
+        if doc_id not in self._mastheads:  # read once per document, not once per retrieved clause
+            doc = self.snapshot.documents.get(doc_id)
+            meta = doc.meta if doc else None
+            self._mastheads[doc_id] = frozenset(
+                line.strip() for line in (*meta.info_lines, meta.title, meta.doc_number, meta.issuer) if line
+            ) if meta else frozenset()
+        return self._mastheads[doc_id]
 
     def lead_in(self, doc_id: str, clause: Clause) -> str:
         """The sentence an item stands under ("公众聚集场所装修时，应当遵守下列规定：" for "（一）不得改变…承重结构；"):

@@ -89,12 +89,11 @@ def structural_clauses(intent: QuestionIntent, snap: Snapshot, doc_ids: Sequence
                  for clause in _leading_clauses(doc) if _OWN_SCOPE.search(clause.text)]
     elif intent.definition_term:
         term = intent.definition_term
-        defining = [(doc.meta.doc_id, clause) for doc in (named or snap.documents.values()) for clause in doc.clauses
-                    if term in clause.text and any(defines(s.text, term) for s in clause.sentences)]
+        defining = [(doc.meta.doc_id, clause.label, [s.text for s in clause.sentences if defines(s.text, term)])
+                    for doc in (named or snap.documents.values()) for clause in doc.clauses if term in clause.text]
         # What a term means (是指) before what it takes in (本条例所称道路运输经营包括…客运经营和…货运经营).
-        defining.sort(key=lambda entry: not any(defines(s.text, term) and _MEANS.search(s.text)
-                                                for s in entry[1].sentences))
-        found = [(doc_id, clause.label) for doc_id, clause in defining]
+        found = [(doc_id, label) for doc_id, label, sentences in sorted(
+            (entry for entry in defining if entry[2]), key=lambda entry: not any(map(_MEANS.search, entry[2])))]
     first_hit = {doc_id: rank for rank, doc_id in reversed(list(enumerate(h.doc_id for h in hits)))}
     # One clause per document (an article's own clause before its paragraphs), documents as retrieval ranks them.
     by_document = {doc_id: (doc_id, label) for doc_id, label in reversed(found)}
