@@ -23,8 +23,10 @@ _POLICY_DOCUMENT_WORD = re.compile(
     r"(?<!规范性)(?<!申请)(?<!证明)(?<!技术)(?<!设计)(?<!招标)(?<!投标)(?<!相关)(?<!有关)(?<!其他)(?<!电子)"
     r"(?<!保密)(?<!批准)(?<!审批)(?<!许可)(?<!涉密)(?<!会议)文件(?![名号])|(?:支持|扶持|优惠|鼓励|激励)政策")
 # What is to come (以后会, 今后, 到2025年, “十四五”) is what policy documents plan; laws and regulations set rules with
-# no date to reach. ("签了以后有什么好处", "交上去以后，" are about after an act, not the future.)
-_FUTURE = re.compile(r"以后(?=[会要能还是就也])|今后|将来|未来|接下来|下一步|到20\d\d年|20\d\d年前|十四五")
+# no date to reach. ("签了以后有什么好处", "交上去以后，" are about after an act, not the future; so is 以后 after a
+# completed act, "规划批下来以后会公开吗", "编好以后要报谁", or a time of day, "晚上几点以后就不能".)
+_FUTURE = re.compile(r"(?<![了好完过掉成点时])(?<!下来)(?<!起来)(?<!上来)以后(?=[会要能还是就也])"
+                     r"|今后|将来|未来|接下来|下一步|到20\d\d年|20\d\d年前|十四五")
 MIN_NAME_CHARS = 4  # "条例" or a two-character stem names nothing in particular
 MIN_STEM_CHARS = 4  # the end of a title names the document when it keeps this much before 条例 / 法
 

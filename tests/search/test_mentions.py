@@ -72,3 +72,7 @@ def test_a_question_about_what_is_to_come_means_the_policy_documents_beside_laws
     # After an act is not the future.
     assert policy_documents_meant("签了协议以后有什么好处？", SNAPSHOT) == []
     assert policy_documents_meant("调查报告交上去以后，市政府要在多少天内作出批复？", SNAPSHOT) == []
+    assert policy_documents_meant("规划批下来以后会对外公开吗？", SNAPSHOT) == []  # after the act is done
+    assert policy_documents_meant("方案编好以后要报谁批准？", SNAPSHOT) == []
+    assert policy_documents_meant("晚上几点以后就不能施工了？", SNAPSHOT) == []  # after a time of day
+    assert policy_documents_meant("我们村以后会变漂亮吗？", SNAPSHOT) == ["opinion"]
