@@ -1039,6 +1039,13 @@ def who(ctx: AnswerContext) -> Answer | None:
     any_party = not _ASKS_FOR_A_BODY.search(ctx.intent.text)
     naming = [s for s in ctx.contenders if _names_responsible(s.text, any_party)
               and not ctx.scorer.missing_detail(ctx.intent, s) and s.doc_id == complete.doc_id]
+    # Who bears a cost is said only by a provision naming that cost (asked alone: a question that asks it beside
+    # other things has it answered as its own part).
+    cost = None if question_parts(ctx.intent.text) else _ASKED_COST.search(ctx.intent.text)
+    if cost is not None:
+        naming = [s for s in naming if _names_cost(cost, s.text)]
+        if not any(_names_cost(cost, s.text) for s in ctx.contenders):
+            return ctx.refuse(f"文件没有规定{cost.group(1)}{cost.group(2)}由谁承担")
     named = next((s for s in naming if s is complete or s.score >= tuning.NAMED_BODY_SHARE * complete.score), None)
     # Of the close ones, the one about the asked task ("由谁负责养护管理": "（三）附属绿地由管理单位或者产权单位负责" under
     # "…养护管理实行分工负责制：", not "附属绿地由建设单位负责建设"), its item's lead-in included.
@@ -1093,6 +1100,18 @@ def who(ctx: AnswerContext) -> Answer | None:
     lead = f"{UNNAMED_HEDGE}牵头部门{marker(doc.meta, complete.clause.label)}。"
     chosen = [complete] + ([general] if general and general.clause.label != complete.clause.label else [])
     return ctx.compose(chosen, lead=lead)
+
+
+# "运费应该由谁承担", "评估费用由谁出": the cost whose bearer is asked, as what it is for and its kind. A provision
+# charging another cost ("…由承运人承担退运责任，或者承担有关处置费用") does not say who bears it; one naming it
+# by what it is for does ("区域评估的费用不得由市场主体承担", "移植所需费用，由移植单位承担").
+_ASKED_COST = re.compile(r"((?:(?![的了这那该笔项些种])[\u4e00-\u9fff]){0,4}?)(费用|经费|费)(?:应当|应该|该|要|需要|都)?"
+                         r"(?:由谁|谁)来?(?:承担|负担|支付|出|付|交|缴|买单)")
+
+
+def _names_cost(cost: re.Match[str], text: str) -> bool:
+    purpose, kind = cost.groups()
+    return purpose + kind in text or (len(purpose) >= 2 and purpose in text and "费" in text)
 
 
 # "(以下称审批部门)", "（以下简称市容部门）": the short name a law gives what it has just named.
@@ -1326,7 +1345,8 @@ STRATEGIES += (
     Strategy("scope", lambda i: i.wants_scope, scope, "a close sentence with 适用", "one quote"),
     Strategy("compare", lambda i: i.compare, compare, "close sentences of two documents", "numbered, per document"),
     Strategy("who", lambda i: i.wants_responsible, who,
-             "a close sentence naming a body or official", "quote, or 文件未明确 with the closest provision"),
+             "a close sentence naming a body or official (for who bears a cost, one naming that cost)",
+             "quote, or 文件未明确 with the closest provision, or refusal when no close sentence names the cost"),
     Strategy("delegated_catalogue", lambda i: bool(_CATALOGUE_CONTENTS.search(i.text)), delegated_catalogue,
              "the closest sentence about the asked 名录/目录/清单 leaves it to an authority", "refusal saying so"),
     Strategy("list", lambda i: i.wants_list, listing, "sentences close to the best, of its document",

@@ -2029,3 +2029,25 @@ def test_which_kinds_a_law_applies_to_is_answered_by_the_kind_it_defines_then_it
                                    "第三条 本条例适用于本市行政区域。\n第四条 测试能源主管部门负责测试能源开发利用管理。\n"})
     answer = ask(engine, "测试能源条例适用于哪些能源？")
     assert cited(answer)[:2] == ["第二条", "第三条"] and "风能、太阳能、水能" in answer.text
+
+
+TRANSPLANTS = """乙市古树移植测试条例
+第一条 为了规范古树移植，制定本条例。
+第二条 因建设需要移植古树的，由建设单位申请，经市林业主管部门批准。移植所需费用，由建设单位承担。
+第三条 进口树种来源不明的，由承运人承担退运责任，或者承担有关处置费用。
+"""
+
+
+@pytest.fixture(scope="module")
+def transplants_kb(tmp_path_factory):
+    return _inline_kb(tmp_path_factory.mktemp("transplants"), {"transplants.txt": TRANSPLANTS})
+
+
+def test_who_bears_a_cost_is_answered_by_the_provision_naming_that_cost(transplants_kb):
+    answer = ask(transplants_kb, "移植古树的费用由谁承担？")
+    assert answer.status == AnswerStatus.ANSWERED and "移植所需费用，由建设单位承担" in answer.text
+
+
+def test_a_provision_charging_another_cost_does_not_say_who_bears_the_asked_one(transplants_kb):
+    answer = ask(transplants_kb, "进口树种的运费应该由谁承担？")
+    assert answer.status == AnswerStatus.NOT_FOUND and "文件没有规定运费由谁承担" in answer.text
