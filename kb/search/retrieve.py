@@ -38,6 +38,11 @@ from kb.store.vectors import VectorStore, VectorStoreUnavailable, open_vectors
 # rebuild, and the tail of its candidates (which sets the dense scores' minimum) can differ between processes.
 # Reading the stored vectors costs ~35 µs each (10 ms for the bundled document's 206 chunks), hence the bound.
 EXACT_SEARCH_MAX_CHUNKS = 1000
+# An index of at most this many chunks is searched exactly over its vectors, read once per index generation and held
+# in memory (≤ 31 MB at 384 dimensions): at ef_search 400, HNSW left out 2 or 3 of the true 100 nearest chunks of a
+# question over the development corpus (3,025 chunks), different ones in each process, so the same question could
+# rank and be answered differently from run to run.
+EXACT_INDEX_MAX_CHUNKS = 20_000
 
 VECTOR_RETRY_S = 30  # after a Chroma server failed, searches use BM25 alone this long before asking it again
 MAX_LISTED_DOCUMENTS = 10  # an error naming the known documents lists this many, then "and N more"
@@ -77,6 +82,7 @@ class Retriever:
         self._vectors_down_until = 0.0  # monotonic time before which a failed Chroma server is not asked
         self._vectors_down_reason = ""
         self._query_vectors: dict[str, np.ndarray] = {}  # the answer step reuses the vector of the search
+        self._matrix: tuple[Snapshot, np.ndarray, np.ndarray] | None = None  # (snapshot, rows, their vectors)
 
     @property
     def tokenizer(self) -> PolicyTokenizer:
@@ -99,6 +105,7 @@ class Retriever:
             if self._state is not None:
                 self._state.close()
                 self._state = None
+            self._matrix = None
             self._state = IndexState(path)
             stat = os.stat(path)
             self._state_file = (stat.st_dev, stat.st_ino)
@@ -205,10 +212,10 @@ class Retriever:
         二（一） only): Chroma is asked for more neighbours until enough are found or none are left, so such extras
         never change the ranking. A mask of few rows is ranked exactly instead (EXACT_SEARCH_MAX_CHUNKS)."""
         wanted = n = self.config.candidates
+        if len(snap.chunks) <= EXACT_INDEX_MAX_CHUNKS:
+            return self._rank_dense_in_memory(question, snap, allowed, wanted)
         if allowed is not None and int(allowed.sum()) <= EXACT_SEARCH_MAX_CHUNKS:
             return self._rank_dense_exactly(question, snap, np.flatnonzero(allowed), wanted)
-        if allowed is None and len(snap.chunks) <= EXACT_SEARCH_MAX_CHUNKS:
-            return self._rank_dense_exactly(question, snap, np.arange(len(snap.chunks)), wanted)
         while True:
             matches = self.vector_store().query(self.query_vector(question), n, doc_ids)
             row_of = snap.chunks.rows_of([m.chunk_id for m in matches])
@@ -223,13 +230,34 @@ class Retriever:
 
     def _rank_dense_exactly(self, question: str, snap: Snapshot, rows: np.ndarray, wanted: int) -> ChunkRanking:
         """The nearest of `rows` by exact cosine over their stored vectors (rows without one are skipped)."""
+        stored_rows, vectors = self._stored_vectors(snap, rows)
+        return _nearest(self.query_vector(question), stored_rows, vectors, wanted)
+
+    def _rank_dense_in_memory(self, question: str, snap: Snapshot, allowed: np.ndarray | None,
+                              wanted: int) -> ChunkRanking:
+        """The nearest of the allowed rows by exact cosine over the index's vectors held in memory: a copy of the
+        vector store's, used while the store answers (a failed Chroma server means BM25 alone, as without it)."""
+        self.vector_store()
+        with self._lock:
+            held = self._matrix
+        if held is None or held[0] is not snap:  # read once per snapshot (index generation)
+            held = (snap, *self._stored_vectors(snap, np.arange(len(snap.chunks))))
+            with self._lock:
+                self._matrix = held
+        _, rows, vectors = held
+        if allowed is not None:
+            keep = allowed[rows]
+            rows, vectors = rows[keep], vectors[keep]
+        return _nearest(self.query_vector(question), rows, vectors, wanted)
+
+    def _stored_vectors(self, snap: Snapshot, rows: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+        """The rows that have a stored vector (a half-finished ingest may leave some without), and their vectors."""
         ids = [snap.chunks.chunk_id(int(row)) for row in rows]
         stored = self.vector_store().vectors(ids)
-        query = self.query_vector(question)
-        scored = [(float(stored[cid] @ query), int(row))
-                  for cid, row in zip(ids, rows) if cid in stored]
-        scored.sort(key=lambda pair: (-pair[0], pair[1]))
-        return ChunkRanking([row for _, row in scored[:wanted]], [score for score, _ in scored[:wanted]])
+        kept = [(int(row), stored[cid]) for cid, row in zip(ids, rows) if cid in stored]
+        if not kept:
+            return np.zeros(0, dtype=np.int64), np.zeros((0, 0), dtype=np.float32)
+        return np.array([row for row, _ in kept], dtype=np.int64), np.stack([vec for _, vec in kept])
 
     def search(self, question: str, mode: RetrievalMode = RetrievalMode.HYBRID, top_k: int | None = None,
                doc_ids: Sequence[str] | None = None, snap: Snapshot | None = None,
@@ -266,6 +294,15 @@ class Retriever:
         if dense is not None:
             rankings[RetrievalMode.DENSE] = dense
         return Retrieval(fuse_to_hits(snap, rankings, top_k, self.config.dense_weight), tuple(notices))
+
+
+def _nearest(query: np.ndarray, rows: np.ndarray, vectors: np.ndarray, wanted: int) -> ChunkRanking:
+    """The `wanted` rows of highest cosine to the query; equal similarities in row order, as BM25 breaks its ties."""
+    if not len(rows):
+        return ChunkRanking([], [])
+    scores = vectors.astype(np.float64) @ query.astype(np.float64)  # float64: near-ties break alike however summed
+    order = np.lexsort((rows, -scores))[:wanted]
+    return ChunkRanking([int(rows[i]) for i in order], [float(scores[i]) for i in order])
 
 
 def _clause_ranks(snap: Snapshot, ranking: ChunkRanking) -> dict[tuple[str, str], tuple[int, float, int]]:

@@ -220,11 +220,36 @@ def test_a_search_restricted_to_one_document_ranks_its_chunks_exactly(retriever,
     question = "畜禽粪污资源化利用率"
     ids = [snap.chunks.chunk_id(row) for row in range(len(snap.chunks))]
     stored = retriever.vector_store().vectors(ids)
-    query = fake_embedder.embed_queries([question])[0]
-    exact = sorted(range(len(ids)), key=lambda row: (-float(stored[ids[row]] @ query), row))
+    query = fake_embedder.embed_queries([question])[0].astype(np.float64)
+    exact = sorted(range(len(ids)), key=lambda row: (-float(stored[ids[row]].astype(np.float64) @ query), row))
     ranking = retriever.rank_dense(question, snap, ["cq-2021-31"], snap.chunks.doc_mask({"cq-2021-31"}))
     assert ranking.rows == exact[:kb_config.candidates]
     assert np.allclose(ranking.scores, [float(stored[ids[row]] @ query) for row in exact[:kb_config.candidates]])
     # The same nearest chunks as the unrestricted (HNSW) search of this one-document index.
     unrestricted = retriever.rank_dense(question, snap, None)
     assert set(ranking.rows[:5]) == set(unrestricted.rows[:5])
+
+
+def test_an_index_of_moderate_size_is_searched_exactly_from_vectors_read_once(retriever, monkeypatch):
+    """HNSW's approximate neighbours differ from process to process; an index up to EXACT_INDEX_MAX_CHUNKS is ranked
+    exactly over its vectors, read once per index generation, never through the graph."""
+    import numpy as np
+
+    import kb.search.retrieve as retrieve
+
+    monkeypatch.setattr(retrieve, "EXACT_SEARCH_MAX_CHUNKS", 10)  # the per-query exact read alone would not cover it
+    snap = retriever.snapshot()
+    store = retriever.vector_store()
+    reads = []
+    monkeypatch.setattr(store, "query", lambda *a, **k: pytest.fail("the HNSW graph was searched"))
+    stored_vectors = store.vectors
+    monkeypatch.setattr(store, "vectors", lambda ids: reads.append(len(ids)) or stored_vectors(ids))
+    question = "畜禽粪污资源化利用率"
+    ranking = retriever.rank_dense(question, snap, None)
+    retriever.rank_dense("农膜回收率", snap, None)
+    assert reads == [len(snap.chunks)]
+    ids = [snap.chunks.chunk_id(row) for row in range(len(snap.chunks))]
+    stored = stored_vectors(ids)
+    query = retriever.query_vector(question).astype(np.float64)
+    exact = sorted(range(len(ids)), key=lambda row: (-float(stored[ids[row]].astype(np.float64) @ query), row))
+    assert ranking.rows == exact[:len(ranking.rows)] and len(ranking.rows) == min(len(ids), retriever.config.candidates)
