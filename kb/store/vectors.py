@@ -167,7 +167,8 @@ class VectorStore:
 # HNSW search settings. e5 vectors of one genre lie within a few hundredths of cosine of each other: at Chroma's
 # default ef_search (100) a search over the development corpus (3,025 chunks) lost the nearest chunk of some
 # questions, and which one it lost changed from process to process (the graph is rebuilt from Chroma's log by
-# several threads). At 400 the same, right neighbours came back in every run.
+# several threads). At 400 the nearest ones came back in every run, but not all of the 100 a search asks for, so
+# kb.search.retrieve ranks an index of moderate size exactly and uses the graph beyond it (EXACT_INDEX_MAX_CHUNKS).
 HNSW_SETTINGS = {"ef_search": 400}
 
 
