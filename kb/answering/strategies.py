@@ -965,6 +965,9 @@ _ASKS_A_REQUIREMENT_S_SCOPE = re.compile(r"关于.{2,40}的(?:要求|规定)|(?:
 _DEFINES_A_KIND = re.compile(r"^(?:第[一二三四五六七八九十]+条\s*)?本(?:法|条例|规定|办法)所称[^，。；]{2,20}[，,]?(?:是指|指|包括)")
 
 
+_ASKS_IF_COVERED = re.compile(r"管不管|归不归|管得着")
+
+
 def scope(ctx: AnswerContext) -> Answer | None:
     """"适用于哪些": the provision on what the document applies to: a close sentence saying so, else the best
     document's own scope provision, which a law states among its first articles ("本法适用于…", "在…领域内，从事…
@@ -1001,6 +1004,12 @@ def scope(ctx: AnswerContext) -> Answer | None:
     if _YES_NO_SCOPE.search(ctx.intent.focus) and named:
         scoped = [named[0], *(s for s in scoped if s is not named[0])]
     if not scoped:
+        return None
+    # "清洁生产方面的法律管不管这种过度包装": a close provision ruling on the matter says so more directly than the
+    # document's scope article, unless that names the matter as much ("安全生产条例管不管消防安全": 第二条 does).
+    closest = ctx.ranked[0]
+    if _ASKS_IF_COVERED.search(ctx.intent.text) and _RULES.search(closest.text) \
+            and closest.lexical >= tuning.MIN_SUPPORT and closest.lexical > scoped[0].lexical:
         return None
     # "可再生能源法适用于哪些能源": a scope provision naming no 能源 (本法适用于…领域和…海域) does not say; what the law
     # defines as its kind of 能源 does ("本法所称可再生能源，是指风能、太阳能…"), followed by the scope.

@@ -1091,6 +1091,13 @@ def test_what_a_law_leaves_to_a_body_answers_whether_it_applies(scopes_kb):
     assert "由市水利主管部门规定" in answer.text.split("\n")[0]
 
 
+def test_whether_a_law_covers_a_matter_is_answered_by_the_provision_ruling_on_it(scopes_kb):
+    """"…管不管X": the provision ruling on X says so more directly than the scope article; the scope article answers
+    when it is the one naming X."""
+    assert cited(ask(scopes_kb, "清洁生产测试条例管不管机电设备构件上注明材料成分？"))[0] == "第三条"
+    assert cited(ask(scopes_kb, "清洁生产测试条例管不管小型水电站？"))[0] == "第二条"
+
+
 def test_a_term_is_defined_by_the_bracket_after_its_first_use(scopes_kb):
     """A closer sentence only uses the term; the bracket after its first use (…（包括…，下同）) defines it."""
     from kb.answering.strategies import definition
