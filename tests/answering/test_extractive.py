@@ -387,6 +387,9 @@ def test_a_threshold_on_something_no_document_mentions_is_refused(kb):
     # … and so are an adverb and a verb after it ("…的个人又罚多少": 个人, not 个人又罚).
     again = ask(kb, "单位乱倒垃圾渣土怎么罚？乱倒垃圾渣土的个人又罚多少？")
     assert "又罚" not in again.text and "五十元以上二百元以下罚款" in again.text
+    # … and 的话 ("if") is no possessive: "被查到的话一般罚多少" asks a penalty, not the amount of a 话一般罚.
+    found_out = ask(kb, "在城市道路上乱倒垃圾渣土，被查到的话一般罚多少钱？")
+    assert "文件没有提到" not in found_out.text and "罚款" in found_out.text
 
 
 def test_a_kind_or_span_of_something_no_document_mentions_is_refused(kb):
