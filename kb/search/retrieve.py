@@ -105,7 +105,6 @@ class Retriever:
             if self._state is not None:
                 self._state.close()
                 self._state = None
-            self._matrix = None
             self._state = IndexState(path)
             stat = os.stat(path)
             self._state_file = (stat.st_dev, stat.st_ino)
@@ -169,6 +168,7 @@ class Retriever:
             if self._state is not None:
                 self._state.close()
                 self._state = None
+            self._matrix = None
 
     def query_vector(self, text: str) -> np.ndarray:
         with self._lock:
