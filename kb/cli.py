@@ -173,7 +173,7 @@ def cmd_outline(args: argparse.Namespace, config: Config) -> int:
         print(f"  | {line}")
     for clause in doc.clauses:
         indent = "  " * max(clause.level - 1, 0)
-        print(f"{indent}{clause.label}\t{clause.heading or clause.text[:30]}")
+        print(f"{indent}{clause.label}\t{clause.heading or ' '.join(clause.text.split())[:30]}")  # one line each
     return 0
 
 

@@ -42,6 +42,8 @@ def test_outline_by_doc_number_in_document_order(cli_env, capsys):
     assert item["heading"] == "壮大绿色环保产业" and item["text"].startswith("4．壮大绿色环保产业。")
     code, text_out, _ = run(capsys, "outline", "cq-2021-31")
     assert code == 0 and "二（一）4\t壮大绿色环保产业" in text_out
+    clause_lines = text_out.splitlines()[-len(labels):]  # one line a clause, even for the multi-line 序言
+    assert [line.split("\t")[0].strip() for line in clause_lines] == labels
 
 
 def test_ask_json_contract(cli_env, capsys):
