@@ -390,6 +390,12 @@ def test_a_threshold_on_something_no_document_mentions_is_refused(kb):
     # … and 的话 ("if") is no possessive: "被查到的话一般罚多少" asks a penalty, not the amount of a 话一般罚.
     found_out = ask(kb, "在城市道路上乱倒垃圾渣土，被查到的话一般罚多少钱？")
     assert "文件没有提到" not in found_out.text and "罚款" in found_out.text
+    # … and a fine right before 多少 is the question's verb ("…的个人罚多少": 个人, not 个人罚).
+    fined_bare = ask(kb, "在城市道路上乱倒垃圾渣土的个人罚多少？")
+    assert fined_bare.status == AnswerStatus.ANSWERED and "五十元以上二百元以下罚款" in fined_bare.text
+    # … while the noun before a modal and such a verb is still the one asked about ("…的津贴能领多少": 津贴).
+    allowance = ask(kb, "护林员的津贴能领多少？")
+    assert allowance.status == AnswerStatus.NOT_FOUND and "文件没有提到津贴" in allowance.text
 
 
 def test_a_kind_or_span_of_something_no_document_mentions_is_refused(kb):
