@@ -29,7 +29,7 @@ from kb.answering.intent import (COMPULSION, PLACES, QuestionIntent, analyse, as
                                  asking_parts)
 from kb.answering.parts import question_parts
 from kb.answering.structure import TAKES_EFFECT, commencement, defines
-from kb.answering.structure import asked_article as article_asked_for
+from kb.answering.structure import asked_clause, holds
 from kb.search.mentions import documents_named
 from kb.schema import (PREAMBLE_LABEL, SIGNATURE_LABEL, Answer, AnswerStatus, Citation, Clause, Hit, ObligationType,
                        ParsedDocument, RetrievalMode)
@@ -344,15 +344,13 @@ def _metadata_statement(doc: ParsedDocument, field: str, question: str) -> tuple
 
 
 def asked_article(ctx: AnswerContext) -> Answer | None:
-    """The article the question asks for by its number, whole, from the document named (else the best retrieved
-    document that has it): its paragraphs and items in order."""
-    asked = article_asked_for(ctx.intent.text)
+    """The clause the question asks for by its label (an article by number, a 意见's 二（一）4), whole, from the
+    document named (else the best retrieved document that has it): its paragraphs and items in order."""
+    asked = asked_clause(ctx.intent.text)
     if asked is None:
         return None
-    article, paragraph = asked
     for doc in ctx.documents:
-        sentences = [s for s in _sentences_of(ctx, [doc]) if article_label(s.clause.label) == article
-                     and s.clause.label.startswith(article + paragraph)]
+        sentences = [s for s in _sentences_of(ctx, [doc]) if holds(asked, s.clause.label)]
         if sentences:
             return ctx.compose(sentences[:tuning.MAX_ARTICLE_SENTENCES], items=False)
     return None
@@ -1318,8 +1316,8 @@ def _always(intent: QuestionIntent) -> bool:
 STRATEGIES: tuple[Strategy, ...] = (
     Strategy("unloaded_reference", lambda i: bool(i.doc_numbers), unloaded_reference,
              "a 文号 in the question that no loaded document has", "refusal naming the document that cites it"),
-    Strategy("asked_article", lambda i: article_asked_for(i.text) is not None, asked_article,
-             "the article (or paragraph) the question asks for by number, in the named or best document",
+    Strategy("asked_article", lambda i: asked_clause(i.text) is not None, asked_article,
+             "the clause the question asks for by its label (第十条第二款, 二（一）4), in the named or best document",
              "the article whole"),
     Strategy("metadata", lambda i: bool(i.metadata_field), metadata,
              "the best document's metadata, quoted from its text or passage lines", "one statement"),

@@ -9,17 +9,21 @@ from __future__ import annotations
 import re
 from collections.abc import Sequence
 
-from kb.analysis.penalties import article_label
 from kb.answering import tuning
 from kb.answering.intent import QuestionIntent
 from kb.schema import Clause, Hit, ParsedDocument
 from kb.store.snapshot import Snapshot
 
-# "…条例第二十条是怎么规定的？", "第十八条第二款规定了什么": an article (or one of its paragraphs) asked for by number.
+# "…条例第二十条是怎么规定的？", "第十八条第二款规定了什么", "二（一）4的内容是什么": a clause asked for by its label.
+_ASKING_FOR_IT = (r"(?:的?(?:具体)?(?:内容|规定|原文))?是?(?:怎么|如何|怎样)(?:规定|说|写|讲)",
+                  r"(?:规定|说|讲|写)了(?:些)?什么", r"的?(?:具体)?(?:内容|规定|原文)是什么",
+                  r"(?:是|有)(?:什么|哪些)(?:内容|规定)", r"(?:讲|说|写)的是什么")
 _ARTICLE_NUMBER = r"(第[一二三四五六七八九十百零〇]+条(?:之[一二三四五六七八九十]+)?)(第[一二三四五六七八九十]+款)?"
-_ARTICLE_ASKED = re.compile(f"{_ARTICLE_NUMBER}(?:的?(?:具体)?(?:内容|规定|原文))?是?(?:怎么|如何|怎样)(?:规定|说|写|讲)|"
-                            f"{_ARTICLE_NUMBER}(?:规定|说|讲|写)了(?:些)?什么|"
-                            f"{_ARTICLE_NUMBER}的?(?:具体)?(?:内容|规定|原文)是什么")
+_ARTICLE_ASKED = re.compile("|".join(_ARTICLE_NUMBER + frame for frame in _ASKING_FOR_IT))
+# A 意见's clause as its citation writes it ("二（一）4", "三（二）"; brackets and a "、" or "．" as typed), then the
+# same asking words.
+_OUTLINE_LABEL = re.compile(r"(?<![一二三四五六七八九十])([一二三四五六七八九十]{1,3})、?\s*[（(]([一二三四五六七八九十]{1,3})[）)]\s*"
+                            r"(?:(\d{1,2})[．.、]?)?\s*(?:[（(](\d{1,2})[）)])?\s*(?=" + "|".join(_ASKING_FOR_IT) + ")")
 TAKES_EFFECT = re.compile(r"施行|生效|实施")
 _COMMENCES = re.compile(r"自.{2,24}起(?:施行|实施|生效)")
 _DEFINES = re.compile(r"是指|指的是|，指|系指|统称|含义")
@@ -28,12 +32,25 @@ _MEANS = re.compile(r"是指|指的是|，指|系指")
 _OWN_SCOPE = re.compile(r"本(?:法|条例|规定|办法|细则)适用于|(?<!不)适用本(?:法|条例|规定|办法|细则)")
 
 
-def asked_article(question: str) -> tuple[str, str] | None:
-    """(article, paragraph or "") the question asks for by number, or None."""
-    found = _ARTICLE_ASKED.search(question)
-    if found is None:
-        return None
-    return next((found.group(i), found.group(i + 1) or "") for i in (1, 3, 5) if found.group(i))
+def asked_clause(question: str) -> str | None:
+    """The label of the clause the question asks for ("第十八条第二款", "二（一）4"), or None. The clause holds every
+    label under it (see `holds`)."""
+    article = _ARTICLE_ASKED.search(question)
+    if article is not None:
+        groups = article.groups()  # (article, paragraph) once per asking form
+        return next(number + (paragraph or "") for number, paragraph in zip(groups[::2], groups[1::2]) if number)
+    outline = _OUTLINE_LABEL.search(question)
+    if outline is not None:
+        top, section, item, sub_item = outline.groups()
+        return f"{top}（{section}）{item or ''}" + (f"（{sub_item}）" if item and sub_item else "")
+    return None
+
+
+def holds(asked: str, label: str) -> bool:
+    """Is `label` the asked clause or one under it: 第三条 holds 第三条第二款 but not 第三条之一, 二（一）1 holds
+    二（一）1（2） but not 二（一）10."""
+    rest = label[len(asked):] if label.startswith(asked) else None
+    return rest is not None and not rest.startswith("之") and not (asked[-1].isdigit() and rest[:1].isdigit())
 
 
 def commencement(doc: ParsedDocument) -> tuple[Clause, str] | None:
@@ -77,11 +94,12 @@ def structural_clauses(intent: QuestionIntent, snap: Snapshot, doc_ids: Sequence
     documents (all when `doc_ids` is None)."""
     named = [snap.documents[d] for d in doc_ids or () if d in snap.documents]
     found: list[tuple[str, str]] = []
-    article = asked_article(intent.text)
-    if article is not None:
-        number, paragraph = article
-        found = [(doc.meta.doc_id, clause.label) for doc in named for clause in doc.clauses
-                 if article_label(clause.label) == number and clause.label.startswith(number + paragraph)]
+    asked = asked_clause(intent.text)
+    if asked is not None:
+        having = [doc for doc in snap.documents.values() if doc.clause(asked) is not None]
+        # A label alone names no document, unless only one loaded document has such a clause.
+        found = [(doc.meta.doc_id, clause.label) for doc in named or (having if len(having) == 1 else [])
+                 for clause in doc.clauses if holds(asked, clause.label)]
     elif intent.metadata_field == "passage" and TAKES_EFFECT.search(intent.text):
         found = [(doc.meta.doc_id, start[0].label) for doc in named if (start := commencement(doc)) is not None]
     elif intent.wants_scope:

@@ -1967,6 +1967,33 @@ def test_an_article_asked_for_by_its_number_is_quoted_whole(tmp_path_factory, qu
     assert cited(ask(engine, question)) == labels
 
 
+OPINION = """卯市测试局关于加强测试工作的实施意见
+卯测发〔2023〕5号
+一、总体要求
+（一）工作目标。到2025年，测试覆盖率达到90%。
+二、重点任务
+（一）加强测试管理。
+1．健全测试制度。测试单位应当建立测试台账。
+（1）测试台账保存三年。
+（2）测试台账不得涂改。
+2．强化测试监督。测试主管部门每年抽查一次。
+（二）推进测试公开。测试结果向社会公开。
+"""
+
+
+@pytest.mark.parametrize("question, labels", [
+    ("二（一）1是什么内容？", ["二（一）1", "二（一）1", "二（一）1（1）", "二（一）1（2）"]),
+    ("卯测发〔2023〕5号 二(一)1(2)规定了什么", ["二（一）1（2）"]),
+    ("二（二）是怎么规定的？", ["二（二）", "二（二）"]),
+])
+def test_a_clause_of_an_opinion_asked_for_by_its_label_is_quoted_whole(tmp_path_factory, question, labels):
+    """"二（一）1是什么内容", as the citations write the clause: that clause and the ones under it (not 二（一）2), from
+    the only loaded document that has such a clause; a law loaded next to it has none."""
+    engine = _inline_kb(tmp_path_factory.mktemp("opinion"), {"opinion.txt": OPINION, "articles.txt": ARTICLES})
+    answer = ask(engine, question)
+    assert cited(answer) == labels and {c.doc for c in answer.citations} == {"卯测发〔2023〕5号"}
+
+
 def test_a_time_limit_holds_for_the_act_joined_to_its_own_by_bing_and_a_bound_of_a_case_is_no_value_name(tmp_path):
     """"…应当在十五日内作出处理，并回复投诉人" gives 回复 the fifteen days ("…多少日内要作出处理并回复"); "情况复杂的最长
     可以到多少日" asks the bound of a case, not the value of something called 情况复杂."""

@@ -2,7 +2,7 @@
 
 import pytest
 
-from kb.answering.structure import asked_article, commencement, defines
+from kb.answering.structure import asked_clause, commencement, defines, holds
 from kb.schema import RetrievalMode
 
 from tests.answering.test_extractive import _inline_kb
@@ -25,13 +25,29 @@ def bridges(tmp_path_factory):
 
 
 @pytest.mark.parametrize("question, expected", [
-    ("《优化营商环境条例》第五十四条是怎么规定的？", ("第五十四条", "")),
-    ("第十八条第二款规定了什么", ("第十八条", "第二款")),
-    ("第二十条之一的内容是什么？", ("第二十条之一", "")),
+    ("《优化营商环境条例》第五十四条是怎么规定的？", "第五十四条"),
+    ("第十八条第二款规定了什么", "第十八条第二款"),
+    ("第二十条之一的内容是什么？", "第二十条之一"),
+    ("第二条有哪些规定？", "第二条"),
     ("第五十四条的罚款是多少？", None),  # a detail of the article, not the article
+    # A 意见's clause as its citations write it, and as users type it.
+    ("渝府发〔2021〕31号 二（一）4是什么内容？", "二（一）4"),
+    ("二(三)10规定了什么", "二（三）10"),
+    ("三、（二）的具体内容是什么", "三（二）"),
+    ("二（二）1（2）是怎么规定的？", "二（二）1（2）"),
+    ("二（一）4提到的绿色环保产业产值是多少？", None),  # a detail of the clause, not the clause
 ])
-def test_an_article_asked_for_by_number(question, expected):
-    assert asked_article(question) == expected
+def test_a_clause_asked_for_by_its_label(question, expected):
+    assert asked_clause(question) == expected
+
+
+@pytest.mark.parametrize("asked, label, expected", [
+    ("第三条", "第三条第二款", True), ("第三条", "第三条之一", False), ("第三条第二款", "第三条第（一）项", False),
+    ("二（一）1", "二（一）1（2）", True), ("二（一）1", "二（一）10", False), ("二（一）", "二（一）10", True),
+    ("二（一）", "二（二）", False),
+])
+def test_a_clause_holds_the_labels_under_it_only(asked, label, expected):
+    assert holds(asked, label) is expected
 
 
 def test_the_commencement_is_the_last_article_that_dates_the_taking_effect(bridges):
