@@ -158,9 +158,16 @@ def _heading_text(paragraph: str, ordinal: Ordinal) -> str:
 
 def _numbered_specs(texts: Sequence[str], part: _Part) -> list[_ClauseSpec]:
     specs = []
-    for heading in _numbered_headings(texts, part):
+    headings = _numbered_headings(texts, part)
+    for heading, following in zip(headings, [*headings[1:], None]):
         label, path = _labelled(part, tuple(ordinal.text for ordinal in heading.path))
         title = _heading_text(texts[heading.paragraph_index], heading.path[-1])
+        # A numbered sentence with nothing after it, under it or below it ("（1）供水单位应当建立水质检测制度。" then
+        # "（2）…") is what the clause says, not its title: a title heads a body or lower clauses.
+        lone = (following.paragraph_index if following else part.end) == heading.paragraph_index + 1 and (
+            following is None or len(following.path) <= len(heading.path))
+        if title and lone and texts[heading.paragraph_index][heading.path[-1].end:].strip().rstrip("。；;") == title:
+            title = ""
         specs.append(_ClauseSpec(label, path, title, part.level + len(heading.path), heading.paragraph_index,
                                  part.parents))
     return specs if len(specs) >= _MIN_HEADINGS else []

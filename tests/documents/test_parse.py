@@ -131,6 +131,17 @@ def test_headings_must_fit_the_numbering_sequence() -> None:
     assert doc.clause("二").text == "二、第二部分\n四、跳号。"  # type: ignore[union-attr]
 
 
+def test_a_numbered_sentence_with_nothing_under_it_is_the_clause_s_content_not_its_title() -> None:
+    """"（1）供水单位应当建立水质检测制度。" followed by its sibling says something; "（一）加强管理。" heading lower clauses
+    and "1．健全制度。" heading a body are titles."""
+    raw = "\n".join(["一、重点任务", "（一）加强管理。", "1．健全制度。各单位应当建立台账。", "2．落实责任。",
+                     "（1）供水单位应当建立水质检测制度。", "（2）供水单位不得擅自停止供水。", "（二）强化保障。", "资金由财政安排。"])
+    headings = {c.label: c.heading for c in parse_document(raw, "lone").clauses}
+    assert headings["一（一）"] == "加强管理" and headings["一（一）1"] == "健全制度" and headings["一（一）2"] == "落实责任"
+    assert headings["一（一）2（1）"] == "" and headings["一（一）2（2）"] == ""
+    assert headings["一（二）"] == "强化保障"  # its body is the next paragraph
+
+
 def test_full_width_digits_and_half_width_dots_stay_as_written_in_labels() -> None:
     doc = parse_document("一、甲\n１．全角。\n２.半角点。\n二、乙\n3、顿号。", "fw")
     assert [c.label for c in doc.clauses] == ["一", "一１", "一２", "二", "二3"]
