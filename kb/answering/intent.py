@@ -63,6 +63,8 @@ _NAMED_PLACES = re.compile(r"(具体)?(在)?(哪几个|哪些|哪个)(区县|区
 # A passage or issuing verb ends its phrase; with an object it is a provision's act (什么时候通过平台公开信息,
 # 何时公布名录), not the document's own passage.
 _VERB_ENDS = r"(?=[的了吗呢？?，,。、并和及与]|通过|公布|施行|实施|生效|修|印发|发布|$)"
+# "这个通知", "该办法", "这份方案": the document itself (a 办法 or 规定 named without them may be one it leaves to a body).
+_THIS_DOCUMENT = r"(?:(?:这|那)(?:个|份|部|项|篇)?|该|本|此|》)(?:规定|办法|通知|方案|意见|细则|决定|文件|条例)"
 _METADATA = {
     "doc_number": re.compile(r"文号|发文字号"),
     # The passage lines of a law (题注): when and by whom it was adopted, promulgated, amended, when it took effect.
@@ -72,11 +74,11 @@ _METADATA = {
                           r"修[正订改](过)?(了)?(几|多少)次|(几|多少)次修[正订改]|(最近|最后)一次修[正订改]|是修正还是修订"),
     # A 办法 or 规定 the document leaves to a body ("具体办法由哪个部门制定") is asked about as a duty, not as the
     # document's issuer: only "这个办法", "该规定" are the document itself.
-    "issuer": re.compile(r"(文件|意见|条例|法律|(?<![办方做说想看用算])法|(?:这个?|该|本|此|》)(?:规定|办法))是?(由)?"
-                         r"哪个(机关|单位|部门)"
-                         r"(印发|发布|制定|通过)|"
+    "issuer": re.compile(r"(文件|意见|条例|法律|(?<![办方做说想看用算])法|" + _THIS_DOCUMENT + r")是?(由)?"
+                         r"(哪个(机关|单位|部门)|谁)"
+                         r"(印发|发布|制定|通过|下发|发的|出的)|"
                          r"(印发|发布|制定)(机关|单位)|发文机关"),
-    "date": re.compile(r"成文日期|(什么时候|哪天|何时)(印发|发布|出台|公布)" + _VERB_ENDS + "|"
+    "date": re.compile(r"成文日期|(什么时候|哪天|何时)(印发|发布|出台|公布|下发|发的)" + _VERB_ENDS + "|"
                        r"印发(时间|日期)|发布(时间|日期)|公布(时间|日期)"),
     "implements": re.compile(r"(贯彻|落实|实施)哪个(国家)?文件|依据哪个文件|上位文件"),
     "recipients": re.compile(r"主送"),
@@ -263,7 +265,8 @@ def analyse(question: str, previous: Sequence[str] = ()) -> QuestionIntent:
     listed = asked_clauses(question)
     resolved_asked, focus_asked = asks_numbers(resolved), asks_numbers(focus)
     metadata_field = next((name for name, rx in _METADATA.items() if rx.search(question)), "")
-    if metadata_field == "date" and not re.search(r"文件|意见|条例|法|印发|发布|公布|成文", question + "".join(previous)):
+    if metadata_field == "date" and not re.search(r"文件|意见|通知|方案|办法|规定|条例|法|印发|发布|公布|成文",
+                                                  question + "".join(previous)):
         metadata_field = ""
     intent = QuestionIntent(
         text=question,

@@ -104,6 +104,11 @@ def test_terms_asked_to_be_told_apart(question, terms):
     ("排污单位应当在什么时候通过信息平台公开排放信息？", ""),
     ("主管部门何时公布淘汰名录？", ""),
     ("分类补偿的具体办法由哪个部门制定？", ""),  # a 办法 the law leaves to a body: who, not the issuer
+    # The ways a 通知 or 方案 is asked about.
+    ("这个通知是谁发的？", "issuer"),
+    ("这份方案由哪个部门印发？", "issuer"),
+    ("该通知是什么时候下发的？", "date"),
+    ("停水通知由谁发布？", ""),  # a notice a provision requires, not the document
 ])
 def test_metadata_fields(question, field):
     assert analyse(question).metadata_field == field
