@@ -46,7 +46,7 @@ _FRAGMENT_SPLIT = re.compile(r"[，、：]")
 # "……的有效期到什么时候", "……的设计库容是多少": the noun whose value is asked for.
 # … or the measured thing before a threshold ("车龄超过几年", "年排放量达到多少吨").
 # (A sum paid or received right before 多少 is the question's verb: "…的单位收运罚多少", "…的保育费能退多少".)
-_ASKED_NOUN = re.compile(r"的(?!最|可以|能|话)((?:(?![要将会又也还])[\u4e00-\u9fff]){2,6}?)(?:要|将|会|能|可以)?"
+_ASKED_NOUN = re.compile(r"的(?!最|可以|能|话)((?:(?![要将会又也还被])[\u4e00-\u9fff]){2,6}?)(?:要|将|会|能|可以)?"
                          r"(?:到什么时候|是什么时候|是多少|有多大|是哪一年|[罚赔缴交付扣退领拿]?多少)|"
                          r"((?:(?![要将会应需能必最至到的])[\u4e00-\u9fff]){2,6}?)(?:最低|最高|最少|最多|至少|一般)?"
                          r"(?:要|将|会|应当?|需要?|能|必须)?"

@@ -396,6 +396,9 @@ def test_a_threshold_on_something_no_document_mentions_is_refused(kb):
     # … while the noun before a modal and such a verb is still the one asked about ("…的津贴能领多少": 津贴).
     allowance = ask(kb, "护林员的津贴能领多少？")
     assert allowance.status == AnswerStatus.NOT_FOUND and "文件没有提到津贴" in allowance.text
+    # … and a passive 被 starts the question's verb phrase ("…的同时可能被罚多少": no noun).
+    meanwhile = ask(kb, "在城市道路上乱倒垃圾渣土，被责令改正的同时可能被罚多少？")
+    assert meanwhile.status == AnswerStatus.ANSWERED and "五十元以上二百元以下罚款" in meanwhile.text
 
 
 def test_a_kind_or_span_of_something_no_document_mentions_is_refused(kb):
