@@ -49,10 +49,12 @@ def new_word_share(weights: dict[str, float], quote: str, answered: str = "") ->
     return sum(w for word, w in weights.items() if word in quote and word not in answered) / total
 
 
-def adds_to(answer: Answer, part_answer: Answer, weights: dict[str, float], who_asked: bool = False) -> bool:
+def adds_to(answer: Answer, part_answer: Answer, weights: dict[str, float], who_asked: bool = False,
+            metadata_asked: bool = False) -> bool:
     """Whether a part's own answer says something the answer so far does not: its lead quote is new and holds
     enough of the part's words that the answer lacks, or, when the part asks who, it names a body and holds most of
-    the part's words (the answer may name that body for another task)."""
+    the part's words (the answer may name that body for another task), or, when it asks about the document itself
+    (its date after its issuer), it quotes something new."""
     if part_answer.status != AnswerStatus.ANSWERED or not part_answer.citations:
         return False
     lead = part_answer.citations[0].quote
@@ -60,6 +62,8 @@ def adds_to(answer: Answer, part_answer: Answer, weights: dict[str, float], who_
     quoted = "\n".join(c.quote for c in answer.citations)
     if lead in answer.text:
         return False
+    if metadata_asked:  # a statement of the document's issuer, date or number shares no words with its question
+        return True
     # "…由哪个部门组织制定？" is answered by the sentence naming the body for it, whose body is no word of the
     # question: the answer so far may name the same body for another task ("…并报国务院建设主管部门备案").
     if who_asked and find_bodies(lead) and new_word_share(weights, lead) >= tuning.MIN_ACT_COVERAGE:
@@ -79,7 +83,8 @@ def with_parts(question: str, answer: Answer, answer_part: Callable[[str, Sequen
     for index, part in enumerate(parts):
         part_answer = answer_part(part, parts[:index])
         asks_who = analyse(part).wants_responsible
-        if not adds_to(answer, part_answer, weights_of(part), asks_who):
+        asks_metadata = bool(analyse(part, parts[:index]).metadata_field)  # "…是谁发的？什么时候发的？"
+        if not adds_to(answer, part_answer, weights_of(part), asks_who, asks_metadata):
             continue
         lead = part_answer.citations[0]
         # The part's answer from the provision it leads with (an article's 款 are one provision): its other

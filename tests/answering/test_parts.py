@@ -58,6 +58,17 @@ def test_a_part_asking_who_adds_the_sentence_naming_the_body_for_it():
     assert not adds_to(whole, answered("国家标准应当组织制定。"), part, who_asked=True)  # naming no body
 
 
+def test_a_part_asking_about_the_document_itself_adds_its_statement():
+    """"这个通知是谁发的？什么时候发的？": the date shares no word with its part, and is added all the same."""
+    whole = answered("测试市人民政府", clause="落款", lead="该文件由测试市人民政府印发。")
+    dated = answered("2023年3月15日", clause="落款", lead="该文件的成文日期是2023年3月15日。")
+    assert adds_to(whole, dated, {"时候": 1.0, "发": 1.0}, metadata_asked=True)
+    assert not adds_to(whole, dated, {"时候": 1.0, "发": 1.0})
+    by_part = {"这个通知是谁发的？": whole, "什么时候发的？": dated}
+    answer = with_parts("这个通知是谁发的？什么时候发的？", whole, lambda part, earlier: by_part[part], words)
+    assert answer.text.splitlines()[2:4] == ["关于“什么时候发的？”：", "该文件的成文日期是2023年3月15日。"]
+
+
 def test_the_words_of_the_answers_citation_marks_are_not_words_it_says():
     """"原来的《测试条例》还有效吗": the answer so far names 测试条例 only in its citation marks."""
     whole = answered("本条例自2025年1月1日起施行。")
