@@ -80,10 +80,13 @@ def with_parts(question: str, answer: Answer, answer_part: Callable[[str, Sequen
         return answer
     if answer.status != AnswerStatus.ANSWERED:
         return _every_part_answered(answer, parts, answer_part)
+    whole_field = analyse(question).metadata_field
     for index, part in enumerate(parts):
         part_answer = answer_part(part, parts[:index])
         asks_who = analyse(part).wants_responsible
-        asks_metadata = bool(analyse(part, parts[:index]).metadata_field)  # "…是谁发的？什么时候发的？"
+        # "…是谁发的？什么时候发的？": another fact of the document than the whole question's answer states.
+        asked_field = analyse(part, parts[:index]).metadata_field
+        asks_metadata = bool(asked_field) and asked_field != whole_field
         if not adds_to(answer, part_answer, weights_of(part), asks_who, asks_metadata):
             continue
         lead = part_answer.citations[0]
@@ -92,6 +95,8 @@ def with_parts(question: str, answer: Answer, answer_part: Callable[[str, Sequen
         added = [c for c in part_answer.citations
                  if c.doc == lead.doc and _provision(c.clause) == _provision(lead.clause) and c.quote not in answer.text]
         lines = [line for line in part_answer.text.split("\n") if any(c.quote in line for c in added)]
+        if not lines:  # what it quotes, the answer says already (a quote ending "〔…〕。" reads apart from its mark)
+            continue
         text = answer.text
         if asks_who:
             # The whole question's 文件未明确 was said of the provision that answers another part.
