@@ -792,6 +792,15 @@ def test_a_span_counted_from_an_event_says_when(catalogue_kb):
     answer = ask(catalogue_kb, "古树复壮因为季节原因不能按期完成，最晚什么时候必须完成复壮？")
     assert answer.status == AnswerStatus.ANSWERED and cited(answer)[0] == "第十一条" and "六个月" in answer.text
 
+
+def test_a_day_of_every_month_says_when(tmp_path):
+    """"应当于每月5日前报送" answers "什么时候报送", as a day of the year would."""
+    engine = _inline_kb(tmp_path, {"reports.txt": "午市测试报送办法\n第一条 为了规范测试报送，制定本办法。\n"
+                                   "第二条 各区测试机构应当于每月5日前将上月测试进展报送市测试主管部门。\n"
+                                   "第三条 测试主管部门应当公开测试结果。\n"})
+    answer = ask(engine, "测试进展什么时候报送？")
+    assert answer.status == AnswerStatus.ANSWERED and "每月5日前" in answer.text
+
 ISSUING_NOTICE = """甲市人民政府办公厅关于印发《甲市节水方案》的通知
 甲府办发〔2099〕3号
 各区人民政府：
