@@ -28,8 +28,7 @@ from kb.answering.evidence import (SPANS, ScoredSentence, SentenceScorer, is_ite
 from kb.answering.intent import (COMPULSION, PLACES, QuestionIntent, analyse, asked_act, asked_conduct, asked_part,
                                  asking_parts)
 from kb.answering.parts import question_parts
-from kb.answering.structure import TAKES_EFFECT, commencement, defines
-from kb.answering.structure import asked_clause, holds
+from kb.answering.structure import TAKES_EFFECT, asked_clause, commencement, defines, holds
 from kb.search.mentions import documents_named
 from kb.schema import (PREAMBLE_LABEL, SIGNATURE_LABEL, Answer, AnswerStatus, Citation, Clause, Hit, ObligationType,
                        ParsedDocument, RetrievalMode)
@@ -1235,7 +1234,9 @@ def listing(ctx: AnswerContext) -> Answer | None:
     # A clause whose heading the question names is wanted whole ("推进工业绿色升级有哪些举措？").
     named = [s for s in ctx.ranked if s.clause.heading and s.clause.heading in ctx.intent.resolved
              and not s.clause.is_heading_sentence(s.text)]
-    chosen = ctx.from_document_of(best, [best, *whole, *named, *chosen])
+    # A best sentence ending in "；" runs on to its full stop: an enumeration ("一是…；二是…；三是…。") is one list.
+    chosen = ctx.from_document_of(best, [best, *_to_full_stop(ctx, best, tuning.MAX_LIST_ITEMS), *whole, *named,
+                                          *chosen])
     chosen = list({(s.doc_id, s.clause.label, s.text): s for s in chosen}.values())[:tuning.MAX_LIST_ITEMS]
     # The best provision first, then the others in clause order (the position of the clause within its document),
     # each clause's sentences as they stand; but the best sentence of a law's paragraph leads it, since such a
@@ -1284,11 +1285,12 @@ def _quote(ctx: AnswerContext, best: ScoredSentence, lead: str = "") -> Answer:
                        items=False)
 
 
-def _to_full_stop(ctx: AnswerContext, sentence: ScoredSentence) -> list[ScoredSentence]:
-    """The sentences of its clause that continue `sentence` up to the one ending in "。" (at most a few)."""
+def _to_full_stop(ctx: AnswerContext, sentence: ScoredSentence,
+                  limit: int = tuning.MAX_CONTINUED_SENTENCES) -> list[ScoredSentence]:
+    """The sentences of its clause that continue `sentence` up to the one ending in "。" (at most `limit`)."""
     if not sentence.text.endswith(("；", ";")):
         return []
-    following = ctx.paragraph_from(sentence, tuning.MAX_CONTINUED_SENTENCES + 1)[1:]
+    following = ctx.paragraph_from(sentence, limit + 1)[1:]
     ending = next((i for i, s in enumerate(following) if not s.text.endswith(("；", ";"))), len(following) - 1)
     return following[:ending + 1]
 

@@ -793,6 +793,15 @@ def test_a_span_counted_from_an_event_says_when(catalogue_kb):
     assert answer.status == AnswerStatus.ANSWERED and cited(answer)[0] == "第十一条" and "六个月" in answer.text
 
 
+def test_a_list_asked_for_runs_on_to_the_full_stop_of_its_enumeration(tmp_path):
+    """"一是…；二是…；…五是…。" is one list: the sentence that names it is followed by every piece, not only the first."""
+    engine = _inline_kb(tmp_path, {"dust.txt": "午市测试扬尘通知\n午测〔2099〕1号\n一、严格扬尘管控\n"
+                                   "（一）落实工地要求。建筑工地要落实“五个百分之百”要求，一是施工围挡；二是物料覆盖；三是车辆冲洗；"
+                                   "四是湿法作业；五是渣土密闭运输。\n（二）加强道路保洁。主要道路每日清扫两次。\n"})
+    answer = ask(engine, "五个百分之百包括哪些？")
+    assert all(piece in answer.text for piece in ("施工围挡", "物料覆盖", "车辆冲洗", "湿法作业", "渣土密闭运输"))
+
+
 def test_a_day_of_every_month_says_when(tmp_path):
     """"应当于每月5日前报送" answers "什么时候报送", as a day of the year would."""
     engine = _inline_kb(tmp_path, {"reports.txt": "午市测试报送办法\n第一条 为了规范测试报送，制定本办法。\n"
