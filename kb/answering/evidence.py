@@ -10,7 +10,8 @@ from dataclasses import dataclass
 
 from kb.answering import tuning
 from kb.answering.intent import FRAME_WORDS, PLACES, QuestionIntent, asked_part
-from kb.schema import Clause, Hit, Level
+from kb.documents.metadata import recipients_line
+from kb.schema import PREAMBLE_LABEL, Clause, Hit, Level
 from kb.store.snapshot import Snapshot
 from kb.text.numerals import Quantity, QuantityKind, find_quantities, has_quantity
 from kb.text.provisions import PENALTY_CUE
@@ -291,14 +292,16 @@ class SentenceScorer:
         return sorted(scored, key=lambda s: -s.score)
 
     def masthead(self, doc_id: str) -> frozenset[str]:
-        """The document's header lines (issuer, title lines, 文号) as its preamble holds them: they name the document
+        """The document's header lines (issuer, title lines, 文号, 主送) as its preamble holds them: they name the document
         and say nothing of what it provides, so they are never quoted as an answer (the metadata strategy reads
         them)."""
         if doc_id not in self._mastheads:  # read once per document, not once per retrieved clause
             doc = self.snapshot.documents.get(doc_id)
             meta = doc.meta if doc else None
+            preamble = doc.clause(PREAMBLE_LABEL) if doc else None
+            addressed = recipients_line(preamble.text) if preamble else ""  # whom it is sent to: no provision
             self._mastheads[doc_id] = frozenset(
-                line.strip() for line in (*meta.info_lines, meta.title, meta.doc_number, meta.issuer) if line
+                line.strip() for line in (*meta.info_lines, meta.title, meta.doc_number, meta.issuer, addressed) if line
             ) if meta else frozenset()
         return self._mastheads[doc_id]
 

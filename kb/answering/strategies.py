@@ -29,6 +29,7 @@ from kb.answering.intent import (COMPULSION, PLACES, QuestionIntent, analyse, as
                                  asking_parts)
 from kb.answering.parts import question_parts
 from kb.answering.structure import TAKES_EFFECT, asked_clause, commencement, defines, holds
+from kb.documents.metadata import recipients_line
 from kb.search.mentions import documents_named
 from kb.schema import (PREAMBLE_LABEL, SIGNATURE_LABEL, Answer, AnswerStatus, Citation, Clause, Hit, ObligationType,
                        ParsedDocument, RetrievalMode)
@@ -337,8 +338,8 @@ def _metadata_statement(doc: ParsedDocument, field: str, question: str) -> tuple
         quote = preamble.sentences[0].text if preamble and preamble.sentences else meta.title
         return f"该文件的标题是《{meta.title}》", preamble, quote
     if field == "recipients" and preamble:
-        quote = next((ln for ln in preamble.text.splitlines() if ln.rstrip().endswith("：")), "").strip()
-        return (f"该文件的主送单位是{quote.rstrip('：')}", preamble, quote) if quote else ("", None, "")
+        quote = recipients_line(preamble.text)
+        return (f"该文件的主送单位是{quote.rstrip('：:')}", preamble, quote) if quote else ("", None, "")
     return "", None, ""
 
 

@@ -38,6 +38,7 @@ LEVELS = tuple(Level)
 _REFERENCE = re.compile(rf"《([^《》\n]{{1,120}})》\s*[（(]\s*{DOC_NUMBER.pattern}\s*[）)]")
 _IMPLEMENTING_VERB = re.compile(r"贯彻|落实|实施")
 _TITLE_ISSUER = re.compile(r"(.{2,40}?)关于")
+_LEADS_INTO_TEXT = re.compile(r"^(?:为|根据|按照|依据|经)|如下|现将|现就|特此|。")
 _ISSUING_NOTICE = re.compile(r"(?:印发|转发|发布|颁布)[^，。]{0,60}的通知$")
 _LETTERHEAD = re.compile(r"(?:(?!关于).){2,30}文件")  # 版头 such as "重庆市人民政府文件"; "关于…文件" is a title
 _NON_PLACE_WORDS = re.compile(r"市场|城市|超市")  # contain 市 without naming a city
@@ -114,6 +115,16 @@ def normalise_doc_number(prefix: str, year: str, serial: str) -> str:
 def doc_numbers_in(text: str) -> list[str]:
     """Every 文号 in a text, normalised (brackets 〔〕, no spaces): "渝府发[2021] 31 号" -> "渝府发〔2021〕31号"."""
     return [normalise_doc_number(*found.groups()) for found in DOC_NUMBER.finditer(text)]
+
+
+def recipients_line(preamble_text: str) -> str:
+    """The 主送 line of a 公文's opening ("各区县（自治县）人民政府，市政府各部门："): the first line ending in "：" that
+    addresses bodies, not the sentence leading into the text ("为…，现将有关事项通知如下："); "" when there is none."""
+    for line in preamble_text.splitlines():
+        line = line.strip()
+        if line.endswith(("：", ":")):
+            return "" if _LEADS_INTO_TEXT.search(line) else line
+    return ""
 
 
 def find_references(text: str) -> list[tuple[str, str]]:

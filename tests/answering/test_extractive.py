@@ -304,7 +304,7 @@ OPINIONS = """重庆市山林测试局
 
 
 def test_the_header_lines_of_a_document_are_never_candidate_sentences(tmp_path):
-    """The issuer, title lines and 文号 stand in the preamble as lines of their own: they name the document and
+    """The issuer, title lines, 文号 and 主送 stand in the preamble as lines of their own: they name the document and
     provide nothing, however many of the question's words ("重庆", "建设") they hold."""
     from kb.answering.evidence import SentenceScorer
     from kb.answering.intent import analyse
@@ -317,7 +317,8 @@ def test_the_header_lines_of_a_document_are_never_candidate_sentences(tmp_path):
     texts = [s.text for s in ranked]
     assert "建设铜锣山、明月山等山林防火通道。" in texts
     assert not {"重庆市山林测试局", "关于加快建设山林防火设施的实施意见", "渝林测发〔2022〕1号"} & set(texts)
-    assert "各区县（自治县）人民政府，市政府各部门：" in texts  # the addressees are the preamble's own words
+    # … nor are the addressees (主送): they say whom it is sent to (the metadata strategy quotes them for that).
+    assert "各区县（自治县）人民政府，市政府各部门：" not in texts
 
 
 NATIONAL_PERMITS = """护林许可测试条例
@@ -833,6 +834,14 @@ def notice_kb(tmp_path_factory):
 def test_an_issuing_notice_is_dated_by_its_cover_letter(notice_kb):
     answer = ask(notice_kb, "这个方案是什么时候印发的？")
     assert answer.text.startswith("该文件的成文日期是2099年5月6日") and "2099年5月6日" in answer.citations[0].quote
+
+
+def test_the_recipients_line_is_what_the_document_is_sent_to_not_a_provision(notice_kb):
+    """"各区人民政府：" addresses the notice: it answers whom it is sent to, never what the bodies must do."""
+    sent_to = ask(notice_kb, "这个通知发给谁？")
+    assert sent_to.text.startswith("该文件的主送单位是各区人民政府")
+    duties = ask(notice_kb, "各区人民政府要做什么？")
+    assert all(c.quote != "各区人民政府：" for c in duties.citations)
 
 
 def test_a_sentence_that_only_names_its_clause_answers_nothing(notice_kb):

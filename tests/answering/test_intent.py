@@ -109,6 +109,8 @@ def test_terms_asked_to_be_told_apart(question, terms):
     ("这份方案由哪个部门印发？", "issuer"),
     ("该通知是什么时候下发的？", "date"),
     ("停水通知由谁发布？", ""),  # a notice a provision requires, not the document
+    ("这个通知发给谁？", "recipients"),
+    ("补贴发给谁？", ""),  # a provision's payment, not the document's recipients
 ])
 def test_metadata_fields(question, field):
     assert analyse(question).metadata_field == field

@@ -14,6 +14,7 @@ from kb.documents.metadata import (
     legal_force,
     passage_events,
     read_header,
+    recipients_line,
 )
 from kb.documents.normalize import normalise_text
 from kb.schema import Amendment, AmendmentKind, DocMeta, LegalForce
@@ -242,3 +243,13 @@ def test_metadata_read_back_from_json_is_equal() -> None:
     meta = DocMeta("x", title="t", force=LegalForce.LAW, info_lines=("t", "2020年1月1日 施行"),
                    amendments=(Amendment("2020-01-02", AmendmentKind.REVISED, "《决定》"),), implements=("国发〔2021〕4号",))
     assert DocMeta(**json.loads(json.dumps(asdict(meta), ensure_ascii=False))) == meta
+
+
+@pytest.mark.parametrize("preamble, expected", [
+    ("甲市人民政府办公厅关于…的通知\n甲府办发〔2099〕3号\n各区人民政府，市政府各部门：\n现将…印发给你们。",
+     "各区人民政府，市政府各部门："),
+    ("乙局关于…的通知\n为做好…工作，现将有关事项通知如下：", ""),  # the sentence leading into the text
+    ("为认真贯彻落实…精神，结合我市实际，提出如下实施意见。", ""),
+])
+def test_the_recipients_line_addresses_bodies(preamble: str, expected: str) -> None:
+    assert recipients_line(preamble) == expected
