@@ -20,9 +20,9 @@ _ASKING_FOR_IT = (r"(?:的?(?:具体)?(?:内容|规定|原文))?是?(?:怎么|�
                   r"(?:是|有)(?:什么|哪些)(?:内容|规定)", r"(?:讲|说|写)的是什么")
 _ARTICLE_NUMBER = r"(第[一二三四五六七八九十百零〇]+条(?:之[一二三四五六七八九十]+)?)(第[一二三四五六七八九十]+款)?"
 _ARTICLE_ASKED = re.compile("|".join(_ARTICLE_NUMBER + frame for frame in _ASKING_FOR_IT))
-# A 意见's clause as its citation writes it ("二（一）4", "三（二）"; brackets and a "、" or "．" as typed), then the
-# same asking words.
-_OUTLINE_LABEL = re.compile(r"(?<![一二三四五六七八九十])([一二三四五六七八九十]{1,3})、?\s*[（(]([一二三四五六七八九十]{1,3})[）)]\s*"
+# A 意见's clause as its citation writes it ("二（一）4", "三（二）", "二1" in a 方案 without （一）; brackets and a "、"
+# or "．" as typed), then the same asking words.
+_OUTLINE_LABEL = re.compile(r"(?<![一二三四五六七八九十第])([一二三四五六七八九十]{1,3})、?\s*(?:[（(]([一二三四五六七八九十]{1,3})[）)])?\s*"
                             r"(?:(\d{1,2})[．.、]?)?\s*(?:[（(](\d{1,2})[）)])?\s*(?=" + "|".join(_ASKING_FOR_IT) + ")")
 TAKES_EFFECT = re.compile(r"施行|生效|实施")
 _COMMENCES = re.compile(r"自.{2,24}起(?:施行|实施|生效)")
@@ -42,7 +42,8 @@ def asked_clause(question: str) -> str | None:
     outline = _OUTLINE_LABEL.search(question)
     if outline is not None:
         top, section, item, sub_item = outline.groups()
-        return f"{top}（{section}）{item or ''}" + (f"（{sub_item}）" if item and sub_item else "")
+        if section or item:  # a top-level numeral alone ("三是什么") is no label
+            return f"{top}{f'（{section}）' if section else ''}{item or ''}" + (f"（{sub_item}）" if item and sub_item else "")
     return None
 
 

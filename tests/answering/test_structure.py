@@ -35,6 +35,8 @@ def bridges(tmp_path_factory):
     ("二(三)10规定了什么", "二（三）10"),
     ("三、（二）的具体内容是什么", "三（二）"),
     ("二（二）1（2）是怎么规定的？", "二（二）1（2）"),
+    ("二、1规定了什么", "二1"),  # a 方案 numbered 一、 then 1.
+    ("三是什么内容？", None),  # a numeral alone
     ("二（一）4提到的绿色环保产业产值是多少？", None),  # a detail of the clause, not the clause
 ])
 def test_a_clause_asked_for_by_its_label(question, expected):
