@@ -28,7 +28,8 @@ from kb.answering.evidence import (SPANS, ScoredSentence, SentenceScorer, is_ite
 from kb.answering.intent import (COMPULSION, PLACES, QuestionIntent, analyse, asked_act, asked_conduct, asked_part,
                                  asking_parts)
 from kb.answering.parts import question_parts
-from kb.answering.structure import TAKES_EFFECT, asked_clause, commencement, defines, holds
+from kb.answering.structure import (TAKES_EFFECT, asked_clause, asked_division, asks_for_division, commencement,
+                                    defines, holds)
 from kb.documents.metadata import recipients_line
 from kb.search.mentions import documents_named
 from kb.schema import (PREAMBLE_LABEL, SIGNATURE_LABEL, Answer, AnswerStatus, Citation, Clause, Hit, ObligationType,
@@ -448,6 +449,21 @@ def _asks_contents_of(heading: str, question: str) -> bool:
     its matter ("道路运输经营者制定的应急预案应当包括哪些内容" names 道路运输经营 only as whose plan it is)."""
     at = question.find(heading)
     return at >= 0 and bool(_ASKS_CONTENTS.match(question[at + len(heading):]))
+
+
+def division_contents(ctx: AnswerContext) -> Answer | None:
+    """"第三章有哪些规定": the articles of the chapter (or section) asked for, each by its first sentence, from the
+    named or best retrieved document."""
+    for doc in ctx.documents:
+        asked = asked_division(ctx.intent.text, doc)
+        if asked is None:
+            continue
+        line, articles = asked
+        chosen = [ScoredSentence(doc.meta.doc_id, c, c.sentences[0].text.strip(), 1.0, 0)
+                  for c in articles[:tuning.MAX_ARTICLE_SENTENCES] if c.sentences]
+        span = articles[0].label if len(articles) == 1 else f"{articles[0].label}至{articles[-1].label}"
+        return ctx.compose(chosen, lead=f"{line}（{span}）的条文如下：", numbered=len(chosen) > 1, items=False)
+    return None
 
 
 def outline_list(ctx: AnswerContext) -> Answer | None:
@@ -1335,6 +1351,9 @@ STRATEGIES: tuple[Strategy, ...] = (
     # Before the gate: the asked value itself, stated more than once in the best document, is the evidence.
     Strategy("recurring_value", lambda i: bool(_VALUE_RECURRING.search(i.text)), recurring_value,
              "the best document's sentences stating a value asked as several (两个70%)", "numbered, document order"),
+    Strategy("division_contents", lambda i: asks_for_division(i.text), division_contents,
+             "the chapter or section asked for by number or title, in the named or best document",
+             "numbered list of its articles' first sentences"),
     Strategy("outline_list", lambda i: i.wants_list, outline_list,
              "a retrieved document's clause whose heading the question names", "numbered list of its children"),
     Strategy("deadline_list", lambda i: i.wants_list, deadline_list,

@@ -9,6 +9,7 @@ from __future__ import annotations
 import re
 from collections.abc import Sequence
 
+from kb.analysis.penalties import article_label
 from kb.answering import tuning
 from kb.answering.intent import QuestionIntent
 from kb.schema import Clause, Hit, ParsedDocument
@@ -24,6 +25,10 @@ _ARTICLE_ASKED = re.compile("|".join(_ARTICLE_NUMBER + frame for frame in _ASKIN
 # or "．" as typed), then the same asking words.
 _OUTLINE_LABEL = re.compile(r"(?<![一二三四五六七八九十第])([一二三四五六七八九十]{1,3})、?\s*(?:[（(]([一二三四五六七八九十]{1,3})[）)])?\s*"
                             r"(?:(\d{1,2})[．.、]?)?\s*(?:[（(](\d{1,2})[）)])?\s*(?=" + "|".join(_ASKING_FOR_IT) + ")")
+# "第三章有哪些规定", "法律责任一章规定了什么", "第三章第二节讲的是什么": a chapter or section of a law, by number or by its
+# title said to be one, then the asking words of an outline heading.
+_DIVISION_NUMBER = re.compile(r"第[一二三四五六七八九十]+[编章节]")
+_DIVISION_ASKED = re.compile(r"(?:第[一二三四五六七八九十]+[编章节]|(?:这一?|一|整)?[章节]|部分)[^，,。？?]{0,6}?(?:哪|什么)")
 TAKES_EFFECT = re.compile(r"施行|生效|实施")
 _COMMENCES = re.compile(r"自.{2,24}起(?:施行|实施|生效)")
 _DEFINES = re.compile(r"是指|指的是|，指|系指|统称|含义")
@@ -45,6 +50,35 @@ def asked_clause(question: str) -> str | None:
         if section or item:  # a top-level numeral alone ("三是什么") is no label
             return f"{top}{f'（{section}）' if section else ''}{item or ''}" + (f"（{sub_item}）" if item and sub_item else "")
     return None
+
+
+def asks_for_division(question: str) -> bool:
+    """Whether the question may ask the contents of a chapter or section (see `asked_division`)."""
+    return _DIVISION_ASKED.search(question) is not None
+
+
+def asked_division(question: str, doc: ParsedDocument) -> tuple[str, list[Clause]] | None:
+    """(division line, its articles in order) of the chapter or section of `doc` the question asks the contents of:
+    named by its number ("第三章") or by its title followed by 章/节/部分 ("法律责任一章"); every number the question
+    gives must be on the division's path (第三章第二节 is the second section of the third chapter)."""
+    if not asks_for_division(question):
+        return None
+    numbers = set(_DIVISION_NUMBER.findall(question))
+    for path in dict.fromkeys(c.parents for c in doc.clauses if c.parents):
+        named = [depth for depth, line in enumerate(path) if _names_division(line, question)]
+        if not named or not numbers <= {line.split()[0] for line in path}:
+            continue
+        within = path[:named[-1] + 1]
+        articles = [c for c in doc.clauses if c.parents[:len(within)] == within and c.label == article_label(c.label)]
+        if articles:
+            return within[-1], articles
+    return None
+
+
+def _names_division(line: str, question: str) -> bool:
+    number, _, title = line.partition(" ")
+    return number in question or (len(title) >= 2 and re.search(re.escape(title) + r"(?:这一?|一|整)?(?:章|节|编|部分)",
+                                                                   question) is not None)
 
 
 def holds(asked: str, label: str) -> bool:

@@ -2,7 +2,7 @@
 
 import pytest
 
-from kb.answering.structure import asked_clause, commencement, defines, holds
+from kb.answering.structure import asked_clause, asked_division, commencement, defines, holds
 from kb.schema import RetrievalMode
 
 from tests.answering.test_extractive import _inline_kb
@@ -80,3 +80,39 @@ def test_the_pipeline_retrieves_first_the_clause_asked_for_by_structure(bridges)
     assert first("《城市桥梁测试条例》从哪一天开始施行？") == "第六条"
     assert first("《城市桥梁测试条例》第三条是怎么规定的？") == "第三条"
     assert first("《城市桥梁测试条例》适用于哪些城市桥梁？") == "第一条"  # its own scope, among its first articles
+
+
+CHAPTERS = """未市测试码头条例
+第一章 总则
+第一条 为了规范测试码头，制定本条例。
+第二条 本条例适用于本市测试码头。
+第二章 建设与管理
+第一节 建设
+第三条 建设测试码头应当符合规划。
+第二节 管理
+第四条 测试码头经营人应当建立安全制度。
+第五条 测试码头经营人应当每年检查一次设施。
+第三章 法律责任
+第六条 违反本条例第四条规定的，由测试主管部门责令改正，处一万元罚款。
+"""
+
+
+@pytest.mark.parametrize("question, line, labels", [
+    ("第三章有哪些规定？", "第三章 法律责任", ["第六条"]),
+    ("法律责任一章规定了什么？", "第三章 法律责任", ["第六条"]),
+    ("第二章是什么内容？", "第二章 建设与管理", ["第三条", "第四条", "第五条"]),
+    ("第二章第二节讲的是什么？", "第二节 管理", ["第四条", "第五条"]),
+])
+def test_a_chapter_or_section_asked_for_holds_its_articles(tmp_path, question, line, labels):
+    engine = _inline_kb(tmp_path, {"wharves.txt": CHAPTERS})
+    found = asked_division(question, engine.documents()[0])
+    assert found is not None and found[0] == line and [c.label for c in found[1]] == labels
+    answer = engine.ask(question, mode=RetrievalMode.BM25)
+    assert answer.text.startswith(f"{line}（") and [c.clause for c in answer.citations] == labels
+
+
+@pytest.mark.parametrize("question", ["违反第四条的法律责任是什么？", "测试码头经营人要做什么？", "第四章有哪些规定？"])
+def test_a_question_about_a_provision_asks_for_no_chapter(tmp_path, question):
+    """A chapter's title used as a word ("法律责任是什么") and a chapter the law does not have name none."""
+    engine = _inline_kb(tmp_path, {"wharves.txt": CHAPTERS})
+    assert asked_division(question, engine.documents()[0]) is None
