@@ -27,6 +27,8 @@ def test_colloquial_words_expand_to_document_terms():
     assert "票据" in tok.expand_query("司机不给开票，我能不能不给钱？")
     assert "再生水" in tok.expand_query("洗车店能不能用中水？")
     assert "弄虚作假" in tok.expand_query("重点排放单位虚报碳排放数据会被怎么处罚？")  # the law says 虚假, 伪造
+    assert "未取得" in tok.expand_query("不办排污许可证就排污会怎样？")  # the law says 未取得排污许可证
+    assert "未取得" not in tok.expand_query("窗口不办业务时间怎么安排？")
     assert "扬尘" in tok.expand_query("工地灰尘满天飞有人管吗？")
     assert "内涝" in tok.expand_query("一下大雨城里就被淹怎么办？")
     assert "职权范围" in tok.expand_query("窗口的人说这事不归他们审批")  # 不属于本部门职权范围
