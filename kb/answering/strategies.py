@@ -88,6 +88,8 @@ _ASKS_DUTY = re.compile(r"要不要|需不需要|是否(?:需要|必须|应当|�
 # A duty stated without its subject: a condition then the modal verb ("…的，应当及时修剪"), or the modal first.
 _SUBJECTLESS_DUTY = re.compile(r"(?:[^。；]*?的，)?(?:应当|必须|不得)")
 _INTRODUCES_ITEMS = ("：", ":")
+_LEADS_INTO_TEXT = re.compile(r"如下[^，。；：]{0,10}[：:。]?$")  # "现将有关事项通知如下：", "提出如下实施意见。"
+_ASKS_PURPOSE = re.compile(r"目的|为什么|为何|为了什么|宗旨|出发点")
 # Who a permission question asks about: the actor noun right before its modal words ("省里的部门能不能…").
 _ASKED_ACTOR = re.compile(r"(部门|政府|单位|企业|公司|机构|平台|个人|经营者)(?:能不能|能否|可不可以|可以|是否|有没有权|有权)")
 _DEFINED_AFTER_SUOCHENG = re.compile(r"所称[“]?([\u4e00-\u9fff]{2,12}?)[”]?[，,]?(?:是指|指|包括|系指)")
@@ -129,7 +131,7 @@ class AnswerContext:
 
     @cached_property
     def ranked(self) -> list[ScoredSentence]:
-        return self.scorer.score(self.intent, self.hits)
+        return [s for s in self.scorer.score(self.intent, self.hits) if not self._only_leads_in(s)]
 
     @cached_property
     def supported(self) -> bool:
@@ -173,6 +175,11 @@ class AnswerContext:
         ("（二）主要目标。") answers nothing."""
         return next((s for s in self.contenders if not self.scorer.missing_detail(self.intent, s)
                      and not s.clause.is_heading_sentence(s.text)), None)
+
+    def _only_leads_in(self, sentence: ScoredSentence) -> bool:
+        """"为做好2024年夏季…工作，现将有关事项通知如下：" leads into the text: it answers why the document was written,
+        not what is to be done or when (its year names the work), which the text it leads into says."""
+        return _LEADS_INTO_TEXT.search(sentence.text) is not None and not _ASKS_PURPOSE.search(self.intent.text)
 
     def from_document_of(self, best: ScoredSentence, items: Sequence[ScoredSentence]) -> list[ScoredSentence]:
         """Only the sentences of `best`'s document, unless the question compares documents."""

@@ -803,6 +803,20 @@ def test_a_list_asked_for_runs_on_to_the_full_stop_of_its_enumeration(tmp_path):
     assert all(piece in answer.text for piece in ("施工围挡", "物料覆盖", "车辆冲洗", "湿法作业", "渣土密闭运输"))
 
 
+def test_the_sentence_leading_into_a_notice_answers_only_why_it_was_written(tmp_path):
+    """"为做好2099年夏季测试工作，现将有关事项通知如下：" shares the question's words and holds its year, but says why
+    the notice is written: what is to be done and when are in the text it leads into; a year in the title holds
+    throughout that text."""
+    engine = _inline_kb(tmp_path, {"summer.txt": "午市测试局关于做好2099年夏季测试工作的通知\n午测发〔2099〕2号\n"
+                                   "各区测试局：\n为做好2099年夏季测试工作，现将有关事项通知如下：\n"
+                                   "（一）加强排查。各区应当开展测试排查，建立清单。\n"
+                                   "（二）按时报送。各区测试局应当在每季度结束后十日内将测试工作进展报送市测试局。\n"})
+    tasks = ask(engine, "2099年夏季测试工作要做什么？")
+    assert tasks.status == AnswerStatus.ANSWERED and "序言" not in cited(tasks)
+    assert cited(ask(engine, "2099年夏季测试工作进展什么时候报送？"))[0] == "（二）"
+    assert cited(ask(engine, "这个通知的目的是什么？")) == ["序言"]
+
+
 def test_a_day_of_every_month_says_when(tmp_path):
     """"应当于每月5日前报送" answers "什么时候报送", as a day of the year would."""
     engine = _inline_kb(tmp_path, {"reports.txt": "午市测试报送办法\n第一条 为了规范测试报送，制定本办法。\n"
