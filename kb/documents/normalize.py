@@ -63,6 +63,9 @@ _SALUTATION_WORDS = re.compile(r"各|有关|人民政府|部门|单位|委员会
 _SENTENCE_END = re.compile(r"[。！？；：!?;:][”’」』）)》]*$")
 _SENTENCE_TERMINATOR = re.compile(r"[。！？；!?;]")
 _SPACE_RUN = re.compile(r"\s+")
+# A printed page's number on a line of its own ("— 2 —", "－3－", "第 2 页 共 10 页", "2/10"): no text of the document.
+_PAGE_NUMBER_LINE = re.compile(r"[—－\-–]{1,2}\s*\d{1,4}\s*[—－\-–]{1,2}|第\s*\d{1,4}\s*页(?:\s*[，,]?\s*共\s*\d{1,4}\s*页)?|"
+                               r"\d{1,4}\s*/\s*\d{1,4}")
 COLONS = ("：", ":")
 _MAX_SALUTATION_LINES = 6
 _MAX_SALUTATION_CHARS = 120
@@ -295,9 +298,10 @@ def normalise_text(raw: str) -> str:
     """One paragraph per line, no blank lines, PDF wraps and number/word splits undone, CJK-adjacent spaces removed."""
     text = raw.replace("\ufeff", "")
     cleaned = [(clean_spaces(line), _PARAGRAPH_INDENT.match(line) is not None) for line in text.splitlines()]
-    lines = [line for line, _ in cleaned if line]
+    cleaned = [(line, starts) for line, starts in cleaned if line and not _PAGE_NUMBER_LINE.fullmatch(line)]
+    lines = [line for line, _ in cleaned]
     if not lines:
         return ""
-    indented = [starts for line, starts in cleaned if line]
+    indented = [starts for _, starts in cleaned]
     paragraphs = _join_wrapped(lines, indented) if _is_hard_wrapped(lines) else lines
     return "\n".join(paragraphs)

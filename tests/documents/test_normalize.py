@@ -102,6 +102,14 @@ def test_short_line_ends_a_paragraph_but_a_full_unfinished_line_does_not() -> No
                                                full + "戊。"]
 
 
+@pytest.mark.parametrize("marker", ["— 2 —", "－3－", "- 12 -", "第 2 页 共 10 页", "第3页", "2/10"])
+def test_a_printed_page_number_is_dropped_and_the_paragraph_it_cut_is_joined(marker: str) -> None:
+    full = "甲" * 28
+    raw = "\n".join([full, full, "乙乙乙。", full, marker, full + "。"])
+    assert normalise_text(raw).split("\n") == [full * 2 + "乙乙乙。", full * 2 + "。"]
+    assert normalise_text(f"到2025年达到3年。\n{marker}\n二、任务") == "到2025年达到3年。\n二、任务"
+
+
 def test_heading_after_a_finished_line_starts_a_paragraph_in_wrapped_text() -> None:
     full = "甲" * 27
     raw = "\n".join([full + "。", "（一）乙乙乙乙乙乙乙乙乙乙乙乙乙乙乙乙乙乙乙乙乙乙乙乙", "乙。", full + "，",
