@@ -1437,11 +1437,16 @@ def test_a_heading_asked_for_is_answered_by_its_sections_and_a_heading_naming_wh
     assert "报告程序和应急指挥" in answer.text
 
 
-def test_when_is_answered_by_the_act_a_duty_comes_before(transport_kb):
+def test_when_is_answered_by_the_act_a_duty_comes_before(transport_kb, tmp_path):
     """A law says when by the act a duty precedes ("开工前应当…"); a duty stating no time answers no "什么时候"."""
     answer = ask(transport_kb, "货运经营者什么时候要告知交通主管部门？")
     assert answer.status == AnswerStatus.ANSWERED and cited(answer)[0] == "第五条" and "开工前" in answer.text
     assert ask(transport_kb, "道路运输经营者什么时候要制定应急预案？").status == AnswerStatus.NOT_FOUND
+    # … and "在…前完成" is a deadline too (a 通知: "要在每年汛期前完成…排查").
+    floods = _inline_kb(tmp_path, {"floods.txt": "午市测试排涝通知\n午测发〔2099〕3号\n一、重点任务\n"
+                                   "（一）开展排查。各区要在每年汛期前完成易涝点排查，形成问题清单。\n"
+                                   "（二）加强维护。排水主管部门应当加强排水设施维护。\n"})
+    assert "汛期前完成" in ask(floods, "易涝点排查什么时候完成？").text
 
 
 def test_the_gate_wants_the_question_s_matter_not_only_its_frame(kb):
