@@ -1297,7 +1297,7 @@ def _quote(ctx: AnswerContext, best: ScoredSentence, lead: str = "") -> Answer:
     lead_in = ctx.sentence(best.doc_id, parent, -1) if parent else None
     # A sentence that ends in "；" goes on to its full stop, where its exceptions stand ("…禁止饲养鸡、鸭；因教学、
     # 科研以及其他特殊需要饲养的，须经…批准。").
-    rest = _to_full_stop(ctx, best)
+    rest = _to_full_stop(ctx, best) or _assigned_tasks(best)
     quoted = {(s.doc_id, s.clause.label, s.text) for s in rest}
     runners_up = [s for s in runners_up[:tuning.MAX_SUPPORTING] if (s.doc_id, s.clause.label, s.text) not in quoted]
     # A runner-up introducing items brings them, unless a value is asked: the best sentence holds it, and the
@@ -1307,6 +1307,21 @@ def _quote(ctx: AnswerContext, best: ScoredSentence, lead: str = "") -> Answer:
         runners_up = [s for s in runners_up if not s.text.endswith(_INTRODUCES_ITEMS)]
     return ctx.compose([best, *rest, *([lead_in] if lead_in else []), *ctx.with_items(runners_up)], lead=lead,
                        items=False)
+
+
+# "（省水利厅牵头，省发展改革委、省财政厅配合）", "（国家发展改革委等按职责分工负责）": who does the tasks before it.
+_RESPONSIBILITY_NOTE = re.compile(r"^[（(][^（）()]{2,80}(?:牵头|负责|配合|落实)[^（）()]{0,20}[）)][。；]?$")
+
+
+def _assigned_tasks(note: ScoredSentence) -> list[ScoredSentence]:
+    """The sentences of the clause before a note naming who does them (its heading aside): the note alone says who,
+    not what."""
+    if not _RESPONSIBILITY_NOTE.match(note.text):
+        return []
+    clause = note.clause
+    at = clause.start + clause.text.find(note.text)
+    return [ScoredSentence(note.doc_id, clause, s.text.strip(), note.score, note.rank) for s in clause.sentences
+            if s.start < at and s.text.strip() and not clause.is_heading_sentence(s.text)][-tuning.MAX_CONTINUED_SENTENCES:]
 
 
 def _to_full_stop(ctx: AnswerContext, sentence: ScoredSentence,

@@ -817,6 +817,16 @@ def test_the_sentence_leading_into_a_notice_answers_only_why_it_was_written(tmp_
     assert cited(ask(engine, "这个通知的目的是什么？")) == ["序言"]
 
 
+def test_a_note_naming_who_does_a_task_is_quoted_with_the_task(tmp_path):
+    """"（市测试局牵头，市财政局配合）" says who; the sentences before it in its clause say what: "市财政局要做什么" is
+    answered by both, not by the note alone."""
+    engine = _inline_kb(tmp_path, {"tasks.txt": "午市测试工作实施方案\n午测发〔2099〕4号\n一、重点任务\n"
+                                   "（一）建设测试平台。2099年底前建成全市统一的测试数据平台。（市测试局牵头，市财政局配合）\n"
+                                   "（二）培养测试人才。每年培训测试人员500人次。（市人力社保局负责）\n"})
+    answer = ask(engine, "市财政局要做什么？")
+    assert "（市测试局牵头，市财政局配合）" in answer.text and "建成全市统一的测试数据平台" in answer.text
+
+
 def test_a_day_of_every_month_says_when(tmp_path):
     """"应当于每月5日前报送" answers "什么时候报送", as a day of the year would."""
     engine = _inline_kb(tmp_path, {"reports.txt": "午市测试报送办法\n第一条 为了规范测试报送，制定本办法。\n"
