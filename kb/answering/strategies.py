@@ -179,7 +179,8 @@ class AnswerContext:
     def _only_leads_in(self, sentence: ScoredSentence) -> bool:
         """"为做好2024年夏季…工作，现将有关事项通知如下：" leads into the text: it answers why the document was written,
         not what is to be done or when (its year names the work), which the text it leads into says."""
-        return _LEADS_INTO_TEXT.search(sentence.text) is not None and not _ASKS_PURPOSE.search(self.intent.text)
+        return (sentence.clause.label == PREAMBLE_LABEL and _LEADS_INTO_TEXT.search(sentence.text) is not None
+                and not _ASKS_PURPOSE.search(self.intent.text))  # not "…名录如下：" in an article, which lists it
 
     def from_document_of(self, best: ScoredSentence, items: Sequence[ScoredSentence]) -> list[ScoredSentence]:
         """Only the sentences of `best`'s document, unless the question compares documents."""
