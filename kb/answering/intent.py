@@ -78,10 +78,13 @@ _METADATA = {
                          r"(哪个(机关|单位|部门)|谁)"
                          r"(印发|发布|制定|通过|下发|发的|出的)|"
                          r"(印发|发布|制定)(机关|单位)|发文机关"),
-    "date": re.compile(r"成文日期|(什么时候|哪天|何时)(印发|发布|出台|公布|下发|发的)" + _VERB_ENDS + "|"
+    # (下发 and 发 are said of funds as well: only of "这个通知", "该方案", or asked right after the document, are
+    # they its issue: "这个通知是谁发的？什么时候发的？".)
+    "date": re.compile(r"成文日期|(什么时候|哪天|何时)(印发|发布|出台|公布)" + _VERB_ENDS + "|"
+                       r"(?:^|" + _THIS_DOCUMENT + r"是?)(什么时候|哪天|何时)(下发|发的|发出)|"
                        r"印发(时间|日期)|发布(时间|日期)|公布(时间|日期)"),
     "implements": re.compile(r"(贯彻|落实|实施)哪个(国家)?文件|依据哪个文件|上位文件"),
-    "recipients": re.compile(r"主送|(?:文件|通知|意见|" + _THIS_DOCUMENT + r")是?(?:印发|下发|发|送)(?:给|至|到)(?:谁|哪些|哪个)"),
+    "recipients": re.compile(r"主送|(?:文件|" + _THIS_DOCUMENT + r")是?(?:印发|下发|发|送)(?:给|至|到)(?:谁|哪些|哪个)"),
     "title": re.compile(r"标题|文件名|全称|叫什么"),
 }
 _PENALTY = re.compile(r"罚款|罚多少|罚金|处罚|处以|法律责任|被罚|[怎如何]么?罚|罚不罚|[会要]罚|罚吗|会被怎么|会怎么?样|的[，,]?(?:会|将|要)?被?(?:依照|按照|依据|按)?(?:什么规定|怎么|如何|怎样)处理|被(?:怎么|如何|怎样)?处理|承担什么责任|什么后果|受到?(?:什么|怎样|何种|哪些)处理|"
@@ -267,7 +270,7 @@ def analyse(question: str, previous: Sequence[str] = ()) -> QuestionIntent:
     listed = asked_clauses(question)
     resolved_asked, focus_asked = asks_numbers(resolved), asks_numbers(focus)
     metadata_field = next((name for name, rx in _METADATA.items() if rx.search(question)), "")
-    if metadata_field == "date" and not re.search(r"文件|意见|通知|方案|办法|规定|条例|法|印发|发布|公布|成文",
+    if metadata_field == "date" and not re.search(r"文件|意见|通知|方案|办法|条例|法|印发|发布|公布|成文",
                                                   question + "".join(previous)):
         metadata_field = ""
     intent = QuestionIntent(

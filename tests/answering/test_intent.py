@@ -113,6 +113,8 @@ def test_terms_asked_to_be_told_apart(question, terms):
     ("停水通知由谁发布？", ""),  # a notice a provision requires, not the document
     ("这个通知发给谁？", "recipients"),
     ("补贴发给谁？", ""),  # a provision's payment, not the document's recipients
+    ("停水通知发给谁？", ""),  # a notice a provision requires
+    ("按规定，补助资金什么时候下发？", ""),  # funds are issued too
 ])
 def test_metadata_fields(question, field):
     assert analyse(question).metadata_field == field
