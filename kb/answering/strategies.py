@@ -467,8 +467,7 @@ def division_contents(ctx: AnswerContext) -> Answer | None:
         if asked is None:
             continue
         line, articles = asked
-        chosen = [ScoredSentence(doc.meta.doc_id, c, c.sentences[0].text.strip(), 1.0, 0)
-                  for c in articles[:tuning.MAX_ARTICLE_SENTENCES] if c.sentences]
+        chosen = [s for c in articles[:tuning.MAX_ARTICLE_SENTENCES] if (s := ctx.sentence(doc.meta.doc_id, c))]
         span = articles[0].label if len(articles) == 1 else f"{articles[0].label}至{articles[-1].label}"
         return ctx.compose(chosen, lead=f"{line}（{span}）的条文如下：", numbered=len(chosen) > 1, items=False)
     return None

@@ -131,10 +131,12 @@ def structural_clauses(intent: QuestionIntent, snap: Snapshot, doc_ids: Sequence
     found: list[tuple[str, str]] = []
     asked = asked_clause(intent.text)
     if asked is not None:
-        having = [doc for doc in snap.documents.values() if doc.clause(asked) is not None]
         # A label alone names no document, unless only one loaded document has such a clause.
-        found = [(doc.meta.doc_id, clause.label) for doc in named or (having if len(having) == 1 else [])
-                 for clause in doc.clauses if holds(asked, clause.label)]
+        if not named:
+            having = [doc for doc in snap.documents.values() if doc.clause(asked) is not None]
+            named = having if len(having) == 1 else []
+        found = [(doc.meta.doc_id, clause.label) for doc in named for clause in doc.clauses
+                 if holds(asked, clause.label)]
     elif intent.metadata_field == "passage" and TAKES_EFFECT.search(intent.text):
         found = [(doc.meta.doc_id, start[0].label) for doc in named if (start := commencement(doc)) is not None]
     elif intent.wants_scope:

@@ -38,7 +38,7 @@ LEVELS = tuple(Level)
 _REFERENCE = re.compile(rf"《([^《》\n]{{1,120}})》\s*[（(]\s*{DOC_NUMBER.pattern}\s*[）)]")
 _IMPLEMENTING_VERB = re.compile(r"贯彻|落实|实施")
 _TITLE_ISSUER = re.compile(r"(.{2,40}?)关于")
-_LEADS_INTO_TEXT = re.compile(r"^(?:为|根据|按照|依据|经)|如下|现将|现就|特此|。")
+_NO_ADDRESS = re.compile(r"^(?:为|根据|按照|依据|经)|如下|现将|现就|特此|。")
 _ISSUING_NOTICE = re.compile(r"(?:印发|转发|发布|颁布)[^，。]{0,60}的通知$")
 _LETTERHEAD = re.compile(r"(?:(?!关于).){2,30}文件")  # 版头 such as "重庆市人民政府文件"; "关于…文件" is a title
 _NON_PLACE_WORDS = re.compile(r"市场|城市|超市")  # contain 市 without naming a city
@@ -123,7 +123,7 @@ def recipients_line(preamble_text: str) -> str:
     for line in preamble_text.splitlines():
         line = line.strip()
         if line.endswith(("：", ":")):
-            return "" if _LEADS_INTO_TEXT.search(line) else line
+            return "" if _NO_ADDRESS.search(line) else line
     return ""
 
 
