@@ -39,18 +39,19 @@ def test_store_add_query_delete_round_trip(tmp_path):
 
 
 def test_collections_search_wide_even_when_made_before_the_setting(tmp_path):
-    import chromadb
-
+    from kb.store.chroma_access import _embedded_client
     from kb.store.vectors import HNSW_SETTINGS
 
     store = VectorStore("", tmp_path / "chroma", "t", "fake")
     assert store._collection.raw.configuration["hnsw"]["ef_search"] == HNSW_SETTINGS["ef_search"]
     name = store.name
     store.close()
-    client = chromadb.PersistentClient(path=str(tmp_path / "old"))
+    # A collection made as Chroma makes it by default; its client is stopped, not just dropped, so that its
+    # SQLite connection cannot hold the folder's lock while the store opens it (a flaky "database is locked").
+    client, stop = _embedded_client(tmp_path / "old")
     client.get_or_create_collection(name, embedding_function=None, metadata={"hnsw:space": "cosine"})
     assert client.get_collection(name).configuration["hnsw"]["ef_search"] == 100  # Chroma's default
-    del client
+    stop()
     reopened = VectorStore("", tmp_path / "old", "t", "fake")
     assert reopened._collection.raw.configuration["hnsw"]["ef_search"] == HNSW_SETTINGS["ef_search"]
     reopened.close()
