@@ -109,6 +109,8 @@ _UNIT_EXCEPTIONS = {"次": "(?!性)", "成": "(?![员本果为立效熟交功绩
 
 _RATIO_PREFIXES = {"百分之": _Unit(_K.PERCENT, "%"), "千分之": _Unit(_K.RATIO, "‰"),
                    "万分之": _Unit(_K.RATIO, "‱")}
+# 三分之二以上, 五分之一: a fraction is a share, read as the percent it is (rounded to two decimals).
+_FRACTION_PREFIX = "(?:[二两三四五六七八九]|十[一二三四五六七八九]?)分之"
 _PERIODS = ("每个工作日", "每半年", "每季度", "每年度", "每年", "每月", "每周", "每日", "每天")
 
 # Bound words, split by what they bound; strict ones exclude the number itself.
@@ -159,7 +161,7 @@ _UNIT_PATTERN = _alternation(_UNITS)
 _TERM = re.compile(
     rf"(?P<period>{_alternation(_PERIODS)})?"
     rf"(?:(?P<lead>{_alternation(_LEADING_BOUNDS)}){_GAP})?"
-    rf"(?P<prefix>{_alternation(_RATIO_PREFIXES)})?"
+    rf"(?:(?P<prefix>{_alternation(_RATIO_PREFIXES)})|(?P<fraction>{_FRACTION_PREFIX}))?"
     rf"(?P<numeral>{_NUMERAL})"
     rf"(?:{_GAP}(?P<approx>[余多])(?=(?:{_UNIT_PATTERN})))?"
     rf"(?:{_GAP}(?P<unit>{_UNIT_PATTERN}))?"
@@ -171,7 +173,7 @@ _PERIOD_IN_CLAUSE = re.compile(_alternation(_PERIODS))
 _LEAD_IN_CLAUSE = re.compile(_alternation(_LEADING_BOUNDS))
 _CLAUSE_BREAK = re.compile(r"[，。；：、,;:！？!?\n]")
 _MAY_HOLD_QUANTITY = re.compile(
-    rf"[0-9０-９]|[百千万]分之|[‰‱]"
+    rf"[0-9０-９]|分之|[‰‱]"
     rf"|{_NOT_AFTER_NUMERAL}(?:{_CHINESE}|{_HALF}){_GAP}[余多]?{_GAP}(?:{_UNIT_PATTERN})"
 )
 
@@ -289,7 +291,7 @@ class _Term:
 def has_quantity(text: str) -> bool:
     """A cheap precheck for hot paths: False means find_quantities(text) is surely empty.
 
-    One regex search: any Arabic digit, a 百分之-style prefix, or a Chinese numeral directly
+    One regex search: any Arabic digit, a 百分之-style prefix or fraction, or a Chinese numeral directly
     followed by a unit. It may say True for text that holds none (一个 in 统一个…).
     """
     return _MAY_HOLD_QUANTITY.search(text) is not None
@@ -318,12 +320,17 @@ def _read_term(text: str, m: re.Match[str]) -> _Term | None:
     """A term from one match, or None for an ordinal, a word, a date part or an unreadable numeral."""
     numeral = m["numeral"].translate(_WITHOUT_GAPS)
     before = _char_before(text, m.start("numeral"))
-    if before == "第" or (numeral == "一" and before in _WORD_BEFORE_ONE):
+    if before == "第" or (numeral == "一" and before in _WORD_BEFORE_ONE and not (m["prefix"] or m["fraction"])):
         return None
     value = chinese_number(numeral)
-    if value is None or (m["prefix"] and m["unit"]):
+    if value is None or ((m["prefix"] or m["fraction"]) and m["unit"]):
         return None
     unit = _RATIO_PREFIXES[m["prefix"]] if m["prefix"] else _UNITS.get(m["unit"] or "")
+    if m["fraction"]:
+        denominator = chinese_number(m["fraction"].removesuffix("分之"))
+        if not denominator or value > denominator:
+            return None
+        unit, value = _Unit(_K.PERCENT, "%"), round(value * 100 / denominator, 2)
     words = tuple(w for w in (m["lead"], m["approx"], m["trail"]) if w)
     if _is_date_part(before, m["unit"], words):
         return None
