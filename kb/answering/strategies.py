@@ -172,9 +172,14 @@ class AnswerContext:
     @cached_property
     def complete(self) -> ScoredSentence | None:
         """The best contender that holds every detail the question asks for; a sentence that only names its clause
-        ("（二）主要目标。") answers nothing."""
+        ("（二）主要目标。") answers nothing, unless the question asks when and the heading holds it: a plan's phases
+        are dated in their headings ("（一）启动阶段（2024年3月—6月）。")."""
         return next((s for s in self.contenders if not self.scorer.missing_detail(self.intent, s)
-                     and not s.clause.is_heading_sentence(s.text)), None)
+                     and (not s.clause.is_heading_sentence(s.text) or self._asks_when)), None)
+
+    @property
+    def _asks_when(self) -> bool:
+        return self.intent.wants_time and not self.intent.wants_duration
 
     def _only_leads_in(self, sentence: ScoredSentence) -> bool:
         """"为做好2024年夏季…工作，现将有关事项通知如下：" leads into the text: it answers why the document was written,

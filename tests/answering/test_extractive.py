@@ -824,6 +824,26 @@ def test_a_note_naming_who_does_a_task_is_quoted_with_the_task(tmp_path):
     assert "（市测试局牵头，市财政局配合）" in answer.text and "建成全市统一的测试数据平台" in answer.text
 
 
+def test_a_plan_s_phase_is_dated_by_its_heading(tmp_path):
+    """"（一）启动阶段（2099年3月—6月）。" says when the phase runs; its body ("制定年度计划") does not. A heading
+    still answers nothing else: "启动阶段要做什么" is answered by the body."""
+    engine = _inline_kb(tmp_path, {"steps.txt": "午市测试改造行动方案\n午测发〔2099〕5号\n一、实施步骤\n"
+                                   "（一）启动阶段（2099年3月—6月）。制定年度计划，确定首批测试项目。\n"
+                                   "（二）全面实施阶段（2099年7月—2101年6月）。分年度推进测试，每年完成总任务量的三分之一以上。\n"})
+    answer = ask(engine, "全面实施阶段是什么时候？")
+    assert answer.status == AnswerStatus.ANSWERED and "2099年7月—2101年6月" in answer.text.splitlines()[0]
+    assert cited(answer)[0] == "一（二）"
+    assert "制定年度计划" in ask(engine, "启动阶段要做什么？").text.splitlines()[0]
+
+
+def test_a_share_written_as_a_fraction_answers_how_much(tmp_path):
+    """"约占全市能源消费总量的五分之一" states a share, as 百分之二十 would."""
+    engine = _inline_kb(tmp_path, {"energy.txt": "午市测试节能方案\n午测发〔2099〕6号\n一、背景\n"
+                                   "测试建筑运行能耗约占全市能源消费总量的五分之一。\n二、目标\n到2099年完成测试改造100万平方米。\n"})
+    answer = ask(engine, "测试建筑运行能耗占全市能源消费多少？")
+    assert answer.status == AnswerStatus.ANSWERED and "五分之一" in answer.text
+
+
 def test_a_day_of_every_month_says_when(tmp_path):
     """"应当于每月5日前报送" answers "什么时候报送", as a day of the year would."""
     engine = _inline_kb(tmp_path, {"reports.txt": "午市测试报送办法\n第一条 为了规范测试报送，制定本办法。\n"
