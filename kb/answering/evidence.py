@@ -103,6 +103,7 @@ _COUNTED_FROM = re.compile(r"(?:后的?|之日起|起|之前|以前|前的?)$")
 # An item of a law (…第（三）项) and an article's first paragraph, which stays in the article's own clause.
 _ITEM_LABEL = re.compile(r"第（[一二三四五六七八九十]+）项$")
 _FIRST_PARAGRAPH = re.compile(r"第一款$")
+_LATER_PARAGRAPH = re.compile(r"^(第[一二三四五六七八九十百零〇]+条(?:之[一二三四五六七八九十]+)?)第[二三四五六七八九十]+款$")
 
 
 SPANS = frozenset({QuantityKind.DURATION})  # a span of time: a time limit, a term, a period
@@ -311,6 +312,13 @@ class SentenceScorer:
         parent = self.item_parent(doc_id, clause)
         return parent.sentences[-1].text.strip() if parent else ""
 
+    def article_opening(self, doc_id: str, clause: Clause) -> str:
+        """The first sentence of the article a later paragraph belongs to: "…作出是否许可的决定" is the decision on the
+        permit its article opens with ("…应当申请取得收运许可"). "" for other clauses."""
+        later = _LATER_PARAGRAPH.match(clause.label)
+        article = self.snapshot.clause(doc_id, later.group(1)) if later else None
+        return article.sentences[0].text.strip() if article and article.sentences else ""
+
     def item_parent(self, doc_id: str, clause: Clause) -> Clause | None:
         """The clause whose last sentence introduces this item (…下列规定：), or None."""
         if not is_item(clause.label):
@@ -483,8 +491,8 @@ class SentenceScorer:
             # (给 after a verb is its own word: jieba reads 抄送给 as 抄 + 送给.)
             act = {t: w for t, w in self.weights(re.sub(r"给(?!予)", " ", timed.group(1)), expand=False).items()
                    if t not in _MODAL_WORDS and t not in FRAME_WORDS and t in self.snapshot.bm25.vocabulary}
-            if act and self.coverage(act, f"{text}{self.lead_in(sentence.doc_id, sentence.clause)}") \
-                    < tuning.MIN_OWNER_COVERAGE:
+            context = f"{self.lead_in(sentence.doc_id, sentence.clause)}{self.article_opening(sentence.doc_id, sentence.clause)}"
+            if act and self.coverage(act, f"{text}{context}") < tuning.MIN_OWNER_COVERAGE:
                 return f"文件没有规定{timed.group(1)}的期限"
             # … and the span is that act's when the sentence names the act: "…应当在规定的时限内完成，并自核查完成
             # 之日起7个工作日内…反馈…" gives 反馈 seven days, not 完成 (the event it counts from is no act timed).

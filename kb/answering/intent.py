@@ -65,12 +65,15 @@ _NAMED_PLACES = re.compile(r"(具体)?(在)?(哪几个|哪些|哪个)(区县|区
 _VERB_ENDS = r"(?=[的了吗呢？?，,。、并和及与]|通过|公布|施行|实施|生效|修|印发|发布|$)"
 # "这个通知", "该办法", "这份方案": the document itself (a 办法 or 规定 named without them may be one it leaves to a body).
 _THIS_DOCUMENT = r"(?:(?:这|那)(?:个|份|部|项|篇)?|该|本|此|》)(?:规定|办法|通知|方案|意见|细则|决定|文件|条例)"
+# The decree a law or rule was promulgated by ("以国务院第几号令公布", "是哪个令公布的", "政府令第几号"); not 哪个部门责令.
+DECREE_ASKED = re.compile(r"以?(?:国务院|主席)?(?:第?几号.{0,8}|哪(?:一|个|号)号?(?:[\u4e00-\u9fff]{0,4}政府)?)令"
+                          r"(?:公布|发布)?的?|令第?几号|令号")
 _METADATA = {
     "doc_number": re.compile(r"文号|发文字号"),
     # The passage lines of a law (题注): when and by whom it was adopted, promulgated, amended, when it took effect.
     "passage": re.compile(r"(什么时候|哪天|何时|哪一?年|哪一?[天日]|哪个机关|最早|最初|起初).{0,12}"
                           r"(通过|公布|施行|实施|生效|修正|修订|修改)" + _VERB_ENDS + "|"
-                          r"(通过|公布|施行|生效|修正|修订)(时间|日期)|哪一?次.{0,10}会议.{0,4}通过|第几号.{0,8}令|"
+                          r"(通过|公布|施行|生效|修正|修订)(时间|日期)|哪一?次.{0,10}会议.{0,4}通过|" + DECREE_ASKED.pattern + "|"
                           r"修[正订改](过)?(了)?(几|多少)次|(几|多少)次修[正订改]|(最近|最后)一次修[正订改]|是修正还是修订"),
     # A 办法 or 规定 the document leaves to a body ("具体办法由哪个部门制定") is asked about as a duty, not as the
     # document's issuer: only "这个办法", "该规定" are the document itself.

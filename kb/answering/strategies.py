@@ -25,8 +25,8 @@ from kb.answering import tuning
 from kb.answering.compose import UNNAMED_HEDGE, compose, marker, not_found
 from kb.answering.evidence import (SPANS, ScoredSentence, SentenceScorer, is_item, kinds_of, lists_noun,
                                    quantities_of, states_amount)
-from kb.answering.intent import (COMPULSION, PLACES, QuestionIntent, analyse, asked_act, asked_conduct, asked_part,
-                                 asking_parts)
+from kb.answering.intent import (COMPULSION, DECREE_ASKED, PLACES, QuestionIntent, analyse, asked_act, asked_conduct,
+                                 asked_part, asking_parts)
 from kb.answering.parts import question_parts
 from kb.answering.structure import (TAKES_EFFECT, asked_clause, asked_division, asks_for_division, commencement,
                                     defines, holds)
@@ -291,7 +291,6 @@ def unloaded_reference(ctx: AnswerContext) -> Answer | None:
 
 
 _PASSAGE_WORDS = ("通过", "公布", "发布", "施行", "修正", "修订")
-_DECREE_ASKED = re.compile(r"以?(?:国务院|主席)?第?几号.{0,8}令(?:公布|发布)?的?")
 # The document a metadata question asks about, named before 是 / 由 ("…管理办法由哪个部门制定"); "这个文件", "本条例"
 # point at a loaded one.
 _DOCUMENT_ASKED_ABOUT = re.compile(r"([\u4e00-\u9fff]{2,30}?(办法|规定|条例|意见|通知|法|规划|方案|细则))(?:是|由)")
@@ -300,18 +299,30 @@ _OTHER_PASSAGE_ASKED = re.compile(r"通过|公布|发布|修正|修订|修改")
 _DATED = re.compile(r"\d{4}年|[〇零一二三四五六七八九]{4}年")
 
 
+# One line may hold every event, as official copies print them: "（2023年11月20日…通过　2023年12月5日…令第152号公布
+# 自2024年2月1日起施行）"; each event is a statement of its own.
+_NEXT_EVENT = re.compile(r"(?<=通过|公布|发布|批准|修正|修订)\s*(?=自?(?:\d{4}|[〇零一二三四五六七八九]{4})年)")
+
+
+def _passage_statements(line: str) -> list[str]:
+    if line.startswith(("（", "(")) and line.endswith(("）", ")")):
+        line = line[1:-1]
+    return [event.strip() for event in _NEXT_EVENT.split(line) if event.strip()]
+
+
 def _passage_lines(doc: ParsedDocument, question: str) -> list[str]:
     """The passage lines (题注) the question asks about: those with a passage word it uses (通过, 施行 …; 修改 and
     次 mean the amendments), else every passage line."""
-    lines = [ln for ln in doc.meta.info_lines if any(w in ln for w in _PASSAGE_WORDS)]
+    lines = [event for ln in doc.meta.info_lines if any(w in ln for w in _PASSAGE_WORDS)
+             for event in _passage_statements(ln)]
     # 第几号令 is answered only by a line that names the decree; the question's other parts by their own words.
-    decree = [ln for ln in lines if "令" in ln] if _DECREE_ASKED.search(question) else []
-    rest = _DECREE_ASKED.sub("", question)
+    decree = [ln for ln in lines if "令" in ln] if DECREE_ASKED.search(question) else []
+    rest = DECREE_ASKED.sub("", question)
     asked = [w for w in _PASSAGE_WORDS if w in rest]
     if re.search(r"修改|几次|多少次", rest):
         asked += ["修正", "修订"]
     chosen = [ln for ln in lines if any(w in ln for w in asked) and ln not in decree]
-    if _DECREE_ASKED.search(question):
+    if DECREE_ASKED.search(question):
         return decree + chosen
     return chosen or lines
 

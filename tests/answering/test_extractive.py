@@ -275,6 +275,20 @@ def test_passage_lines_answer_metadata_questions_as_the_title_note(kb):
     assert cited(effective) == ["第十条"] and "2021年7月1日" in effective.text and "。〔" not in effective.text
 
 
+def test_a_passage_line_holding_every_event_answers_each_question_with_its_own_event(tmp_path):
+    """Official copies print the events in one parenthesised line, apart by spaces: "哪个令公布的" is answered by the
+    promulgation alone, "什么时候通过的" by the adoption alone."""
+    engine = _inline_kb(tmp_path, {"rules.txt": "午市测试垃圾管理办法\n"
+                                   "（2099年11月20日午市人民政府第45次常务会议通过　2099年12月5日午市人民政府令第152号公布　"
+                                   "自2100年2月1日起施行）\n"
+                                   "第一条 为了规范测试垃圾管理，制定本办法。\n第二条 本办法自2100年2月1日起施行。\n"})
+    decree = ask(engine, "午市测试垃圾管理办法是哪个令公布的？")
+    assert decree.status == AnswerStatus.ANSWERED and cited(decree) == ["题注"]
+    assert "午市人民政府令第152号公布" in decree.text and "常务会议通过" not in decree.text
+    adopted = ask(engine, "午市测试垃圾管理办法是什么时候通过的？")
+    assert "2099年11月20日" in adopted.text and "令第152号" not in adopted.text
+
+
 def test_a_named_document_steers_retrieval_and_answers_come_from_one_document(kb):
     answer = ask(kb, "山林测试条例对用火有什么规定？")
     assert {c.doc for c in answer.citations} == {"《重庆市山林测试条例》"}
@@ -842,6 +856,18 @@ def test_a_share_written_as_a_fraction_answers_how_much(tmp_path):
                                    "测试建筑运行能耗约占全市能源消费总量的五分之一。\n二、目标\n到2099年完成测试改造100万平方米。\n"})
     answer = ask(engine, "测试建筑运行能耗占全市能源消费多少？")
     assert answer.status == AnswerStatus.ANSWERED and "五分之一" in answer.text
+
+
+def test_a_later_paragraph_times_the_act_its_article_opens_with(tmp_path):
+    """"…作出是否许可的决定" in 第二款 is the decision on the 收运许可 that 第一款 requires: it answers the time limit of
+    "作出收运许可决定", though its own words do not name the permit."""
+    engine = _inline_kb(tmp_path, {"waste.txt": "午市测试垃圾管理办法\n"
+                                   "第一条 为了规范测试垃圾管理，制定本办法。\n"
+                                   "第二条 从事测试垃圾收集、运输的单位，应当向城市管理部门申请取得收运许可。\n"
+                                   "城市管理部门应当自受理申请之日起20个工作日内作出是否许可的决定。\n"
+                                   "第三条 收运单位应当在收运后24小时内将测试垃圾运至处置场所。\n"})
+    answer = ask(engine, "城市管理部门多少个工作日内作出收运许可决定？")
+    assert answer.status == AnswerStatus.ANSWERED and cited(answer)[0] == "第二条第二款"
 
 
 def test_a_day_of_every_month_says_when(tmp_path):
