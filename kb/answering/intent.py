@@ -65,6 +65,8 @@ _NAMED_PLACES = re.compile(r"(具体)?(在)?(哪几个|哪些|哪个)(区县|区
 _VERB_ENDS = r"(?=[的了吗呢？?，,。、并和及与]|通过|公布|施行|实施|生效|修|印发|发布|$)"
 # "这个通知", "该办法", "这份方案": the document itself (a 办法 or 规定 named without them may be one it leaves to a body).
 _THIS_DOCUMENT = r"(?:(?:这|那)(?:个|份|部|项|篇)?|该|本|此|》)(?:规定|办法|通知|方案|意见|细则|决定|文件|条例)"
+# … or named by its title or its 文号: "《…方案》是谁发的", "渝府办发〔2024〕17号是什么时候下发的".
+_DOCUMENT_ITSELF = rf"(?:{_THIS_DOCUMENT}|》|〕\d{{1,4}}号)"
 # The decree a law or rule was promulgated by ("以国务院第几号令公布", "是哪个令公布的", "政府令第几号"); not 哪个部门责令.
 DECREE_ASKED = re.compile(r"以?(?:国务院|主席)?(?:第?几号.{0,8}|哪(?:一|个|号)号?(?:[\u4e00-\u9fff]{0,4}政府)?)令"
                           r"(?:公布|发布)?的?|令第?几号|令号")
@@ -77,17 +79,17 @@ _METADATA = {
                           r"修[正订改](过)?(了)?(几|多少)次|(几|多少)次修[正订改]|(最近|最后)一次修[正订改]|是修正还是修订"),
     # A 办法 or 规定 the document leaves to a body ("具体办法由哪个部门制定") is asked about as a duty, not as the
     # document's issuer: only "这个办法", "该规定" are the document itself.
-    "issuer": re.compile(r"(文件|意见|条例|法律|(?<![办方做说想看用算])法|" + _THIS_DOCUMENT + r")是?(由)?"
+    "issuer": re.compile(r"(文件|意见|条例|法律|(?<![办方做说想看用算])法|" + _DOCUMENT_ITSELF + r")是?(由)?"
                          r"(哪个(机关|单位|部门)|谁)"
                          r"(印发|发布|制定|通过|下发|发的|出的)|"
                          r"(印发|发布|制定)(机关|单位)|发文机关"),
     # (下发 and 发 are said of funds as well: only of "这个通知", "该方案", or asked right after the document, are
     # they its issue: "这个通知是谁发的？什么时候发的？".)
     "date": re.compile(r"成文日期|(什么时候|哪天|何时)(印发|发布|出台|公布)" + _VERB_ENDS + "|"
-                       r"(?:^|" + _THIS_DOCUMENT + r"是?)(什么时候|哪天|何时)(下发|发的|发出)|"
+                       r"(?:^|" + _DOCUMENT_ITSELF + r"是?)(什么时候|哪天|何时)(下发|发的|发出)|"
                        r"印发(时间|日期)|发布(时间|日期)|公布(时间|日期)"),
     "implements": re.compile(r"(贯彻|落实|实施)哪个(国家)?文件|依据哪个文件|上位文件"),
-    "recipients": re.compile(r"主送|(?:文件|" + _THIS_DOCUMENT + r")是?(?:印发|下发|发|送)(?:给|至|到)(?:谁|哪些|哪个)"),
+    "recipients": re.compile(r"主送|(?:文件|" + _DOCUMENT_ITSELF + r")是?(?:印发|下发|发|送)(?:给|至|到)(?:谁|哪些|哪个)"),
     "title": re.compile(r"标题|文件名|全称|叫什么"),
 }
 _PENALTY = re.compile(r"罚款|罚多少|罚金|处罚|处以|法律责任|被罚|[怎如何]么?罚|罚不罚|[会要]罚|罚吗|会被怎么|会怎么?样|的[，,]?(?:会|将|要)?被?(?:依照|按照|依据|按)?(?:什么规定|怎么|如何|怎样)处理|被(?:怎么|如何|怎样)?处理|承担什么责任|什么后果|受到?(?:什么|怎样|何种|哪些)处理|"
@@ -273,7 +275,7 @@ def analyse(question: str, previous: Sequence[str] = ()) -> QuestionIntent:
     listed = asked_clauses(question)
     resolved_asked, focus_asked = asks_numbers(resolved), asks_numbers(focus)
     metadata_field = next((name for name, rx in _METADATA.items() if rx.search(question)), "")
-    if metadata_field == "date" and not re.search(r"文件|意见|通知|方案|办法|条例|法|印发|发布|公布|成文",
+    if metadata_field == "date" and not re.search(r"文件|意见|通知|方案|办法|条例|法|印发|发布|公布|成文|〕\d{1,4}号",
                                                   question + "".join(previous)):
         metadata_field = ""
     intent = QuestionIntent(

@@ -115,6 +115,10 @@ def test_terms_asked_to_be_told_apart(question, terms):
     ("该通知是什么时候下发的？", "date"),
     ("停水通知由谁发布？", ""),  # a notice a provision requires, not the document
     ("这个通知发给谁？", "recipients"),
+    ("江府办发〔2024〕17号是谁发的？", "issuer"),
+    ("《江州市既有建筑节能改造三年行动方案》是谁印发的？", "issuer"),
+    ("江府办发〔2024〕17号是什么时候下发的？", "date"),
+    ("江府办发〔2024〕17号发给哪些单位？", "recipients"),
     ("补贴发给谁？", ""),  # a provision's payment, not the document's recipients
     ("停水通知发给谁？", ""),  # a notice a provision requires
     ("按规定，补助资金什么时候下发？", ""),  # funds are issued too
