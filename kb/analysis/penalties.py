@@ -54,6 +54,7 @@ _UNNUMBERED_BREACH = re.compile(r"违反本(?:法|条例|规定|办法|细则)(?
 _BREACH_WORDS = re.compile(r"^[（(][一二三四五六七八九十]+[)）]|没有|未|不|拒不|擅自|违反规定|按照(?:规定)?|的[；;。]?$")
 _DUTY_CUE = re.compile(r"应当|必须|不得|禁止|严禁")
 _LISTS_CONDUCT = re.compile(r"下列(?:行为|情形)")
+_NUMBERED_BREACH = re.compile(r"违反本(?:法|条例|规定|办法|细则)第[^，。；]{1,40}?规定[，,]([^，。；：]{4,80}?)的[，,]")
 MIN_CONDUCT_OVERLAP = 0.8  # the share of a conduct's character pairs its duty states (dev (all))
 
 
@@ -95,6 +96,13 @@ def stated_conduct(text: str) -> str:
     if not conduct or provision_references(text) or _LISTS_CONDUCT.search(conduct):
         return ""
     return conduct
+
+
+def cited_conduct(text: str) -> str:
+    """The conduct of a penalty that names the provision it breaches: "收运单位未在规定时间内将餐厨垃圾运至处置场所" of
+    "违反本办法第六条规定，收运单位未在规定时间内…运至处置场所的，…"; "" when it states none."""
+    found = _NUMBERED_BREACH.search(text)
+    return found.group(1) if found else ""
 
 
 def conduct_core(conduct: str) -> str:

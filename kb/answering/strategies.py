@@ -19,7 +19,7 @@ from functools import cached_property
 from itertools import islice
 from typing import TYPE_CHECKING
 
-from kb.analysis.penalties import (article_label, breached_clause, conduct_core, provision_references,
+from kb.analysis.penalties import (article_label, breached_clause, cited_conduct, conduct_core, provision_references,
                                    stated_conduct)
 from kb.answering import tuning
 from kb.answering.compose import UNNAMED_HEDGE, compose, marker, not_found
@@ -547,11 +547,24 @@ def _punished_duty(ctx: AnswerContext, penalty: ScoredSentence, conduct: str = "
     clause = ctx.snapshot.clause(penalty.doc_id, article) if article else penalty.clause
     for text in (penalty.text, clause.text if clause else ""):
         for reference in provision_references(text):
-            duty = ctx.snapshot.clause(penalty.doc_id, article_label(reference))
-            if duty is not None and duty.label != article:
-                return ctx.sentence(penalty.doc_id, duty)
+            # The paragraph or item cited ("第四条第二款"), when it is a clause of its own; else its article.
+            duty = (ctx.snapshot.clause(penalty.doc_id, reference)
+                    or ctx.snapshot.clause(penalty.doc_id, article_label(reference)))
+            if duty is not None and article_label(duty.label) != article:
+                return _sentence_stating(ctx, penalty.doc_id, duty, conduct or cited_conduct(penalty.text))
     conduct = conduct or stated_conduct(penalty.text)
     return _duty_stating(ctx, penalty.doc_id, conduct, article or penalty.clause.label) if conduct else None
+
+
+def _sentence_stating(ctx: AnswerContext, doc_id: str, duty: Clause, conduct: str) -> ScoredSentence | None:
+    """The sentence of the cited duty that states the punished conduct: 第六条's "收运单位应当…在收运后24小时内运至处置
+    场所" for "未在规定时间内将餐厨垃圾运至处置场所的", not its first sentence "餐厨垃圾应当日产日清"."""
+    sentences = [s for s in (ctx.sentence(doc_id, duty, i) for i in range(len(duty.sentences))) if s is not None]
+    if len(sentences) < 2 or not conduct:
+        return sentences[0] if sentences else None
+    weights = ctx.scorer.weights(conduct_core(conduct), expand=False)
+    # (max keeps the first of equals: the article's opening sentence unless another states more of the conduct)
+    return max(sentences, key=lambda s: SentenceScorer.coverage(weights, s.text))
 
 
 def _duty_stating(ctx: AnswerContext, doc_id: str, conduct: str, penalty_article: str) -> ScoredSentence | None:

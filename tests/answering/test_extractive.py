@@ -275,6 +275,25 @@ def test_passage_lines_answer_metadata_questions_as_the_title_note(kb):
     assert cited(effective) == ["第十条"] and "2021年7月1日" in effective.text and "。〔" not in effective.text
 
 
+def test_a_penalty_s_duty_is_the_paragraph_item_or_sentence_it_cites(tmp_path):
+    """"违反本办法第四条第二款规定" punishes that paragraph, not 第四条's list; "违反本办法第六条规定，收运单位未在规定
+    时间内…运至处置场所的" the sentence of 第六条 that says so, not its first sentence."""
+    engine = _inline_kb(tmp_path, {"waste.txt": "午市测试垃圾管理办法\n"
+                                   "第一条 为了规范测试垃圾管理，制定本办法。\n"
+                                   "第四条 测试垃圾产生单位应当遵守下列规定：\n（一）设置密闭收集容器；\n"
+                                   "（二）将测试垃圾交由取得收运许可的单位收运。\n"
+                                   "禁止将测试垃圾排入雨水管道、污水管道。\n"
+                                   "第六条 测试垃圾应当日产日清。收运单位应当在收运后24小时内将测试垃圾运至处置场所。\n"
+                                   "第十条 违反本办法第四条第二款规定，将测试垃圾排入雨水管道、污水管道的，由城市管理部门责令改正，"
+                                   "处1万元以上5万元以下罚款。\n"
+                                   "第十一条 违反本办法第六条规定，收运单位未在规定时间内将测试垃圾运至处置场所的，由城市管理部门"
+                                   "责令改正，处2000元以上1万元以下罚款。\n"})
+    sewer = ask(engine, "把测试垃圾排入污水管道罚多少钱？")
+    assert cited(sewer) == ["第十条", "第四条第二款"] and "设置密闭收集容器" not in sewer.text
+    late = ask(engine, "收运单位未在规定时间内将测试垃圾运至处置场所怎么处罚？")
+    assert cited(late) == ["第十一条", "第六条"] and "24小时内" in late.text and "日产日清" not in late.text
+
+
 def test_a_passage_line_holding_every_event_answers_each_question_with_its_own_event(tmp_path):
     """Official copies print the events in one parenthesised line, apart by spaces: "哪个令公布的" is answered by the
     promulgation alone, "什么时候通过的" by the adoption alone."""
