@@ -77,6 +77,10 @@ _PERIOD_SET_BY_AN_AUTHORITY = re.compile(r"在[^，。；]{2,30}(?:规定|确定
 # The act a time limit is asked of: what follows "多少个工作日内" ("组织复查验收").
 _TIMED_ACT = re.compile(r"(?:多少|几)个?(?:工作日|日|天|小时|星期|周|月)(?:内|以内|之内)(?:要|应当|应|必须|须|得)?"
                         r"([\u4e00-\u9fff]{2,10}?)(?:[？?，,。；]|吗|呢|$)")
+# The act a frequency is asked of: "多久报送一次" (报送), "每年要组织几次检查" (组织…检查).
+_REPEATED_ACT = re.compile(r"(?:多久|多长时间)(?:要|需要|应当|应|必须|须|得)?([\u4e00-\u9fff]{2,10}?)一次|"
+                           r"每(?:年|半年|季度|月|周|天|日)(?:要|需要|应当|应|必须|须|得)?([\u4e00-\u9fff]{0,6}?)"
+                           r"(?:几|多少)(?:次|回|遍)([\u4e00-\u9fff]{0,8})")
 # A count of the classes something falls into, and a provision naming them one by one.
 _CLASSES_COUNTED = re.compile(r"(?:分为|分成|划分为|划为|分)几(?:个|类|种|级|等|档)")
 _CLASSES_NAMED = re.compile(r"(?:分为|分成|划分为|划为)[^。；：]*?[\u4e00-\u9fff]、[\u4e00-\u9fff]")
@@ -473,6 +477,15 @@ class SentenceScorer:
                 intent.wants_duration and _PERIOD_SET_BY_AN_AUTHORITY.search(text)
                 and not _HOW_LONG.search(asking)):
             return _missing_value(intent)
+        # "处置单位多久报送一次处置量" is not answered by another act's frequency ("收运单位应当每日至少收运一次").
+        repeated = _REPEATED_ACT.search(intent.focus) if intent.wants_frequency else None
+        if repeated:
+            act_words = "".join(w for w in repeated.groups() if w)
+            act = {t: w for t, w in self.weights(act_words, expand=False).items()
+                   if t not in _MODAL_WORDS and t not in FRAME_WORDS and t in self.snapshot.bm25.vocabulary}
+            if act and self.coverage(act, f"{text}{self.lead_in(sentence.doc_id, sentence.clause)}") \
+                    < tuning.MIN_OWNER_COVERAGE:
+                return _missing_value(intent)
         # "多少小时内要报告" is not answered by a limit in days ("三十日内抄送…"): hours and minutes are asked of
         # urgent acts, which a limit in days is not; nor "有效期是几年" by the renewal's "届满60日前".
         unit = _ASKED_UNIT.search(intent.focus)

@@ -889,6 +889,18 @@ def test_a_later_paragraph_times_the_act_its_article_opens_with(tmp_path):
     assert answer.status == AnswerStatus.ANSWERED and cited(answer)[0] == "第二条第二款"
 
 
+def test_a_frequency_is_of_the_act_asked(tmp_path):
+    """"处置单位多久报送一次处置量" is answered by the report's frequency (每季度), not by another act's that ranks
+    close ("收运单位应当每日至少收运一次")."""
+    engine = _inline_kb(tmp_path, {"waste.txt": "午市测试垃圾管理办法\n"
+                                   "第一条 为了规范测试垃圾管理，制定本办法。\n"
+                                   "第二条 收运单位应当每日至少收运一次测试垃圾，并运至处置单位。\n"
+                                   "第三条 处置单位应当每季度向城市管理部门报送测试垃圾处置量。\n"})
+    answer = ask(engine, "处置单位多久报送一次处置量？")
+    assert answer.status == AnswerStatus.ANSWERED and cited(answer)[0] == "第三条"
+    assert cited(ask(engine, "收运单位多久收运一次测试垃圾？"))[0] == "第二条"
+
+
 def test_a_day_of_every_month_says_when(tmp_path):
     """"应当于每月5日前报送" answers "什么时候报送", as a day of the year would."""
     engine = _inline_kb(tmp_path, {"reports.txt": "午市测试报送办法\n第一条 为了规范测试报送，制定本办法。\n"
