@@ -48,6 +48,7 @@ from kb.schema import PREAMBLE_LABEL, SIGNATURE_LABEL, Clause, DocMeta, LegalFor
 from kb.text.sentences import SENTENCE
 
 UNSTRUCTURED_LABEL_PREFIX = "段"
+_MIN_EXCERPT_ARTICLES = 3  # two rising 第X条 lines may be cross-references that open paragraphs
 # Detected only: the header lines and the amendment history come from the text.
 _OVERRIDABLE_FIELDS = frozenset({"title", "doc_number", "issuer", "date", "level", "implements", "source",
                                  "structured", "force", "short_name", "adopted", "promulgated", "effective"})
@@ -175,10 +176,13 @@ def _numbered_specs(texts: Sequence[str], part: _Part) -> list[_ClauseSpec]:
 
 # -- laws and regulations ---------------------------------------------------------------------------------------------
 def _has_articles(texts: Sequence[str], part: _Part) -> bool:
-    """Whether articles run in sequence here (第N条 followed by 第N+1条 at paragraph starts)."""
+    """Whether articles run in sequence here (第N条 followed by 第N+1条 at paragraph starts), or rise through an
+    excerpt (节选: 第一条, 第六条, 第八条 …, at least _MIN_EXCERPT_ARTICLES of them)."""
     values = [o.value for o in map(match_ordinal, texts[part.start:part.end])
               if o is not None and o.kind == OrdinalKind.ARTICLE]
-    return any(b == a + 1 for a, b in zip(values, values[1:]))
+    pairs = list(zip(values, values[1:]))
+    return any(b == a + 1 for a, b in pairs) or (
+        len(values) >= _MIN_EXCERPT_ARTICLES and all(b > a for a, b in pairs))
 
 
 @dataclass(frozen=True)

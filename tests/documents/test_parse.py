@@ -122,6 +122,17 @@ def test_articles_without_chapters_label_items_under_the_article() -> None:
     assert [c.label for c in doc.clauses] == ["第一条", "第二条", "第二条第（一）项", "第二条第（二）项", "第三条"]
 
 
+def test_an_excerpt_of_a_law_keeps_its_articles_though_their_numbers_skip() -> None:
+    """A 节选 quotes 第一条, 第六条, 第八条: three or more rising articles are the law's own; two paragraphs opening
+    with cross-references ("第五条规定的事项…", "第七条规定的期限…") are not."""
+    excerpt = parse_document("午市测试办法（节选）\n第一条 为了测试，制定本办法。\n第六条 收运单位应当每日收运。\n"
+                             "违反的，责令改正。\n第八条 处置单位应当每季度报送处置量。", "excerpt")
+    assert [c.label for c in excerpt.clauses] == ["第一条", "第六条", "第六条第二款", "第八条"]
+    assert_clauses_partition_text(excerpt)
+    references = parse_document("午市测试通知\n各区：\n第五条规定的事项，请各区落实。\n第七条规定的期限内完成。", "refs")
+    assert not any(c.label.startswith("第") for c in references.clauses)
+
+
 def test_headings_must_fit_the_numbering_sequence() -> None:
     raw = "\n".join(["一、总则", "（一）第一节。", "3．跳号的不是标题。", "1．第一项。", "（3）没有（1）不能开始。", "2．第二项。",
                      "（热）再生不是序号。", "二、第二部分", "四、跳号。", "（一）重新开始。"])
