@@ -72,6 +72,7 @@ _ASKS_THE_UNIT_TOO = re.compile(r"分别|各自|单位[^，。？?]{0,6}罚")
 # "由从业者负责", "由本单位负责", "由建设单位承担": the grammar that assigns a task, whoever it assigns it to.
 _ASSIGNS_RESPONSIBILITY = re.compile(r"由[\u4e00-\u9fff]{2,12}?(?:负责|承担)")
 # A who question may ask for a body in particular; "由谁负责" is answered by whoever the duty binds.
+_ASKS_ROLE_OF_BODIES = re.compile(r"(?:责任|牵头|配合|主办|协办)(?:单位|部门)")  # a 方案's "责任单位：…" line
 _ASKS_FOR_A_BODY = re.compile(r"(?:哪个|哪些|哪一级|哪级|什么)(?:部门|机关|政府|主管部门)")
 _BINDS = ("应当", "必须", "须", "负责", "承担")
 _ASKS_TO_SKIP = re.compile(r"能不能不|可不可以不|(?:可以|能否|可否|允许|是否可以|(?<!不)能)不(?![能可])|不用|不必|免(?:于|除|检|交|缴|办|予)|"
@@ -1140,7 +1141,10 @@ def who(ctx: AnswerContext) -> Answer | None:
         if whole[id(fullest)] >= tuning.MIN_ACT_COVERAGE and whole[id(fullest)] >= whole[id(complete)]:
             named = fullest
     if named is not None:
-        return listing(ctx) if ctx.intent.wants_list else _quote(ctx, named)
+        # "责任单位有哪些" is answered by the sentence naming them all ("责任单位：市住房城乡建设委、市机关事务局，…"),
+        # not by a list that runs on to other tasks' bodies.
+        one_line = _ASKS_ROLE_OF_BODIES.search(ctx.intent.text) is not None and len(find_bodies(named.text)) > 1
+        return listing(ctx) if ctx.intent.wants_list and not one_line else _quote(ctx, named)
     subject = _omitted_subject(ctx, complete)
     if subject is not None:
         return ctx.compose([subject, complete])

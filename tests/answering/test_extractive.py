@@ -901,6 +901,18 @@ def test_a_frequency_is_of_the_act_asked(tmp_path):
     assert cited(ask(engine, "收运单位多久收运一次测试垃圾？"))[0] == "第二条"
 
 
+def test_the_bodies_responsible_for_a_task_are_its_own_responsibility_line(tmp_path):
+    """A 方案 follows each task with "责任单位：…": "…的责任单位有哪些" is answered by the task's line naming them all,
+    not by a list running on to the next task's line."""
+    engine = _inline_kb(tmp_path, {"plan.txt": "午市测试改造行动方案\n午测发〔2099〕7号\n一、重点任务\n"
+                                   "（一）开展测试能耗调查。2099年6月底前完成全市测试能耗调查，建立数据库。\n"
+                                   "责任单位：市住房城乡建设委、市机关事务局，各区县人民政府。\n"
+                                   "（二）推进测试建筑改造。大型测试建筑应当在2100年底前完成能源审计。\n"
+                                   "责任单位：市住房城乡建设委、市发展改革委。\n"})
+    answer = ask(engine, "开展测试能耗调查的责任单位有哪些？")
+    assert answer.text.startswith("责任单位：市住房城乡建设委、市机关事务局") and set(cited(answer)) == {"一（一）"}
+
+
 def test_a_day_of_every_month_says_when(tmp_path):
     """"应当于每月5日前报送" answers "什么时候报送", as a day of the year would."""
     engine = _inline_kb(tmp_path, {"reports.txt": "午市测试报送办法\n第一条 为了规范测试报送，制定本办法。\n"

@@ -36,6 +36,7 @@ from kb.answering.intent import analyse, asked_act, definition_term, resolve_fol
     ("扑火时受了伤，政府管不管医疗和抚恤？", set()),
     ("《重庆市城市园林绿化条例》规定城市绿化规划由谁编制？", {"wants_responsible", "places", "quoted_titles"}),
     ("哪些部门负责节能监督管理？", {"wants_list", "wants_responsible"}),
+    ("开展能耗调查的责任单位有哪些？", {"wants_list", "wants_responsible"}),  # a 方案's "责任单位：…"
     ("做出来的报告出了问题算谁的？", {"wants_responsible"}),  # who answers for it, in everyday words
     ("工作人员违法查封企业经营者的个人财产，按条例会怎样？", {"wants_penalty"}),  # what follows a breach
     # Which rules punish a breach other laws also punish.
