@@ -68,6 +68,14 @@ _PAGE_NUMBER_LINE = re.compile(r"[—－\-–]{1,2}\s*\d{1,4}\s*[—－\-–]{1,
                                r"\d{1,4}\s*/\s*\d{1,4}")
 COLONS = ("：", ":")
 _MAX_SALUTATION_LINES = 6
+# Tables: cells apart by a tab or a run of spaces; a header of two or more titles over two or more rows of as many cells.
+_CELL_GAP = re.compile(r"\t|[ \u3000\xa0]{2,}")
+_NUMBER_CELL = re.compile(r"[\d.,%％\-—–]+")
+_MIN_TABLE_COLUMNS = 2
+_MIN_TABLE_ROWS = 2
+_MIN_HEADER_CHARS = 2  # "总　　则" of a law's chapter heading splits into one-character pieces
+_MAX_HEADER_CHARS = 20
+_ROW_NUMBER_TITLES = frozenset({"序号", "编号", "排序"})  # a row's number says nothing of it
 _MAX_SALUTATION_CHARS = 120
 _MIN_WRAP_WIDTH = 20  # no page wraps Chinese text at fewer than 10 characters
 _SHORT_LINE_RATIO = 0.8  # a wrapped line narrower than this share of a full line ends its paragraph
@@ -294,10 +302,44 @@ def _ends_paragraph(lines: list[str], index: int, standalone: list[bool], curren
     return ends_sentence(line) and match_ordinal(lines[index + 1]) is not None
 
 
+def _cells(line: str) -> list[str]:
+    return [cell for cell in _CELL_GAP.split(line.strip()) if cell]
+
+
+def _is_header(cells: list[str]) -> bool:
+    """A table's header row: short titles, none a number or a sentence ("序号 区县 能耗强度降低目标")."""
+    return all(_MIN_HEADER_CHARS <= len(cell) <= _MAX_HEADER_CHARS and not _NUMBER_CELL.fullmatch(cell)
+               and not _SENTENCE_TERMINATOR.search(cell) and match_ordinal(cell) is None for cell in cells)
+
+
+def _tables_read(lines: list[str]) -> list[str]:
+    """The rows of a table, as PDF, DOCX and text copies of 附件 print them (cells apart by tabs or runs of spaces,
+    under a header row), each rewritten as one sentence of its own: "区县：乙区，能耗强度降低目标：14%。". Cleaning would
+    run the cells together ("2乙区14%"), and a row says what its numbers are only with its header."""
+    read = list(lines)
+    index = 0
+    while index < len(lines):
+        header = _cells(lines[index])
+        end = index + 1
+        if len(header) >= _MIN_TABLE_COLUMNS and _is_header(header):
+            while end < len(lines) and len(_cells(lines[end])) == len(header):
+                end += 1
+        if end - index - 1 >= _MIN_TABLE_ROWS:
+            read[index] = "、".join(header) + "："
+            for row in range(index + 1, end):
+                read[row] = "，".join(f"{title}：{cell}" for title, cell in zip(header, _cells(lines[row]))
+                                     if title not in _ROW_NUMBER_TITLES) + "。"
+            index = end
+        else:
+            index += 1
+    return read
+
+
 def normalise_text(raw: str) -> str:
-    """One paragraph per line, no blank lines, PDF wraps and number/word splits undone, CJK-adjacent spaces removed."""
+    """One paragraph per line, no blank lines, PDF wraps and number/word splits undone, CJK-adjacent spaces removed,
+    table rows read with their header."""
     text = raw.replace("\ufeff", "")
-    cleaned = [(clean_spaces(line), _PARAGRAPH_INDENT.match(line) is not None) for line in text.splitlines()]
+    cleaned = [(clean_spaces(line), _PARAGRAPH_INDENT.match(line) is not None) for line in _tables_read(text.splitlines())]
     cleaned = [(line, starts) for line, starts in cleaned if line and not _PAGE_NUMBER_LINE.fullmatch(line)]
     lines = [line for line, _ in cleaned]
     if not lines:

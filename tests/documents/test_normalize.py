@@ -193,3 +193,20 @@ def test_an_indented_line_starts_a_paragraph_in_wrapped_text() -> None:
                      "\u3000\u3000第二条" + "丁" * 24, "戊" * 20 + "。", " " + full])  # one space: a page start
     assert normalise_text(raw).split("\n") == ["第一条" + "乙" * 24 + full + "。", "丙" * 26 + full + "。",
                                                "第二条" + "丁" * 24 + "戊" * 20 + "。", full]
+
+
+def test_a_table_s_rows_are_read_with_its_header() -> None:
+    """An 附件's table, its cells apart by runs of spaces (PDF, text) or tabs (DOCX): each row becomes one sentence
+    naming what each cell is, the row number aside; cleaning alone would run "2  乙区  14%" into "2乙区14%"."""
+    spaced = normalise_text("附件：各区县目标\n序号  区县  能耗强度降低目标\n1  甲区  15%\n2  乙区  14%\n")
+    assert spaced.splitlines()[2:] == ["区县：甲区，能耗强度降低目标：15%。", "区县：乙区，能耗强度降低目标：14%。"]
+    tabbed = normalise_text("任务\t牵头单位\t完成时限\n建设平台\t市发展改革委\t2099年底\n培训人员\t市人力社保局\t每年\n")
+    assert tabbed.splitlines()[1] == "任务：建设平台，牵头单位：市发展改革委，完成时限：2099年底。"
+    assert normalise_text(tabbed) == tabbed
+
+
+def test_lines_that_only_look_like_cells_are_no_table() -> None:
+    """A law's spaced chapter headings ("第一章　总　　则") and a header over a single row stay as they are."""
+    chapters = "第一章　总　　则\n第二章　收集和运输\n第三章　处　　置\n第四章　法律责任"
+    assert normalise_text(chapters).splitlines() == ["第一章 总 则", "第二章 收集和运输", "第三章 处 置", "第四章 法律责任"]
+    assert "：" not in normalise_text("区县  目标\n甲区  15%\n")
