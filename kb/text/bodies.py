@@ -18,7 +18,7 @@ _DUTY_HOLDER_NOUNS = ("生产经营单位", "排污单位", "重点用能单位"
 # 应当会同市规划自然资源部门" names two bodies. The run is bounded, so matching stays linear.
 _BREAKS = ("应当", "负责", "会同", "牵头", "配合", "指导", "组织", "加强", "做好", "按照", "依照", "依据", "根据", "报经",
            "实行", "建立", "制定", "编制", "批准", "和", "及", "与", "或", "的", "对", "向", "由", "在", "将", "把", "为",
-           "是", "要", "并", "等", "经", "报", "可", "须")
+           "是", "要", "并", "等", "经", "报", "可", "须", "属于")
 _RUN = rf"(?:(?!{'|'.join(_BREAKS)})[\u4e00-\u9fff（）()])"
 _MULTI = "|".join(n for n in _BODY_NOUNS if len(n) > 1)
 # Single-character nouns only where they end the name: "市财政局" but not "局面", "委托", "办法".
@@ -47,16 +47,25 @@ _PARTY = re.compile(rf"{_name_start(_PARTY_BREAKS)}(?:(?!{'|'.join(_PARTY_BREAKS
 # Who asks is no party's name ("我们企业", "本单位"), nor is any party at all ("有关单位", "任何单位").
 _PRONOUNS = re.compile(r"^(?:我们|你们|他们|我|你|他|本|该|这|那|其|每个|各|有关|相关|其他|任何|所有|一切)")
 # Words a body name never starts with; a match that begins with them is trimmed ("其他有关部门" -> "有关部门").
-_LEADING_WORDS = re.compile(r"^(?:[）)]|其他|各|同级|本级)+")
+_LEADING_WORDS = re.compile(r"^(?:[（(][一二三四五六七八九十0-9]{1,3}[）)]|[（）()]|其他|各|同级|本级)+")
 # Words ending in a body noun that are not bodies.
 _NOT_BODIES = re.compile(r"格局|布局|结局|开局|当局|大局|全局|时局|终局|规则委|主任委|委托|委派")
+
+
+# A name runs on past a noun that is part of it: "市机关事务局" is no "市机关", "市人民政府办公厅" no "市人民政府".
+_NAME_GOES_ON = re.compile(rf"{_RUN}{{0,6}}?(?:{_SINGLE})")
 
 
 def find_bodies(text: str) -> list[str]:
     """Every government body or official named in the text, in order, as written ("县级以上地方人民政府林业主管部门")."""
     found = []
+    end = 0
     for match in _BODY.finditer(text):
-        name = _LEADING_WORDS.sub("", match.group())
+        if match.start() < end:
+            continue  # inside the name before, which ran on
+        goes_on = _NAME_GOES_ON.match(text, match.end())
+        end = goes_on.end() if goes_on else match.end()
+        name = _LEADING_WORDS.sub("", text[match.start():end])
         if len(name) >= 2 and not _NOT_BODIES.search(name):
             found.append(name)
     return found

@@ -15,6 +15,10 @@ from kb.text.bodies import find_bodies, find_duty_holders, find_parties, names_b
     ("市城市园林绿化主管部门应当会同市规划自然资源部门编制", ["市城市园林绿化主管部门", "市规划自然资源部门"]),
     ("乡镇人民政府、街道办事处依据职责做好", ["乡镇人民政府", "街道办事处"]),
     ("各区县（自治县）政府要加强领导", ["区县（自治县）政府"]),
+    # A name runs on past a noun inside it; a responsibility note's parenthesis is no part of its first name.
+    ("责任单位：市住房城乡建设委、市机关事务局，各区县人民政府。", ["市住房城乡建设委", "市机关事务局", "区县人民政府"]),
+    ("市人民政府办公厅负责督查", ["市人民政府办公厅"]),
+    ("（市测试局牵头，市财政局配合）", ["市测试局", "市财政局"]),
     # The highest organs and the courts have no body noun.
     ("具体办法由国务院规定。", ["国务院"]),
     ("报国务院批准后公布", ["国务院"]),
