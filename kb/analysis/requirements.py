@@ -30,6 +30,8 @@ _LIST_JOINER = "、"
 # "情节严重的，…" / "逾期不改正的，…": a condition that goes on with the sanction of the sentence before it.
 _CONDITION = re.compile(r"^(?P<condition>[^，,。；;：:]{2,20}的)，")
 _Reading = tuple[Obligation, tuple[str, ...]]  # a sentence's obligation and whom it binds
+# A 方案's note of who does a task: "责任单位：…", "牵头单位：…；配合单位：…", "（市发展改革委牵头，市财政局配合）".
+_RESPONSIBILITY_LINE = re.compile(r"^[（(]?(?:责任|牵头|主办)(?:单位|部门)[：:]|(?:牵头|负责)[，,；;）)]|配合[）)]")
 
 
 @dataclass(frozen=True)
@@ -126,11 +128,18 @@ class _DocumentReader:
         return own, holders
 
     def readings(self, clause: Clause) -> list[_Reading]:
-        """The obligation and holders of each body sentence of the clause, in order."""
+        """The obligation and holders of each body sentence of the clause, in order; the bodies a 方案's responsibility
+        line names ("责任单位：市发展改革委、市财政局。") are the holders of its task's sentences that name none."""
         if clause.label not in self._readings:
             found: list[_Reading] = []
-            for sentence in _body_sentences(clause):
+            sentences = _body_sentences(clause)
+            for sentence in sentences:
                 found.append(self._reading(clause, sentence.text, found[-1] if found else None))
+            is_line = [_RESPONSIBILITY_LINE.search(s.text) is not None for s in sentences]
+            assigned = tuple(dict.fromkeys(b for s, line in zip(sentences, is_line) if line for b in find_bodies(s.text)))
+            if assigned:
+                found = [(obligation, assigned if line or not holders else holders)
+                         for (obligation, holders), line in zip(found, is_line)]
             self._readings[clause.label] = found
         return self._readings[clause.label]
 

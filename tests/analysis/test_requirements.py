@@ -169,3 +169,16 @@ def test_a_target_right_after_a_measure_for_the_industry_applies_to_it() -> None
     rows = requirements([doc], "污水处理")
     assert [r.sentence for r in rows] == ["完善城镇污水处理收费政策，动态调整收费标准。", "到2099年，逐步将收费标准调整至补偿成本的水平。"]
     assert all("污水处理" in r.industries for r in rows)
+
+
+def test_a_plan_s_responsibility_line_names_who_does_its_task() -> None:
+    """"责任单位：…" after a 方案's task names who does it: the task's rows carry those bodies, and the line's own row
+    binds them, not the 单位 of its label."""
+    doc = parse_document("午市测试改造方案\n一、重点任务\n（一）开展测试能耗调查。2099年6月底前完成测试能耗调查。\n"
+                         "责任单位：市住房城乡建设委、市机关事务局，各区县人民政府。\n"
+                         "（二）推广测试管理。鼓励节能服务公司参与测试改造。（市发展改革委牵头，市财政局配合）\n"
+                         "二、保障措施\n市财政局每年安排测试资金。\n", "plan")
+    survey = _rows(doc, "一（一）")
+    assert [r.holder for r in survey] == [("市住房城乡建设委", "市机关事务局", "区县人民政府")] * 2
+    assert all(r.holder == ("市发展改革委", "市财政局") for r in _rows(doc, "一（二）"))
+    assert _rows(doc, "二")[0].holder == ()  # no line, no bodies given
