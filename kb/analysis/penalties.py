@@ -22,6 +22,7 @@ from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 
 from kb.analysis.obligations import cue_obligation, obligation_cues
+from kb.documents.normalize import chinese_numeral, numeral_value
 from kb.schema import Clause, ObligationType, ParsedDocument
 from kb.text.bodies import find_bodies
 
@@ -31,8 +32,10 @@ _PARAGRAPH = rf"第{_NUMBER}款"
 _ITEM = rf"第[（(]{_NUMBER}[）)]项"
 _PROVISION = rf"{_ARTICLE}(?:{_PARAGRAPH})?(?:{_ITEM})?"
 _JOINER = r"(?:、|和|及|以及|或者|或)"
+# This very text, as it calls itself: a law or regulation, or a 通告, 决定 … numbering its provisions 一、二、.
+_THIS_TEXT = r"本(?:条例|法|办法|规定|细则|规则|通告|公告|决定|意见|通知|方案)"
 # "本条例第三十一条、第三十三条", "本法第二十七条第二款、第四款": a list of provisions of this very text.
-_REFERENCES = re.compile(rf"本(?:条例|法|办法|规定|细则)(?P<list>{_PROVISION}(?:{_JOINER}(?:{_PROVISION}|"
+_REFERENCES = re.compile(rf"{_THIS_TEXT}(?P<list>{_PROVISION}(?:{_JOINER}(?:{_PROVISION}|"
                          rf"{_PARAGRAPH}(?:{_ITEM})?|{_ITEM}))*)")
 _REFERENCE = re.compile(rf"(?P<article>{_ARTICLE})?(?P<rest>(?:{_PARAGRAPH})?(?:{_ITEM})?)")
 _SEGMENTS = re.compile(r"[^，,；;。：:]+")
@@ -47,14 +50,14 @@ _GENERAL_ENFORCER = re.compile(r"(?:违法行为|行政处罚)[^。；]*由[^。
 _PARAGRAPH_PART = re.compile(rf"^{_PARAGRAPH}$")
 # "违反本条例规定，伪造、变造、转让排污许可证的，": a breach stated without the provision it breaches; or a lead
 # conduct of several acts before "的，由" ("重点用能单位未按照本法规定设立能源管理岗位，聘任…，并报…备案的，由…").
-_UNNUMBERED_BREACH = re.compile(r"违反本(?:法|条例|规定|办法|细则)(?:有关)?规定[，,]([^，。；：]{4,60}?)的[，,]|"
-                                r"^(?:第[一二三四五六七八九十百千零〇]+条\s*)?(?:违反本(?:法|条例|规定|办法|细则)(?:有关)?规定[，,])?"
+_UNNUMBERED_BREACH = re.compile(rf"违反{_THIS_TEXT}(?:有关)?规定[，,]([^，。；：]{{4,60}}?)的[，,]|"
+                                rf"^(?:第[一二三四五六七八九十百千零〇]+条\s*)?(?:违反{_THIS_TEXT}(?:有关)?规定[，,])?"
                                 r"([^。；：]{4,120}?)的[，,]由")
 # Words of a breach that its duty words otherwise ("未按照规定报送" breaches "应当报送"), and an item's number.
 _BREACH_WORDS = re.compile(r"^[（(][一二三四五六七八九十]+[)）]|没有|未|不|拒不|擅自|违反规定|按照(?:规定)?|的[；;。]?$")
 _DUTY_CUE = re.compile(r"应当|必须|不得|禁止|严禁")
 _LISTS_CONDUCT = re.compile(r"下列(?:行为|情形)")
-_NUMBERED_BREACH = re.compile(r"违反本(?:法|条例|规定|办法|细则)第[^，。；]{1,40}?规定[，,]([^，。；：]{4,80}?)的[，,]")
+_NUMBERED_BREACH = re.compile(rf"违反{_THIS_TEXT}第[^，。；]{{1,40}}?规定[，,]([^，。；：]{{4,80}}?)的[，,]")
 MIN_CONDUCT_OVERLAP = 0.8  # the share of a conduct's character pairs its duty states (dev (all))
 
 
@@ -72,9 +75,25 @@ def article_label(label: str) -> str:
     return found.group() if found else ""
 
 
-def provision_references(text: str) -> list[str]:
+def provision_references(text: str, doc: ParsedDocument | None = None) -> list[str]:
     """The provisions of this text that a sentence cites, each whole: "本法第二十七条第二款、第四款规定" ->
-    ["第二十七条第二款", "第二十七条第四款"]."""
+    ["第二十七条第二款", "第二十七条第四款"]; with the document, as it labels them (see `cited_label`)."""
+    found = _references(text)
+    return [cited_label(doc, reference) for reference in found] if doc is not None else found
+
+
+def cited_label(doc: ParsedDocument, reference: str) -> str:
+    """The label of a cited provision in the document: a 通告 or 决定 numbers its provisions 一、二、 and cites them as
+    articles ("违反本通告第三条规定"): its 第三条 is its clause 三."""
+    article = re.match(_ARTICLE, reference)
+    if article is None or doc.clause(article.group()) is not None:
+        return reference
+    value = numeral_value(article.group()[1:-1])
+    label = chinese_numeral(value) if value else ""
+    return label if label and doc.clause(label) is not None else reference
+
+
+def _references(text: str) -> list[str]:
     found = []
     for listed in _REFERENCES.finditer(text):
         article = ""
@@ -228,7 +247,7 @@ class DocumentPenalties:
         if not phrase:
             return None
         enforcer = enforcer_of(clause.text) or (enforcer_of(lead.text) if lead else "") or self.general_enforcer()
-        duties = provision_references(clause.text)
+        duties = provision_references(clause.text, self._doc)
         # A penalty that names no provision punishes the duty that states its conduct: the item's, or its own.
         conduct = clause.text if lead is not None else stated_conduct(clause.text)
         if not duties and conduct and not (lead is not None and provision_references(lead.text)):

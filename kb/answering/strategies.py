@@ -547,7 +547,7 @@ def _punished_duty(ctx: AnswerContext, penalty: ScoredSentence, conduct: str = "
     article = article_label(penalty.clause.label)
     clause = ctx.snapshot.clause(penalty.doc_id, article) if article else penalty.clause
     for text in (penalty.text, clause.text if clause else ""):
-        for reference in provision_references(text):
+        for reference in provision_references(text, ctx.snapshot.documents[penalty.doc_id]):
             # The paragraph or item cited ("第四条第二款"), when it is a clause of its own; else its article.
             duty = (ctx.snapshot.clause(penalty.doc_id, reference)
                     or ctx.snapshot.clause(penalty.doc_id, article_label(reference)))
@@ -751,17 +751,23 @@ def _penalty_run(ctx: AnswerContext, penalising: ScoredSentence) -> list[ScoredS
     return run
 
 
+_TOP_LEVEL_LABEL = re.compile(r"[一二三四五六七八九十]+")
+
+
 def _penalty_citing(ctx: AnswerContext, duty: ScoredSentence) -> ScoredSentence | None:
     """The first penalty sentence of the duty's document that cites the duty's provision (or its whole article), else
     one that states its conduct."""
-    article = article_label(duty.clause.label)
+    doc = ctx.snapshot.documents[duty.doc_id]
+    # (A 通告's provision 三 is cited as 第三条: see cited_label.)
+    article = article_label(duty.clause.label) or (duty.clause.label if _TOP_LEVEL_LABEL.fullmatch(duty.clause.label)
+                                                   else "")
     if not article:
         return None
     cited_as = {duty.clause.label, article}
-    penalties = [(clause, index, sentence.text) for clause in ctx.snapshot.documents[duty.doc_id].clauses
+    penalties = [(clause, index, sentence.text) for clause in doc.clauses
                  if PENALTY_CUE.search(clause.text) for index, sentence in enumerate(clause.sentences)]
     for clause, index, text in penalties:
-        if cited_as & set(provision_references(text)):
+        if cited_as & set(provision_references(text, doc)):
             return ctx.sentence(duty.doc_id, clause, index)
     # A penalty may restate the duty's conduct instead of citing it ("拒绝、阻碍…依法实施监督检查的，…处…罚款" for
     # "被检查者…不得拒绝、阻碍"): the penalty whose conduct the duty's provision states.

@@ -213,3 +213,17 @@ def test_the_conduct_a_penalty_states(text: str, conduct: str) -> None:
 def test_a_duty_states_a_conduct_without_its_breach_words() -> None:
     assert conduct_overlap("（一）未报送经营报告的；", "经营者应当每年报送经营报告。") == 1.0
     assert conduct_overlap("（二）擅自移动测量设备的。", "经营者应当每年报送经营报告。") == 0.0
+
+
+def test_a_notice_cites_its_numbered_provisions_as_articles() -> None:
+    """A 通告 numbers its provisions 一、二、 and cites them as 第一条: "违反本通告第三条规定" punishes its provision 三."""
+    doc = parse_document("午市测试燃放通告\n一、主城区全域禁止燃放测试烟花。\n二、除夕可以在划定区域燃放测试烟花。\n"
+                         "三、任何单位和个人不得在禁放区域内销售测试烟花。\n"
+                         "四、违反本通告第一条规定燃放测试烟花的，由公安机关处100元以上500元以下罚款。\n"
+                         "五、违反本通告第三条规定销售测试烟花的，由应急管理部门处2万元以上10万元以下罚款。\n", "notice")
+    assert provision_references("违反本通告第三条规定销售的", doc) == ["三"]
+    assert provision_references("违反本通告第三条规定销售的") == ["第三条"]  # without the document, as written
+    penalties = DocumentPenalties(doc)
+    assert [p.clause for p in penalties.punishing("一")] == ["四"]
+    assert [p.clause for p in penalties.punishing("三")] == ["五"]
+    assert penalties.punishing("二") == []

@@ -294,6 +294,19 @@ def test_a_penalty_s_duty_is_the_paragraph_item_or_sentence_it_cites(tmp_path):
     assert cited(late) == ["第十一条", "第六条"] and "24小时内" in late.text and "日产日清" not in late.text
 
 
+def test_a_notice_s_penalty_is_found_by_the_provision_it_cites_as_an_article(tmp_path):
+    """"违反本通告第三条规定销售…的，…处2万元以上10万元以下罚款" punishes the notice's provision 三: asked about the
+    sale, the answer is that penalty with 三 as the duty (it said no penalty was set)."""
+    engine = _inline_kb(tmp_path, {"notice.txt": "午市人民政府\n关于禁止燃放测试烟花的通告\n午府发〔2099〕3号\n"
+                                   "一、主城区全域禁止燃放测试烟花。\n二、除夕可以在划定区域燃放测试烟花。\n"
+                                   "三、任何单位和个人不得在禁放区域内销售测试烟花。\n"
+                                   "四、违反本通告第一条规定燃放测试烟花的，由公安机关处100元以上500元以下罚款。\n"
+                                   "五、违反本通告第三条规定销售测试烟花的，由应急管理部门处2万元以上10万元以下罚款。\n"})
+    answer = ask(engine, "在禁放区域内销售测试烟花会怎么处罚？")
+    assert answer.status == AnswerStatus.ANSWERED and cited(answer) == ["五", "三"]
+    assert "2万元以上10万元以下罚款" in answer.text
+
+
 def test_a_passage_line_holding_every_event_answers_each_question_with_its_own_event(tmp_path):
     """Official copies print the events in one parenthesised line, apart by spaces: "哪个令公布的" is answered by the
     promulgation alone, "什么时候通过的" by the adoption alone."""
