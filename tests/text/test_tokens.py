@@ -31,6 +31,7 @@ def test_colloquial_words_expand_to_document_terms():
     assert "未取得" not in tok.expand_query("窗口不办业务时间怎么安排？")
     assert "扬尘" in tok.expand_query("工地灰尘满天飞有人管吗？")
     assert {"饲养", "畜禽"} <= set(tok.expand_query("剩饭剩菜能不能拿去喂猪？").split()[1:])
+    assert {"燃放", "烟花爆竹", "除夕"} <= set(tok.expand_query("过年能不能放鞭炮？").split()[1:])
     assert "污水管道" in tok.expand_query("饭店把泔水倒进下水道怎么罚？")
     assert "内涝" in tok.expand_query("一下大雨城里就被淹怎么办？")
     assert "职权范围" in tok.expand_query("窗口的人说这事不归他们审批")  # 不属于本部门职权范围
