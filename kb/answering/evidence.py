@@ -81,6 +81,9 @@ _TIMED_ACT = re.compile(r"(?:多少|几)个?(?:工作日|日|天|小时|星期|�
 _REPEATED_ACT = re.compile(r"(?:多久|多长时间)(?:要|需要|应当|应|必须|须|得)?([\u4e00-\u9fff]{2,10}?)一次|"
                            r"每(?:年|半年|季度|月|周|天|日)(?:要|需要|应当|应|必须|须|得)?([\u4e00-\u9fff]{0,6}?)"
                            r"(?:几|多少)(?:次|回|遍)([\u4e00-\u9fff]{0,8})")
+# A contact asked for, and one given: a telephone number, an e-mail or web address.
+_ASKS_CONTACT = re.compile(r"(?:电话|热线|号码|手机号|传真)(?:号码)?(?:是|为)?(?:多少|几号|什么)|(?:邮箱|网址)(?:是|为)?(?:什么|多少)")
+_CONTACT = re.compile(r"\d{5,}|\d{3,4}[-－—]\d{7,8}|[\w.]+@[\w.]+|https?://|www\.")
 # A count of the classes something falls into, and a provision naming them one by one.
 _CLASSES_COUNTED = re.compile(r"(?:分为|分成|划分为|划为|分)几(?:个|类|种|级|等|档)")
 _CLASSES_NAMED = re.compile(r"(?:分为|分成|划分为|划为)[^。；：]*?[\u4e00-\u9fff]、[\u4e00-\u9fff]")
@@ -461,7 +464,11 @@ class SentenceScorer:
             return "文件没有列出具体地点"
         if intent.list_noun and not lists_noun(text, intent.list_noun):
             return f"文件没有列出具体的{intent.list_noun}"
-        asked_kinds = _asked_value_kinds(intent)
+        # "举报电话是多少" asks a telephone number, which no unit marks as a quantity ("举报电话：12345").
+        contact = _ASKS_CONTACT.search(asking)
+        if contact and not _CONTACT.search(text):
+            return "文件没有给出联系方式"
+        asked_kinds = frozenset() if contact else _asked_value_kinds(intent)
         # "分为几个等级" is answered by the classes a provision names ("划分为基本级、一星级、二星级、三星级"), not a number.
         if asked_kinds and _CLASSES_COUNTED.search(asking) and _CLASSES_NAMED.search(text):
             asked_kinds = frozenset()

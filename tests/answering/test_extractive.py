@@ -926,6 +926,16 @@ def test_the_bodies_responsible_for_a_task_are_its_own_responsibility_line(tmp_p
     assert answer.text.startswith("责任单位：市住房城乡建设委、市机关事务局") and set(cited(answer)) == {"一（一）"}
 
 
+def test_a_telephone_number_answers_what_number_to_call(tmp_path):
+    """"举报电话：12345" holds no quantity (no unit), yet answers "举报电话是多少"; a document giving none says so."""
+    engine = _inline_kb(tmp_path, {"notice.txt": "午市测试燃放通告\n午府发〔2099〕4号\n"
+                                   "一、主城区全域禁止燃放测试烟花。\n二、举报电话：12345。\n三、本通告自2099年1月1日起施行。\n"})
+    answer = ask(engine, "举报电话是多少？")
+    assert answer.status == AnswerStatus.ANSWERED and cited(answer) == ["二"]
+    refused = ask(engine, "咨询邮箱是什么？")
+    assert refused.status == AnswerStatus.NOT_FOUND
+
+
 def test_a_day_of_every_month_says_when(tmp_path):
     """"应当于每月5日前报送" answers "什么时候报送", as a day of the year would."""
     engine = _inline_kb(tmp_path, {"reports.txt": "午市测试报送办法\n第一条 为了规范测试报送，制定本办法。\n"
