@@ -388,7 +388,9 @@ def _asks_about_an_unloaded_document(ctx: AnswerContext) -> bool:
     subject = _DOCUMENT_ASKED_ABOUT.search(ctx.intent.text)
     if not subject or subject.group(1).startswith(_DEICTIC) or len(subject.group(1)) - len(subject.group(2)) < 4:
         return False  # "这个文件", "本条例", "实施意见": the loaded document itself
-    return not documents_named(subject.group(1), ctx.snapshot)
+    # (Two loaded documents may share the name, "成都市…办法" and "江州市…办法": either is loaded.)
+    return not documents_named(subject.group(1), ctx.snapshot) and not any(
+        subject.group(1) in doc.meta.title for doc in ctx.snapshot.documents.values())
 
 
 def metadata(ctx: AnswerContext) -> Answer | None:

@@ -321,6 +321,19 @@ def test_a_passage_line_holding_every_event_answers_each_question_with_its_own_e
     assert "2099年11月20日" in adopted.text and "令第152号" not in adopted.text
 
 
+def test_a_document_name_two_loaded_documents_share_is_a_loaded_document(tmp_path):
+    """"测试垃圾管理办法是哪个令公布的" with 午市's and 申市's 测试垃圾管理办法 loaded asks about a loaded document (the
+    one retrieved first), not about a 办法 some text leaves to a body."""
+    passage = "（2099年11月20日{0}人民政府常务会议通过　2099年12月5日{0}人民政府令第{1}号公布　自2100年2月1日起施行）"
+    engine = _inline_kb(tmp_path, {
+        "wu.txt": f"午市测试垃圾管理办法\n{passage.format('午市', 152)}\n第一条 为了规范午市测试垃圾管理，制定本办法。\n"
+                  "第二条 测试垃圾应当日产日清。\n",
+        "shen.txt": f"申市测试垃圾管理办法\n{passage.format('申市', 205)}\n第一条 为了规范申市测试垃圾管理，制定本办法。\n"
+                    "第二条 测试垃圾应当分类收集。\n"})
+    answer = ask(engine, "测试垃圾管理办法是哪个令公布的？")
+    assert answer.status == AnswerStatus.ANSWERED and cited(answer) == ["题注"] and "人民政府令第" in answer.text
+
+
 def test_a_named_document_steers_retrieval_and_answers_come_from_one_document(kb):
     answer = ask(kb, "山林测试条例对用火有什么规定？")
     assert {c.doc for c in answer.citations} == {"《重庆市山林测试条例》"}
