@@ -28,9 +28,10 @@ from kb.answering.evidence import (SPANS, ScoredSentence, SentenceScorer, is_ite
 from kb.answering.intent import (COMPULSION, DECREE_ASKED, PLACES, QuestionIntent, analyse, asked_act, asked_conduct,
                                  asked_part, asking_parts)
 from kb.answering.parts import question_parts
-from kb.answering.structure import (TAKES_EFFECT, asked_clause, asked_division, asks_for_division, commencement,
-                                    defines, holds)
+from kb.answering.structure import (TAKES_EFFECT, asked_clause, asked_count, asked_division, asks_for_division,
+                                    commencement, counted_divisions, defines, holds)
 from kb.documents.metadata import recipients_line
+from kb.documents.normalize import chinese_numeral
 from kb.search.mentions import documents_named
 from kb.schema import (PREAMBLE_LABEL, SIGNATURE_LABEL, Answer, AnswerStatus, Citation, Clause, Hit, ObligationType,
                        ParsedDocument, RetrievalMode)
@@ -489,6 +490,24 @@ def division_contents(ctx: AnswerContext) -> Answer | None:
         chosen = [s for c in articles[:tuning.MAX_ARTICLE_SENTENCES] if (s := ctx.sentence(doc.meta.doc_id, c))]
         span = articles[0].label if len(articles) == 1 else f"{articles[0].label}至{articles[-1].label}"
         return ctx.compose(chosen, lead=f"{line}（{span}）的条文如下：", numbered=len(chosen) > 1, items=False)
+    return None
+
+
+def division_count(ctx: AnswerContext) -> Answer | None:
+    """"节约用水条例有几章": the count of the named or best retrieved law's chapters (listed) or articles (the last
+    one quoted), as its structure has them."""
+    unit = asked_count(ctx.intent.text)
+    for doc in ctx.documents:
+        counted = counted_divisions(doc, unit)
+        if not counted:
+            continue
+        lead = f"{doc.meta.citation_name}共{chinese_numeral(len(counted))}{unit}"
+        if unit == "条":
+            last = ctx.sentence(doc.meta.doc_id, counted[-1])
+            return ctx.compose([last] if last else [], lead=f"{lead}（{counted[0].label}至{counted[-1].label}），最后一条是：",
+                               items=False)
+        chosen = [s for c in counted if (s := ctx.sentence(doc.meta.doc_id, c))]
+        return ctx.compose(chosen, lead=f"{lead}：", numbered=True, items=False)
     return None
 
 
@@ -1417,6 +1436,9 @@ STRATEGIES: tuple[Strategy, ...] = (
     Strategy("division_contents", lambda i: asks_for_division(i.text), division_contents,
              "the chapter or section asked for by number or title, in the named or best document",
              "numbered list of its articles' first sentences"),
+    Strategy("division_count", lambda i: bool(asked_count(i.text)), division_count,
+             "the chapters, sections or articles of the named or best document, counted", "the count, then each or "
+             "the last"),
     Strategy("outline_list", lambda i: i.wants_list, outline_list,
              "a retrieved document's clause whose heading the question names", "numbered list of its children"),
     Strategy("deadline_list", lambda i: i.wants_list, deadline_list,

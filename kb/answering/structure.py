@@ -29,6 +29,8 @@ _OUTLINE_LABEL = re.compile(r"(?<![一二三四五六七八九十第])([一二�
 # title said to be one, then the asking words of an outline heading.
 _DIVISION_NUMBER = re.compile(r"第[一二三四五六七八九十]+[编章节]")
 _DIVISION_ASKED = re.compile(r"(?:第[一二三四五六七八九十]+[编章节]|(?:这一?|一|整)?[章节]|部分)[^，,。？?]{0,6}?(?:哪|什么)")
+# "节约用水条例有几章", "这个条例共有多少条": how many chapters, sections or articles a law has.
+_COUNT_ASKED = re.compile(r"(?:共|一共|总共|总计)?(?:有|分为?|分成|设)?(?<!第)(?:多少|几)个?(章|节|条)(?![件例款项文规])")
 TAKES_EFFECT = re.compile(r"施行|生效|实施")
 _COMMENCES = re.compile(r"自.{2,24}起(?:施行|实施|生效)")
 _DEFINES = re.compile(r"是指|指的是|，指|系指|统称|含义")
@@ -50,6 +52,19 @@ def asked_clause(question: str) -> str | None:
         if section or item:  # a top-level numeral alone ("三是什么") is no label
             return f"{top}{f'（{section}）' if section else ''}{item or ''}" + (f"（{sub_item}）" if item and sub_item else "")
     return None
+
+
+def asked_count(question: str) -> str:
+    """The division whose count the question asks ("章", "节", "条"), or ""."""
+    found = _COUNT_ASKED.search(question)
+    return found.group(1) if found else ""
+
+
+def counted_divisions(doc: ParsedDocument, unit: str) -> list[Clause]:
+    """The document's chapters, sections or articles, in order (an article's paragraphs and items are not counted)."""
+    if unit == "条":
+        return [c for c in doc.clauses if c.label and c.label == article_label(c.label)]
+    return [c for c in doc.clauses if re.search(rf"第[一二三四五六七八九十]+{unit}$", c.label)]
 
 
 def asks_for_division(question: str) -> bool:

@@ -2,7 +2,7 @@
 
 import pytest
 
-from kb.answering.structure import asked_clause, asked_division, commencement, defines, holds
+from kb.answering.structure import asked_clause, asked_count, asked_division, commencement, counted_divisions, defines, holds
 from kb.schema import RetrievalMode
 
 from tests.answering.test_extractive import _inline_kb
@@ -116,3 +116,25 @@ def test_a_question_about_a_provision_asks_for_no_chapter(tmp_path, question):
     """A chapter's title used as a word ("法律责任是什么") and a chapter the law does not have name none."""
     engine = _inline_kb(tmp_path, {"wharves.txt": CHAPTERS})
     assert asked_division(question, engine.documents()[0]) is None
+
+
+@pytest.mark.parametrize("question, unit", [
+    ("未市测试码头条例有几章？", "章"), ("这个条例共有多少条？", "条"), ("第二章分几节？", "节"),
+    ("第几条规定了罚款？", ""), ("有几条规定提到码头？", ""), ("码头要检查几次？", ""),
+])
+def test_a_count_of_chapters_sections_or_articles_is_asked(question, unit):
+    assert asked_count(question) == unit
+
+
+def test_a_law_s_chapters_and_articles_are_counted_from_its_structure(tmp_path):
+    """"有几章" lists the chapters, "共多少条" gives the count with the last article; an article's paragraphs and a
+    section are no articles or chapters."""
+    engine = _inline_kb(tmp_path, {"wharves.txt": CHAPTERS})
+    doc = engine.documents()[0]
+    assert [c.label for c in counted_divisions(doc, "章")] == ["第一章", "第二章", "第三章"]
+    assert len(counted_divisions(doc, "条")) == 6 and len(counted_divisions(doc, "节")) == 2
+    chapters = engine.ask("未市测试码头条例有几章？", mode=RetrievalMode.BM25)
+    assert chapters.text.startswith("《未市测试码头条例》共三章") and "第三章 法律责任" in chapters.text
+    articles = engine.ask("未市测试码头条例共有多少条？", mode=RetrievalMode.BM25)
+    assert articles.text.startswith("《未市测试码头条例》共六条（第一条至第六条）")
+    assert [c.clause for c in articles.citations] == ["第六条"]
