@@ -81,6 +81,9 @@ _TIMED_ACT = re.compile(r"(?:多少|几)个?(?:工作日|日|天|小时|星期|�
 _REPEATED_ACT = re.compile(r"(?:多久|多长时间)(?:要|需要|应当|应|必须|须|得)?([\u4e00-\u9fff]{2,10}?)一次|"
                            r"每(?:年|半年|季度|月|周|天|日)(?:要|需要|应当|应|必须|须|得)?([\u4e00-\u9fff]{0,6}?)"
                            r"(?:几|多少)(?:次|回|遍)([\u4e00-\u9fff]{0,8})")
+# A span asked for by its name, and the event of its end, from which another span counts.
+_SPAN_NOUN = re.compile(r"有效期限|有效期|保存期限|使用期限|试用期|任期")
+_SPAN_ENDS = re.compile(r"届满|到期|满")
 # A contact asked for, and one given: a telephone number, an e-mail or web address.
 _ASKS_CONTACT = re.compile(r"(?:电话|热线|号码|手机号|传真)(?:号码)?(?:是|为)?(?:多少|几号|什么)|(?:邮箱|网址)(?:是|为)?(?:什么|多少)")
 _CONTACT = re.compile(r"\d{5,}|\d{3,4}[-－—]\d{7,8}|[\w.]+@[\w.]+|https?://|www\.")
@@ -483,6 +486,12 @@ class SentenceScorer:
                 intent.wants_frequency and _PERIOD.search(text)) and not (
                 intent.wants_duration and _PERIOD_SET_BY_AN_AUTHORITY.search(text)
                 and not _HOW_LONG.search(asking)):
+            return _missing_value(intent)
+        # "有效期多久" is not answered by the renewal that counts from its end ("有效期届满60日前…提出申请"), unless
+        # that is what it asks ("有效期届满前多少日申请").
+        span = _SPAN_NOUN.search(intent.focus) if intent.wants_duration else None
+        if span and not _SPAN_ENDS.match(intent.focus, span.end()) and span.group() in text and all(
+                _SPAN_ENDS.match(text, found.end()) for found in re.finditer(re.escape(span.group()), text)):
             return _missing_value(intent)
         # "处置单位多久报送一次处置量" is not answered by another act's frequency ("收运单位应当每日至少收运一次").
         repeated = _REPEATED_ACT.search(intent.focus) if intent.wants_frequency else None

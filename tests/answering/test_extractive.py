@@ -949,6 +949,25 @@ def test_a_telephone_number_answers_what_number_to_call(tmp_path):
     assert refused.status == AnswerStatus.NOT_FOUND
 
 
+def test_a_term_is_answered_by_its_length_not_by_the_renewal_counted_from_its_end(tmp_path):
+    """"有效期多久": "有效期为5年", not "有效期届满…应当于有效期届满60日前…申请延续", which words the question more."""
+    engine = _inline_kb(tmp_path, {"permits.txt": "午市测试许可办法\n第一条 为了规范测试许可，制定本办法。\n"
+                                   "第二条 测试许可证有效期为5年。\n"
+                                   "测试许可证有效期届满，持证单位需要继续测试的，应当于测试许可证有效期届满60日前提出申请。\n"})
+    from kb.answering.evidence import ScoredSentence, SentenceScorer
+    from kb.answering.intent import analyse
+
+    answer = ask(engine, "测试许可证有效期多久？")
+    assert answer.status == AnswerStatus.ANSWERED and answer.text.startswith("第二条 测试许可证有效期为5年")
+    snap = engine.retriever.snapshot()
+    doc_id = next(iter(snap.documents))
+    renewal = snap.clause(doc_id, "第二条第二款")
+    sentence = ScoredSentence(doc_id, renewal, renewal.sentences[0].text.strip(), 1.0, 1)
+    scorer = SentenceScorer(snap, engine.retriever.tokenizer)
+    assert scorer.missing_detail(analyse("测试许可证有效期多久？"), sentence)
+    assert not scorer.missing_detail(analyse("有效期届满前多少日提出申请？"), sentence)
+
+
 def test_a_day_of_every_month_says_when(tmp_path):
     """"应当于每月5日前报送" answers "什么时候报送", as a day of the year would."""
     engine = _inline_kb(tmp_path, {"reports.txt": "午市测试报送办法\n第一条 为了规范测试报送，制定本办法。\n"
