@@ -55,6 +55,8 @@ _TRAIL_WORDS = ("稳定保持在", "保持在", "控制在", "提高至", "提�
 _LEAD = re.compile(rf"^(?P<word>{'|'.join(_LEAD_WORDS)})")
 _TRAIL = re.compile(rf"(?P<each>分别)?(?P<word>{'|'.join(_TRAIL_WORDS)})$")
 _QUALIFIERS = re.compile(r"^(?:力争|确保|全市|全区|全省|全国)+")
+# What joins a list of values ("1.2万吨、0.1万吨、2.5万吨和0.6万吨"): no words of the next value's own.
+_LIST_JOINERS = re.compile(r"^(?:、|以及|和|及|与)+|(?:、|以及|和|及|与)+$")
 _ZERO_TARGET = re.compile(r"^(?P<scope>.*?)(?P<verb>(?:基本)?实现)(?P<object>[^零]*)"
                           r"零(?P<action>[\u4e00-\u9fff]{1,4})$")  # …实现原生生活垃圾零填埋
 # Where a list shares its tail ("战略性新兴产业、高技术产业占…比重"), the tail starts at one of these.
@@ -124,7 +126,7 @@ def _segment_targets(segment: str) -> list[_Reading]:
     if not quantities:
         return _zero_targets(segment)
     bounds = [0] + [q.end() for q in quantities]
-    prefixes = [_QUALIFIERS.sub("", segment[bounds[i]:q.start()].strip("、")) for i, q in enumerate(quantities)]
+    prefixes = [_QUALIFIERS.sub("", _LIST_JOINERS.sub("", segment[bounds[i]:q.start()])) for i, q in enumerate(quantities)]
     nouns = [segment[q.end():(quantities[i + 1].start() if i + 1 < len(quantities) else None)].split("、")[0]
              for i, q in enumerate(quantities)]
     readings: list[_Reading] = []

@@ -52,6 +52,13 @@ def test_values_listed_with_fenbie_get_one_indicator_each():
     assert {t.comparison for t in found} == {"提高至"}
 
 
+def test_a_list_of_values_ending_in_he_is_one_list():
+    """"分别达到1.2万吨、0.1万吨、2.5万吨和0.6万吨": the value after 和 is the list's last, each paired with its own."""
+    found = sentence_targets("到2099年，甲物质、乙物质、丙物质、丁物质减排量分别达到1.2万吨、0.1万吨、2.5万吨和0.6万吨。")
+    assert [(t.indicator, t.value) for t in found] == [("甲物质", "1.2"), ("乙物质", "0.1"), ("丙物质", "2.5"),
+                                                       ("丁物质减排量", "0.6")]
+
+
 def test_a_number_before_its_noun_and_a_shared_noun():
     found = sentence_targets("“十四五”期间，新建12个医疗废物处置设施，巩固1000个、新建1000个美丽宜居乡村。")
     assert [(t.indicator, t.value, t.unit, t.comparison) for t in found] == [
