@@ -98,6 +98,8 @@ _DEFINED_AFTER_SUOCHENG = re.compile(r"所称[“]?([\u4e00-\u9fff]{2,12}?)[”]
 _DEFINED_ITEM = re.compile(r"^(?:[（(][一二三四五六七八九十]+[)）])\s*([\u4e00-\u9fff]{2,12}?)[，,：:]")
 _TERMS_LEAD = re.compile(r"用语的含义|用语含义|术语|下列用语")
 # What follows a heading whose contents are asked: a few words, then the asking word.
+_ASKS_WHICH = re.compile(r"(?:哪些|哪几[项个类种]?|什么)$")  # "需要提交哪些申报材料" asks the heading's contents too
+_NOUN_ENDS = re.compile(r"$|[？?，,。；;！!]|呢|吗")
 _ASKS_CONTENTS = re.compile(r"[^，,。？?]{0,6}?(?:哪|什么)")
 # What a law leaves to other rules, in its supplementary provisions ("公共汽车客运的经营和管理按照有关规定执行"), or to
 # a body ("水力发电对本法的适用，由国务院能源主管部门规定").
@@ -473,10 +475,13 @@ def _items(doc: ParsedDocument, parent: Clause) -> list[Clause]:
 
 
 def _asks_contents_of(heading: str, question: str) -> bool:
-    """The question asks what the heading holds ("保障措施有哪些", "重点任务包括哪几个方面"), not about something of
+    """The question asks what the heading holds ("保障措施有哪些", "重点任务包括哪几个方面", "需要提交哪些申报材料"), not about something of
     its matter ("道路运输经营者制定的应急预案应当包括哪些内容" names 道路运输经营 only as whose plan it is)."""
     at = question.find(heading)
-    return at >= 0 and bool(_ASKS_CONTENTS.match(question[at + len(heading):]))
+    after = question[at + len(heading):]
+    # (After 哪些 the heading must be the whole noun: "哪些道路运输经营者" asks for operators, not 道路运输经营.)
+    return at >= 0 and bool(_ASKS_CONTENTS.match(after)
+                            or (_ASKS_WHICH.search(question[max(0, at - 3):at]) and _NOUN_ENDS.match(after)))
 
 
 def division_contents(ctx: AnswerContext) -> Answer | None:

@@ -968,6 +968,32 @@ def test_a_term_is_answered_by_its_length_not_by_the_renewal_counted_from_its_en
     assert not scorer.missing_detail(analyse("有效期届满前多少日提出申请？"), sentence)
 
 
+APPLICATION_NOTICE = """午市发展和改革委员会
+关于组织申报2099年测试专项资金项目的通知
+午发改〔2099〕21号
+各区县发展改革委：
+为推进测试工作，现组织申报2099年测试专项资金项目，有关事项通知如下：
+一、申报材料
+（一）项目申报表；
+（二）测试评估报告；
+（三）项目备案文件。
+二、时间安排
+请各区县于2099年5月31日前将申报材料报送市发展改革委，逾期不予受理。
+"""
+
+
+def test_a_notice_s_deadline_and_its_listed_materials(tmp_path):
+    """"申报截止时间是什么时候": the words asking when (截止时间) are no words the deadline's sentence must hold;
+    "需要提交哪些申报材料" names the heading after 哪些 and is answered by its items, all of them."""
+    engine = _inline_kb(tmp_path, {"apply.txt": APPLICATION_NOTICE})
+    deadline = ask(engine, "申报截止时间是什么时候？")
+    assert deadline.status == AnswerStatus.ANSWERED and "2099年5月31日前" in deadline.text
+    materials = ask(engine, "需要提交哪些申报材料？")
+    assert cited(materials) == ["一（一）", "一（二）", "一（三）"]
+    # After 哪些 the heading must be the whole noun asked for.
+    assert "包括以下方面" not in ask(engine, "哪些申报材料报送单位逾期不予受理？").text
+
+
 def test_a_day_of_every_month_says_when(tmp_path):
     """"应当于每月5日前报送" answers "什么时候报送", as a day of the year would."""
     engine = _inline_kb(tmp_path, {"reports.txt": "午市测试报送办法\n第一条 为了规范测试报送，制定本办法。\n"
