@@ -5,7 +5,7 @@ that decides whether the best of them supports any answer, and the check that a 
 from __future__ import annotations
 
 import re
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Collection, Sequence
 from dataclasses import dataclass
 
 from kb.answering import tuning
@@ -81,6 +81,8 @@ _TIMED_ACT = re.compile(r"(?:多少|几)个?(?:工作日|日|天|小时|星期|�
 _REPEATED_ACT = re.compile(r"(?:多久|多长时间)(?:要|需要|应当|应|必须|须|得)?([\u4e00-\u9fff]{2,10}?)一次|"
                            r"每(?:年|半年|季度|月|周|天|日)(?:要|需要|应当|应|必须|须|得)?([\u4e00-\u9fff]{0,6}?)"
                            r"(?:几|多少)(?:次|回|遍)([\u4e00-\u9fff]{0,8})")
+# Words for one measure: "非化石能源消费比重" is the share the text calls "非化石能源消费占一次能源比例".
+_SAME_MEASURE = (frozenset({"比重", "比例", "占比"}),)
 # A span asked for by its name, and the event of its end, from which another span counts.
 _SPAN_NOUN = re.compile(r"有效期限|有效期|保存期限|使用期限|试用期|任期")
 _SPAN_ENDS = re.compile(r"届满|到期|满")
@@ -157,6 +159,11 @@ def _time_limit(text: str) -> bool:
         q.kind == QuantityKind.DURATION and (q.bound or text[q.end:q.end + 1] in ("前", "后", "内")
                                              or _COUNTED_FROM.search(text[:q.start]))
         for q in find_quantities(text))
+
+
+def _said_otherwise(word: str, vocabulary: Collection[str]) -> bool:
+    """Whether the documents name the measure by another of its words (比重 as 比例)."""
+    return any(other in vocabulary for same in _SAME_MEASURE if word in same for other in same if other != word)
 
 
 def _missing_value(intent: QuestionIntent) -> str:
@@ -359,12 +366,13 @@ class SentenceScorer:
         # A compound ending in a known word is that kind of thing ("优惠政策" is a 政策).
         unknown = [t for t in self.tokenizer.tokens(noun) if t not in vocabulary and not any(t in c for c in colloquial)
                    and not any(t.endswith(w) for w in self.tokenizer.tokens(t) if len(w) >= 2 and w in vocabulary)
-                   and t not in _QUESTION_FRAME_NOUNS]
+                   and t not in _QUESTION_FRAME_NOUNS and not _said_otherwise(t, vocabulary)]
         # A word jieba does not know ("车龄") has no token of its own: its head, the last two characters, is looked
         # for in the texts.
         head = noun[-2:]
-        if not any(head in t for t in unknown) and head not in vocabulary and not any(
-                head in c for c in colloquial) and not any(head in doc.text for doc in self.snapshot.documents.values()):
+        if not any(head in t for t in unknown) and head not in vocabulary and not _said_otherwise(head, vocabulary) \
+                and not any(head in c for c in colloquial) \
+                and not any(head in doc.text for doc in self.snapshot.documents.values()):
             unknown.append(head)
         return [t for t in unknown if not any(t != other and t in other for other in unknown)]  # 试用期, not 试用 too
 
@@ -399,9 +407,12 @@ class SentenceScorer:
         return all(char in text for char in specific) or any(term in text for term in synonym_table().get(specific, ()))
 
     def _stands_by(self, noun: str, window: str, sentence: ScoredSentence) -> bool:
-        """Whether the noun's head word (its last word) stands by the value or in the lead-in of its item."""
+        """Whether the noun's head word (its last word), or a word for the same measure (比重 for 比例), stands by the
+        value or in the lead-in of its item."""
         head = (self.tokenizer.tokens(noun) or [""])[-1]
-        return not head or head in window or head in self.lead_in(sentence.doc_id, sentence.clause)
+        heads = next((same for same in _SAME_MEASURE if head in same), {head})
+        lead_in = self.lead_in(sentence.doc_id, sentence.clause)
+        return not head or any(h in window or h in lead_in for h in heads)
 
     def _owner_named(self, noun: str, sentence: ScoredSentence) -> bool:
         """Whether the provision is about what the measured noun belongs to ("绿道" of "城市绿道宽度"): a width of

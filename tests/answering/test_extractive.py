@@ -994,6 +994,15 @@ def test_a_notice_s_deadline_and_its_listed_materials(tmp_path):
     assert "包括以下方面" not in ask(engine, "哪些申报材料报送单位逾期不予受理？").text
 
 
+def test_a_share_asked_as_a_bizhong_is_the_share_the_text_calls_a_bili(tmp_path):
+    """"非化石能源消费比重要达到多少" asks the share the text words "非化石能源消费占一次能源比例达到23%": 比重, 比例
+    and 占比 are words for one measure (it was refused with 文件没有规定源消费比重的具体数值)."""
+    engine = _inline_kb(tmp_path, {"goals.txt": "午市测试实施意见\n午府发〔2099〕8号\n一、主要目标\n"
+                                   "到2099年，全市非化石能源消费占一次能源比例达到23%，森林覆盖率达到57%。\n"})
+    answer = ask(engine, "到2099年非化石能源消费比重要达到多少？")
+    assert answer.status == AnswerStatus.ANSWERED and "23%" in answer.text
+
+
 def test_a_day_of_every_month_says_when(tmp_path):
     """"应当于每月5日前报送" answers "什么时候报送", as a day of the year would."""
     engine = _inline_kb(tmp_path, {"reports.txt": "午市测试报送办法\n第一条 为了规范测试报送，制定本办法。\n"
