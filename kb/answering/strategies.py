@@ -475,8 +475,9 @@ def _items(doc: ParsedDocument, parent: Clause) -> list[Clause]:
 
 
 def _asks_contents_of(heading: str, question: str) -> bool:
-    """The question asks what the heading holds ("保障措施有哪些", "重点任务包括哪几个方面", "需要提交哪些申报材料"), not about something of
-    its matter ("道路运输经营者制定的应急预案应当包括哪些内容" names 道路运输经营 only as whose plan it is)."""
+    """The question asks what the heading holds ("保障措施有哪些", "重点任务包括哪几个方面", "需要提交哪些申报材料"),
+    not about something of its matter ("道路运输经营者制定的应急预案应当包括哪些内容" names 道路运输经营 only as
+    whose plan it is)."""
     at = question.find(heading)
     after = question[at + len(heading):]
     # (After 哪些 the heading must be the whole noun: "哪些道路运输经营者" asks for operators, not 道路运输经营.)
