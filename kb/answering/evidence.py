@@ -161,9 +161,14 @@ def _time_limit(text: str) -> bool:
         for q in find_quantities(text))
 
 
+def _same_measure(word: str) -> frozenset[str]:
+    """The words for the measure the word names, itself included (比重: 比重, 比例, 占比)."""
+    return next((same for same in _SAME_MEASURE if word in same), frozenset({word}))
+
+
 def _said_otherwise(word: str, vocabulary: Collection[str]) -> bool:
     """Whether the documents name the measure by another of its words (比重 as 比例)."""
-    return any(other in vocabulary for same in _SAME_MEASURE if word in same for other in same if other != word)
+    return any(other in vocabulary for other in _same_measure(word) - {word})
 
 
 def _missing_value(intent: QuestionIntent) -> str:
@@ -329,6 +334,11 @@ class SentenceScorer:
         parent = self.item_parent(doc_id, clause)
         return parent.sentences[-1].text.strip() if parent else ""
 
+    def _act_weights(self, act: str) -> dict[str, float]:
+        """The words of an asked act that some document uses, neither modal nor frame words."""
+        return {t: w for t, w in self.weights(act, expand=False).items()
+                if t not in _MODAL_WORDS and t not in FRAME_WORDS and t in self.snapshot.bm25.vocabulary}
+
     def article_opening(self, doc_id: str, clause: Clause) -> str:
         """The first sentence of the article a later paragraph belongs to: "…作出是否许可的决定" is the decision on the
         permit its article opens with ("…应当申请取得收运许可"). "" for other clauses."""
@@ -410,9 +420,8 @@ class SentenceScorer:
         """Whether the noun's head word (its last word), or a word for the same measure (比重 for 比例), stands by the
         value or in the lead-in of its item."""
         head = (self.tokenizer.tokens(noun) or [""])[-1]
-        heads = next((same for same in _SAME_MEASURE if head in same), {head})
         lead_in = self.lead_in(sentence.doc_id, sentence.clause)
-        return not head or any(h in window or h in lead_in for h in heads)
+        return not head or any(h in window or h in lead_in for h in _same_measure(head))
 
     def _owner_named(self, noun: str, sentence: ScoredSentence) -> bool:
         """Whether the provision is about what the measured noun belongs to ("绿道" of "城市绿道宽度"): a width of
@@ -507,9 +516,7 @@ class SentenceScorer:
         # "处置单位多久报送一次处置量" is not answered by another act's frequency ("收运单位应当每日至少收运一次").
         repeated = _REPEATED_ACT.search(intent.focus) if intent.wants_frequency else None
         if repeated:
-            act_words = "".join(w for w in repeated.groups() if w)
-            act = {t: w for t, w in self.weights(act_words, expand=False).items()
-                   if t not in _MODAL_WORDS and t not in FRAME_WORDS and t in self.snapshot.bm25.vocabulary}
+            act = self._act_weights("".join(w for w in repeated.groups() if w))
             if act and self.coverage(act, f"{text}{self.lead_in(sentence.doc_id, sentence.clause)}") \
                     < tuning.MIN_OWNER_COVERAGE:
                 return _missing_value(intent)
@@ -529,9 +536,8 @@ class SentenceScorer:
         timed = _TIMED_ACT.search(intent.focus)
         if intent.wants_duration and timed:
             # (给 after a verb is its own word: jieba reads 抄送给 as 抄 + 送给.)
-            act = {t: w for t, w in self.weights(re.sub(r"给(?!予)", " ", timed.group(1)), expand=False).items()
-                   if t not in _MODAL_WORDS and t not in FRAME_WORDS and t in self.snapshot.bm25.vocabulary}
-            context = f"{self.lead_in(sentence.doc_id, sentence.clause)}{self.article_opening(sentence.doc_id, sentence.clause)}"
+            act = self._act_weights(re.sub(r"给(?!予)", " ", timed.group(1)))
+            context = self.lead_in(sentence.doc_id, sentence.clause) + self.article_opening(sentence.doc_id, sentence.clause)
             if act and self.coverage(act, f"{text}{context}") < tuning.MIN_OWNER_COVERAGE:
                 return f"文件没有规定{timed.group(1)}的期限"
             # … and the span is that act's when the sentence names the act: "…应当在规定的时限内完成，并自核查完成
