@@ -26,7 +26,7 @@ from kb.answering.intent import QuestionIntent, analyse
 from kb.answering.parts import with_parts
 from kb.answering.structure import structural_clauses
 from kb.text.bodies import find_parties
-from kb.search.mentions import documents_named, policy_documents_meant
+from kb.search.mentions import documents_named, documents_of_places, policy_documents_meant
 from kb.documents.metadata import find_references
 from kb.search.retrieve import Retrieval, Retriever, clauses_first
 from kb.store.vectors import open_vectors, require_vector_store
@@ -319,8 +319,15 @@ class PolicyKb:
 
         retrieval = retrieve_within(doc_ids)
         answer = answerer.answer(intent, retrieval.hits)
-        if meant:  # the documents meant give the answer, unless only another document's is clearly better
-            preferred = retrieve_within(meant)
+        # The documents meant give the answer, unless only another document's is clearly better. A place the
+        # question names ("重庆有没有打算…") means its own documents less strongly: national law holds there too, so
+        # they are asked only when the answer came from no document of the place.
+        local = [] if meant or doc_ids else documents_of_places(intent.places, snap)
+        if local and answer.status == AnswerStatus.ANSWERED and answer.citations[0].doc in {
+                snap.documents[d].meta.citation_name for d in local}:
+            local = []
+        if meant or local:
+            preferred = retrieve_within(meant or local)
             from_meant = answerer.answer(intent, preferred.hits)
             if from_meant.status == AnswerStatus.ANSWERED and not (
                     answer.status == AnswerStatus.ANSWERED

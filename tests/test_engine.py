@@ -122,3 +122,24 @@ def test_a_party_only_some_documents_name_means_those_documents(kb_config, fake_
     engine.ingest()
     answer = engine.ask("排污单位的环境管理台账记录至少要保存多少年？")
     assert answer.citations[0].doc_title == "乙市排污测试条例" and "5年" in answer.text
+
+
+def test_a_place_the_question_names_means_its_own_documents_unless_they_say_nothing(kb_config, fake_embedder):
+    """Asked with no place, the national law's sentence answers best; asked about 重庆, 重庆's own regulation answers,
+    and the national law where the regulation says nothing of the matter (national law holds there too)."""
+    national = ("中华人民共和国行道树测试法\n2020年1月1日 第十三届全国人民代表大会常务委员会第十五次会议通过\n"
+                "第一条 城市行道树养护单位应当每年修剪行道树两次，并建立行道树修剪记录。\n"
+                "第二条 行道树死亡的，养护单位应当在三十日内补植。\n")
+    local = ("重庆市行道树测试条例\n2021年5月27日 重庆市第五届人民代表大会常务委员会第二十六次会议通过\n"
+             "第一条 本市行道树每年修剪一次。\n"
+             "第二条 行道树修剪由区县园林绿化主管部门组织。\n")
+    (kb_config.corpus_dir / "national.txt").write_text(national, encoding="utf-8")
+    (kb_config.corpus_dir / "local.txt").write_text(local, encoding="utf-8")
+    engine = PolicyKb(kb_config, embedder=fake_embedder)
+    engine.ingest()
+    anywhere = engine.ask("行道树一年修剪几次？")
+    assert anywhere.citations[0].doc_title == "中华人民共和国行道树测试法" and "两次" in anywhere.text
+    chongqing = engine.ask("在重庆，行道树一年修剪几次？")
+    assert chongqing.citations[0].doc_title == "重庆市行道树测试条例" and "一次" in chongqing.text
+    replanting = engine.ask("重庆的行道树死亡的，多少日内要补植？")
+    assert replanting.citations[0].doc_title == "中华人民共和国行道树测试法" and "三十日" in replanting.text

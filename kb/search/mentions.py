@@ -6,7 +6,7 @@ And the documents a question means by its genre word: "文件" (这份文件, �
 from __future__ import annotations
 
 import re
-from collections.abc import Iterator
+from collections.abc import Iterator, Sequence
 
 from kb.documents.metadata import doc_numbers_in
 from kb.schema import LegalForce, ParsedDocument
@@ -96,3 +96,13 @@ def policy_documents_meant(question: str, snapshot: Snapshot) -> list[str]:
         return []
     policies = [d for d, doc in snapshot.documents.items() if doc.meta.force == LegalForce.NORMATIVE_DOCUMENT]
     return policies if len(policies) < len(snapshot.documents) else []
+
+
+def documents_of_places(places: Sequence[str], snapshot: Snapshot) -> list[str]:
+    """Ids of the documents of the places a question names ("重庆有没有打算建存气的地方" means 重庆's own documents: its
+    regulations and its government's opinions, whose title or issuer begins with the place); [] when none or all are."""
+    if not places:
+        return []
+    own = [d for d, doc in snapshot.documents.items()
+           if any(doc.meta.title.startswith(p) or doc.meta.issuer.startswith(p) for p in places)]
+    return own if len(own) < len(snapshot.documents) else []

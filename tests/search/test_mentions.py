@@ -1,7 +1,7 @@
 """Documents named in a question: by 文号, by title in 《》, and by the shortened titles people use."""
 
 from kb.schema import DocMeta, LegalForce, ParsedDocument
-from kb.search.mentions import documents_named, policy_documents_meant
+from kb.search.mentions import documents_named, documents_of_places, policy_documents_meant
 
 
 class _Snapshot:
@@ -76,3 +76,16 @@ def test_a_question_about_what_is_to_come_means_the_policy_documents_beside_laws
     assert policy_documents_meant("方案编好以后要报谁批准？", SNAPSHOT) == []
     assert policy_documents_meant("晚上几点以后就不能施工了？", SNAPSHOT) == []  # after a time of day
     assert policy_documents_meant("我们村以后会变漂亮吗？", SNAPSHOT) == ["opinion"]
+
+
+def test_a_named_place_means_the_documents_it_issued_or_titles():
+    snapshot = _Snapshot(DocMeta("energy", title="中华人民共和国节约能源法", issuer="全国人民代表大会常务委员会"),
+                         DocMeta("cq-fire", title="重庆市森林防火条例"),
+                         DocMeta("opinion", title="关于加快建立健全绿色低碳循环发展经济体系的实施意见",
+                                 issuer="重庆市人民政府"),
+                         DocMeta("sh-green", title="上海市绿色建筑条例"))
+    assert documents_of_places(("重庆",), snapshot) == ["cq-fire", "opinion"]
+    assert documents_of_places(("上海",), snapshot) == ["sh-green"]
+    assert documents_of_places(("四川",), snapshot) == []
+    assert documents_of_places((), snapshot) == []
+    assert documents_of_places(("重庆",), _Snapshot(DocMeta("cq-fire", title="重庆市森林防火条例"))) == []  # all of them
