@@ -1013,9 +1013,12 @@ def permission(ctx: AnswerContext) -> Answer | None:
         return ctx.rule([*ctx.paragraph_from(rule, tuning.MAX_PERMISSION_SENTENCES), best], rule_verdict)
     if not _answers_kind(ctx, verdict):
         return None
-    # An encouragement of something else allows nothing asked ("秸秆能不能烧": "国家鼓励…对农作物秸秆…进行综合利用"):
-    # it gives 可以 only when it holds words of the asked act.
-    if _ENCOURAGES.search(best.text) and not _RULES.search(best.text) and not SentenceScorer.coverage(act, best.text):
+    # An encouragement of something else allows nothing asked ("秸秆能不能烧": "国家鼓励…对农作物秸秆…进行综合利用"),
+    # nor does another act's leave ("粪便可以直接排到河沟里吗": "…也可以承包公共厕所的保洁和管理"): they give 可以
+    # only when they hold words of the asked act.
+    # (An act of no indexed word, "能用吗", is not told apart: the leave stands.)
+    encourages_only = _ENCOURAGES.search(best.text) and not _RULES.search(best.text)
+    if (encourages_only or (verdict == "可以" and act)) and not SentenceScorer.coverage(act, best.text):
         return None
     # The rest of the provision's paragraph keeps its exceptions ("…的除外", "但…").
     return ctx.rule(ctx.paragraph_from(best, tuning.MAX_PERMISSION_SENTENCES), verdict)

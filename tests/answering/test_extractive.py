@@ -1074,7 +1074,7 @@ def test_a_permission_is_not_read_from_a_close_sentence_about_something_else(kb)
     ctx = AnswerContext(snap, SentenceScorer(snap, kb.retriever.tokenizer), analyse("能不能随便在山上宣传？"), [])
     ctx.ranked = [scored("第四条", 1.0, 0.5), scored("第十二条", 0.9, 0.0)]
     assert permission(ctx) is None
-    ctx = AnswerContext(snap, SentenceScorer(snap, kb.retriever.tokenizer), analyse("能不能随便在山上宣传？"), [])
+    ctx = AnswerContext(snap, SentenceScorer(snap, kb.retriever.tokenizer), analyse("能不能随便在山上野炊？"), [])
     ctx.ranked = [scored("第四条", 1.0, 0.5), scored("第十二条", 0.9, 0.3)]  # it holds the asked words
     assert permission(ctx).text.startswith("原则上可以")
 
@@ -2329,3 +2329,13 @@ def test_who_bears_a_cost_is_answered_by_the_provision_naming_that_cost(transpla
 def test_a_provision_charging_another_cost_does_not_say_who_bears_the_asked_one(transplants_kb):
     answer = ask(transplants_kb, "进口树种的运费应该由谁承担？")
     assert answer.status == AnswerStatus.NOT_FOUND and "文件没有规定运费由谁承担" in answer.text
+
+
+def test_a_leave_to_do_something_else_gives_no_verdict(permits_kb):
+    """"可以" is said only of the asked act: a provision allowing residents another act (安装太阳能系统) does not
+    answer whether they may dry their quilts on the roof; it answers whether they may install a solar system."""
+    from kb.answering.strategies import permission
+
+    assert permission(_context(permits_kb, "住户能不能在屋顶晾晒被褥？", ["第十八条"])) is None
+    answer = permission(_context(permits_kb, "住户能不能装太阳能系统？", ["第十八条"]))
+    assert answer is not None and answer.text.startswith("可以：\n第十八条")
