@@ -2339,3 +2339,12 @@ def test_a_leave_to_do_something_else_gives_no_verdict(permits_kb):
     assert permission(_context(permits_kb, "住户能不能在屋顶晾晒被褥？", ["第十八条"])) is None
     answer = permission(_context(permits_kb, "住户能不能装太阳能系统？", ["第十八条"]))
     assert answer is not None and answer.text.startswith("可以：\n第十八条")
+
+
+def test_a_value_is_not_followed_by_another_provisions_value(permits_kb):
+    """"…届满前多少日申请延续": the close runner-up of another article states another act's time limit (二十日内申请注销),
+    which would read as a second answer; the best sentence's own provision completes a value."""
+    from kb.answering.strategies import quote
+
+    answer = quote(_context(permits_kb, "排污证有效期届满前多少日申请延续？", ["第四条", "第十六条#1"]))
+    assert cited(answer) == ["第四条"] and "六十日前" in answer.text and "二十日" not in answer.text
