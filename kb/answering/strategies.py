@@ -206,7 +206,7 @@ class AnswerContext:
         chosen = self.with_items(chosen) if items else chosen
         return compose(self.snapshot, self.intent, self.hits, self.with_provisos(chosen), lead, numbered)
 
-    def rule(self, chosen: Sequence[ScoredSentence], verdict: str) -> Answer:
+    def rule(self, chosen: Sequence[ScoredSentence], verdict: str, items: bool = True) -> Answer:
         """The verdict before the provision that rules; "原则上…，但有例外" when the ruling sentence makes an exception
         ("…，但涉及商业秘密的除外") or a proviso follows it ("…不得占用、拆除。但是，因…建设需要的除外。"): the bare
         verdict would overstate it."""
@@ -219,7 +219,7 @@ class AnswerContext:
         at = _position(ruling)
         if at > 0 and _REFERS_BACK.match(ruling.text):
             chosen = [self.sentence(ruling.doc_id, ruling.clause, at - 1), *chosen]
-        return self.compose(chosen, lead=f"{verdict}：")
+        return self.compose(chosen, lead=f"{verdict}：", items=items)
 
     def with_provisos(self, chosen: Sequence[ScoredSentence]) -> list[ScoredSentence]:
         """A rule is quoted with the proviso (但书) that follows it ("调查结果应当公布；但是，国家规定需要保密的内容
@@ -1003,6 +1003,14 @@ def permission(ctx: AnswerContext) -> Answer | None:
         if on_terms is not None and not _ASKS_DUTY.search(ctx.intent.text) and not _ASKS_TO_SKIP.search(ctx.intent.text):
             return ctx.compose(ctx.paragraph_from(on_terms, tuning.MAX_PERMISSION_SENTENCES), lead=f"{ON_TERMS}：")
     verdict = _verdict(ctx.intent.text, best.text) if best else ""
+    # An item rules through the sentence it stands under ("使用单位应当履行下列义务：…（二）建立电梯安全技术档案；"):
+    # "可以不建技术档案吗" is answered by that sentence's modal verb, the item quoted first.
+    if best is not None and not verdict and SentenceScorer.coverage(act, best.text) >= tuning.MIN_ACT_COVERAGE:
+        parent = ctx.scorer.item_parent(best.doc_id, best.clause)
+        lead_in = ctx.sentence(best.doc_id, parent, len(parent.sentences) - 1) if parent else None
+        if lead_in is not None and not PENALTY_CUE.search(lead_in.text) \
+                and _answers_kind(ctx, lead_verdict := _verdict(ctx.intent.text, lead_in.text)):
+            return ctx.rule([best, lead_in], lead_verdict, items=False)  # not the item's siblings
     # A definition names the asked act as a kind of something ("野外用火，包括…野外烧香烧纸、燃放烟花爆竹…"): what
     # the document rules on that (…禁止野外用火) answers, followed by the definition.
     term = _defined_term(ctx, best) if best and not verdict else ""

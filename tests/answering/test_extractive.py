@@ -2348,3 +2348,15 @@ def test_a_value_is_not_followed_by_another_provisions_value(permits_kb):
 
     answer = quote(_context(permits_kb, "排污证有效期届满前多少日申请延续？", ["第四条", "第十六条#1"]))
     assert cited(answer) == ["第四条"] and "六十日前" in answer.text and "二十日" not in answer.text
+
+
+def test_an_item_rules_through_the_modal_verb_of_the_sentence_it_stands_under(permits_kb):
+    """"排污证应当记载下列信息：…（二）排放口位置和数量。": whether the outlets may be left out is answered by the
+    lead-in's 应当, the item quoted first and its siblings left out; an item holding none of the asked act gives no
+    verdict."""
+    from kb.answering.strategies import permission
+
+    answer = permission(_context(permits_kb, "排污证上可以不写排放口位置吗？", ["第三条第（二）项"]))
+    assert answer.text.startswith("需要，文件规定应当这样做：") and cited(answer) == ["第三条第（二）项", "第三条"]
+    answer = permission(_context(permits_kb, "排污证上可以不贴照片吗？", ["第三条第（二）项"]))
+    assert answer is None or not answer.text.startswith("需要")
