@@ -1380,10 +1380,12 @@ def _quote(ctx: AnswerContext, best: ScoredSentence, lead: str = "") -> Answer:
     # A runner-up introducing items brings them, unless a value is asked: the best sentence holds it, and the
     # items of a nearby provision ("…有下列情形之一的，应当重新申请…：") would bury it.
     intent = ctx.intent
-    if intent.wants_number or intent.wants_duration or intent.wants_money or intent.wants_time:
+    asks_value = intent.wants_number or intent.wants_duration or intent.wants_money or intent.wants_time
+    if asks_value:
         runners_up = [s for s in runners_up if not s.text.endswith(_INTRODUCES_ITEMS)]
-        # … and a value stated in another provision is another act's ("…30分钟内到达现场" is not followed by "…有效期
-        # 届满前1个月…提出定期检验要求"): the best sentence's own provision completes it.
+    # … and a value or a body stated in another provision is another act's ("…30分钟内到达现场" is not followed by
+    # "…有效期届满前1个月…提出定期检验要求"): the best sentence's own provision completes it.
+    if asks_value or intent.wants_responsible:
         article = article_label(best.clause.label) or best.clause.label
         runners_up = [s for s in runners_up if (article_label(s.clause.label) or s.clause.label) == article]
     return ctx.compose([best, *rest, *([lead_in] if lead_in else []), *ctx.with_items(runners_up)], lead=lead,

@@ -2360,3 +2360,12 @@ def test_an_item_rules_through_the_modal_verb_of_the_sentence_it_stands_under(pe
     assert answer.text.startswith("需要，文件规定应当这样做：") and cited(answer) == ["第三条第（二）项", "第三条"]
     answer = permission(_context(permits_kb, "排污证上可以不贴照片吗？", ["第三条第（二）项"]))
     assert answer is None or not answer.text.startswith("需要")
+
+
+def test_a_body_is_not_followed_by_another_provisions_body(permits_kb):
+    """"附属绿地由谁负责建设": the close runner-up of another article names the body for another task (养护管理);
+    the answer is the body named for the asked one."""
+    from kb.answering.strategies import who
+
+    answer = who(_context(permits_kb, "建设项目附属绿地由谁负责建设？", ["第十九条", "第二十条第（一）项"]))
+    assert cited(answer) == ["第十九条"] and "建设单位" in answer.text
