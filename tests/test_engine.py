@@ -10,6 +10,15 @@ from kb.schema import AnswerOrigin
 VALID = "到2025年，全市森林覆盖率达到57%〔渝府发〔2021〕31号 一（二）〕。"
 
 
+def _engine_with(kb_config, fake_embedder, **documents: str) -> PolicyKb:
+    """An engine over the bundled corpus and these documents (file stem = keyword), ingested."""
+    for stem, text in documents.items():
+        (kb_config.corpus_dir / f"{stem}.txt").write_text(text, encoding="utf-8")
+    engine = PolicyKb(kb_config, embedder=fake_embedder)
+    engine.ingest()
+    return engine
+
+
 def test_question_limits():
     assert check_question("  森林覆盖率？ ", 2000) == "森林覆盖率？"
     with pytest.raises(KbError, match="empty"):
@@ -83,9 +92,7 @@ def test_wenjian_questions_are_asked_of_the_policy_documents_first_then_of_all(k
            "第一条 为了制止餐饮浪费行为，制定本条例。\n"
            "第二条 餐饮服务经营者应当提示消费者适量点餐，制止餐饮浪费行为。\n"
            "第三条 城市道路挖掘申请应当自受理之日起二十日内作出决定。\n")
-    (kb_config.corpus_dir / "food.txt").write_text(law, encoding="utf-8")
-    engine = PolicyKb(kb_config, embedder=fake_embedder)
-    engine.ingest()
+    engine = _engine_with(kb_config, fake_embedder, food=law)
     policy = engine.ask("文件里对制止餐饮浪费有什么说法？")
     assert policy.status == AnswerStatus.ANSWERED and policy.citations[0].clause == "二（三）11"
     fallback = engine.ask("文件里对城市道路挖掘申请有什么规定？")  # only the regulation says it
@@ -98,9 +105,7 @@ def test_a_follow_up_stays_with_the_documents_of_the_previous_question_or_answer
     law = ("重庆市印发测试条例\n2021年5月27日 重庆市第五届人民代表大会常务委员会第二十六次会议通过\n"
            "第一条 本条例所称印发，是指文件的公开发布。\n"
            "第二条 文件印发后应当在十日内公开。\n")
-    (kb_config.corpus_dir / "issue.txt").write_text(law, encoding="utf-8")
-    engine = PolicyKb(kb_config, embedder=fake_embedder)
-    engine.ingest()
+    engine = _engine_with(kb_config, fake_embedder, issue=law)
     when = engine.ask("什么时候印发的？", history=[Turn("这份文件是哪个单位发布的？")])
     assert when.citations[0].doc == "渝府发〔2021〕31号" and "2021年10月11日" in when.text
     earlier = engine.ask("重庆市印发测试条例规定印发后多少日内公开？")
@@ -116,10 +121,7 @@ def test_a_party_only_some_documents_name_means_those_documents(kb_config, fake_
                "第一条 排污单位应当建立环境管理台账记录制度，如实记录污染防治设施运行情况。环境管理台账记录保存期限不得少于5年。\n")
     carbon = ("乙市碳排放测试条例\n2024年1月25日 乙市人民代表大会常务委员会会议通过\n"
               "第一条 重点排放单位年度排放报告所涉数据的原始记录和管理台账应当至少保存3年。\n")
-    (kb_config.corpus_dir / "permits.txt").write_text(permits, encoding="utf-8")
-    (kb_config.corpus_dir / "carbon.txt").write_text(carbon, encoding="utf-8")
-    engine = PolicyKb(kb_config, embedder=fake_embedder)
-    engine.ingest()
+    engine = _engine_with(kb_config, fake_embedder, permits=permits, carbon=carbon)
     answer = engine.ask("排污单位的环境管理台账记录至少要保存多少年？")
     assert answer.citations[0].doc_title == "乙市排污测试条例" and "5年" in answer.text
 
@@ -133,10 +135,7 @@ def test_a_place_the_question_names_means_its_own_documents_unless_they_say_noth
     local = ("重庆市行道树测试条例\n2021年5月27日 重庆市第五届人民代表大会常务委员会第二十六次会议通过\n"
              "第一条 本市行道树每年修剪一次。\n"
              "第二条 行道树修剪由区县园林绿化主管部门组织。\n")
-    (kb_config.corpus_dir / "national.txt").write_text(national, encoding="utf-8")
-    (kb_config.corpus_dir / "local.txt").write_text(local, encoding="utf-8")
-    engine = PolicyKb(kb_config, embedder=fake_embedder)
-    engine.ingest()
+    engine = _engine_with(kb_config, fake_embedder, national=national, local=local)
     anywhere = engine.ask("行道树一年修剪几次？")
     assert anywhere.citations[0].doc_title == "中华人民共和国行道树测试法" and "两次" in anywhere.text
     chongqing = engine.ask("在重庆，行道树一年修剪几次？")
