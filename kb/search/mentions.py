@@ -1,7 +1,8 @@
 """Documents a question names: a 文号, a title in 《》, or a title as people shorten it ("节约能源法" for
 《中华人民共和国节约能源法》, "上海绿色建筑条例", "园林绿化条例"). A named document steers retrieval to itself.
 And the documents a question means by its genre word: "文件" (这份文件, 文件里) is a policy document (意见, 通知,
-方案 with a 文号), not a law or regulation, as 法律法规 and 政策文件 are told apart in Chinese."""
+方案 with a 文号), not a law or regulation, as 法律法规 and 政策文件 are told apart in Chinese; and by a place it
+names (重庆…): that place's own documents."""
 
 from __future__ import annotations
 
