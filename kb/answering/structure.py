@@ -33,6 +33,10 @@ _DIVISION_ASKED = re.compile(r"(?:第[一二三四五六七八九十]+[编章节
 _COUNT_ASKED = re.compile(r"(?:共|一共|总共|总计)?(?:有|分为?|分成|设)?(?<!第)(?:多少|几)个?(章|节|条)(?![件例款项文规])")
 TAKES_EFFECT = re.compile(r"施行|生效|实施")
 _COMMENCES = re.compile(r"自.{2,24}起(?:施行|实施|生效)")
+# Who interprets a law or rule is stated in its 附则 ("本条例由国务院城市建设行政主管部门负责解释", "本办法具体应用中的
+# 问题由省市场监督管理部门负责解释"); a question asks it as 由谁解释, 哪个部门负责解释, 解释权归谁.
+_INTERPRETS = re.compile(r"由[^，,。；;]{2,40}负责解释|解释权(?:属于|归)")
+_ASKS_INTERPRETER = re.compile(r"(?:负责|由谁|谁来?|哪个(?:部门|机关|单位|机构))解释|解释权")
 _DEFINES = re.compile(r"是指|指的是|，指|系指|统称|含义")
 _MEANS = re.compile(r"是指|指的是|，指|系指")
 # A law states what it applies to among its first articles ("本法适用于中华人民共和国领域和管辖的其他海域").
@@ -112,6 +116,12 @@ def commencement(doc: ParsedDocument) -> tuple[Clause, str] | None:
     return None
 
 
+def interpretation(doc: ParsedDocument) -> Clause | None:
+    """The article that says who interprets the document, read from the end."""
+    return next((clause for clause in reversed(doc.clauses)
+                 if any(_INTERPRETS.search(sentence.text) for sentence in clause.sentences)), None)
+
+
 def defines(text: str, term: str) -> bool:
     """本法所称X，是指…; X，是指…; X（包括…，下同）; X named by a bracket after what it stands for (以下称X), or by a
     closing 统称X. (An item of "下列用语的含义：" opening with X needs its lead: see the definition strategy.)"""
@@ -140,8 +150,8 @@ def structural_clauses(intent: QuestionIntent, snap: Snapshot, doc_ids: Sequence
                        hits: Sequence[Hit]) -> list[tuple[str, str]]:
     """(doc_id, clause label) of the clauses the question asks for by structure, in the order retrieval ranks their
     documents: an article by number, the commencement article or the scope article of the documents the question
-    names (`doc_ids`; a number alone names no document), the clauses defining the asked term in the searched
-    documents (all when `doc_ids` is None)."""
+    names (`doc_ids`; a number alone names no document), the article saying who interprets the named or retrieved
+    documents, the clauses defining the asked term in the searched documents (all when `doc_ids` is None)."""
     named = [snap.documents[d] for d in doc_ids or () if d in snap.documents]
     found: list[tuple[str, str]] = []
     asked = asked_clause(intent.text)
@@ -154,6 +164,11 @@ def structural_clauses(intent: QuestionIntent, snap: Snapshot, doc_ids: Sequence
                  if holds(asked, clause.label)]
     elif intent.metadata_field == "passage" and TAKES_EFFECT.search(intent.text):
         found = [(doc.meta.doc_id, start[0].label) for doc in named if (start := commencement(doc)) is not None]
+    elif _ASKS_INTERPRETER.search(intent.text):
+        # Of the named documents, else of those retrieval found, best first (below).
+        found = [(doc.meta.doc_id, clause.label) for doc in (named or [snap.documents[h.doc_id] for h in hits
+                                                                        if h.doc_id in snap.documents])
+                 if (clause := interpretation(doc)) is not None]
     elif intent.wants_scope:
         found = [(doc.meta.doc_id, clause.label) for doc in named
                  for clause in _leading_clauses(doc) if _OWN_SCOPE.search(clause.text)]

@@ -2,7 +2,8 @@
 
 import pytest
 
-from kb.answering.structure import asked_clause, asked_count, asked_division, commencement, counted_divisions, defines, holds
+from kb.answering.structure import (asked_clause, asked_count, asked_division, commencement, counted_divisions, defines,
+                                    holds, interpretation)
 from kb.schema import RetrievalMode
 
 from tests.answering.test_extractive import _inline_kb
@@ -80,6 +81,20 @@ def test_the_pipeline_retrieves_first_the_clause_asked_for_by_structure(bridges)
     assert first("《城市桥梁测试条例》从哪一天开始施行？") == "第六条"
     assert first("《城市桥梁测试条例》第三条是怎么规定的？") == "第三条"
     assert first("《城市桥梁测试条例》适用于哪些城市桥梁？") == "第一条"  # its own scope, among its first articles
+
+
+def test_who_interprets_is_asked_of_the_article_saying_so(tmp_path):
+    """"由哪个部门负责解释": the 附则 article naming the interpreter comes first, though 第三条 also names the
+    department with 负责, whether the question names the law or only its matter."""
+    engine = _inline_kb(tmp_path, {"bridges.txt": BRIDGES + "第七条 本条例具体应用中的问题由市城市桥梁管理部门负责解释。\n"})
+    assert interpretation(engine.documents()[0]).label == "第七条"
+
+    def first(question):
+        return engine.ask(question, mode=RetrievalMode.BM25).retrieved[0].clause_label
+
+    assert first("《城市桥梁测试条例》由哪个部门负责解释？") == "第七条"
+    assert first("城市桥梁日常巡查和养护经费的规定由谁负责解释？") == "第七条"
+    assert first("城市桥梁的日常巡查由哪个部门负责？") == "第三条"
 
 
 CHAPTERS = """未市测试码头条例
