@@ -1380,7 +1380,8 @@ def _quote(ctx: AnswerContext, best: ScoredSentence, lead: str = "") -> Answer:
     # A runner-up introducing items brings them, unless a value is asked: the best sentence holds it, and the
     # items of a nearby provision ("…有下列情形之一的，应当重新申请…：") would bury it.
     intent = ctx.intent
-    asks_value = intent.wants_number or intent.wants_duration or intent.wants_money or intent.wants_time
+    asks_value = intent.wants_number or intent.wants_duration or intent.wants_money or intent.wants_time \
+        or intent.wants_frequency
     if asks_value:
         runners_up = [s for s in runners_up if not s.text.endswith(_INTRODUCES_ITEMS)]
     # … and a value or a body stated in another provision is another act's ("…30分钟内到达现场" is not followed by

@@ -1138,6 +1138,8 @@ PERMITS = """乙市排污测试条例
 第二十九条 违反本条例规定，经营者有下列行为之一的，由交通主管部门责令限期改正，按照以下规定处罚：
 （一）擅自暂停客运经营的，处一千元以上三千元以下罚款；情节严重的，责令违规车辆停运五日以上三十日以下。
 第三十条 客运班车在途中甩客的，处一千元以上三千元以下罚款，并处违规车辆停运五日以上三十日以下。
+第三十一条 排污单位应当每季度报送一次排污证执行报告。
+第三十二条 生态环境主管部门每年至少开展一次排污证专项检查。
 """
 
 
@@ -2348,6 +2350,8 @@ def test_a_value_is_not_followed_by_another_provisions_value(permits_kb):
 
     answer = quote(_context(permits_kb, "排污证有效期届满前多少日申请延续？", ["第四条", "第十六条#1"]))
     assert cited(answer) == ["第四条"] and "六十日前" in answer.text and "二十日" not in answer.text
+    answer = quote(_context(permits_kb, "排污证执行报告多久报送一次？", ["第三十一条", "第三十二条"]))  # a frequency
+    assert cited(answer) == ["第三十一条"] and "每年" not in answer.text
 
 
 def test_an_item_rules_through_the_modal_verb_of_the_sentence_it_stands_under(permits_kb):
