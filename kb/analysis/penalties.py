@@ -75,6 +75,12 @@ def article_label(label: str) -> str:
     return found.group() if found else ""
 
 
+def provision_label(label: str) -> str:
+    """The provision a clause belongs to: a law's article (its 款 and 项 are one provision), else the clause itself
+    (a policy document's clause is its own provision)."""
+    return article_label(label) or label
+
+
 def provision_references(text: str, doc: ParsedDocument | None = None) -> list[str]:
     """The provisions of this text that a sentence cites, each whole: "本法第二十七条第二款、第四款规定" ->
     ["第二十七条第二款", "第二十七条第四款"]; with the document, as it labels them (see `cited_label`)."""

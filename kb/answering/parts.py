@@ -16,7 +16,7 @@ import re
 from collections.abc import Callable, Sequence
 from dataclasses import replace
 
-from kb.analysis.penalties import article_label
+from kb.analysis.penalties import provision_label
 from kb.answering import tuning
 from kb.answering.compose import UNNAMED_HEDGE
 from kb.answering.intent import analyse
@@ -26,11 +26,6 @@ from kb.text.bodies import find_bodies
 _QUESTION_END = re.compile(r"(?<=[？?])")
 MIN_PART_CHARS = 3  # "罚多少？" is a question; "是吗？" or "吗？" after one is not
 MAX_PARTS = 4
-
-
-def _provision(label: str) -> str:
-    """The article a law's clause belongs to; a policy document's clause is its own provision."""
-    return article_label(label) or label
 
 
 def question_parts(question: str) -> list[str]:
@@ -93,7 +88,7 @@ def with_parts(question: str, answer: Answer, answer_part: Callable[[str, Sequen
         # The part's answer from the provision it leads with (an article's 款 are one provision): its other
         # clauses answer it less directly.
         added = [c for c in part_answer.citations
-                 if c.doc == lead.doc and _provision(c.clause) == _provision(lead.clause) and c.quote not in answer.text]
+                 if c.doc == lead.doc and provision_label(c.clause) == provision_label(lead.clause) and c.quote not in answer.text]
         lines = [line for line in part_answer.text.split("\n") if any(c.quote in line for c in added)]
         if not lines:  # what it quotes, the answer says already (a quote ending "〔…〕。" reads apart from its mark)
             continue

@@ -19,8 +19,8 @@ from functools import cached_property
 from itertools import islice
 from typing import TYPE_CHECKING
 
-from kb.analysis.penalties import (article_label, breached_clause, cited_conduct, conduct_core, provision_references,
-                                   stated_conduct)
+from kb.analysis.penalties import (article_label, breached_clause, cited_conduct, conduct_core, provision_label,
+                                   provision_references, stated_conduct)
 from kb.answering import tuning
 from kb.answering.compose import UNNAMED_HEDGE, compose, marker, not_found
 from kb.answering.evidence import (SPANS, ScoredSentence, SentenceScorer, is_item, kinds_of, lists_noun,
@@ -867,9 +867,9 @@ def _naming_the_members(ctx: AnswerContext, definition: ScoredSentence) -> Score
                if len(m) >= 2]
     if not members or all(w in definition.text for w in members):
         return None
-    article = article_label(definition.clause.label) or definition.clause.label
+    article = provision_label(definition.clause.label)
     doc = ctx.snapshot.documents[definition.doc_id]
-    return next((s for clause in doc.clauses if (article_label(clause.label) or clause.label) == article
+    return next((s for clause in doc.clauses if provision_label(clause.label) == article
                  for index in range(len(clause.sentences))
                  if (s := ctx.sentence(definition.doc_id, clause, index)) is not None
                  and all(w in s.text for w in members)), None)
@@ -948,9 +948,9 @@ def permission(ctx: AnswerContext) -> Answer | None:
                 and SentenceScorer.coverage(act, lead_in.text) >= tuning.MIN_ACT_COVERAGE \
                 and _answers_kind(ctx, lead_verdict := _verdict(ctx.intent.text, lead_in.text)):
             return ctx.rule([lead_in], lead_verdict)
-        article = article_label(best.clause.label) or best.clause.label
+        article = provision_label(best.clause.label)
         about_act = [s for s in ctx.contenders if s.doc_id == best.doc_id
-                     and (article_label(s.clause.label) or s.clause.label) == article and share[id(s)] > 0]
+                     and provision_label(s.clause.label) == article and share[id(s)] > 0]
         complete = [s for s in ctx.contenders
                     if s.doc_id == best.doc_id and (s is best or s.lexical >= tuning.MIN_SUPPORT or s in about_act)
                     and not ctx.scorer.missing_detail(ctx.intent, s)]
@@ -1266,9 +1266,9 @@ def delegated_catalogue(ctx: AnswerContext) -> Answer | None:
     if naming is None or any(name in ctx.scorer.lead_in(s.doc_id, s.clause) for s in close):
         return None
     # The article that names the catalogue may leave it to an authority in another of its paragraphs.
-    article = article_label(naming.clause.label) or naming.clause.label
+    article = provision_label(naming.clause.label)
     about = next((s for s in close if s.doc_id == naming.doc_id and name[-2:] in s.text
-                  and (article_label(s.clause.label) or s.clause.label) == article
+                  and provision_label(s.clause.label) == article
                   and _DELEGATES_CATALOGUE.search(s.text)), None)
     if about is None:
         return None
@@ -1387,8 +1387,8 @@ def _quote(ctx: AnswerContext, best: ScoredSentence, lead: str = "") -> Answer:
     # … and a value or a body stated in another provision is another act's ("…30分钟内到达现场" is not followed by
     # "…有效期届满前1个月…提出定期检验要求"): the best sentence's own provision completes it.
     if asks_value or intent.wants_responsible:
-        article = article_label(best.clause.label) or best.clause.label
-        runners_up = [s for s in runners_up if (article_label(s.clause.label) or s.clause.label) == article]
+        article = provision_label(best.clause.label)
+        runners_up = [s for s in runners_up if provision_label(s.clause.label) == article]
     return ctx.compose([best, *rest, *([lead_in] if lead_in else []), *ctx.with_items(runners_up)], lead=lead,
                        items=False)
 

@@ -166,8 +166,8 @@ def structural_clauses(intent: QuestionIntent, snap: Snapshot, doc_ids: Sequence
         found = [(doc.meta.doc_id, start[0].label) for doc in named if (start := commencement(doc)) is not None]
     elif _ASKS_INTERPRETER.search(intent.text):
         # Of the named documents, else of those retrieval found, best first (below).
-        found = [(doc.meta.doc_id, clause.label) for doc in (named or [snap.documents[h.doc_id] for h in hits
-                                                                        if h.doc_id in snap.documents])
+        retrieved = [snap.documents[d] for d in dict.fromkeys(h.doc_id for h in hits) if d in snap.documents]
+        found = [(doc.meta.doc_id, clause.label) for doc in (named or retrieved)
                  if (clause := interpretation(doc)) is not None]
     elif intent.wants_scope:
         found = [(doc.meta.doc_id, clause.label) for doc in named
