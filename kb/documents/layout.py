@@ -29,7 +29,10 @@ class Attachment:
 def signature_start(paragraphs: Sequence[str]) -> int:
     """Index of the first paragraph of the 落款 (signer, date, （此件公开发布）); len(paragraphs) when there is none."""
     first_candidate = max(1, len(paragraphs) - _SIGNATURE_SEARCH_DEPTH)
-    dates = [i for i in range(first_candidate, len(paragraphs)) if is_date_line(paragraphs[i])]
+    # A date followed by numbered provisions dates a cover letter ("关于印发…方案的通知"), not the text it issues.
+    numbered_after = [i for i in range(first_candidate, len(paragraphs)) if match_ordinal(paragraphs[i]) is not None]
+    dates = [i for i in range(first_candidate, len(paragraphs))
+             if is_date_line(paragraphs[i]) and not any(n > i for n in numbered_after)]
     notes = [i for i in range(first_candidate, len(paragraphs)) if is_publication_note(paragraphs[i])]
     if dates:
         start = dates[-1]

@@ -165,6 +165,19 @@ def test_text_without_numbering_is_split_into_paragraphs() -> None:
     assert doc.clause("段2").text == "第二段文字。"  # type: ignore[union-attr]
 
 
+def test_a_short_cover_letter_s_date_is_no_signature_of_the_text_it_issues() -> None:
+    """"关于印发…方案的通知": the letter is signed and dated, then the 方案 follows; in a short 方案 that date is among
+    the last lines, yet the numbered text after it is the body, not a 落款."""
+    raw = ("午市人民政府办公室\n关于印发午市测试供水保障行动方案的通知\n午府办发〔2099〕12号\n各区县人民政府：\n"
+           "《午市测试供水保障行动方案》已经市政府同意，现印发给你们，请认真贯彻执行。\n午市人民政府办公室\n2099年3月18日\n"
+           "午市测试供水保障行动方案\n一、工作目标\n到2099年底，测试管网漏损率控制在9%以内。\n"
+           "二、保障措施\n市级财政安排测试专项资金2亿元。\n")
+    doc = parse_document(raw, "cover")
+    assert doc.meta.structured and [c.label for c in doc.clauses] == ["序言", "一", "二"]
+    assert doc.clause("二").text == "二、保障措施\n市级财政安排测试专项资金2亿元。"  # type: ignore[union-attr]
+    assert doc.meta.date == "2099-03-18"
+
+
 def test_empty_text_has_no_clauses() -> None:
     doc = parse_document(" \n\n", "empty")
     assert doc.clauses == () and doc.text == "" and not doc.meta.structured
