@@ -24,14 +24,12 @@ from kb.analysis.tables import column
 from kb.analysis.vocabulary import TermKind, names_by_kind, resolve_industry, vocabulary
 from kb.errors import KbError
 from kb.schema import PREAMBLE_LABEL, SIGNATURE_LABEL, Clause, ObligationType, ParsedDocument, Sentence
-from kb.text.bodies import find_bodies, find_duty_holders
+from kb.text.bodies import find_bodies, find_duty_holders, is_responsibility_note
 
 _LIST_JOINER = "、"
 # "情节严重的，…" / "逾期不改正的，…": a condition that goes on with the sanction of the sentence before it.
 _CONDITION = re.compile(r"^(?P<condition>[^，,。；;：:]{2,20}的)，")
 _Reading = tuple[Obligation, tuple[str, ...]]  # a sentence's obligation and whom it binds
-# A 方案's note of who does a task: "责任单位：…", "牵头单位：…；配合单位：…", "（市发展改革委牵头，市财政局配合）".
-_RESPONSIBILITY_LINE = re.compile(r"^[（(]?(?:责任|牵头|主办)(?:单位|部门)[：:]|(?:牵头|负责)[，,；;）)]|配合[）)]")
 
 
 @dataclass(frozen=True)
@@ -135,7 +133,7 @@ class _DocumentReader:
             sentences = _body_sentences(clause)
             for sentence in sentences:
                 found.append(self._reading(clause, sentence.text, found[-1] if found else None))
-            is_line = [_RESPONSIBILITY_LINE.search(s.text) is not None for s in sentences]
+            is_line = [is_responsibility_note(s.text) for s in sentences]
             assigned = tuple(dict.fromkeys(b for s, line in zip(sentences, is_line) if line for b in find_bodies(s.text)))
             if assigned:
                 found = [(obligation, assigned if line or not holders else holders)

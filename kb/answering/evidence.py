@@ -10,7 +10,8 @@ from dataclasses import dataclass
 
 from kb.answering import tuning
 from kb.answering.intent import FRAME_WORDS, PLACES, QuestionIntent, asked_part
-from kb.documents.metadata import recipients_line
+from kb.documents.metadata import issued_title, recipients_line
+from kb.documents.normalize import is_date_line
 from kb.schema import PREAMBLE_LABEL, Clause, Hit, Level
 from kb.store.snapshot import Snapshot
 from kb.text.numerals import Quantity, QuantityKind, find_quantities, has_quantity
@@ -317,14 +318,17 @@ class SentenceScorer:
     def masthead(self, doc_id: str) -> frozenset[str]:
         """The document's header lines (issuer, title lines, 文号, 主送) as its preamble holds them: they name the document
         and say nothing of what it provides, so they are never quoted as an answer (the metadata strategy reads
-        them)."""
+        them). So are a cover letter's date line and the title of the text it issues, which stand before that text
+        ("关于印发…方案的通知" … "2025年3月18日" "…方案")."""
         if doc_id not in self._mastheads:  # read once per document, not once per retrieved clause
             doc = self.snapshot.documents.get(doc_id)
             meta = doc.meta if doc else None
             preamble = doc.clause(PREAMBLE_LABEL) if doc else None
             addressed = recipients_line(preamble.text) if preamble else ""  # whom it is sent to: no provision
+            dated = [s.text for s in preamble.sentences if is_date_line(s.text.strip())] if preamble else []
             self._mastheads[doc_id] = frozenset(
-                line.strip() for line in (*meta.info_lines, meta.title, meta.doc_number, meta.issuer, addressed) if line
+                line.strip() for line in (*meta.info_lines, meta.title, meta.doc_number, meta.issuer, addressed,
+                                          issued_title(meta.title), *dated) if line
             ) if meta else frozenset()
         return self._mastheads[doc_id]
 

@@ -36,7 +36,7 @@ from kb.search.mentions import documents_named
 from kb.schema import (PREAMBLE_LABEL, SIGNATURE_LABEL, Answer, AnswerStatus, Citation, Clause, Hit, ObligationType,
                        ParsedDocument, RetrievalMode)
 from kb.store.snapshot import Snapshot
-from kb.text.bodies import find_bodies, find_duty_holders, find_parties, names_body
+from kb.text.bodies import find_bodies, find_duty_holders, find_parties, is_responsibility_note, names_body
 from kb.text.provisions import PENALTY_CUE
 from kb.text.numerals import QuantityKind
 
@@ -90,7 +90,8 @@ _ASKS_DUTY = re.compile(r"要不要|需不需要|是否(?:需要|必须|应当|�
 # A duty stated without its subject: a condition then the modal verb ("…的，应当及时修剪"), or the modal first.
 _SUBJECTLESS_DUTY = re.compile(r"(?:[^。；]*?的，)?(?:应当|必须|不得)")
 _INTRODUCES_ITEMS = ("：", ":")
-_LEADS_INTO_TEXT = re.compile(r"如下[^，。；：]{0,10}[：:。]?$")  # "现将有关事项通知如下：", "提出如下实施意见。"
+# "现将有关事项通知如下：", "提出如下实施意见。"; a cover letter's "《…方案》已经市政府同意，现印发给你们，请认真贯彻执行。"
+_LEADS_INTO_TEXT = re.compile(r"如下[^，。；：]{0,10}[：:。]?$|(?:印发|转发)给你们")
 _ASKS_PURPOSE = re.compile(r"目的|为什么|为何|为了什么|宗旨|出发点")
 # Who a permission question asks about: the actor noun right before its modal words ("省里的部门能不能…").
 _ASKED_ACTOR = re.compile(r"(部门|政府|单位|企业|公司|机构|平台|个人|经营者)(?:能不能|能否|可不可以|可以|是否|有没有权|有权)")
@@ -186,8 +187,9 @@ class AnswerContext:
         return self.intent.wants_time and not self.intent.wants_duration
 
     def _only_leads_in(self, sentence: ScoredSentence) -> bool:
-        """"为做好2024年夏季…工作，现将有关事项通知如下：" leads into the text: it answers why the document was written,
-        not what is to be done or when (its year names the work), which the text it leads into says."""
+        """"为做好2024年夏季…工作，现将有关事项通知如下：" leads into the text, and a cover letter's "…现印发给你们"
+        issues it: they answer why the document was written, not what is to be done or when (its year names the work),
+        which the text they lead into says."""
         return (sentence.clause.label == PREAMBLE_LABEL and _LEADS_INTO_TEXT.search(sentence.text) is not None
                 and not _ASKS_PURPOSE.search(self.intent.text))  # not "…名录如下：" in an article, which lists it
 
@@ -1189,7 +1191,10 @@ def who(ctx: AnswerContext) -> Answer | None:
         # not by a list that runs on to other tasks' bodies.
         one_line = _ASKS_ROLE_OF_BODIES.search(ctx.intent.text) is not None and len(find_bodies(named.text)) > 1
         return listing(ctx) if ctx.intent.wants_list and not one_line else _quote(ctx, named)
-    subject = _omitted_subject(ctx, complete)
+    # A 方案's task names its doers in the note that closes it ("（责任单位：各区县人民政府）").
+    note = next((ScoredSentence(complete.doc_id, complete.clause, s.text.strip(), complete.score, complete.rank)
+                 for s in complete.clause.sentences if is_responsibility_note(s.text) and names_body(s.text)), None)
+    subject = note or _omitted_subject(ctx, complete)
     if subject is not None:
         return ctx.compose([subject, complete])
     # "文件未明确" says the document has the task but names no body for it: a provision sharing too few of the

@@ -40,6 +40,7 @@ _IMPLEMENTING_VERB = re.compile(r"贯彻|落实|实施")
 _TITLE_ISSUER = re.compile(r"(.{2,40}?)关于")
 _NO_ADDRESS = re.compile(r"^(?:为|根据|按照|依据|经)|如下|现将|现就|特此|。")
 _ISSUING_NOTICE = re.compile(r"(?:印发|转发|发布|颁布)[^，。]{0,60}的通知$")
+_ISSUED_TITLE = re.compile(r"(?:印发|转发|发布|颁布)《?([^《》，。]{2,60}?)》?的通知$")
 _LETTERHEAD = re.compile(r"(?:(?!关于).){2,30}文件")  # 版头 such as "重庆市人民政府文件"; "关于…文件" is a title
 _NON_PLACE_WORDS = re.compile(r"市场|城市|超市")  # contain 市 without naming a city
 _COUNTY = re.compile(r"县|(?<![治地])区|旗")
@@ -326,6 +327,13 @@ def _title_issuer(title: str) -> str | None:
 def _signature_date(paragraphs: Sequence[str]) -> str | None:
     block = paragraphs[signature_start(paragraphs):]
     return next((parse_date(p) for p in block if is_date_line(p)), None)
+
+
+def issued_title(title: str) -> str:
+    """The title of the text a 通知 issues ("关于印发甲市供水保障行动方案的通知" → 甲市供水保障行动方案); "" for any
+    other title."""
+    found = _ISSUED_TITLE.search(title)
+    return found.group(1) if found else ""
 
 
 def _cover_letter_date(paragraphs: Sequence[str], title: str) -> str | None:

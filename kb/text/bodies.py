@@ -71,6 +71,15 @@ def find_bodies(text: str) -> list[str]:
     return found
 
 
+# A 方案's note of who does a task: "责任单位：…", "牵头单位：…；配合单位：…", "（市发展改革委牵头，市财政局配合）".
+_RESPONSIBILITY_NOTE = re.compile(r"^[（(]?(?:责任|牵头|主办)(?:单位|部门)[：:]|(?:牵头|负责)[，,；;）)]|配合[）)]")
+
+
+def is_responsibility_note(text: str) -> bool:
+    """Whether the sentence is a 方案's note of the bodies that do its task."""
+    return _RESPONSIBILITY_NOTE.search(text) is not None
+
+
 def names_body(text: str) -> bool:
     return bool(find_bodies(text))
 

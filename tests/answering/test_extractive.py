@@ -380,6 +380,28 @@ def test_the_header_lines_of_a_document_are_never_candidate_sentences(tmp_path):
     assert "各区县（自治县）人民政府，市政府各部门：" not in texts
 
 
+def test_a_notice_s_transmittal_lines_are_no_candidate_sentences(tmp_path):
+    """A 通知 that issues a 方案 ("关于印发…方案的通知") holds, before the 方案's text, the 方案's title, its transmittal
+    sentence ("《…》已经市政府同意，现印发给你们…") and its date: they name and issue the 方案 and answer nothing in it,
+    however many of the question's words (its title's) they hold."""
+    from kb.answering.evidence import SentenceScorer
+    from kb.answering.intent import analyse
+
+    engine = _inline_kb(tmp_path, {"notice.txt": "午市人民政府办公室\n关于印发午市测试供水保障行动方案的通知\n"
+                                   "午府办发〔2099〕12号\n各区县人民政府，市政府各部门：\n"
+                                   "《午市测试供水保障行动方案》已经市政府同意，现印发给你们，请认真贯彻执行。\n"
+                                   "午市人民政府办公室\n2099年3月18日\n午市测试供水保障行动方案\n"
+                                   "一、工作目标\n到2099年底，测试管网漏损率控制在9%以内。\n"
+                                   "二、保障措施\n市级财政安排测试专项资金2亿元。\n"})
+    snap = engine.retriever.snapshot()
+    doc_id, doc = next(iter(snap.documents.items()))
+    hits = [Hit(doc_id, "", "", c.label, c.heading, c.text, 1.0, best_sentence="") for c in doc.clauses]
+    ranked = SentenceScorer(snap, engine.retriever.tokenizer).score(analyse("测试供水保障行动方案的工作目标是什么？"), hits)
+    assert not {"午市测试供水保障行动方案", "2099年3月18日"} & {s.text for s in ranked}
+    answer = ask(engine, "测试供水保障行动方案的工作目标是什么？")
+    assert answer.text.startswith("到2099年底，测试管网漏损率控制在9%以内。") and cited(answer) == ["一"]
+
+
 NATIONAL_PERMITS = """护林许可测试条例
 2019年10月8日 国务院第66次常务会议通过
 2019年10月22日 中华人民共和国国务院令第722号公布
@@ -937,6 +959,19 @@ def test_the_bodies_responsible_for_a_task_are_its_own_responsibility_line(tmp_p
                                    "责任单位：市住房城乡建设委、市发展改革委。\n"})
     answer = ask(engine, "开展测试能耗调查的责任单位有哪些？")
     assert answer.text.startswith("责任单位：市住房城乡建设委、市机关事务局") and set(cited(answer)) == {"一（一）"}
+
+
+def test_a_task_whose_sentence_names_no_body_is_done_by_its_responsibility_note(tmp_path):
+    """A 方案's task closes with a note of who does it ("（责任单位：各区县人民政府）"): "由谁…" is answered by the note
+    with the task, never by "文件未明确" although the task's own sentence names no body (各区县要…)."""
+    engine = _inline_kb(tmp_path, {"plan.txt": "午市测试供水行动方案\n午测发〔2099〕8号\n一、重点任务\n"
+                                   "（一）更新测试管网。全年改造老旧测试管网300公里。（责任单位：市住房城乡建设委）\n"
+                                   "（二）完善测试应急供水。各区县要建立应急备用测试水源，每年至少组织一次测试演练。"
+                                   "（责任单位：各区县人民政府）\n"})
+    answer = ask(engine, "应急备用测试水源由谁建立？")
+    assert answer.status == AnswerStatus.ANSWERED and "未明确" not in answer.text
+    assert "（责任单位：各区县人民政府）" in answer.text and "每年至少组织一次测试演练" in answer.text
+    assert set(cited(answer)) == {"一（二）"}
 
 
 def test_a_telephone_number_answers_what_number_to_call(tmp_path):
