@@ -29,7 +29,7 @@ from kb.answering.intent import (COMPULSION, DECREE_ASKED, PLACES, QuestionInten
                                  asked_part, asking_parts)
 from kb.answering.parts import question_parts
 from kb.answering.structure import (TAKES_EFFECT, asked_clause, asked_count, asked_division, asks_for_division,
-                                    commencement, counted_divisions, defines, holds)
+                                    commencement, counted_divisions, defines, headed_clauses, holds, is_division)
 from kb.documents.metadata import recipients_line
 from kb.documents.normalize import chinese_numeral
 from kb.search.mentions import documents_named
@@ -99,9 +99,6 @@ _DEFINED_AFTER_SUOCHENG = re.compile(r"所称[“]?([\u4e00-\u9fff]{2,12}?)[”]
 _DEFINED_ITEM = re.compile(r"^(?:[（(][一二三四五六七八九十]+[)）])\s*([\u4e00-\u9fff]{2,12}?)[，,：:]")
 _TERMS_LEAD = re.compile(r"用语的含义|用语含义|术语|下列用语")
 # What follows a heading whose contents are asked: a few words, then the asking word.
-_ASKS_WHICH = re.compile(r"(?:哪些|哪几[项个类种]?|什么)$")  # "需要提交哪些申报材料" asks the heading's contents too
-_NOUN_ENDS = re.compile(r"$|[？?，,。；;！!]|呢|吗")
-_ASKS_CONTENTS = re.compile(r"[^，,。？?]{0,6}?(?:哪|什么)")
 # What a law leaves to other rules, in its supplementary provisions ("公共汽车客运的经营和管理按照有关规定执行"), or to
 # a body ("水力发电对本法的适用，由国务院能源主管部门规定").
 _REFERRED = re.compile(r"按照(?:国家)?有关规定执行|另行规定|另有规定|的适用[，,]由[^。；]{2,40}规定")
@@ -476,17 +473,6 @@ def _items(doc: ParsedDocument, parent: Clause) -> list[Clause]:
     return _children(doc, parent)
 
 
-def _asks_contents_of(heading: str, question: str) -> bool:
-    """The question asks what the heading holds ("保障措施有哪些", "重点任务包括哪几个方面", "需要提交哪些申报材料"),
-    not about something of its matter ("道路运输经营者制定的应急预案应当包括哪些内容" names 道路运输经营 only as
-    whose plan it is)."""
-    at = question.find(heading)
-    after = question[at + len(heading):]
-    # (After 哪些 the heading must be the whole noun: "哪些道路运输经营者" asks for operators, not 道路运输经营.)
-    return at >= 0 and bool(_ASKS_CONTENTS.match(after)
-                            or (_ASKS_WHICH.search(question[max(0, at - 3):at]) and _NOUN_ENDS.match(after)))
-
-
 def division_contents(ctx: AnswerContext) -> Answer | None:
     """"第三章有哪些规定": the articles of the chapter (or section) asked for, each by its first sentence, from the
     named or best retrieved document."""
@@ -519,17 +505,29 @@ def division_count(ctx: AnswerContext) -> Answer | None:
     return None
 
 
-def outline_list(ctx: AnswerContext) -> Answer | None:
-    """"保障措施有哪些？": a clause named by its heading whose children are the answer."""
+def outline_section(ctx: AnswerContext) -> Answer | None:
+    """"保障措施有哪些？": a clause named by its heading whose children are the answer; "工作目标是什么？" (nothing asked
+    but its contents): the text of a clause without children."""
     for doc in ctx.documents:
-        for parent in doc.clauses:
-            if not parent.heading or len(parent.heading) < 4 or not _asks_contents_of(parent.heading, ctx.intent.text):
-                continue
+        for parent in headed_clauses(ctx.intent.text, doc):
             children = _children(doc, parent)
-            if children and all(c.sentences for c in children):
+            question = ctx.intent.text
+            only_contents = _ONLY_ASKS_CONTENTS.match(question[question.find(parent.heading) + len(parent.heading):])
+            if children and all(c.sentences for c in children) and (
+                    ctx.intent.wants_list or only_contents and not is_division(parent.label)):
                 chosen = [ScoredSentence(doc.meta.doc_id, c, c.sentences[0].text.strip(), 1.0, 0) for c in children]
                 return ctx.compose(chosen, lead=f"“{parent.heading}”包括以下方面：", numbered=True)
+            if not only_contents or is_division(parent.label):  # "…的法律责任是什么" is the penalty strategy's
+                continue
+            own = [s.text.strip() for s in parent.sentences if s.text.strip() and not parent.is_heading_sentence(s.text)]
+            if not children and own:
+                chosen = [ScoredSentence(doc.meta.doc_id, parent, text, 1.0, 0) for text in own]
+                return ctx.compose(chosen[:tuning.MAX_SECTION_SENTENCES])
     return None
+
+
+# "…的工作目标是什么？", "保障措施有哪些": the heading's contents and nothing more (not "…有什么时间要求").
+_ONLY_ASKS_CONTENTS = re.compile(r"^(?:具体|主要|都|分别)?(?:是什么|是哪些|有哪些|有什么|包括哪些|包括什么)[？?]?$")
 
 
 def deadline_list(ctx: AnswerContext) -> Answer | None:
@@ -1394,18 +1392,17 @@ def _quote(ctx: AnswerContext, best: ScoredSentence, lead: str = "") -> Answer:
     if asks_value or intent.wants_responsible:
         article = provision_label(best.clause.label)
         runners_up = [s for s in runners_up if provision_label(s.clause.label) == article]
+    # A task's note of its doers ("（牵头单位：市水利局；配合单位：…）") says who, and only who is asked for it.
+    if not intent.wants_responsible:
+        runners_up = [s for s in runners_up if not is_responsibility_note(s.text)]
     return ctx.compose([best, *rest, *([lead_in] if lead_in else []), *ctx.with_items(runners_up)], lead=lead,
                        items=False)
-
-
-# "（省水利厅牵头，省发展改革委、省财政厅配合）", "（国家发展改革委等按职责分工负责）": who does the tasks before it.
-_RESPONSIBILITY_NOTE = re.compile(r"^[（(][^（）()]{2,80}(?:牵头|负责|配合|落实)[^（）()]{0,20}[）)][。；]?$")
 
 
 def _assigned_tasks(note: ScoredSentence) -> list[ScoredSentence]:
     """The sentences of the clause before a note naming who does them (its heading aside): the note alone says who,
     not what."""
-    if not _RESPONSIBILITY_NOTE.match(note.text):
+    if not is_responsibility_note(note.text):
         return []
     clause = note.clause
     at = clause.start + clause.text.find(note.text)
@@ -1468,8 +1465,8 @@ STRATEGIES: tuple[Strategy, ...] = (
     Strategy("division_count", lambda i: bool(asked_count(i.text)), division_count,
              "the chapters, sections or articles of the named or best document, counted", "the count, then each or "
              "the last"),
-    Strategy("outline_list", lambda i: i.wants_list, outline_list,
-             "a retrieved document's clause whose heading the question names", "numbered list of its children"),
+    Strategy("outline_section", _always, outline_section, "a retrieved document's clause whose heading the question "
+             "names", "numbered list of its children; its own text when it has none"),
     Strategy("deadline_list", lambda i: i.wants_list, deadline_list,
              "sentences of the best document with the asked deadline and a value", "numbered list"),
     Strategy("unknown_terms", lambda i: True, unknown_terms,

@@ -28,6 +28,7 @@ _OUTLINE_LABEL = re.compile(r"(?<![一二三四五六七八九十第])([一二�
 # "第三章有哪些规定", "法律责任一章规定了什么", "第三章第二节讲的是什么": a chapter or section of a law, by number or by its
 # title said to be one, then the asking words of an outline heading.
 _DIVISION_NUMBER = re.compile(r"第[一二三四五六七八九十]+[编章节]")
+_DIVISION_LABEL = re.compile(r"第[一二三四五六七八九十]+[编章节]$")
 _DIVISION_ASKED = re.compile(r"(?:第[一二三四五六七八九十]+[编章节]|(?:这一?|一|整)?[章节]|部分)[^，,。？?]{0,6}?(?:哪|什么)")
 # "节约用水条例有几章", "这个条例共有多少条": how many chapters, sections or articles a law has.
 _COUNT_ASKED = re.compile(r"(?:共|一共|总共|总计)?(?:有|分为?|分成|设)?(?<!第)(?:多少|几)个?(章|节|条)(?![件例款项文规])")
@@ -41,6 +42,34 @@ _DEFINES = re.compile(r"是指|指的是|，指|系指|统称|含义")
 _MEANS = re.compile(r"是指|指的是|，指|系指")
 # A law states what it applies to among its first articles ("本法适用于中华人民共和国领域和管辖的其他海域").
 _OWN_SCOPE = re.compile(r"本(?:法|条例|规定|办法|细则)适用于|(?<!不)适用本(?:法|条例|规定|办法|细则)")
+# A 方案's or 意见's sections are titled by what they hold ("一、工作目标", "三、保障措施", "（一）推进工业绿色升级"): a
+# question naming a heading and asking its contents ("…的工作目标是什么", "保障措施有哪些", "需要提交哪些申报材料")
+# asks for that clause.
+_ASKS_CONTENTS = re.compile(r"[^，,。？?]{0,6}?(?:哪|什么)")
+_ASKS_WHICH = re.compile(r"(?:哪些|哪几[项个类种]?|什么)$")
+_NOUN_ENDS = re.compile(r"$|[？?，,。；;！!]|呢|吗")
+MIN_HEADING_CHARS = 4  # "目标", "任务" alone head too many clauses to name one
+
+
+def asks_contents_of(heading: str, question: str) -> bool:
+    """The question asks what the heading holds, not about something of its matter ("道路运输经营者制定的应急预案
+    应当包括哪些内容" names 道路运输经营 only as whose plan it is)."""
+    at = question.find(heading)
+    after = question[at + len(heading):]
+    # (After 哪些 the heading must be the whole noun: "哪些道路运输经营者" asks for operators, not 道路运输经营.)
+    return at >= 0 and bool(_ASKS_CONTENTS.match(after)
+                            or (_ASKS_WHICH.search(question[max(0, at - 3):at]) and _NOUN_ENDS.match(after)))
+
+
+def headed_clauses(question: str, doc: ParsedDocument) -> list[Clause]:
+    """The clauses of `doc` whose heading the question names and asks the contents of."""
+    return [clause for clause in doc.clauses
+            if len(clause.heading) >= MIN_HEADING_CHARS and asks_contents_of(clause.heading, question)]
+
+
+def is_division(label: str) -> bool:
+    """Whether the clause is a law's chapter or section (第三章, 第二章第一节)."""
+    return _DIVISION_LABEL.search(label) is not None
 
 
 def asked_clause(question: str) -> str | None:
@@ -146,12 +175,18 @@ def _leading_clauses(doc: ParsedDocument) -> list[Clause]:
     return [c for c in doc.clauses if c.sentences][:tuning.SCOPE_LEADING_CLAUSES]
 
 
+def _retrieved(snap: Snapshot, hits: Sequence[Hit]) -> list[ParsedDocument]:
+    """The documents of the hits, best first."""
+    return [snap.documents[d] for d in dict.fromkeys(h.doc_id for h in hits) if d in snap.documents]
+
+
 def structural_clauses(intent: QuestionIntent, snap: Snapshot, doc_ids: Sequence[str] | None,
                        hits: Sequence[Hit]) -> list[tuple[str, str]]:
     """(doc_id, clause label) of the clauses the question asks for by structure, in the order retrieval ranks their
     documents: an article by number, the commencement article or the scope article of the documents the question
     names (`doc_ids`; a number alone names no document), the article saying who interprets the named or retrieved
-    documents, the clauses defining the asked term in the searched documents (all when `doc_ids` is None)."""
+    documents, the clauses defining the asked term in the searched documents (all when `doc_ids` is None), or the
+    clauses headed by what the question asks the contents of in the named, else the retrieved, documents."""
     named = [snap.documents[d] for d in doc_ids or () if d in snap.documents]
     found: list[tuple[str, str]] = []
     asked = asked_clause(intent.text)
@@ -166,8 +201,7 @@ def structural_clauses(intent: QuestionIntent, snap: Snapshot, doc_ids: Sequence
         found = [(doc.meta.doc_id, start[0].label) for doc in named if (start := commencement(doc)) is not None]
     elif _ASKS_INTERPRETER.search(intent.text):
         # Of the named documents, else of those retrieval found, best first (below).
-        retrieved = [snap.documents[d] for d in dict.fromkeys(h.doc_id for h in hits) if d in snap.documents]
-        found = [(doc.meta.doc_id, clause.label) for doc in (named or retrieved)
+        found = [(doc.meta.doc_id, clause.label) for doc in (named or _retrieved(snap, hits))
                  if (clause := interpretation(doc)) is not None]
     elif intent.wants_scope:
         found = [(doc.meta.doc_id, clause.label) for doc in named
@@ -179,6 +213,9 @@ def structural_clauses(intent: QuestionIntent, snap: Snapshot, doc_ids: Sequence
         # What a term means (是指) before what it takes in (本条例所称道路运输经营包括…客运经营和…货运经营).
         found = [(doc_id, label) for doc_id, label, sentences in sorted(
             (entry for entry in defining if entry[2]), key=lambda entry: not any(map(_MEANS.search, entry[2])))]
+    else:  # a law's chapter is no section so asked: "…要承担什么法律责任" asks for the article on that conduct
+        found = [(doc.meta.doc_id, clause.label) for doc in (named or _retrieved(snap, hits))
+                 for clause in headed_clauses(intent.text, doc) if not is_division(clause.label)]
     first_hit = {doc_id: rank for rank, doc_id in reversed(list(enumerate(h.doc_id for h in hits)))}
     # One clause per document (an article's own clause before its paragraphs), documents as retrieval ranks them.
     by_document = {doc_id: (doc_id, label) for doc_id, label in reversed(found)}

@@ -61,6 +61,9 @@ MIN_ACT_COVERAGE = 0.5
 # A close provision with the asked kind of modal verb answers instead of the best sentence when it holds at least this
 # share of the asked act's words that the best one holds (set on a blind dev question, V017; dev (all): no answer changed).
 MIN_MODAL_SHARE_OF_BEST = 0.5
+# A section asked for by its heading ("工作目标是什么") is quoted whole, up to this many sentences (set on a 方案 of
+# this session's own; dev (all): no answer changed).
+MAX_SECTION_SENTENCES = 4
 # An article asked for by its number is quoted whole, up to this many sentences (its paragraphs and items).
 MAX_ARTICLE_SENTENCES = 24
 # A law states its scope among its first articles: this many of the best document's first sentences (dev (all)).

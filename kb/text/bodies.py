@@ -71,8 +71,11 @@ def find_bodies(text: str) -> list[str]:
     return found
 
 
-# A 方案's note of who does a task: "责任单位：…", "牵头单位：…；配合单位：…", "（市发展改革委牵头，市财政局配合）".
-_RESPONSIBILITY_NOTE = re.compile(r"^[（(]?(?:责任|牵头|主办)(?:单位|部门)[：:]|(?:牵头|负责)[，,；;）)]|配合[）)]")
+# A 方案's note of who does a task: "责任单位：…", "牵头单位：…；配合单位：…", "（市发展改革委牵头，市财政局配合）",
+# "（国家发展改革委等按职责分工负责）".
+# (A sentence of the text saying "由市水利局负责，…" is no note: a note is a line of its own or a whole bracket.)
+_RESPONSIBILITY_NOTE = re.compile(r"^[（(]?(?:责任|牵头|主办|配合)(?:单位|部门)[：:]"
+                                  r"|^[（(][^（）()]{2,80}(?:牵头|负责|配合|落实)[^（）()]{0,20}[）)][。；]?$")
 
 
 def is_responsibility_note(text: str) -> bool:

@@ -965,13 +965,16 @@ def test_a_task_whose_sentence_names_no_body_is_done_by_its_responsibility_note(
     """A 方案's task closes with a note of who does it ("（责任单位：各区县人民政府）"): "由谁…" is answered by the note
     with the task, never by "文件未明确" although the task's own sentence names no body (各区县要…)."""
     engine = _inline_kb(tmp_path, {"plan.txt": "午市测试供水行动方案\n午测发〔2099〕8号\n一、重点任务\n"
-                                   "（一）更新测试管网。全年改造老旧测试管网300公里。（责任单位：市住房城乡建设委）\n"
+                                   "（一）改造老旧测试管网。全年改造老旧测试管网300公里。（牵头单位：市住房城乡建设委；配合单位：市财政局）\n"
                                    "（二）完善测试应急供水。各区县要建立应急备用测试水源，每年至少组织一次测试演练。"
                                    "（责任单位：各区县人民政府）\n"})
     answer = ask(engine, "应急备用测试水源由谁建立？")
     assert answer.status == AnswerStatus.ANSWERED and "未明确" not in answer.text
     assert "（责任单位：各区县人民政府）" in answer.text and "每年至少组织一次测试演练" in answer.text
     assert set(cited(answer)) == {"一（二）"}
+    # … and a note is quoted only when who is asked: "改造多少公里" is answered by the task alone.
+    count = ask(engine, "改造老旧测试管网多少？")
+    assert "300公里" in count.text and "单位" not in count.text
 
 
 def test_a_telephone_number_answers_what_number_to_call(tmp_path):

@@ -3,7 +3,8 @@
 import pytest
 
 from kb.answering.structure import (asked_clause, asked_count, asked_division, commencement, counted_divisions, defines,
-                                    holds, interpretation)
+                                    headed_clauses, holds, interpretation)
+from kb.documents.parse import parse_document
 from kb.schema import RetrievalMode
 
 from tests.answering.test_extractive import _inline_kb
@@ -95,6 +96,61 @@ def test_who_interprets_is_asked_of_the_article_saying_so(tmp_path):
     assert first("《城市桥梁测试条例》由哪个部门负责解释？") == "第七条"
     assert first("城市桥梁日常巡查和养护经费的规定由谁负责解释？") == "第七条"
     assert first("城市桥梁的日常巡查由哪个部门负责？") == "第三条"
+
+
+PLAN = """午市测试供水行动方案
+午测发〔2099〕9号
+为提升测试供水保障水平，制定本方案。
+一、工作目标
+到2099年底，测试管网漏损率控制在9%以内，测试供水保障考核全部达标。
+二、重点任务
+（一）更新测试管网。全年改造老旧测试管网300公里。
+（二）加强测试水质监测。每季度开展一次水质检测。
+三、保障措施
+（一）严格测试考核。将测试供水保障工作纳入区县年度目标考核。
+（二）强化测试资金保障。市级财政安排专项资金2亿元。
+"""
+
+
+@pytest.mark.parametrize("question, clause", [
+    ("测试供水保障行动方案的工作目标是什么？", "一"),
+    ("午市测试供水行动方案的保障措施有哪些？", "三"),
+    ("加强测试水质监测具体是什么？", "二（二）"),
+])
+def test_a_section_asked_for_by_its_heading_is_retrieved_first(tmp_path, question, clause):
+    """A 方案's sections are titled by what they hold: "…的工作目标是什么" asks for the section headed 工作目标, not
+    for the sentence sharing most of the question's other words (…供水保障…目标考核)."""
+    assert [c.label for c in headed_clauses(question, parse_document(PLAN, "plan"))] == [clause]
+    engine = _inline_kb(tmp_path, {"plan.txt": PLAN})
+    assert engine.ask(question, mode=RetrievalMode.BM25).retrieved[0].clause_label == clause
+
+
+def test_a_section_asked_for_by_its_heading_is_answered_by_its_text_or_its_parts(tmp_path):
+    """"…的工作目标是什么" is answered by the section's own text, "保障措施有哪些" by its parts; a question asking a
+    detail of the section ("…有什么时间要求") is left to the other strategies."""
+    engine = _inline_kb(tmp_path, {"plan.txt": PLAN})
+
+    def ask(question):
+        return engine.ask(question, mode=RetrievalMode.BM25)
+
+    goal = ask("测试供水保障行动方案的工作目标是什么？")
+    assert goal.text.startswith("到2099年底，测试管网漏损率控制在9%以内") and [c.clause for c in goal.citations] == ["一"]
+    measures = ask("保障措施有哪些？")
+    assert measures.text.startswith("“保障措施”包括以下方面：")
+    assert [c.clause for c in measures.citations] == ["三（一）", "三（二）"]
+
+
+def test_a_law_s_chapter_is_not_retrieved_first_for_its_heading(tmp_path):
+    """"…要承担什么法律责任" asks for the article on that conduct, not the 法律责任 chapter's heading line."""
+    engine = _inline_kb(tmp_path, {"wharves.txt": CHAPTERS})
+    answer = engine.ask("测试码头经营人不建立安全制度，要承担什么法律责任？", mode=RetrievalMode.BM25)
+    assert answer.retrieved[0].clause_label != "第三章" and "第六条" in [c.clause for c in answer.citations]
+
+
+def test_a_heading_named_without_asking_its_contents_asks_for_no_section():
+    plan = parse_document(PLAN, "plan")
+    assert headed_clauses("工作目标考核由谁负责？", plan) == []
+    assert headed_clauses("目标是什么？", plan) == []  # too short a heading to name one section
 
 
 CHAPTERS = """未市测试码头条例

@@ -2,7 +2,7 @@
 
 import pytest
 
-from kb.text.bodies import find_bodies, find_duty_holders, find_parties, names_body
+from kb.text.bodies import find_bodies, find_duty_holders, find_parties, is_responsibility_note, names_body
 
 
 @pytest.mark.parametrize("text, bodies", [
@@ -51,3 +51,17 @@ def test_duty_holders():
 ])
 def test_parties_by_their_kind_noun_not_bodies_or_whoever_asks(text, parties):
     assert find_parties(text) == parties
+
+
+@pytest.mark.parametrize("text, note", [
+    ("责任单位：市住房城乡建设委、市机关事务局，各区县人民政府。", True),
+    ("（责任单位：各区县人民政府）", True),
+    ("（牵头单位：市水利局；", True),  # a note split at its "；"
+    ("配合单位：市发展改革委、市财政局）", True),
+    ("（省水利厅牵头，省发展改革委、省财政厅配合）", True),
+    ("（国家发展改革委等按职责分工负责）", True),
+    ("城市园林绿化工作由市园林部门负责，区县园林部门配合。", False),  # a sentence of the text
+    ("市发展改革委负责全市节能监督管理工作。", False),
+])
+def test_a_plan_s_note_of_who_does_a_task(text, note):
+    assert is_responsibility_note(text) is note
