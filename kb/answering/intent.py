@@ -80,9 +80,11 @@ _METADATA = {
                           r"修[正订改](过)?(了)?(几|多少)次|(几|多少)次修[正订改]|(最近|最后)一次修[正订改]|是修正还是修订"),
     # A 办法 or 规定 the document leaves to a body ("具体办法由哪个部门制定") is asked about as a duty, not as the
     # document's issuer: only "这个办法", "该规定" are the document itself.
+    # A 方案 or 规划 issued ("供水方案是哪个单位发的") is the document; one a law has drawn up (实施方案由…制定) is a duty.
     "issuer": re.compile(r"(文件|意见|条例|法律|(?<![办方做说想看用算])法|" + _DOCUMENT_ITSELF + r")是?(由)?"
                          r"(哪个(机关|单位|部门)|谁)"
                          r"(印发|发布|制定|通过|下发|发的|出的)|"
+                         r"(方案|规划)是?(由)?(哪个(机关|单位|部门)|谁)(印发|发布|下发|发的|出的)|"
                          r"(印发|发布|制定)(机关|单位)|发文机关"),
     # (下发 and 发 are said of funds as well: only of "这个通知", "该方案", or asked right after the document, are
     # they its issue: "这个通知是谁发的？什么时候发的？".)

@@ -29,9 +29,10 @@ from kb.answering.intent import (COMPULSION, DECREE_ASKED, PLACES, QuestionInten
                                  asked_part, asking_parts)
 from kb.answering.parts import question_parts
 from kb.answering.structure import (TAKES_EFFECT, asked_clause, asked_count, asked_division, asks_for_division,
-                                    commencement, counted_divisions, defines, headed_clauses, holds, is_division)
-from kb.documents.metadata import recipients_line
-from kb.documents.normalize import chinese_numeral
+                                    commencement, counted_divisions, counted_parts, defines, headed_clauses, holds,
+                                    is_division)
+from kb.documents.metadata import issued_title, recipients_line
+from kb.documents.normalize import chinese_count
 from kb.search.mentions import documents_named
 from kb.schema import (PREAMBLE_LABEL, SIGNATURE_LABEL, Answer, AnswerStatus, Citation, Clause, Hit, ObligationType,
                        ParsedDocument, RetrievalMode)
@@ -73,7 +74,7 @@ _ASKS_THE_UNIT_TOO = re.compile(r"分别|各自|单位[^，。？?]{0,6}罚")
 # "由从业者负责", "由本单位负责", "由建设单位承担": the grammar that assigns a task, whoever it assigns it to.
 _ASSIGNS_RESPONSIBILITY = re.compile(r"由[\u4e00-\u9fff]{2,12}?(?:负责|承担)")
 # A who question may ask for a body in particular; "由谁负责" is answered by whoever the duty binds.
-_ASKS_ROLE_OF_BODIES = re.compile(r"(?:责任|牵头|配合|主办|协办)(?:单位|部门)")  # a 方案's "责任单位：…" line
+_ASKS_ROLE_OF_BODIES = re.compile(r"(责任|牵头|配合|主办|协办)(?:单位|部门)")  # a 方案's "责任单位：…" line
 _ASKS_FOR_A_BODY = re.compile(r"(?:哪个|哪些|哪一级|哪级|什么)(?:部门|机关|政府|主管部门)")
 _BINDS = ("应当", "必须", "须", "负责", "承担")
 _ASKS_TO_SKIP = re.compile(r"能不能不|可不可以不|(?:可以|能否|可否|允许|是否可以|(?<!不)能)不(?![能可])|不用|不必|免(?:于|除|检|交|缴|办|予)|"
@@ -90,9 +91,11 @@ _ASKS_DUTY = re.compile(r"要不要|需不需要|是否(?:需要|必须|应当|�
 # A duty stated without its subject: a condition then the modal verb ("…的，应当及时修剪"), or the modal first.
 _SUBJECTLESS_DUTY = re.compile(r"(?:[^。；]*?的，)?(?:应当|必须|不得)")
 _INTRODUCES_ITEMS = ("：", ":")
-# "现将有关事项通知如下：", "提出如下实施意见。"; a cover letter's "《…方案》已经市政府同意，现印发给你们，请认真贯彻执行。"
-_LEADS_INTO_TEXT = re.compile(r"如下[^，。；：]{0,10}[：:。]?$|(?:印发|转发)给你们")
+_LEADS_INTO_TEXT = re.compile(r"如下[^，。；：]{0,10}[：:。]?$")  # "现将有关事项通知如下：", "提出如下实施意见。"
+# A cover letter's "《…方案》已经市政府同意，现印发给你们，请认真贯彻执行。": it issues the text, and says not even why.
+_ISSUES_TEXT = re.compile(r"(?:印发|转发)给你们")
 _ASKS_PURPOSE = re.compile(r"目的|为什么|为何|为了什么|宗旨|出发点")
+_STATES_PURPOSE = re.compile(r"^(?:第[一二三四五六七八九十百零〇]+条\s*)?为了?[^。]{2,200}?制定本(?:法|条例|规定|办法|细则|意见|方案|通知)")
 # Who a permission question asks about: the actor noun right before its modal words ("省里的部门能不能…").
 _ASKED_ACTOR = re.compile(r"(部门|政府|单位|企业|公司|机构|平台|个人|经营者)(?:能不能|能否|可不可以|可以|是否|有没有权|有权)")
 _DEFINED_AFTER_SUOCHENG = re.compile(r"所称[“]?([\u4e00-\u9fff]{2,12}?)[”]?[，,]?(?:是指|指|包括|系指)")
@@ -184,11 +187,11 @@ class AnswerContext:
         return self.intent.wants_time and not self.intent.wants_duration
 
     def _only_leads_in(self, sentence: ScoredSentence) -> bool:
-        """"为做好2024年夏季…工作，现将有关事项通知如下：" leads into the text, and a cover letter's "…现印发给你们"
-        issues it: they answer why the document was written, not what is to be done or when (its year names the work),
-        which the text they lead into says."""
-        return (sentence.clause.label == PREAMBLE_LABEL and _LEADS_INTO_TEXT.search(sentence.text) is not None
-                and not _ASKS_PURPOSE.search(self.intent.text))  # not "…名录如下：" in an article, which lists it
+        """"为做好2024年夏季…工作，现将有关事项通知如下：" leads into the text: it answers why the document was written,
+        not what is to be done or when (its year names the work), which the text it leads into says; a cover letter's
+        "…现印发给你们" issues the text and answers neither. (Not "…名录如下：" in an article, which lists it.)"""
+        return sentence.clause.label == PREAMBLE_LABEL and (_ISSUES_TEXT.search(sentence.text) is not None or (
+            _LEADS_INTO_TEXT.search(sentence.text) is not None and not _ASKS_PURPOSE.search(self.intent.text)))
 
     def from_document_of(self, best: ScoredSentence, items: Sequence[ScoredSentence]) -> list[ScoredSentence]:
         """Only the sentences of `best`'s document, unless the question compares documents."""
@@ -400,7 +403,8 @@ def metadata(ctx: AnswerContext) -> Answer | None:
     document is the best retrieved one that records the asked field (a law has no 成文日期, an 意见 no 题注)."""
     if _asks_about_an_unloaded_document(ctx):
         return None
-    found = ((doc, *_metadata_statement(doc, ctx.intent.metadata_field, ctx.intent.text)) for doc in ctx.documents)
+    found = ((doc, *_metadata_statement(doc, ctx.intent.metadata_field, ctx.intent.text))
+             for doc in _of_the_asked_genre(ctx.intent.text, ctx.documents))
     doc, statement, clause, quote = next(
         ((d, s, c, q) for d, s, c, q in found if s and (c is None or q in c.text)), (None, "", None, ""))
     if doc is None:
@@ -420,6 +424,20 @@ def metadata(ctx: AnswerContext) -> Answer | None:
     return Answer(question=ctx.intent.text, status=AnswerStatus.ANSWERED,
                   text=f"{statement.rstrip('。')}{marker(meta, label)}。", citations=(citation,),
                   retrieved=tuple(ctx.hits))
+
+
+# What a question calls the document ("供水方案是哪个单位发的", "这部条例…"): its genre, the end of its title.
+_GENRE_WORD = re.compile(r"方案|通知|意见|条例|办法|规定|细则|规划|决定|通告|公告")
+
+
+def _of_the_asked_genre(question: str, documents: Sequence[ParsedDocument]) -> list[ParsedDocument]:
+    """The documents, those of the genre the question calls the document by first (a 方案 issued by a 通知 is a
+    方案 too), each group in retrieval's order."""
+    genres = tuple(_GENRE_WORD.findall(question))
+    if not genres:
+        return list(documents)
+    fitting = [d for d in documents if d.meta.title.endswith(genres) or issued_title(d.meta.title).endswith(genres)]
+    return fitting + [d for d in documents if d not in fitting]
 
 
 def enterprise(ctx: AnswerContext) -> Answer | None:
@@ -495,7 +513,7 @@ def division_count(ctx: AnswerContext) -> Answer | None:
         counted = counted_divisions(doc, unit)
         if not counted:
             continue
-        lead = f"{doc.meta.citation_name}共{chinese_numeral(len(counted))}{unit}"
+        lead = f"{doc.meta.citation_name}共{chinese_count(len(counted))}{unit}"
         if unit == "条":
             last = ctx.sentence(doc.meta.doc_id, counted[-1])
             return ctx.compose([last] if last else [], lead=f"{lead}（{counted[0].label}至{counted[-1].label}），最后一条是：",
@@ -513,10 +531,14 @@ def outline_section(ctx: AnswerContext) -> Answer | None:
             children = _children(doc, parent)
             question = ctx.intent.text
             only_contents = _ONLY_ASKS_CONTENTS.match(question[question.find(parent.heading) + len(parent.heading):])
+            counted = counted_parts(parent.heading, question)
             if children and all(c.sentences for c in children) and (
-                    ctx.intent.wants_list or only_contents and not is_division(parent.label)):
+                    ctx.intent.wants_list or (only_contents or counted) and not is_division(parent.label)):
                 chosen = [ScoredSentence(doc.meta.doc_id, c, c.sentences[0].text.strip(), 1.0, 0) for c in children]
-                return ctx.compose(chosen, lead=f"“{parent.heading}”包括以下方面：", numbered=True)
+                unit = "个方面" if counted.endswith("方面") else counted
+                lead = f"“{parent.heading}”共{chinese_count(len(children))}{unit}：" if counted \
+                    else f"“{parent.heading}”包括以下方面："
+                return ctx.compose(chosen, lead=lead, numbered=True)
             if not only_contents or is_division(parent.label):  # "…的法律责任是什么" is the penalty strategy's
                 continue
             own = [s.text.strip() for s in parent.sentences if s.text.strip() and not parent.is_heading_sentence(s.text)]
@@ -1143,6 +1165,16 @@ def who(ctx: AnswerContext) -> Answer | None:
     any_party = not _ASKS_FOR_A_BODY.search(ctx.intent.text)
     naming = [s for s in ctx.contenders if _names_responsible(s.text, any_party)
               and not ctx.scorer.missing_detail(ctx.intent, s) and s.doc_id == complete.doc_id]
+    # "…的配合单位有哪些": the task's own note, whatever another task's note naming the asked role shares with the
+    # question; a role the note does not name ("（责任单位：…）" only) is said to be unnamed.
+    role = _ASKS_ROLE_OF_BODIES.search(ctx.intent.text)
+    notes = [ScoredSentence(complete.doc_id, complete.clause, s.text.strip(), complete.score, complete.rank)
+             for s in complete.clause.sentences if is_responsibility_note(s.text)]
+    if role and notes:
+        meta = ctx.snapshot.documents[complete.doc_id].meta
+        unnamed = not any(role.group(1) in note.text for note in notes)
+        lead = f"{UNNAMED_HEDGE}{role.group(0)}{marker(meta, complete.clause.label)}。" if unnamed else ""
+        return ctx.compose([*notes, *([] if complete.text in {n.text for n in notes} else [complete])], lead=lead)
     # Who bears a cost is said only by a provision naming that cost (asked alone: a question that asks it beside
     # other things has it answered as its own part).
     cost = None if question_parts(ctx.intent.text) else _ASKED_COST.search(ctx.intent.text)
@@ -1190,8 +1222,7 @@ def who(ctx: AnswerContext) -> Answer | None:
         one_line = _ASKS_ROLE_OF_BODIES.search(ctx.intent.text) is not None and len(find_bodies(named.text)) > 1
         return listing(ctx) if ctx.intent.wants_list and not one_line else _quote(ctx, named)
     # A 方案's task names its doers in the note that closes it ("（责任单位：各区县人民政府）").
-    note = next((ScoredSentence(complete.doc_id, complete.clause, s.text.strip(), complete.score, complete.rank)
-                 for s in complete.clause.sentences if is_responsibility_note(s.text) and names_body(s.text)), None)
+    note = next((n for n in notes if names_body(n.text)), None)
     subject = note or _omitted_subject(ctx, complete)
     if subject is not None:
         return ctx.compose([subject, complete])
@@ -1341,6 +1372,8 @@ def listing(ctx: AnswerContext) -> Answer | None:
     # A best sentence ending in "；" runs on to its full stop: an enumeration ("一是…；二是…；三是…。") is one list.
     chosen = ctx.from_document_of(best, [best, *_to_full_stop(ctx, best, tuning.MAX_LIST_ITEMS), *whole, *named,
                                           *chosen])
+    # A task's note of its doers ("（牵头单位：市水利局；") says who, not what: the tasks it notes come with it.
+    chosen = [task for s in chosen for task in (*_assigned_tasks(s), s)]
     chosen = list({(s.doc_id, s.clause.label, s.text): s for s in chosen}.values())[:tuning.MAX_LIST_ITEMS]
     # The best provision first, then the others in clause order (the position of the clause within its document),
     # each clause's sentences as they stand; but the best sentence of a law's paragraph leads it, since such a
@@ -1395,6 +1428,9 @@ def _quote(ctx: AnswerContext, best: ScoredSentence, lead: str = "") -> Answer:
     # A task's note of its doers ("（牵头单位：市水利局；配合单位：…）") says who, and only who is asked for it.
     if not intent.wants_responsible:
         runners_up = [s for s in runners_up if not is_responsibility_note(s.text)]
+    # A document's purpose is its own sentence ("为了…，制定本法。"): other articles say what it provides.
+    if _ASKS_PURPOSE.search(intent.text) and _STATES_PURPOSE.search(best.text):
+        runners_up = []
     return ctx.compose([best, *rest, *([lead_in] if lead_in else []), *ctx.with_items(runners_up)], lead=lead,
                        items=False)
 

@@ -135,6 +135,11 @@ def chinese_numeral(value: int) -> str:
     return written[1:] if 10 <= value <= 19 else written  # 十一, not 一十一
 
 
+def chinese_count(value: int) -> str:
+    """A count before its measure word: 两 for 2 ("共两项", "两个方面"), else as `chinese_numeral` writes it."""
+    return "两" if value == 2 else chinese_numeral(value)
+
+
 def _below_ten_thousand(value: int) -> str:
     digits = [int(d) for d in str(value)]
     units = ["千", "百", "十", ""][-len(digits):]

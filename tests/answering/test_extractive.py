@@ -400,6 +400,8 @@ def test_a_notice_s_transmittal_lines_are_no_candidate_sentences(tmp_path):
     assert not {"午市测试供水保障行动方案", "2099年3月18日"} & {s.text for s in ranked}
     answer = ask(engine, "测试供水保障行动方案的工作目标是什么？")
     assert answer.text.startswith("到2099年底，测试管网漏损率控制在9%以内。") and cited(answer) == ["一"]
+    # … nor does the transmittal say why the 方案 was made.
+    assert "印发给你们" not in ask(engine, "为什么制定测试供水保障行动方案？").text
 
 
 NATIONAL_PERMITS = """护林许可测试条例
@@ -972,9 +974,40 @@ def test_a_task_whose_sentence_names_no_body_is_done_by_its_responsibility_note(
     assert answer.status == AnswerStatus.ANSWERED and "未明确" not in answer.text
     assert "（责任单位：各区县人民政府）" in answer.text and "每年至少组织一次测试演练" in answer.text
     assert set(cited(answer)) == {"一（二）"}
+    # … a role the note does not name is said to be unnamed, the note quoted for the roles it names …
+    helpers = ask(engine, "完善测试应急供水的配合单位有哪些？")
+    assert helpers.text.startswith("文件未明确配合单位") and "（责任单位：各区县人民政府）" in helpers.text
+    assert "配合单位：市财政局" in ask(engine, "改造老旧测试管网的配合单位有哪些？").text
+    # … a list of a body's tasks brings the task a note names it for, not the note alone …
+    tasks = ask(engine, "市住房城乡建设委负责哪些事？")
+    assert "全年改造老旧测试管网300公里。" in tasks.text and "市住房城乡建设委" in tasks.text
     # … and a note is quoted only when who is asked: "改造多少公里" is answered by the task alone.
     count = ask(engine, "改造老旧测试管网多少？")
     assert "300公里" in count.text and "单位" not in count.text
+
+
+def test_a_metadata_question_is_answered_of_the_document_of_the_genre_it_names(tmp_path):
+    """"供水方案是哪个单位发的": of the retrieved documents, the one the question calls a 方案 (a 方案 issued by a
+    通知 too), though a regulation sharing more of its words ranks first."""
+    engine = _inline_kb(tmp_path, {
+        "rules.txt": "午市测试供水条例\n2099年1月5日午市人民代表大会常务委员会通过\n"
+                     "第一条 为了规范测试供水，保障测试供水安全，制定本条例。\n第二条 测试供水单位应当保障测试供水水质。\n",
+        "plan.txt": "午市人民政府办公室\n关于印发午市测试供水行动方案的通知\n午府办发〔2099〕12号\n各区县人民政府：\n"
+                    "《午市测试供水行动方案》已经市政府同意，现印发给你们，请认真贯彻执行。\n午市人民政府办公室\n"
+                    "2099年3月18日\n午市测试供水行动方案\n一、工作目标\n到2099年底，测试管网漏损率控制在9%以内。\n"
+                    "二、保障措施\n市级财政安排专项资金2亿元。\n"})
+    answer = ask(engine, "供水方案是哪个单位发的？")
+    assert answer.citations[0].doc == "午府办发〔2099〕12号" and "午市人民政府办公室" in answer.text
+
+
+def test_a_law_s_purpose_is_its_purpose_article_alone(tmp_path):
+    """"立法目的是什么" is answered by "为了…，制定本条例。", not padded with the articles sharing its words."""
+    engine = _inline_kb(tmp_path, {"bridges.txt": "城市测试桥梁条例\n"
+                                   "第一条 为了加强城市测试桥梁管理，保障城市测试桥梁安全，制定本条例。\n"
+                                   "第二条 本条例适用于本市城市测试桥梁的管理。\n"
+                                   "第三条 城市测试桥梁管理部门负责本条例的实施。\n"})
+    answer = ask(engine, "城市测试桥梁条例的立法目的是什么？")
+    assert answer.text.startswith("第一条 为了加强城市测试桥梁管理") and cited(answer) == ["第一条"]
 
 
 def test_a_telephone_number_answers_what_number_to_call(tmp_path):

@@ -113,6 +113,8 @@ def test_terms_asked_to_be_told_apart(question, terms):
     # The ways a 通知 or 方案 is asked about.
     ("这个通知是谁发的？", "issuer"),
     ("这份方案由哪个部门印发？", "issuer"),
+    ("供水方案是哪个单位发的？", "issuer"),
+    ("应急预案的实施方案由哪个部门制定？", ""),  # a plan a provision has drawn up: who, not the issuer
     ("该通知是什么时候下发的？", "date"),
     ("停水通知由谁发布？", ""),  # a notice a provision requires, not the document
     ("这个通知发给谁？", "recipients"),

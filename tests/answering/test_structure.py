@@ -138,6 +138,10 @@ def test_a_section_asked_for_by_its_heading_is_answered_by_its_text_or_its_parts
     measures = ask("保障措施有哪些？")
     assert measures.text.startswith("“保障措施”包括以下方面：")
     assert [c.clause for c in measures.citations] == ["三（一）", "三（二）"]
+    # … and how many parts it has, counted.
+    tasks = ask("测试供水行动方案有几项重点任务？")
+    assert tasks.text.startswith("“重点任务”共两项：") and [c.clause for c in tasks.citations] == ["二（一）", "二（二）"]
+    assert ask("保障措施包括几个方面？").text.startswith("“保障措施”共两个方面：")
 
 
 def test_a_law_s_chapter_is_not_retrieved_first_for_its_heading(tmp_path):

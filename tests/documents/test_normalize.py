@@ -7,6 +7,7 @@ import pytest
 
 from kb.documents.normalize import (
     DateMention,
+    chinese_count,
     chinese_numeral,
     clean_spaces,
     find_dates,
@@ -180,6 +181,11 @@ def test_an_inserted_article_keeps_its_number_and_sub_number() -> None:
                                                 (110, "一百一十"), (1010, "一千零一十"), (10011, "一万零一十一")])
 def test_chinese_numeral_writes_what_numeral_value_reads(value: int, written: str) -> None:
     assert chinese_numeral(value) == written and numeral_value(written) == value
+
+
+@pytest.mark.parametrize("value, written", [(1, "一"), (2, "两"), (3, "三"), (12, "十二"), (22, "二十二")])
+def test_a_count_is_written_as_counted(value: int, written: str) -> None:
+    assert chinese_count(value) == written
 
 
 def test_find_dates_reads_every_date_in_order() -> None:
