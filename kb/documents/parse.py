@@ -55,7 +55,9 @@ _OVERRIDABLE_FIELDS = frozenset({"title", "doc_number", "issuer", "date", "level
 _MIN_HEADINGS = 2  # one stray "一、" does not make a numbered document
 _MAX_HEADING_CHARS = 40
 _MAX_ARTICLE_GAP = 20  # a damaged copy may lose articles; a heading 第X条 further on still starts one
-_NOT_A_HEADING = re.compile(r"[，,；;：:]")  # a phrase with these is already running text
+# A phrase with these is already running text: punctuation inside, or a modal verb stating a rule (a 通告's
+# "一、本市东城区、西城区全域为烟花爆竹禁止燃放区域。" is its first provision, not a title).
+_NOT_A_HEADING = re.compile(r"[，,；;：:]|应当|不得|禁止|严禁|可以|必须")
 _LIST_SEPARATOR = re.compile(r"[,，、;；\s]+")
 _ISO_DATE = re.compile(r"\d{4}-\d{2}-\d{2}")
 _DIVISION_WORD = {OrdinalKind.VOLUME: "编", OrdinalKind.SUBVOLUME: "分编", OrdinalKind.CHAPTER: "章",

@@ -178,6 +178,14 @@ def test_a_short_cover_letter_s_date_is_no_signature_of_the_text_it_issues() -> 
     assert doc.meta.date == "2099-03-18"
 
 
+def test_a_numbered_rule_is_content_not_a_title() -> None:
+    """A 通告's "一、本市东城区全域为烟花爆竹禁止燃放区域。其他区县…" states its first rule: a phrase with a modal verb
+    (禁止, 应当, 不得, 可以…) is no title, though short and followed by more text; "（一）推进工业绿色升级。" is one."""
+    doc = parse_document("一、本市东城区全域为烟花爆竹禁止燃放区域。其他区县可以划定禁止燃放区域。\n"
+                         "二、推进工业绿色升级。加快实施钢铁行业改造。\n", "notice")
+    assert doc.clause("一").heading == "" and doc.clause("二").heading == "推进工业绿色升级"  # type: ignore[union-attr]
+
+
 def test_empty_text_has_no_clauses() -> None:
     doc = parse_document(" \n\n", "empty")
     assert doc.clauses == () and doc.text == "" and not doc.meta.structured
