@@ -94,7 +94,8 @@ _INTRODUCES_ITEMS = ("：", ":")
 _LEADS_INTO_TEXT = re.compile(r"如下[^，。；：]{0,10}[：:。]?$")  # "现将有关事项通知如下：", "提出如下实施意见。"
 # A cover letter's "《…方案》已经市政府同意，现印发给你们，请认真贯彻执行。": it issues the text, and says not even why.
 _ISSUES_TEXT = re.compile(r"(?:印发|转发)给你们")
-_ASKS_PURPOSE = re.compile(r"目的|为什么|为何|为了什么|宗旨|出发点")
+# Why, and on what basis ("根据什么制定的": a 通告 names its basis where it leads into its text).
+_ASKS_PURPOSE = re.compile(r"目的|为什么|为何|为了什么|宗旨|出发点|(?:根据|依据|依照)(?:什么|哪些|哪部|哪个)|依据是什么|法律依据")
 _STATES_PURPOSE = re.compile(r"^(?:第[一二三四五六七八九十百零〇]+条\s*)?为了?[^。]{2,200}?制定本(?:法|条例|规定|办法|细则|意见|方案|通知)")
 # Who a permission question asks about: the actor noun right before its modal words ("省里的部门能不能…").
 _ASKED_ACTOR = re.compile(r"(部门|政府|单位|企业|公司|机构|平台|个人|经营者)(?:能不能|能否|可不可以|可以|是否|有没有权|有权)")
@@ -1428,8 +1429,9 @@ def _quote(ctx: AnswerContext, best: ScoredSentence, lead: str = "") -> Answer:
     # A task's note of its doers ("（牵头单位：市水利局；配合单位：…）") says who, and only who is asked for it.
     if not intent.wants_responsible:
         runners_up = [s for s in runners_up if not is_responsibility_note(s.text)]
-    # A document's purpose is its own sentence ("为了…，制定本法。"): other articles say what it provides.
-    if _ASKS_PURPOSE.search(intent.text) and _STATES_PURPOSE.search(best.text):
+    # A document's purpose is its own sentence ("为了…，制定本法。", "为…，根据…，现就…通告如下："): other provisions
+    # say what it provides.
+    if _ASKS_PURPOSE.search(intent.text) and (_STATES_PURPOSE.search(best.text) or _LEADS_INTO_TEXT.search(best.text)):
         runners_up = []
     return ctx.compose([best, *rest, *([lead_in] if lead_in else []), *ctx.with_items(runners_up)], lead=lead,
                        items=False)

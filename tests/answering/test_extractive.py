@@ -1010,6 +1010,16 @@ def test_a_law_s_purpose_is_its_purpose_article_alone(tmp_path):
     assert answer.text.startswith("第一条 为了加强城市测试桥梁管理") and cited(answer) == ["第一条"]
 
 
+def test_a_notice_s_basis_is_the_sentence_leading_into_its_text(tmp_path):
+    """"…通告是根据什么制定的": a 通告 names its basis where it leads into its text ("根据《…条例》…，现就…通告如下："),
+    which is otherwise never quoted."""
+    engine = _inline_kb(tmp_path, {"notice.txt": "午市人民政府关于测试烟花燃放管理的通告\n午府发〔2099〕8号\n"
+                                   "为保障公共安全，根据《测试烟花安全管理条例》等规定，现就测试烟花燃放管理有关事项通告如下：\n"
+                                   "一、东城区全域为测试烟花禁止燃放区域。\n二、违反本通告第一条规定燃放测试烟花的，由公安机关处100元罚款。\n"})
+    answer = ask(engine, "测试烟花通告的依据是什么？")
+    assert answer.text.startswith("为保障公共安全，根据《测试烟花安全管理条例》等规定") and cited(answer) == ["序言"]
+
+
 def test_a_telephone_number_answers_what_number_to_call(tmp_path):
     """"举报电话：12345" holds no quantity (no unit), yet answers "举报电话是多少"; a document giving none says so."""
     engine = _inline_kb(tmp_path, {"notice.txt": "午市测试燃放通告\n午府发〔2099〕4号\n"
