@@ -8,6 +8,7 @@ import re
 from collections.abc import Callable, Collection, Sequence
 from dataclasses import dataclass
 
+from kb.analysis.penalties import article_label
 from kb.answering import tuning
 from kb.answering.intent import FRAME_WORDS, PLACES, QuestionIntent, asked_part
 from kb.documents.metadata import issued_title, recipients_line
@@ -351,12 +352,17 @@ class SentenceScorer:
         return article.sentences[0].text.strip() if article and article.sentences else ""
 
     def item_parent(self, doc_id: str, clause: Clause) -> Clause | None:
-        """The clause whose last sentence introduces this item (…下列规定：), or None."""
-        if not is_item(clause.label):
+        """The clause whose last sentence introduces this item (…下列规定：), or None: a law's article or paragraph
+        over its 项, or a 通告's or 意见's clause over its (一)(二) ("二、…下列地点禁止燃放烟花爆竹：" over "（四）医院、…")."""
+        if is_item(clause.label):
+            paragraph = _ITEM_LABEL.sub("", clause.label)
+            # An article's first 款 stays in the article's own clause (kb.answering.strategies._items).
+            parent = self.snapshot.clause(doc_id, paragraph) or self.snapshot.clause(
+                doc_id, _FIRST_PARAGRAPH.sub("", paragraph))
+        elif len(clause.path) > 1 and not article_label(clause.label):
+            parent = self.snapshot.clause(doc_id, "".join(clause.path[:-1]))
+        else:
             return None
-        paragraph = _ITEM_LABEL.sub("", clause.label)
-        # An article's first 款 stays in the article's own clause (kb.answering.strategies._items).
-        parent = self.snapshot.clause(doc_id, paragraph) or self.snapshot.clause(doc_id, _FIRST_PARAGRAPH.sub("", paragraph))
         last = parent.sentences[-1].text.strip() if parent and parent.sentences else ""
         return parent if last.endswith(("：", ":")) else None
 

@@ -404,6 +404,25 @@ def test_a_notice_s_transmittal_lines_are_no_candidate_sentences(tmp_path):
     assert "印发给你们" not in ask(engine, "为什么制定测试供水保障行动方案？").text
 
 
+def test_a_notice_s_item_says_what_it_is_about_with_the_sentence_it_stands_under(tmp_path):
+    """"二、…下列地点禁止燃放测试烟花：" over "（四）医院、幼儿园。": a 通告's item, like a law's 项, is read with its
+    lead-in, so that "在医院附近能放测试烟花吗" finds the item on 医院 before the rules that only share the act."""
+    from kb.answering.evidence import SentenceScorer
+    from kb.answering.intent import analyse
+
+    engine = _inline_kb(tmp_path, {"notice.txt": "午市关于测试烟花燃放管理的通告\n午府发〔2099〕9号\n"
+                                   "一、东城区全域为测试烟花禁止燃放区域。\n"
+                                   "二、在禁止燃放区域以外，下列地点禁止燃放测试烟花：\n（一）文物保护单位；\n（二）医院、幼儿园。\n"
+                                   "三、每年除夕至正月初五，其他地区可以燃放测试烟花。\n"})
+    snap = engine.retriever.snapshot()
+    doc_id, doc = next(iter(snap.documents.items()))
+    scorer = SentenceScorer(snap, engine.retriever.tokenizer)
+    assert scorer.lead_in(doc_id, doc.clause("二（二）")) == "二、在禁止燃放区域以外，下列地点禁止燃放测试烟花："
+    hits = [Hit(doc_id, "", "", c.label, c.heading, c.text, 1.0, best_sentence="") for c in doc.clauses]
+    ranked = scorer.score(analyse("在医院附近能燃放测试烟花吗？"), hits)
+    assert ranked[0].clause.label == "二（二）"
+
+
 NATIONAL_PERMITS = """护林许可测试条例
 2019年10月8日 国务院第66次常务会议通过
 2019年10月22日 中华人民共和国国务院令第722号公布
