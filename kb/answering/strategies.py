@@ -95,14 +95,15 @@ _LEADS_INTO_TEXT = re.compile(r"如下[^，。；：]{0,10}[：:。]?$")  # "现
 # A cover letter's "《…方案》已经市政府同意，现印发给你们，请认真贯彻执行。": it issues the text, and says not even why.
 _ISSUES_TEXT = re.compile(r"(?:印发|转发)给你们")
 # Why, and on what basis ("根据什么制定的": a 通告 names its basis where it leads into its text).
-_ASKS_PURPOSE = re.compile(r"目的|为什么|为何|为了什么|宗旨|出发点|(?:根据|依据|依照)(?:什么|哪些|哪部|哪个)|依据是什么|法律依据")
-_STATES_PURPOSE = re.compile(r"^(?:第[一二三四五六七八九十百零〇]+条\s*)?为了?[^。]{2,200}?制定本(?:法|条例|规定|办法|细则|意见|方案|通知)")
+_ASKS_PURPOSE = re.compile(r"目的|为什么|为何|为了什么|宗旨|出发点|(?:根据|依据|依照)(?:什么|哪些|哪部|哪个)|依据是什么|"
+                           r"法律依据")
+_STATES_PURPOSE = re.compile(r"^(?:第[一二三四五六七八九十百零〇]+条\s*)?为了?[^。]{2,200}?"
+                             r"制定本(?:法|条例|规定|办法|细则|意见|方案|通知)")
 # Who a permission question asks about: the actor noun right before its modal words ("省里的部门能不能…").
 _ASKED_ACTOR = re.compile(r"(部门|政府|单位|企业|公司|机构|平台|个人|经营者)(?:能不能|能否|可不可以|可以|是否|有没有权|有权)")
 _DEFINED_AFTER_SUOCHENG = re.compile(r"所称[“]?([\u4e00-\u9fff]{2,12}?)[”]?[，,]?(?:是指|指|包括|系指)")
 _DEFINED_ITEM = re.compile(r"^(?:[（(][一二三四五六七八九十]+[)）])\s*([\u4e00-\u9fff]{2,12}?)[，,：:]")
 _TERMS_LEAD = re.compile(r"用语的含义|用语含义|术语|下列用语")
-# What follows a heading whose contents are asked: a few words, then the asking word.
 # What a law leaves to other rules, in its supplementary provisions ("公共汽车客运的经营和管理按照有关规定执行"), or to
 # a body ("水力发电对本法的适用，由国务院能源主管部门规定").
 _REFERRED = re.compile(r"按照(?:国家)?有关规定执行|另行规定|另有规定|的适用[，,]由[^。；]{2,40}规定")
@@ -527,10 +528,10 @@ def division_count(ctx: AnswerContext) -> Answer | None:
 def outline_section(ctx: AnswerContext) -> Answer | None:
     """"保障措施有哪些？": a clause named by its heading whose children are the answer; "工作目标是什么？" (nothing asked
     but its contents): the text of a clause without children."""
+    question = ctx.intent.text
     for doc in ctx.documents:
-        for parent in headed_clauses(ctx.intent.text, doc):
+        for parent in headed_clauses(question, doc):
             children = _children(doc, parent)
-            question = ctx.intent.text
             only_contents = _ONLY_ASKS_CONTENTS.match(question[question.find(parent.heading) + len(parent.heading):])
             counted = counted_parts(parent.heading, question)
             if children and all(c.sentences for c in children) and (
