@@ -966,12 +966,9 @@ def permission(ctx: AnswerContext) -> Answer | None:
         # An item is a condition the question's scene may state ("…虽未超过排放标准，但超过总量控制指标的"): its
         # lead-in rules on it ("有下列情形之一的企业，应当实施强制性清洁生产审核：") and answers with its items, before
         # another sentence's modal verb about the act (the authority's "必要时可以组织…").
-        parent = ctx.scorer.item_parent(best.doc_id, best.clause) if not share[id(best)] else None
-        lead_in = ctx.sentence(best.doc_id, parent, len(parent.sentences) - 1) if parent else None
-        if lead_in is not None and not PENALTY_CUE.search(lead_in.text) \
-                and SentenceScorer.coverage(act, lead_in.text) >= tuning.MIN_ACT_COVERAGE \
-                and _answers_kind(ctx, lead_verdict := _verdict(ctx.intent.text, lead_in.text)):
-            return ctx.rule([lead_in], lead_verdict)
+        ruling = _ruling_lead_in(ctx, best) if not share[id(best)] else None
+        if ruling is not None and SentenceScorer.coverage(act, ruling[0].text) >= tuning.MIN_ACT_COVERAGE:
+            return ctx.rule([ruling[0]], ruling[1])
         article = provision_label(best.clause.label)
         about_act = [s for s in ctx.contenders if s.doc_id == best.doc_id
                      and provision_label(s.clause.label) == article and share[id(s)] > 0]
@@ -1029,12 +1026,9 @@ def permission(ctx: AnswerContext) -> Answer | None:
     verdict = _verdict(ctx.intent.text, best.text) if best else ""
     # An item rules through the sentence it stands under ("使用单位应当履行下列义务：…（二）建立电梯安全技术档案；"):
     # "可以不建技术档案吗" is answered by that sentence's modal verb, the item quoted first.
-    if best is not None and not verdict and SentenceScorer.coverage(act, best.text) >= tuning.MIN_ACT_COVERAGE:
-        parent = ctx.scorer.item_parent(best.doc_id, best.clause)
-        lead_in = ctx.sentence(best.doc_id, parent, len(parent.sentences) - 1) if parent else None
-        if lead_in is not None and not PENALTY_CUE.search(lead_in.text) \
-                and _answers_kind(ctx, lead_verdict := _verdict(ctx.intent.text, lead_in.text)):
-            return ctx.rule([best, lead_in], lead_verdict, items=False)  # not the item's siblings
+    if best is not None and not verdict and SentenceScorer.coverage(act, best.text) >= tuning.MIN_ACT_COVERAGE \
+            and (ruling := _ruling_lead_in(ctx, best)) is not None:
+        return ctx.rule([best, ruling[0]], ruling[1], items=False)  # not the item's siblings
     # A definition names the asked act as a kind of something ("野外用火，包括…野外烧香烧纸、燃放烟花爆竹…"): what
     # the document rules on that (…禁止野外用火) answers, followed by the definition.
     term = _defined_term(ctx, best) if best and not verdict else ""
@@ -1054,6 +1048,17 @@ def permission(ctx: AnswerContext) -> Answer | None:
         return None
     # The rest of the provision's paragraph keeps its exceptions ("…的除外", "但…").
     return ctx.rule(ctx.paragraph_from(best, tuning.MAX_PERMISSION_SENTENCES), verdict)
+
+
+def _ruling_lead_in(ctx: AnswerContext, item: ScoredSentence) -> tuple[ScoredSentence, str] | None:
+    """The sentence an item stands under ("使用单位应当履行下列义务：") and the verdict its modal verb gives the
+    question, when it gives one of the asked kind; None for other clauses and for a penalty's lead-in."""
+    parent = ctx.scorer.item_parent(item.doc_id, item.clause)
+    lead_in = ctx.sentence(item.doc_id, parent, len(parent.sentences) - 1) if parent else None
+    if lead_in is None or PENALTY_CUE.search(lead_in.text):
+        return None
+    verdict = _verdict(ctx.intent.text, lead_in.text)
+    return (lead_in, verdict) if _answers_kind(ctx, verdict) else None
 
 
 def _common_run(question: str, text: str) -> int:
