@@ -25,13 +25,13 @@ from kb.answering import tuning
 from kb.answering.compose import UNNAMED_HEDGE, compose, marker, not_found
 from kb.answering.evidence import (SPANS, ScoredSentence, SentenceScorer, is_item, kinds_of, lists_noun,
                                    quantities_of, states_amount)
-from kb.answering.intent import (COMPULSION, DECREE_ASKED, PLACES, QuestionIntent, analyse, asked_act, asked_conduct,
-                                 asked_part, asking_parts)
+from kb.answering.intent import (COMPULSION, PLACES, QuestionIntent, analyse, asked_act, asked_conduct,
+                                 asked_part)
 from kb.answering.parts import question_parts
-from kb.answering.structure import (TAKES_EFFECT, asked_clause, asked_count, asked_division, asks_for_division,
-                                    commencement, counted_divisions, counted_parts, defines, headed_clauses, holds,
+from kb.answering.records import of_the_asked_genre, recorded
+from kb.answering.structure import (asked_clause, asked_count, asked_division, asks_for_division,
+                                    counted_divisions, counted_parts, defines, headed_clauses, holds,
                                     is_division)
-from kb.documents.metadata import issued_title, recipients_line
 from kb.documents.normalize import chinese_count
 from kb.search.mentions import documents_named
 from kb.schema import (PREAMBLE_LABEL, SIGNATURE_LABEL, Answer, AnswerStatus, Citation, Clause, Hit, ObligationType,
@@ -298,84 +298,10 @@ def unloaded_reference(ctx: AnswerContext) -> Answer | None:
     return ctx.refuse(f"{missing[0]}未收录在知识库中；可用 `kb add 文件或网址` 添加后再问")
 
 
-_PASSAGE_WORDS = ("通过", "公布", "发布", "施行", "修正", "修订")
 # The document a metadata question asks about, named before 是 / 由 ("…管理办法由哪个部门制定"); "这个文件", "本条例"
 # point at a loaded one.
 _DOCUMENT_ASKED_ABOUT = re.compile(r"([\u4e00-\u9fff]{2,30}?(办法|规定|条例|意见|通知|法|规划|方案|细则))(?:是|由)")
 _DEICTIC = ("本", "该", "这", "此", "那", "上述")
-_OTHER_PASSAGE_ASKED = re.compile(r"通过|公布|发布|修正|修订|修改")
-_DATED = re.compile(r"\d{4}年|[〇零一二三四五六七八九]{4}年")
-
-
-# One line may hold every event, as official copies print them: "（2023年11月20日…通过　2023年12月5日…令第152号公布
-# 自2024年2月1日起施行）"; each event is a statement of its own.
-_NEXT_EVENT = re.compile(r"(?<=通过|公布|发布|批准|修正|修订)\s*(?=自?(?:\d{4}|[〇零一二三四五六七八九]{4})年)")
-
-
-def _passage_statements(line: str) -> list[str]:
-    if line.startswith(("（", "(")) and line.endswith(("）", ")")):
-        line = line[1:-1]
-    return [event.strip() for event in _NEXT_EVENT.split(line) if event.strip()]
-
-
-def _passage_lines(doc: ParsedDocument, question: str) -> list[str]:
-    """The passage lines (题注) the question asks about: those with a passage word it uses (通过, 施行 …; 修改 and
-    次 mean the amendments), else every passage line."""
-    lines = [event for ln in doc.meta.info_lines if any(w in ln for w in _PASSAGE_WORDS)
-             for event in _passage_statements(ln)]
-    # 第几号令 is answered only by a line that names the decree; the question's other parts by their own words.
-    decree = [ln for ln in lines if "令" in ln] if DECREE_ASKED.search(question) else []
-    rest = DECREE_ASKED.sub("", question)
-    asked = [w for w in _PASSAGE_WORDS if w in rest]
-    if re.search(r"修改|几次|多少次", rest):
-        asked += ["修正", "修订"]
-    chosen = [ln for ln in lines if any(w in ln for w in asked) and ln not in decree]
-    if DECREE_ASKED.search(question):
-        return decree + chosen
-    return chosen or lines
-
-
-def _metadata_statement(doc: ParsedDocument, field: str, question: str) -> tuple[str, Clause | None, str]:
-    """(statement, clause quoted, quote) for a metadata question; statement "" when the document does not say."""
-    meta = doc.meta
-    preamble, signature = doc.clause(PREAMBLE_LABEL), doc.clause(SIGNATURE_LABEL)
-    if field == "doc_number" and meta.doc_number:
-        return f"该文件的文号是{meta.doc_number}", preamble, meta.doc_number
-    if field == "issuer" and meta.issuer:
-        return f"该文件由{meta.issuer}印发", signature, meta.issuer
-    if field == "date" and meta.date:
-        year, month, day = (int(p) for p in meta.date.split("-"))
-        quote = f"{year}年{month}月{day}日"
-        # The 落款 at the end, or the cover letter's of a "关于印发…的通知" that precedes the text it issues.
-        dated = signature if signature is not None and quote in signature.text else next(
-            (c for c in doc.clauses if quote in c.text), signature)
-        return (f"该文件的成文日期是{quote}", dated, quote) if dated is not None else ("", None, "")
-    if field == "passage" and TAKES_EFFECT.search(question) and not _OTHER_PASSAGE_ASKED.search(
-            re.sub(r"[（(][^）)]*[）)]", "", asking_parts(question))):  # not "（2009年修正）", "于2002年通过，…"
-        # When it takes effect is a provision of its own ("本条例自2020年1月1日起施行"), cited before the passage
-        # lines (题注) that repeat it; they answer when they alone say it, or the article dates it by another event
-        # ("自公布之日起施行").
-        start = commencement(doc)
-        if start is not None and (_DATED.search(start[1]) or not any("施行" in ln for ln in meta.info_lines)):
-            clause, sentence = start
-            return sentence, clause, sentence
-    if field == "passage" and meta.info_lines:
-        lines = _passage_lines(doc, question)
-        if not lines:
-            return "", None, ""
-        count = f"该文件共修正、修订{len(meta.amendments)}次：" if re.search(r"几次|多少次", question) else ""
-        return count + "；".join(lines), None, "；".join(lines)
-    if field == "implements" and meta.implements:
-        return f"该文件是为贯彻落实{meta.implements[0]}而制定的", preamble, meta.implements[0]
-    if field == "title" and meta.title:
-        quote = preamble.sentences[0].text if preamble and preamble.sentences else meta.title
-        return f"该文件的标题是《{meta.title}》", preamble, quote
-    if field == "recipients" and preamble:
-        quote = recipients_line(preamble.text)
-        return (f"该文件的主送单位是{quote.rstrip('：:')}", preamble, quote) if quote else ("", None, "")
-    return "", None, ""
-
-
 def asked_article(ctx: AnswerContext) -> Answer | None:
     """The clause the question asks for by its label (an article by number, a 意见's 二（一）4), whole, from the
     document named (else the best retrieved document that has it): its paragraphs and items in order."""
@@ -405,8 +331,8 @@ def metadata(ctx: AnswerContext) -> Answer | None:
     document is the best retrieved one that records the asked field (a law has no 成文日期, an 意见 no 题注)."""
     if _asks_about_an_unloaded_document(ctx):
         return None
-    found = ((doc, *_metadata_statement(doc, ctx.intent.metadata_field, ctx.intent.text))
-             for doc in _of_the_asked_genre(ctx.intent.text, ctx.documents))
+    found = ((doc, *recorded(doc, ctx.intent.metadata_field, ctx.intent.text))
+             for doc in of_the_asked_genre(ctx.intent.text, ctx.documents))
     doc, statement, clause, quote = next(
         ((d, s, c, q) for d, s, c, q in found if s and (c is None or q in c.text)), (None, "", None, ""))
     if doc is None:
@@ -426,20 +352,6 @@ def metadata(ctx: AnswerContext) -> Answer | None:
     return Answer(question=ctx.intent.text, status=AnswerStatus.ANSWERED,
                   text=f"{statement.rstrip('。')}{marker(meta, label)}。", citations=(citation,),
                   retrieved=tuple(ctx.hits))
-
-
-# What a question calls the document ("供水方案是哪个单位发的", "这部条例…"): its genre, the end of its title.
-_GENRE_WORD = re.compile(r"方案|通知|意见|条例|办法|规定|细则|规划|决定|通告|公告")
-
-
-def _of_the_asked_genre(question: str, documents: Sequence[ParsedDocument]) -> list[ParsedDocument]:
-    """The documents, those of the genre the question calls the document by first (a 方案 issued by a 通知 is a
-    方案 too), each group in retrieval's order."""
-    genres = tuple(_GENRE_WORD.findall(question))
-    if not genres:
-        return list(documents)
-    fitting = [d for d in documents if d.meta.title.endswith(genres) or issued_title(d.meta.title).endswith(genres)]
-    return fitting + [d for d in documents if d not in fitting]
 
 
 def enterprise(ctx: AnswerContext) -> Answer | None:

@@ -12,6 +12,7 @@ from collections.abc import Sequence
 from kb.analysis.penalties import article_label
 from kb.answering import tuning
 from kb.answering.intent import QuestionIntent
+from kb.answering.records import TAKES_EFFECT, commencement, of_the_asked_genre, recorded
 from kb.schema import Clause, Hit, ParsedDocument
 from kb.store.snapshot import Snapshot
 
@@ -32,8 +33,6 @@ _DIVISION_LABEL = re.compile(r"第[一二三四五六七八九十]+[编章节]$"
 _DIVISION_ASKED = re.compile(r"(?:第[一二三四五六七八九十]+[编章节]|(?:这一?|一|整)?[章节]|部分)[^，,。？?]{0,6}?(?:哪|什么)")
 # "节约用水条例有几章", "这个条例共有多少条": how many chapters, sections or articles a law has.
 _COUNT_ASKED = re.compile(r"(?:共|一共|总共|总计)?(?:有|分为?|分成|设)?(?<!第)(?:多少|几)个?(章|节|条)(?![件例款项文规])")
-TAKES_EFFECT = re.compile(r"施行|生效|实施")
-_COMMENCES = re.compile(r"自.{2,24}起(?:施行|实施|生效)")
 # Who interprets a law or rule is stated in its 附则 ("本条例由国务院城市建设行政主管部门负责解释", "本办法具体应用中的
 # 问题由省市场监督管理部门负责解释"); a question asks it as 由谁解释, 哪个部门负责解释, 解释权归谁.
 _INTERPRETS = re.compile(r"由[^，,。；;]{2,40}负责解释|解释权(?:属于|归)")
@@ -149,15 +148,6 @@ def holds(asked: str, label: str) -> bool:
     return rest is not None and not rest.startswith("之") and not (asked[-1].isdigit() and rest[:1].isdigit())
 
 
-def commencement(doc: ParsedDocument) -> tuple[Clause, str] | None:
-    """The article that says when the document takes effect ("本条例自1992年8月1日起施行"), read from the end."""
-    for clause in reversed(doc.clauses):
-        for sentence in clause.sentences:
-            if _COMMENCES.search(sentence.text):
-                return clause, sentence.text.strip()
-    return None
-
-
 def interpretation(doc: ParsedDocument) -> Clause | None:
     """The article that says who interprets the document, read from the end."""
     return next((clause for clause in reversed(doc.clauses)
@@ -212,6 +202,12 @@ def structural_clauses(intent: QuestionIntent, snap: Snapshot, doc_ids: Sequence
                  if holds(asked, clause.label)]
     elif intent.metadata_field == "passage" and TAKES_EFFECT.search(intent.text):
         found = [(doc.meta.doc_id, start[0].label) for doc in named if (start := commencement(doc)) is not None]
+    elif intent.metadata_field and intent.metadata_field != "passage":
+        # The clause the answer quotes for the record asked (the masthead for a title, the 落款 for a date), of the
+        # named, else the retrieved, documents: the citation is among the retrieved clauses.
+        found = [(doc.meta.doc_id, clause.label)
+                 for doc in of_the_asked_genre(intent.text, named or _retrieved(snap, hits))
+                 if (clause := recorded(doc, intent.metadata_field, intent.text)[1]) is not None]
     elif _ASKS_INTERPRETER.search(intent.text):
         # Of the named documents, else of those retrieval found, best first (below).
         found = [(doc.meta.doc_id, clause.label) for doc in (named or _retrieved(snap, hits))

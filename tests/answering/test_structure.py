@@ -2,8 +2,8 @@
 
 import pytest
 
-from kb.answering.structure import (asked_clause, asked_count, asked_division, commencement, counted_divisions, defines,
-                                    headed_clauses, holds, interpretation)
+from kb.answering.structure import (asked_clause, asked_count, asked_division, counted_divisions, defines, headed_clauses,
+                                    holds, interpretation)
 from kb.documents.parse import parse_document
 from kb.schema import RetrievalMode
 
@@ -52,12 +52,6 @@ def test_a_clause_asked_for_by_its_label(question, expected):
 ])
 def test_a_clause_holds_the_labels_under_it_only(asked, label, expected):
     assert holds(asked, label) is expected
-
-
-def test_the_commencement_is_the_last_article_that_dates_the_taking_effect(bridges):
-    doc = bridges.documents()[0]
-    clause, sentence = commencement(doc)
-    assert clause.label == "第六条" and sentence == "第六条 本条例自2020年1月1日起施行。"
 
 
 @pytest.mark.parametrize("text, term, expected", [
