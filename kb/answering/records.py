@@ -54,7 +54,10 @@ def recorded(doc: ParsedDocument, field: str, question: str) -> tuple[str, Claus
     if field == "doc_number" and meta.doc_number:
         return f"该文件的文号是{meta.doc_number}", preamble, meta.doc_number
     if field == "issuer" and meta.issuer:
-        return f"该文件由{meta.issuer}印发", signature, meta.issuer
+        # The 落款, or the masthead holding a "关于印发…的通知"'s cover letter, which the issuer signs; a law's issuer
+        # stands in its passage lines (no clause).
+        signed = next((c for c in (signature, preamble) if c is not None and meta.issuer in c.text), signature)
+        return f"该文件由{meta.issuer}印发", signed, meta.issuer
     if field == "date" and meta.date:
         year, month, day = (int(p) for p in meta.date.split("-"))
         quote = f"{year}年{month}月{day}日"

@@ -1136,9 +1136,10 @@ def who(ctx: AnswerContext) -> Answer | None:
         if whole[id(fullest)] >= tuning.MIN_ACT_COVERAGE and whole[id(fullest)] >= whole[id(complete)]:
             named = fullest
     if named is not None:
-        # "责任单位有哪些" is answered by the sentence naming them all ("责任单位：市住房城乡建设委、市机关事务局，…"),
-        # not by a list that runs on to other tasks' bodies.
-        one_line = _ASKS_ROLE_OF_BODIES.search(ctx.intent.text) is not None and len(find_bodies(named.text)) > 1
+        # "责任单位有哪些", "由哪些单位负责" are answered by the sentence naming them all ("责任单位：市住房城乡建设委、
+        # 市机关事务局，…"), not by a list that runs on to other tasks' bodies.
+        one_line = (_ASKS_ROLE_OF_BODIES.search(ctx.intent.text) is not None or is_responsibility_note(named.text)) \
+            and len(find_bodies(named.text)) > 1
         return listing(ctx) if ctx.intent.wants_list and not one_line else _quote(ctx, named)
     # A 方案's task names its doers in the note that closes it ("（责任单位：各区县人民政府）").
     note = next((n for n in notes if names_body(n.text)), None)

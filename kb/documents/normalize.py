@@ -60,7 +60,9 @@ _DATE = re.compile(f"{_ARABIC_DATE.pattern}|{_CN_DATE.pattern}")
 _PUBLICATION_NOTE = re.compile(r"[（(]此(?:件|页)[^（）()]{0,12}[）)]")
 _ORG_LINE = re.compile(r"[\u4e00-\u9fff][\u4e00-\u9fff（）()·]{1,29}")
 _SALUTATION_WORDS = re.compile(r"各|有关|人民政府|部门|单位|委员会|同志")
-_SENTENCE_END = re.compile(r"[。！？；：!?;:][”’」』）)》]*$")
+# A sentence ends in a terminator or colon (a closing quote or bracket may follow), or in a bracketed note after its
+# full stop: a 方案's task ends "…报市政府审定。（责任单位：市住房城乡建设委）".
+_SENTENCE_END = re.compile(r"[。！？；：!?;:][”’」』）)》]*$|[。！？；!?;][（(][^（）()]{1,80}[）)]$")
 _SENTENCE_TERMINATOR = re.compile(r"[。！？；!?;]")
 _SPACE_RUN = re.compile(r"\s+")
 # A printed page's number on a line of its own ("— 2 —", "－3－", "第 2 页 共 10 页", "2/10"): no text of the document.

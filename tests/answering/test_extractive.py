@@ -980,6 +980,9 @@ def test_the_bodies_responsible_for_a_task_are_its_own_responsibility_line(tmp_p
                                    "责任单位：市住房城乡建设委、市发展改革委。\n"})
     answer = ask(engine, "开展测试能耗调查的责任单位有哪些？")
     assert answer.text.startswith("责任单位：市住房城乡建设委、市机关事务局") and set(cited(answer)) == {"一（一）"}
+    # … and so is "由哪些单位负责", which names no role: the line is not one item of a list of the task's sentences.
+    doers = ask(engine, "推进测试建筑改造由哪些单位负责？")
+    assert doers.text.startswith("责任单位：市住房城乡建设委、市发展改革委") and "（1）" not in doers.text
 
 
 def test_a_task_whose_sentence_names_no_body_is_done_by_its_responsibility_note(tmp_path):

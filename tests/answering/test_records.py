@@ -52,3 +52,15 @@ def test_the_clause_holding_the_asked_record_is_retrieved_first(notice, question
     answer = notice.ask(question)
     assert answer.retrieved[0].clause_label == label and answer.citations[0].clause == label
 
+
+def test_a_plan_issued_by_a_notice_is_signed_in_its_masthead(tmp_path):
+    """A "关于印发…的通知" signs its cover letter before the text it issues, and the 方案 has no 落款: the issuer is
+    quoted from the masthead holding the letter, not from the passage lines a law has (题注)."""
+    engine = _inline_kb(tmp_path, {"plan.txt": "午市人民政府办公室\n关于印发午市测试供水行动方案的通知\n午府办发〔2099〕12号\n"
+                                   "各区县人民政府：\n《午市测试供水行动方案》已经市政府同意，现印发给你们，请认真贯彻执行。\n"
+                                   "午市人民政府办公室\n2099年3月18日\n午市测试供水行动方案\n一、工作目标\n"
+                                   "到2099年底，测试管网漏损率控制在9%以内。\n二、保障措施\n市级财政安排专项资金2亿元。\n"})
+    statement, clause, quoted = recorded(engine.documents()[0], "issuer", "")
+    assert quoted == "午市人民政府办公室" and clause.label == "序言"
+    answer = engine.ask("这个方案是哪个单位印发的？")
+    assert answer.citations[0].clause == "序言" and answer.retrieved[0].clause_label == "序言"

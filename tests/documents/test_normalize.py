@@ -119,6 +119,17 @@ def test_heading_after_a_finished_line_starts_a_paragraph_in_wrapped_text() -> N
                                                full + "，（二）不是标题因为上一行没有结束" + "乙" * 11 + "丙。"]
 
 
+def test_a_note_after_a_full_stop_finishes_the_line_before_a_heading_in_wrapped_text() -> None:
+    """A 方案's task ends with its responsibility note ("…审定。（责任单位：…）"): the next task's heading starts a
+    paragraph of its own, as after a full stop; a bracket closing mid-sentence does not finish the line."""
+    full = "甲" * 27
+    raw = "\n".join([full + "，", "乙乙乙乙乙乙乙乙乙乙乙乙乙乙乙审定。（责任单位：市丙委、各区县政府）", "（二）推进丁丁丁丁丁丁丁丁丁丁丁丁丁丁丁丁丁丁丁丁丁",
+                     "丁。", full + "，", "乙乙乙乙乙乙乙乙乙乙乙乙乙乙乙乙乙乙乙乙乙（含本数）", "（三）不是标题因为上一行没有结束戊戊戊戊戊戊戊戊戊戊戊", "戊。"])
+    assert normalise_text(raw).split("\n") == [
+        full + "，" + "乙" * 15 + "审定。（责任单位：市丙委、各区县政府）", "（二）推进" + "丁" * 22 + "。",
+        full + "，" + "乙" * 21 + "（含本数）（三）不是标题因为上一行没有结束" + "戊" * 11 + "戊。"]
+
+
 @pytest.mark.parametrize(("paragraph", "kind", "value", "text", "rest"), [
     ("一、总体要求", "part", 1, "一", "总体要求"),
     ("（十二）完善政策", "cn_paren", 12, "（十二）", "完善政策"),
