@@ -29,7 +29,7 @@ from kb.answering.intent import (COMPULSION, PLACES, QuestionIntent, analyse, as
                                  asked_part)
 from kb.answering.parts import question_parts
 from kb.answering.records import of_the_asked_genre, recorded
-from kb.answering.structure import (asked_clause, asked_count, asked_division, asks_for_division,
+from kb.answering.structure import (MIN_HEADING_CHARS, asked_clause, asked_count, asked_division, asks_for_division,
                                     counted_divisions, counted_parts, defines, headed_clauses, holds,
                                     is_division)
 from kb.documents.normalize import chinese_count
@@ -448,7 +448,7 @@ def outline_section(ctx: AnswerContext) -> Answer | None:
             counted = counted_parts(parent.heading, question)
             if children and all(c.sentences for c in children) and (
                     ctx.intent.wants_list or (only_contents or counted) and not is_division(parent.label)):
-                chosen = [ScoredSentence(doc.meta.doc_id, c, c.sentences[0].text.strip(), 1.0, 0) for c in children]
+                chosen = [ScoredSentence(doc.meta.doc_id, c, _opening(c), 1.0, 0) for c in children]
                 unit = "个方面" if counted.endswith("方面") else counted
                 lead = f"“{parent.heading}”共{chinese_count(len(children))}{unit}：" if counted \
                     else f"“{parent.heading}”包括以下方面："
@@ -460,6 +460,16 @@ def outline_section(ctx: AnswerContext) -> Answer | None:
                 chosen = [ScoredSentence(doc.meta.doc_id, parent, text, 1.0, 0) for text in own]
                 return ctx.compose(chosen[:tuning.MAX_SECTION_SENTENCES])
     return None
+
+
+def _opening(clause: Clause) -> str:
+    """A clause's first sentence, as a list of its parent's parts shows it; a heading that only names a kind
+    ("（一）基础类。") says nothing of what it holds, and the sentence after it is shown with it."""
+    first = clause.sentences[0].text.strip()
+    if len(clause.sentences) > 1 and clause.is_heading_sentence(first) and len(clause.heading) < MIN_HEADING_CHARS:
+        joined = first + clause.sentences[1].text.strip()
+        return joined if joined in clause.text else first
+    return first
 
 
 # "…的工作目标是什么？", "保障措施有哪些": the heading's contents and nothing more (not "…有什么时间要求").

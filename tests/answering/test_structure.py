@@ -138,6 +138,19 @@ def test_a_section_asked_for_by_its_heading_is_answered_by_its_text_or_its_parts
     assert ask("保障措施包括几个方面？").text.startswith("“保障措施”共两个方面：")
 
 
+def test_parts_headed_only_by_their_kind_are_listed_with_what_they_hold(tmp_path):
+    """"改造内容有哪些": parts headed "（一）基础类。" say what they hold in the sentence after the heading, shown with
+    it; a part whose heading says what it does ("（一）严格测试考核。") is shown by its heading."""
+    engine = _inline_kb(tmp_path, {"plan.txt": PLAN + "四、改造内容\n（一）基础类。主要是测试管网和测试水表的更新。\n"
+                                   "（二）提升类。主要是测试直饮水设施的建设。\n"})
+    contents = engine.ask("改造内容有哪些？", mode=RetrievalMode.BM25)
+    assert contents.text.split("\n")[1:] == [
+        "（1）（一）基础类。主要是测试管网和测试水表的更新。〔午测发〔2099〕9号 四（一）〕",
+        "（2）（二）提升类。主要是测试直饮水设施的建设。〔午测发〔2099〕9号 四（二）〕"]
+    measures = engine.ask("保障措施有哪些？", mode=RetrievalMode.BM25)
+    assert measures.text.split("\n")[1].startswith("（1）（一）严格测试考核。〔")
+
+
 def test_a_law_s_chapter_is_not_retrieved_first_for_its_heading(tmp_path):
     """"…要承担什么法律责任" asks for the article on that conduct, not the 法律责任 chapter's heading line."""
     engine = _inline_kb(tmp_path, {"wharves.txt": CHAPTERS})
