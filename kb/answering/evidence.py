@@ -249,6 +249,10 @@ _PERMIT_BREAK = re.compile(r"的|办理|申请|取得|持有|颁发|核发|吊�
 _DETERMINERS = frozenset("那些 这些 那个 这个 有关 相关 所有 各类 各种 其他 上述 什么 哪些 哪种 哪个 哪类 何种 几种 几个".split())
 
 
+# The years a title closes with, in brackets ("…行动方案（2023—2025年）").
+_TITLE_YEARS = re.compile(r"(?=[（(][^（）()]*年[）)]$)")
+
+
 class SentenceScorer:
     """Scores the sentences of retrieved clauses: the idf-weighted share of the question's words in the sentence and
     its heading, plus dense similarity of the stored sentence vectors when a similarity function is given."""
@@ -327,9 +331,11 @@ class SentenceScorer:
             preamble = doc.clause(PREAMBLE_LABEL) if doc else None
             addressed = recipients_line(preamble.text) if preamble else ""  # whom it is sent to: no provision
             dated = [s.text for s in preamble.sentences if is_date_line(s.text.strip())] if preamble else []
+            issued = issued_title(meta.title) if meta else ""
+            # (An issued text's title may print its years on a line of their own: "…行动方案" "（2023—2025年）".)
             self._mastheads[doc_id] = frozenset(
                 line.strip() for line in (*meta.info_lines, meta.title, meta.doc_number, meta.issuer, addressed,
-                                          issued_title(meta.title), *dated) if line
+                                          issued, *_TITLE_YEARS.split(issued), *dated) if line
             ) if meta else frozenset()
         return self._mastheads[doc_id]
 

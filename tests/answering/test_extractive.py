@@ -1147,6 +1147,19 @@ def test_the_recipients_line_is_what_the_document_is_sent_to_not_a_provision(not
     assert all(c.quote != "各区人民政府：" for c in duties.citations)
 
 
+def test_an_issued_text_s_title_is_never_quoted_though_its_years_stand_on_a_line_of_their_own(tmp_path):
+    """"…行动方案" and "（2099—2100年）" print the issued text's title on two lines: neither is a provision, however
+    many of the question's words the title holds."""
+    engine = _inline_kb(tmp_path, {"plan.txt": "甲市人民政府办公厅关于印发甲市测试节水改造行动方案（2099—2100年）的通知\n"
+                                   "甲府办发〔2099〕4号\n各区人民政府：\n现将《甲市测试节水改造行动方案（2099—2100年）》印发给你们，"
+                                   "请认真执行。\n甲市人民政府办公厅\n2099年5月6日\n甲市测试节水改造行动方案\n（2099—2100年）\n"
+                                   "一、改造任务\n各区应当完成老旧管网的测试改造。\n二、资金保障\n市级财政安排测试资金。\n"})
+    answer = ask(engine, "甲市测试节水改造行动方案有哪些规定？")
+    quotes = [c.quote for c in answer.citations]
+    assert answer.status == AnswerStatus.ANSWERED and "甲市测试节水改造行动方案" not in quotes
+    assert "（2099—2100年）" not in quotes
+
+
 def test_a_sentence_that_only_names_its_clause_answers_nothing(notice_kb):
     """"二、主要目标" is a heading line of its own in an 方案: the target under it answers "主要目标是什么"."""
     answer = ask(notice_kb, "主要目标是什么？")
