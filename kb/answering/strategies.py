@@ -253,11 +253,15 @@ class AnswerContext:
         return list(expanded.values())
 
     def paragraph_from(self, first: ScoredSentence, limit: int) -> list[ScoredSentence]:
-        """`first` and the sentences of its clause after it, at most `limit` in all."""
+        """`first` and the sentences of its paragraph after it, at most `limit` in all: a 决定's or 意见's item may hold
+        several paragraphs, each its own provision ("四、违反本决定第一条规定…罚款。" then "违反本决定第二条规定…")."""
         clause = first.clause
-        start = clause.start + clause.text.find(first.text)
+        at = clause.text.find(first.text)
+        start = clause.start + at
+        end = clause.text.find("\n", at + len(first.text))
+        end = clause.start + (end if end >= 0 else len(clause.text))
         following = [ScoredSentence(first.doc_id, clause, s.text.strip(), first.score, first.rank)
-                     for s in clause.sentences if s.start > start and s.text.strip()]
+                     for s in clause.sentences if start < s.start < end and s.text.strip()]
         return [first, *following[:limit - 1]]
 
     def refuse(self, reason: str) -> Answer:

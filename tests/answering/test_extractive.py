@@ -1160,6 +1160,18 @@ def test_an_issued_text_s_title_is_never_quoted_though_its_years_stand_on_a_line
     assert "（2099—2100年）" not in quotes
 
 
+def test_a_penalty_runs_on_to_the_end_of_its_paragraph_not_into_the_next_one(tmp_path):
+    """A 决定's item may hold two penalties, a paragraph each: the conduct asked about is punished by the first; the
+    second punishes other conduct and is not quoted with it."""
+    engine = _inline_kb(tmp_path, {"decision.txt": "甲市人民代表大会常务委员会关于禁止燃放测试灯的决定\n"
+                                   "为了预防火灾，作出如下决定：\n一、本市行政区域内禁止燃放测试灯。\n二、禁止销售测试灯。\n"
+                                   "三、违反本决定第一条规定燃放测试灯的，由公安机关处二百元以上五百元以下罚款；"
+                                   "造成火灾的，处五百元以上二千元以下罚款。\n"
+                                   "违反本决定第二条规定销售测试灯的，由市场监督管理部门处一千元以上一万元以下罚款。\n"})
+    answer = ask(engine, "燃放测试灯引起火灾怎么罚？")
+    assert "造成火灾的，处五百元以上二千元以下罚款" in answer.text and "销售测试灯的" not in answer.text
+
+
 def test_a_sentence_that_only_names_its_clause_answers_nothing(notice_kb):
     """"二、主要目标" is a heading line of its own in an 方案: the target under it answers "主要目标是什么"."""
     answer = ask(notice_kb, "主要目标是什么？")
