@@ -843,9 +843,23 @@ def term_difference(ctx: AnswerContext) -> Answer | None:
     return ctx.compose(chosen, items=False)
 
 
+# "…应当加强对禁止燃放孔明灯工作的领导": a modal verb inside "对…的…" names a work, it rules on nothing.
+_NAMED_WORK = re.compile(r"对[^，。；：,;:]{0,30}?(?:工作|行为|活动|事项)的")
+
+
+# "孔明灯，是指…可以自由飘移的灯具": a definition's modal verb tells what the thing is, it allows nothing.
+_MEANING = re.compile(r"^[^。；]{1,40}?(?:是指|系指)")
+
+
+def _ruling(provision: str) -> str:
+    """The provision without the works it names by their modal verb; nothing of a definition."""
+    return "" if _MEANING.search(provision) else _NAMED_WORK.sub("", provision)
+
+
 def _verdict(question: str, provision: str) -> str:
     """可以 / 不可以 / 应当, from the provision's modal verb, worded for the question; a penalty for a conduct says it
     is not allowed (its 可以 and 应当 are the authority's: "…的，由…没收违法所得，可以并处…罚款")."""
+    provision = _ruling(provision)
     if PENALTY_CUE.search(provision) and _SANCTIONED_CONDUCT.search(provision):
         return "不可以，文件对这种行为规定了处罚"
     if COMPULSION.search(question) and _LEAVES_TO_CHOICE.search(provision) \
@@ -901,7 +915,7 @@ def permission(ctx: AnswerContext) -> Answer | None:
         complete = [s for s in ctx.contenders
                     if s.doc_id == best.doc_id and (s is best or s.lexical >= tuning.MIN_SUPPORT or s in about_act)
                     and not ctx.scorer.missing_detail(ctx.intent, s)]
-        modal = [s for s in complete if wanted.search(s.text)]
+        modal = [s for s in complete if wanted.search(_ruling(s.text))]
         # "可以只在内部掌握、不对外公布吗": when nothing allowed or forbidden is about the act, a duty to do it answers.
         if _ASKS_TO_SKIP.search(ctx.intent.text) and not any(share[id(s)] for s in modal):
             modal += [s for s in complete if _DUTY.search(s.text) and s not in modal]
@@ -931,7 +945,8 @@ def permission(ctx: AnswerContext) -> Answer | None:
         # So does one whose modal verb answers another kind of question ("允许个人参与城市绿化吗" is not answered by
         # "…规划指标应当符合国家相关规定", which holds 城市绿化).
         if not share[id(best)] or not _answers_kind(ctx, _verdict(ctx.intent.text, best.text)):
-            holding_act = next((s for s in ctx.contenders if _ALLOWS_OR_FORBIDS.search(s.text) or wanted.search(s.text)
+            holding_act = next((s for s in ctx.contenders if _ALLOWS_OR_FORBIDS.search(_ruling(s.text))
+                                or wanted.search(_ruling(s.text))
                                 if share[id(s)] >= tuning.MIN_ACT_COVERAGE), None)
             # Its modal verb may be another party's ("…有权向有关部门举报，接到举报的部门应当…"): it is quoted
             # without a verdict when that verdict would not answer the question.

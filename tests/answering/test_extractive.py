@@ -1,6 +1,8 @@
 """Every answer strategy on small inline texts: the right provision quoted with its citation, the asked detail held,
 and a refusal when the documents do not say it."""
 
+from dataclasses import replace
+
 import pytest
 
 from kb.answering.strategies import GATE, STRATEGIES
@@ -1170,6 +1172,37 @@ def test_a_penalty_runs_on_to_the_end_of_its_paragraph_not_into_the_next_one(tmp
                                    "违反本决定第二条规定销售测试灯的，由市场监督管理部门处一千元以上一万元以下罚款。\n"})
     answer = ask(engine, "燃放测试灯引起火灾怎么罚？")
     assert "造成火灾的，处五百元以上二千元以下罚款" in answer.text and "销售测试灯的" not in answer.text
+
+
+def test_a_modal_verb_naming_a_work_or_describing_a_thing_rules_on_nothing(tmp_path):
+    """"…应当加强对禁止燃放测试灯工作的领导" names the work of enforcing a ban, and "测试灯，是指…可以自由飘移的灯具"
+    tells what the lamp is: neither allows or forbids what is asked, though the closest sentence."""
+    from kb.answering.evidence import ScoredSentence, SentenceScorer
+    from kb.answering.intent import analyse
+    from kb.answering.strategies import AnswerContext, permission
+    from kb.schema import Hit
+
+    engine = _inline_kb(tmp_path, {"decision.txt": "甲市人民代表大会常务委员会关于禁止燃放测试灯的决定\n"
+                                   "为了预防火灾，作出如下决定：\n"
+                                   "一、市、区人民政府应当加强对禁止燃放测试灯工作的领导，组织有关部门做好宣传教育工作。\n"
+                                   "二、本市行政区域内禁止燃放测试灯。\n本决定所称测试灯，是指以热空气为升空动力，可以自由飘移的灯具。\n"})
+    snap = engine.retriever.snapshot()
+    doc_id = next(iter(snap.documents))
+
+    def answer(question, closest):
+        clauses = [snap.clause(doc_id, label) for label in ("一", "二")]
+        ctx = AnswerContext(snap, SentenceScorer(snap, engine.retriever.tokenizer), analyse(question),
+                            [Hit(doc_id, "", "", c.label, c.heading, c.text, 1.0) for c in clauses])
+        ranked = [ScoredSentence(doc_id, c, s.text.strip(), 0.9, rank, lexical=0.5)
+                  for rank, c in enumerate(clauses, 1) for s in c.sentences]
+        first = next(s for s in ranked if closest in s.text)
+        ctx.ranked = [replace(first, score=1.0, lexical=1.0), *(s for s in ranked if s is not first)]
+        return permission(ctx)
+
+    light = answer("在甲市能放测试灯吗？", "领导")
+    assert light.text.startswith("不可以，文件禁止：\n二、本市行政区域内禁止燃放测试灯。") and "领导" not in light.text
+    sell = answer("可以卖测试灯吗？", "是指")
+    assert sell is None or not sell.text.startswith("可以")
 
 
 def test_a_sentence_that_only_names_its_clause_answers_nothing(notice_kb):
