@@ -2,8 +2,9 @@
 
 The whole question is answered first, as one. Each of its questions is then answered alone from the documents that
 answer cites; a part's answer is added under its own question only when it quotes a provision the first answer does
-not, and that provision holds words of the part that the first answer lacks. Otherwise the first answer already
-answers that part (an 应当按照每公顷不低于十米的标准 sentence answers "林带按什么标准建？" too).
+not, and that provision holds words of the part that the first answer lacks, or, of an article the answer cites, rules
+on a part asking whether (its verdict) or states another value for a part asking how much. Otherwise the first answer
+already answers that part (an 应当按照每公顷不低于十米的标准 sentence answers "林带按什么标准建？" too).
 
 When the whole question finds no answer (the detail one part asks for is looked for in the provision of another),
 each part is answered alone, and the answers stand together only when every part has one: a part the documents do
@@ -19,11 +20,14 @@ from dataclasses import replace
 from kb.analysis.penalties import provision_label
 from kb.answering import tuning
 from kb.answering.compose import UNNAMED_HEDGE
-from kb.answering.intent import analyse
+from kb.answering.intent import QuestionIntent, analyse
 from kb.schema import Answer, AnswerStatus
 from kb.text.bodies import find_bodies
+from kb.text.numerals import find_quantities
 
 _QUESTION_END = re.compile(r"(?<=[？?])")
+# "单位因前述违法行为受到处罚的，…" rules on the conduct of the sentence before it, which the quote leaves out.
+_REFERS_BACK = re.compile(r"前述|前款|上述")
 MIN_PART_CHARS = 3  # "罚多少？" is a question; "是吗？" or "吗？" after one is not
 MAX_PARTS = 4
 
@@ -66,6 +70,38 @@ def adds_to(answer: Answer, part_answer: Answer, weights: dict[str, float], who_
     return new_word_share(weights, lead, quoted) >= tuning.MIN_PART_NEW_WORDS
 
 
+def _values(text: str) -> set[tuple[object, ...]]:
+    return {(q.kind, q.low, q.high, q.unit) for q in find_quantities(text)}
+
+
+def rules_or_states_anew(answer: Answer, part_answer: Answer, part: QuestionIntent, weights: dict[str, float]) -> bool:
+    """A part asking whether (能不能…) or how much is answered by its own verdict or value, whose provision may hold
+    no word the answer so far lacks: "中心城区禁止人力车从事客运经营" answers "中心城区能不能…" beside "中心城区以外的区县
+    …可以决定是否准许人力车…", and "建设单位…处二十万元以上…罚款" the part the answer's "设计单位…处十万元以上…" does not.
+    Only from an article the answer cites, and holding as many of the part's words as any sentence the answer
+    quotes: the parts of one question about one provision are ruled on there, a verdict from another article would
+    be about another act, a sentence about less of the part than the answer's own (another item's rate, the
+    authority's time limit after the applicant's) says nothing the answer does not, and one referring back (前述违法
+    行为) is about what the sentence before it says."""
+    if part_answer.status != AnswerStatus.ANSWERED or not part_answer.citations:
+        return False
+    lead = part_answer.citations[0]
+    cited = {(c.doc, provision_label(c.clause)) for c in answer.citations}
+    if lead.quote in answer.text or (lead.doc, provision_label(lead.clause)) not in cited \
+            or _REFERS_BACK.search(lead.quote):
+        return False
+    about = new_word_share(weights, lead.quote)
+    if not about or about < max(new_word_share(weights, c.quote) for c in answer.citations):
+        return False
+    if part.wants_permission:  # its verdict ("不可以，文件禁止：") stands on a line of its own before the quote
+        first_line = part_answer.text.split("\n", 1)[0]
+        return first_line.endswith("：") and lead.quote not in first_line
+    if part.wants_number or part.wants_money or part.wants_duration or part.wants_frequency or part.wants_share \
+            or part.wants_penalty:
+        return bool(_values(lead.quote) - _values(answer.text))
+    return False
+
+
 def with_parts(question: str, answer: Answer, answer_part: Callable[[str, Sequence[str]], Answer],
                weights_of: Callable[[str], dict[str, float]]) -> Answer:
     """`answer` (to the whole question) with the answers of those of its questions it does not answer yet.
@@ -82,7 +118,9 @@ def with_parts(question: str, answer: Answer, answer_part: Callable[[str, Sequen
         # "…是谁发的？什么时候发的？": another fact of the document than the whole question's answer states.
         asked_field = analyse(part, parts[:index]).metadata_field
         asks_metadata = bool(asked_field) and asked_field != whole_field
-        if not adds_to(answer, part_answer, weights_of(part), asks_who, asks_metadata):
+        part_intent = analyse(part, parts[:index])
+        rules_anew = rules_or_states_anew(answer, part_answer, part_intent, weights_of(part))
+        if not rules_anew and not adds_to(answer, part_answer, weights_of(part), asks_who, asks_metadata):
             continue
         lead = part_answer.citations[0]
         # The part's answer from the provision it leads with (an article's 款 are one provision): its other
@@ -90,6 +128,9 @@ def with_parts(question: str, answer: Answer, answer_part: Callable[[str, Sequen
         added = [c for c in part_answer.citations
                  if c.doc == lead.doc and provision_label(c.clause) == provision_label(lead.clause) and c.quote not in answer.text]
         lines = [line for line in part_answer.text.split("\n") if any(c.quote in line for c in added)]
+        verdict = part_answer.text.split("\n", 1)[0]
+        if rules_anew and part_intent.wants_permission and lines:  # the verdict is its answer
+            lines = [verdict, *lines]
         if not lines:  # what it quotes, the answer says already (a quote ending "〔…〕。" reads apart from its mark)
             continue
         text = answer.text

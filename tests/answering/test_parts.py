@@ -1,7 +1,8 @@
 """Questions that ask several things: splitting them, and adding a part's own answer only when it says more."""
 
 from kb.answering.compose import UNNAMED_HEDGE
-from kb.answering.parts import adds_to, new_word_share, question_parts, with_parts
+from kb.answering.intent import analyse
+from kb.answering.parts import adds_to, new_word_share, question_parts, rules_or_states_anew, with_parts
 from kb.schema import Answer, AnswerStatus, Citation
 
 
@@ -82,6 +83,40 @@ def test_the_answer_gains_the_parts_answer_under_its_question():
     assert answer.text.splitlines()[0] == whole.text
     assert answer.text.splitlines()[1:] == ["关于“评估 费用 由谁出？”：", "评估的费用不得由市场主体承担。〔《测试条例》第二条〕"]
     assert [c.clause for c in answer.citations] == ["第一条", "第二条"]
+
+
+def test_a_part_asking_whether_adds_its_own_verdict_though_the_answer_holds_all_its_words():
+    """"中心城区能不能…？中心城区以外的区县是否允许？": the answer to the whole quotes the second part's provision, which
+    holds every word of the first; the first part's own provision rules the other way and is added with its verdict."""
+    whole = answered("中心城区以外的区县人民政府可以决定是否准许人力车从事客运经营。", clause="第五十二条第二款", lead="可以：")
+    banned = answered("中心城区禁止人力车从事客运经营。", clause="第五十二条第二款", lead="不可以，文件禁止：")
+    by_part = {"中心城区 能不能 用 人力车 拉客？": banned, "中心城区以外的区县 是否允许？": whole}
+    answer = with_parts("中心城区 能不能 用 人力车 拉客？中心城区以外的区县 是否允许？", whole,
+                        lambda part, earlier: by_part[part], words)
+    assert answer.text.splitlines()[2:] == ["关于“中心城区 能不能 用 人力车 拉客？”：", "不可以，文件禁止：",
+                                            "中心城区禁止人力车从事客运经营。〔《测试条例》第五十二条第二款〕"]
+    asked, part_words = analyse("中心城区能不能用人力车拉客？"), {"中心城区": 1.0, "人力车": 1.0}
+    assert rules_or_states_anew(whole, banned, asked, part_words)
+    unruled = answered("中心城区禁止人力车从事客运经营。", clause="第五十二条第二款")
+    assert not rules_or_states_anew(whole, unruled, asked, part_words)  # no verdict
+    assert not rules_or_states_anew(banned, banned, asked, part_words)  # nothing new
+    elsewhere = answered("中心城区禁止人力车从事客运经营。", clause="第九条", lead="不可以，文件禁止：")
+    assert not rules_or_states_anew(whole, elsewhere, asked, part_words)  # another article rules on another act
+    assert not rules_or_states_anew(whole, banned, asked, {"三轮车": 1.0})  # about none of the part's words
+    assert not rules_or_states_anew(whole, banned, asked, {"中心城区": 1.0, "区县": 1.0})  # less than the answer
+
+
+def test_a_part_asking_how_much_adds_a_provision_stating_another_amount():
+    """"建设单位怎么罚？设计、施工单位又怎么罚？": each party's fine is its own amount, in sentences of the same words."""
+    whole = answered("设计单位、施工单位违反建筑节能标准的，处十万元以上五十万元以下罚款。", clause="第七十九条第二款")
+    builder = answered("建设单位违反建筑节能标准的，处二十万元以上五十万元以下罚款。", clause="第七十九条")
+    asked, part_words = analyse("建设单位违反建筑节能标准罚多少钱？"), {"建设单位": 1.0}
+    assert rules_or_states_anew(whole, builder, asked, part_words)
+    same_fine = answered("建设单位违反建筑节能标准的，处十万元以上五十万元以下罚款。", clause="第七十九条")
+    assert not rules_or_states_anew(whole, same_fine, asked, part_words)
+    assert not rules_or_states_anew(whole, builder, analyse("建设单位违反建筑节能标准由谁处理？"), part_words)
+    other_conduct = answered("建设单位因前述违法行为受到处罚的，处五万元以上罚款。", clause="第七十九条第三款")
+    assert not rules_or_states_anew(whole, other_conduct, asked, part_words)  # the conduct is the sentence before
 
 
 def test_a_parts_answer_keeps_the_other_paragraphs_of_the_article_it_leads_with():
