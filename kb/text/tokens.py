@@ -69,6 +69,7 @@ class PolicyTokenizer:
             cache_dir.mkdir(parents=True, exist_ok=True)
             self._jieba.tmp_dir = str(cache_dir)
         self._lock = threading.Lock()  # jieba's lazy initialise is not thread-safe
+        self._tagger = None  # a part-of-speech tagger over the same dictionary, made when first asked
         for term in [*policy_terms(), *extra_terms]:
             # A high frequency makes jieba keep the term whole rather than splitting it.
             self._jieba.add_word(term.lower(), freq=max(2000, 200 * len(term)))
@@ -79,6 +80,16 @@ class PolicyTokenizer:
         with self._lock:
             words = self._jieba.lcut_for_search(text, HMM=False)
         return [w for w in words if _is_content_token(w)]
+
+    def verbs(self, text: str) -> list[str]:
+        """The words of `text` jieba tags as verbs ("卖" and "做" of "可以卖孔明灯吗"), single characters included."""
+        import jieba.posseg  # lazy, as jieba is
+
+        with self._lock:
+            if self._tagger is None:
+                self._tagger = jieba.posseg.POSTokenizer(self._jieba)
+            pairs = self._tagger.lcut(text.lower(), HMM=False)
+        return [pair.word for pair in pairs if pair.flag.startswith("v")]
 
     def expand_query(self, question: str) -> str:
         """Append the formal terms for colloquial words found in the question (the question itself is kept)."""

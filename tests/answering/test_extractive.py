@@ -2534,3 +2534,15 @@ def test_a_body_is_not_followed_by_another_provisions_body(permits_kb):
 
     answer = who(_context(permits_kb, "建设项目附属绿地由谁负责建设？", ["第十九条", "第二十条第（一）项"]))
     assert cited(answer) == ["第十九条"] and "建设单位" in answer.text
+
+
+def test_a_penalty_for_one_act_gives_no_verdict_on_another_act_on_the_same_thing(tmp_path):
+    """"可以卖天灯吗" of a 决定 punishing only the lighting of them: the penalty holds the lamp, not the sale, and says
+    nothing on selling (it is quoted without 不可以); asked about lighting them, it answers 不可以."""
+    engine = _inline_kb(tmp_path, {"decision.txt": "甲市人民代表大会常务委员会关于天灯管理的决定\n"
+                                   "为了预防火灾，作出如下决定：\n一、各级人民政府应当加强火灾预防工作。\n"
+                                   "二、违反有关规定燃放天灯的，由公安机关处二百元以上五百元以下罚款。\n"})
+    selling = ask(engine, "可以卖天灯吗？")
+    assert selling.status == AnswerStatus.ANSWERED and "不可以" not in selling.text
+    lighting = ask(engine, "能不能燃放天灯？")
+    assert lighting.text.startswith("不可以")

@@ -143,3 +143,10 @@ def test_a_stove_and_firewood_in_the_words_of_an_energy_law():
     """土灶烧柴火 is the 通过低效率炉灶直接燃烧…薪柴 an energy law leaves out of its scope."""
     assert {"炉灶", "薪柴"} <= set(default_tokenizer().expand_query("农村用土灶烧柴火归不归这部法律管？").split()[1:])
 
+
+
+def test_verbs_are_the_words_tagged_as_verbs_single_characters_included():
+    tokenizer = default_tokenizer()
+    assert tokenizer.verbs("可以卖孔明灯吗") == ["卖"]
+    assert "做" in tokenizer.verbs("在家里做孔明灯")
+    assert "孔明灯" not in tokenizer.verbs("禁止燃放孔明灯") and "燃放" in tokenizer.verbs("禁止燃放孔明灯")
