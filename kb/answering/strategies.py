@@ -289,6 +289,8 @@ class AnswerContext:
 
 
 _PUNISHED = "不可以，文件对这种行为规定了处罚"
+_ALTERNATIVE = "或者"  # between two kinds of conduct an item of a penalty punishes
+MIN_ALTERNATIVE_CHARS = 4  # "在树木上刻画" is a kind of conduct; "其他" is not
 # The verbs of asking leave, not of the act asked about ("能不能", "可以…吗", "需不需要", "是否允许").
 _FRAME_VERBS = frozenset("""能 能够 不能 可以 可 允许 准许 准 行 行不行 要 需要 得 应该 应当 必须 是 有 没有 让 会 想 去 来 用
 进行 开展 算 属于 违法 合法 违规 合规 管 不管""".split())
@@ -576,11 +578,20 @@ def _duty_stating(ctx: AnswerContext, doc_id: str, conduct: str, penalty_article
 
 
 def _breached_duty(ctx: AnswerContext, sentence: ScoredSentence) -> ScoredSentence | None:
-    """For an item of conduct under a penalty ("（七）临街工地不设置护栏…的。"), the duty it breaches."""
+    """For an item of conduct under a penalty ("（七）临街工地不设置护栏…的。"), the duty it breaches. An item of two
+    alternatives ("（二）在…树木上涂写、刻画或者未经批准张挂、张贴宣传品等的") may breach two provisions, one each (不得…
+    涂写、刻画; 张挂…须经批准): when no provision states both, the provision of the alternative most about the
+    question."""
     lead = _article_lead(ctx, sentence)
     if lead is None or lead.clause is sentence.clause or not PENALTY_CUE.search(lead.text):
         return None
-    return _punished_duty(ctx, lead, sentence.text)
+    duty = _punished_duty(ctx, lead, sentence.text)
+    if duty is not None or _ALTERNATIVE not in sentence.text:
+        return duty
+    found = [duty for conduct in sentence.text.split(_ALTERNATIVE) if len(conduct) >= MIN_ALTERNATIVE_CHARS
+             and (duty := _punished_duty(ctx, lead, conduct)) is not None]
+    asked = ctx.scorer.weights(ctx.intent.resolved)
+    return max(found, key=lambda s: SentenceScorer.coverage(asked, s.text), default=None)
 
 
 def penalty(ctx: AnswerContext) -> Answer | None:

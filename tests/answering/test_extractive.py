@@ -2546,3 +2546,23 @@ def test_a_penalty_for_one_act_gives_no_verdict_on_another_act_on_the_same_thing
     assert selling.status == AnswerStatus.ANSWERED and "不可以" not in selling.text
     lighting = ask(engine, "能不能燃放天灯？")
     assert lighting.text.startswith("不可以")
+
+
+def test_an_item_punishing_two_kinds_of_conduct_rules_through_the_provision_of_the_asked_one(tmp_path):
+    """"（一）在测试树木上涂写、刻画或者未经批准张挂测试宣传品的" breaches 第一条 (不得涂写、刻画) or 第二条 (张挂须经
+    批准), neither stating both: asked about carving, the item answers through 第一条's prohibition."""
+    from kb.answering.evidence import ScoredSentence, SentenceScorer
+    from kb.answering.intent import analyse
+    from kb.answering.strategies import AnswerContext, permission
+
+    engine = _inline_kb(tmp_path, {"rules.txt": "甲市测试条例\n第一条 一切单位和个人，都不得在测试树木上涂写、刻画。\n"
+                                   "第二条 单位和个人张挂测试宣传品，须经测试主管部门批准。\n"
+                                   "第三条 有下列行为之一者，由测试主管部门责令纠正，可以并处罚款：\n"
+                                   "（一）在测试树木上涂写、刻画或者未经批准张挂测试宣传品的；\n（二）随地吐痰的。\n"})
+    snap = engine.retriever.snapshot()
+    doc_id = next(iter(snap.documents))
+    item = snap.clause(doc_id, "第三条第（一）项")
+    ctx = AnswerContext(snap, SentenceScorer(snap, engine.retriever.tokenizer), analyse("可以在测试树木上刻字吗？"), [])
+    ctx.ranked = [ScoredSentence(doc_id, item, item.sentences[0].text.strip(), 1.0, 0, lexical=0.5)]
+    answer = permission(ctx)
+    assert answer is not None and answer.text.startswith("不可以") and cited(answer)[0] == "第一条"
