@@ -116,11 +116,12 @@ def with_parts(question: str, answer: Answer, answer_part: Callable[[str, Sequen
         part_answer = answer_part(part, parts[:index])
         asks_who = analyse(part).wants_responsible
         # "…是谁发的？什么时候发的？": another fact of the document than the whole question's answer states.
-        asked_field = analyse(part, parts[:index]).metadata_field
-        asks_metadata = bool(asked_field) and asked_field != whole_field
         part_intent = analyse(part, parts[:index])
-        rules_anew = rules_or_states_anew(answer, part_answer, part_intent, weights_of(part))
-        if not rules_anew and not adds_to(answer, part_answer, weights_of(part), asks_who, asks_metadata):
+        asked_field = part_intent.metadata_field
+        asks_metadata = bool(asked_field) and asked_field != whole_field
+        part_words = weights_of(part)
+        rules_anew = rules_or_states_anew(answer, part_answer, part_intent, part_words)
+        if not rules_anew and not adds_to(answer, part_answer, part_words, asks_who, asks_metadata):
             continue
         lead = part_answer.citations[0]
         # The part's answer from the provision it leads with (an article's 款 are one provision): its other
@@ -128,9 +129,8 @@ def with_parts(question: str, answer: Answer, answer_part: Callable[[str, Sequen
         added = [c for c in part_answer.citations
                  if c.doc == lead.doc and provision_label(c.clause) == provision_label(lead.clause) and c.quote not in answer.text]
         lines = [line for line in part_answer.text.split("\n") if any(c.quote in line for c in added)]
-        verdict = part_answer.text.split("\n", 1)[0]
-        if rules_anew and part_intent.wants_permission and lines:  # the verdict is its answer
-            lines = [verdict, *lines]
+        if rules_anew and part_intent.wants_permission and lines:  # the verdict, its first line, is its answer
+            lines = [part_answer.text.split("\n", 1)[0], *lines]
         if not lines:  # what it quotes, the answer says already (a quote ending "〔…〕。" reads apart from its mark)
             continue
         text = answer.text

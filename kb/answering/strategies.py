@@ -588,10 +588,10 @@ def _breached_duty(ctx: AnswerContext, sentence: ScoredSentence) -> ScoredSenten
     duty = _punished_duty(ctx, lead, sentence.text)
     if duty is not None or _ALTERNATIVE not in sentence.text:
         return duty
-    found = [duty for conduct in sentence.text.split(_ALTERNATIVE) if len(conduct) >= MIN_ALTERNATIVE_CHARS
-             and (duty := _punished_duty(ctx, lead, conduct)) is not None]
+    alternatives = [breached for conduct in sentence.text.split(_ALTERNATIVE) if len(conduct) >= MIN_ALTERNATIVE_CHARS
+                    and (breached := _punished_duty(ctx, lead, conduct)) is not None]
     asked = ctx.scorer.weights(ctx.intent.resolved)
-    return max(found, key=lambda s: SentenceScorer.coverage(asked, s.text), default=None)
+    return max(alternatives, key=lambda s: SentenceScorer.coverage(asked, s.text), default=None)
 
 
 def penalty(ctx: AnswerContext) -> Answer | None:
