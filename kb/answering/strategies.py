@@ -1345,15 +1345,19 @@ def listing(ctx: AnswerContext) -> Answer | None:
     best = duty or best
     floor = max(tuning.MIN_SUPPORT * 0.8, tuning.LIST_SHARE * ctx.ranked[0].score)
     chosen = [s for s in ctx.ranked if s.score >= floor and not s.clause.is_heading_sentence(s.text)]
+    enumerated = _enumeration(ctx, best)
+    if enumerated:  # a lead-in and all its items are the whole list: other provisions would pad it
+        chosen = []
     # A clause whose heading the question names is wanted whole ("推进工业绿色升级有哪些举措？").
     named = [s for s in ctx.ranked if s.clause.heading and s.clause.heading in ctx.intent.resolved
              and not s.clause.is_heading_sentence(s.text)]
     # A best sentence ending in "；" runs on to its full stop: an enumeration ("一是…；二是…；三是…。") is one list.
-    chosen = ctx.from_document_of(best, [best, *_to_full_stop(ctx, best, tuning.MAX_LIST_ITEMS), *whole, *named,
-                                          *chosen])
+    chosen = ctx.from_document_of(best, [best, *enumerated, *_to_full_stop(ctx, best, tuning.MAX_LIST_ITEMS), *whole,
+                                          *named, *chosen])
     # A task's note of its doers ("（牵头单位：市水利局；") says who, not what: the tasks it notes come with it.
     chosen = [task for s in chosen for task in (*_assigned_tasks(s), s)]
-    chosen = list({(s.doc_id, s.clause.label, s.text): s for s in chosen}.values())[:tuning.MAX_LIST_ITEMS]
+    chosen = list({(s.doc_id, s.clause.label, s.text): s for s in chosen}.values())[
+        :tuning.MAX_ARTICLE_SENTENCES if enumerated else tuning.MAX_LIST_ITEMS]
     # The best provision first, then the others in clause order (the position of the clause within its document),
     # each clause's sentences as they stand; but the best sentence of a law's paragraph leads it, since such a
     # paragraph holds several duties ("商业银行应当公开…" after two others of banks).
@@ -1363,6 +1367,17 @@ def listing(ctx: AnswerContext) -> Answer | None:
     clauses = {(s.doc_id, s.clause.label) for s in chosen}
     lead = "文件中涉及这一问题的规定如下：" if len(clauses) > 1 else ""
     return ctx.compose(chosen, lead=lead, numbered=len(chosen) > 1)
+
+
+def _enumeration(ctx: AnswerContext, lead_in: ScoredSentence) -> list[ScoredSentence]:
+    """The items a lead-in introduces ("本市生活垃圾分为以下四类：" → （一）…（四）), whole; none when the sentence
+    introduces none, or more than an article quoted whole holds."""
+    if not lead_in.text.endswith(_INTRODUCES_ITEMS) or lead_in.clause.sentences[-1].text.strip() != lead_in.text:
+        return []
+    items = _items(ctx.snapshot.documents[lead_in.doc_id], lead_in.clause)
+    sentences = [ScoredSentence(lead_in.doc_id, item, s.text.strip(), lead_in.score, lead_in.rank)
+                 for item in items for s in item.sentences if s.text.strip()]
+    return sentences if len(sentences) < tuning.MAX_ARTICLE_SENTENCES else []
 
 
 def undefined_term(ctx: AnswerContext) -> Answer | None:

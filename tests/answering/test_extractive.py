@@ -638,6 +638,31 @@ def test_a_list_of_things_of_the_asked_kind_is_led_by_the_sentence_that_introduc
 
 
 
+def test_a_lead_in_with_its_items_is_the_whole_list(kb):
+    """"…公示下列信息：" and its items answer "哪些信息" whole (an item of two sentences with both), without the close
+    sentences of other provisions, which would pad the list."""
+    from kb.answering.evidence import ScoredSentence, SentenceScorer
+    from kb.answering.intent import analyse
+    from kb.answering.strategies import AnswerContext, listing
+
+    snap = kb.retriever.snapshot()
+    doc_id = next(d for d, doc in snap.documents.items() if "山林" in doc.meta.title)
+
+    def scored(label, score):
+        clause = snap.clause(doc_id, label)
+        return ScoredSentence(doc_id, clause, clause.sentences[0].text.strip(), score, 1, lexical=score)
+
+    ctx = AnswerContext(snap, SentenceScorer(snap, kb.retriever.tokenizer), analyse("护林站要公示哪些信息？"), [])
+    ctx.ranked = [scored("第十八条", 0.9), scored("第十四条", 0.8)]
+    answer = listing(ctx)
+    assert "（二）巡护路线" in answer.text and "巡护记录" not in answer.text
+    assert cited(answer)[0] == "第十八条" and "第十四条" not in cited(answer)
+
+    ctx = AnswerContext(snap, SentenceScorer(snap, kb.retriever.tokenizer), analyse("本条例有哪些用语的含义？"), [])
+    ctx.ranked = [scored("第九条", 0.9)]
+    assert "持证人巡山时应当随身携带" in listing(ctx).text
+
+
 def test_scope_is_what_a_document_applies_to_before_what_it_does_not(kb):
     """"…不适用本条例" alone does not say what the regulation applies to: its scope article (among its first) does."""
     from kb.answering.evidence import ScoredSentence, SentenceScorer
