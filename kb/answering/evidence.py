@@ -303,7 +303,8 @@ class SentenceScorer:
         # Retrieval's score relative to its best hit: on 0..1 whichever retriever ranked them (BM25 scores are not).
         best_hit = max((hit.score for hit in hits), default=0.0)
         scored = []
-        lead_ins = {(hit.doc_id, clause.label): self.lead_in(hit.doc_id, clause) for _, hit, clause, _, _ in candidates}
+        lead_ins = {(hit.doc_id, clause.label): self.lead_in(hit.doc_id, clause) or self.section_heading(hit.doc_id, clause)
+                    for _, hit, clause, _, _ in candidates}
         for rank, hit, clause, text, chunk_id in candidates:
             lexical = self.coverage(weights, f"{clause.heading} {text}")
             lead_in = lead_ins[(hit.doc_id, clause.label)]
@@ -344,6 +345,15 @@ class SentenceScorer:
         an item of a law says what it is about only with it. "" for other clauses."""
         parent = self.item_parent(doc_id, clause)
         return parent.sentences[-1].text.strip() if parent else ""
+
+    def section_heading(self, doc_id: str, clause: Clause) -> str:
+        """The heading of the titled section a clause without a heading of its own stands in ("二、申报条件" over
+        "1．单位产品综合能耗达到行业先进水平；"): a 通知's or 方案's items say what they are about only with it. ""
+        for a law's articles, whose chapters are no topic of each article."""
+        if clause.heading or len(clause.path) < 2 or article_label(clause.label):
+            return ""
+        section = self.snapshot.clause(doc_id, "".join(clause.path[:-1]))
+        return section.heading if section else ""
 
     def _act_weights(self, act: str) -> dict[str, float]:
         """The words of an asked act that some document uses, neither modal nor frame words."""

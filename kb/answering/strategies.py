@@ -469,7 +469,11 @@ def outline_section(ctx: AnswerContext) -> Answer | None:
     for doc in ctx.documents:
         for parent in headed_clauses(question, doc):
             children = _children(doc, parent)
-            only_contents = _ONLY_ASKS_CONTENTS.match(question[question.find(parent.heading) + len(parent.heading):])
+            named = parent.heading in question  # or only its kind, asked for ("申报…需要什么条件"): its contents
+            if not named and is_division(parent.label):  # "…依法承担什么责任" does not ask for the 法律责任 chapter
+                continue
+            only_contents = _ONLY_ASKS_CONTENTS.match(question[question.find(parent.heading) + len(parent.heading):]) \
+                if named else True
             counted = counted_parts(parent.heading, question)
             if children and all(c.sentences for c in children) and (
                     ctx.intent.wants_list or (only_contents or counted) and not is_division(parent.label)):

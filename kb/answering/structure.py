@@ -47,6 +47,7 @@ _OWN_SCOPE = re.compile(r"本(?:法|条例|规定|办法|细则)适用于|(?<!�
 _ASKS_CONTENTS = re.compile(r"[^，,。？?]{0,6}?(?:哪|什么)")
 _ASKS_WHICH = re.compile(r"(?:哪些|哪几[项个类种]?|什么)$")
 _NOUN_ENDS = re.compile(r"$|[？?，,。；;！!]|呢|吗")
+_ASKED_KIND = re.compile(r"(?:哪些|哪几[项个类种]?|什么)([\u4e00-\u9fff]{2})(?=$|[？?，,。；;！!]|呢|吗)")
 _PARTS_COUNTED_BEFORE = re.compile(r"(?:几|多少)(项|个方面|个|类|条|方面)的?$")
 _PARTS_COUNTED_AFTER = re.compile(r"(?:共|一共|总共)?(?:有|包括|分为|分成|分)?(?:几|多少)(项|个方面|个|类|条|方面)")
 MIN_HEADING_CHARS = 4  # "目标", "任务" alone head too many clauses to name one
@@ -56,10 +57,23 @@ def asks_contents_of(heading: str, question: str) -> bool:
     """The question asks what the heading holds, or how many parts ("有几项重点任务"), not about something of its
     matter ("道路运输经营者制定的应急预案应当包括哪些内容" names 道路运输经营 only as whose plan it is)."""
     at = question.find(heading)
+    if at < 0:
+        return asks_kind_of(heading, question)
     after = question[at + len(heading):]
     # (After 哪些 the heading must be the whole noun: "哪些道路运输经营者" asks for operators, not 道路运输经营.)
-    return at >= 0 and bool(_ASKS_CONTENTS.match(after) or counted_parts(heading, question)
-                            or (_ASKS_WHICH.search(question[max(0, at - 3):at]) and _NOUN_ENDS.match(after)))
+    return bool(_ASKS_CONTENTS.match(after) or counted_parts(heading, question)
+                or (_ASKS_WHICH.search(question[max(0, at - 3):at]) and _NOUN_ENDS.match(after)))
+
+
+def asks_kind_of(heading: str, question: str) -> bool:
+    """The question asks for the heading's kind of thing, its last word, about the rest of it, said before: "申报绿色
+    工厂需要什么条件" asks for "申报条件", "企业申报要准备哪些材料" for "申报材料" (not "…什么条件的企业")."""
+    for found in _ASKED_KIND.finditer(question):
+        kind = found.group(1)
+        rest = heading[:-len(kind)]
+        if heading.endswith(kind) and len(rest) >= 2 and rest in question[:found.start()]:
+            return True
+    return False
 
 
 def counted_parts(heading: str, question: str) -> str:

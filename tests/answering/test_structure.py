@@ -220,3 +220,51 @@ def test_a_law_s_chapters_and_articles_are_counted_from_its_structure(tmp_path):
     articles = engine.ask("未市测试码头条例共有多少条？", mode=RetrievalMode.BM25)
     assert articles.text.startswith("《未市测试码头条例》共六条（第一条至第六条）")
     assert [c.clause for c in articles.citations] == ["第六条"]
+
+
+NOTICE = """午市测试经济委员会关于开展测试工厂申报工作的通知
+午测经发〔2099〕12号
+各区县测试经济部门：
+现就开展测试工厂申报工作通知如下：
+一、申报范围
+申报主体为在本市注册的测试工业企业。
+二、申报条件
+1．单位产品能耗达到行业先进水平；
+2．测试固体废物利用率不低于90%。
+三、支持政策
+对新认定的测试工厂，给予一次性奖励50万元。
+"""
+
+
+def test_a_heading_is_asked_for_by_its_kind_after_its_other_words(tmp_path):
+    """"申报测试工厂需要什么条件" asks for the section 申报条件 (its kind, 条件, asked for; 申报 said before), not for the
+    sentence sharing most of its words (…测试工厂…); "什么条件的企业" asks for enterprises, and "…承担什么责任" for no
+    chapter of 法律责任."""
+    notice = parse_document(NOTICE, "notice")
+    assert [c.label for c in headed_clauses("申报测试工厂需要什么条件？", notice)] == ["二"]
+    assert headed_clauses("满足什么条件的企业可以申报？", notice) == []
+    engine = _inline_kb(tmp_path, {"notice.txt": NOTICE})
+    answer = engine.ask("申报测试工厂需要什么条件？", mode=RetrievalMode.BM25)
+    assert answer.text.startswith("“申报条件”包括以下方面：")
+    assert [c.clause for c in answer.citations] == ["二1", "二2"]
+
+
+def test_an_item_without_a_heading_is_about_the_heading_of_its_section(tmp_path):
+    """"1．单位产品能耗达到行业先进水平；" under "二、申报条件" is a condition of the application: the words of
+    "申报…对能耗有什么要求" in the section's heading count for it (as an item's lead-in's do); a law's chapter is no
+    topic of its articles."""
+    from kb.answering.evidence import SentenceScorer
+    from kb.answering.intent import analyse
+
+    engine = _inline_kb(tmp_path, {"notice.txt": NOTICE, "bridges.txt": BRIDGES})
+    snap = engine.retriever.snapshot()
+    scorer = SentenceScorer(snap, engine.retriever.tokenizer)
+    notice = next(d for d, doc in snap.documents.items() if "申报" in doc.meta.title)
+    bridges = next(d for d in snap.documents if d != notice)
+    assert scorer.section_heading(notice, snap.clause(notice, "二1")) == "申报条件"
+    assert scorer.section_heading(notice, snap.clause(notice, "二")) == ""
+    assert scorer.section_heading(bridges, snap.clause(bridges, "第三条")) == ""
+    question = analyse("申报测试工厂对能耗有什么要求？")
+    hits = engine.retriever.search(question.search_text, mode=RetrievalMode.BM25, top_k=8, snap=snap)
+    item = next(s for s in scorer.score(question, hits) if s.clause.label == "二1")
+    assert item.lexical > SentenceScorer.coverage(scorer.weights(question.resolved), item.text)
