@@ -601,8 +601,10 @@ class SentenceScorer:
             return "文件没有规定具体时间"
         # A deadline opens its sentence, far from the asked words ("到2025年，…"), but the sentence must hold the
         # question's: a "“十四五”期间，新增危险废物…" does not say when the gas network is finished.
-        # (The words asking when, "截止时间", "什么时候", are no words the sentence must hold.)
+        # (The words asking when, "截止时间", "什么时候", are no words the sentence must hold. A phase's dated heading,
+        # "（一）启动阶段（2026年3月—6月）。", says when of the tasks its clause holds: their words count.)
+        dated = sentence.clause.text if sentence.clause.is_heading_sentence(text) else text
         if intent.wants_time and not intent.wants_duration and self.coverage(
-                {t: w for t, w in self.weights(intent.focus).items() if t not in FRAME_WORDS}, text) < tuning.MIN_SUPPORT:
+                {t: w for t, w in self.weights(intent.focus).items() if t not in FRAME_WORDS}, dated) < tuning.MIN_SUPPORT:
             return "文件没有规定具体时间"
         return ""

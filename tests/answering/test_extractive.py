@@ -963,6 +963,9 @@ def test_a_plan_s_phase_is_dated_by_its_heading(tmp_path):
     assert answer.status == AnswerStatus.ANSWERED and "2099年7月—2101年6月" in answer.text.splitlines()[0]
     assert cited(answer)[0] == "一（二）"
     assert "制定年度计划" in ask(engine, "启动阶段要做什么？").text.splitlines()[0]
+    # … and it says when of the phase's tasks, asked for by their own words.
+    task = ask(engine, "什么时候确定首批测试项目？")
+    assert task.status == AnswerStatus.ANSWERED and "2099年3月—6月" in task.text and cited(task)[0] == "一（一）"
 
 
 def test_a_share_written_as_a_fraction_answers_how_much(tmp_path):
