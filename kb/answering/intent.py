@@ -325,11 +325,14 @@ def analyse(question: str, previous: Sequence[str] = ()) -> QuestionIntent:
 def asked_act(question: str) -> str:
     """The act a question asks about: what follows the modal of a permission question ("打剧毒农药" of "养护单位可以
     打剧毒农药吗") or the asked body of a who question ("养护管理" of "附属绿地由谁负责养护管理"); else the whole
-    question."""
+    question. A who question naming its task before the body asked ("项目验收由谁负责") asks about that task: 负责
+    is how it asks."""
     for pattern in (_ASKED_TASK, _ASKED_ACT):
         found = pattern.search(question)
         if found and found.group(1).strip():
             return found.group(1)
+        if found and pattern is _ASKED_TASK and question[:found.start()].strip():
+            return question[:found.start()]
     return question
 
 

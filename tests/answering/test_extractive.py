@@ -968,6 +968,16 @@ def test_a_plan_s_phase_is_dated_by_its_heading(tmp_path):
     assert task.status == AnswerStatus.ANSWERED and "2099年3月—6月" in task.text and cited(task)[0] == "一（一）"
 
 
+def test_a_who_question_naming_its_task_first_is_answered_by_the_provision_of_that_task(tmp_path):
+    """"验收由谁负责" asks who does the 验收: "市测试委组织开展项目验收", not the sentence holding the asking word 负责
+    ("市测试委牵头负责改造工作的统筹协调")."""
+    engine = _inline_kb(tmp_path, {"plan.txt": "午市测试改造方案\n午测发〔2099〕7号\n一、实施步骤\n"
+                                   "（一）验收阶段（2099年11月—12月）。市测试委组织开展项目验收。\n"
+                                   "二、保障措施\n（一）加强组织领导。市测试委牵头负责改造工作的统筹协调。\n"})
+    answer = ask(engine, "验收由谁负责？")
+    assert answer.status == AnswerStatus.ANSWERED and cited(answer)[0] == "一（一）" and "统筹协调" not in answer.text
+
+
 def test_a_share_written_as_a_fraction_answers_how_much(tmp_path):
     """"约占全市能源消费总量的五分之一" states a share, as 百分之二十 would."""
     engine = _inline_kb(tmp_path, {"energy.txt": "午市测试节能方案\n午测发〔2099〕6号\n一、背景\n"

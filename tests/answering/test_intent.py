@@ -273,6 +273,7 @@ def test_the_act_a_permission_question_asks_about_follows_its_modal():
     assert asked_act("秸秆能不能烧？政府对秸秆怎么处理有啥说法？") == "烧"  # the act of the question that asks it
     assert asked_act("附属绿地平时由谁负责养护管理？") == "养护管理"
     assert asked_act("由哪个部门负责全国的节水工作？") == "全国的节水工作"
+    assert asked_act("项目验收由谁负责？") == "项目验收"  # the task said before the body asked: 负责 only asks
 
 
 def test_an_enterprise_asking_one_thing_is_not_asking_what_applies_to_it():
