@@ -111,6 +111,7 @@ _ASKED_UNIT = re.compile(r"(?<!好)(?:多少|几)个?(小时|分钟|年|月)(?![
 # When a law's rule recurs: "每年第一季度", "每半年".
 _PERIOD = re.compile(r"每(?:年|半年|季度|月|周|日|天)")
 # A day of the year, or of every month ("于每月5日前报送").
+_YEAR_BOUND = re.compile(r"\d{4}年(?:年?底|末)?(?:以前|之前|前|以后|之后|后)")
 _DATE = re.compile(r"(?:[0-9一二三四五六七八九十]{1,3}|每)月[0-9一二三四五六七八九十]{1,3}日")
 # A span counted from an event: "交付使用后的六个月", "之日起三十日".
 _COUNTED_FROM = re.compile(r"(?:后的?|之日起|起|之前|以前|前的?)$")
@@ -499,7 +500,10 @@ class SentenceScorer:
         if intent.wants_money and not intent.wants_penalty and PENALTY_CUE.search(text):
             return "文件没有规定具体金额（只规定了罚款）"
         for year in intent.years:
-            if year not in text and year not in meta.title:  # a document for one year speaks of it throughout
+            # (A document for one year speaks of it throughout; a provision bounding a year, "2000年底前建成的", says
+            # of every other year of what it bounds, unless the question asks a target by that year: "到2030年…".)
+            if year not in text and year not in meta.title and not (
+                    _YEAR_BOUND.search(text) and not re.search(rf"(?:到|至|截至|截止)\s*{year}", intent.focus)):
                 return f"文件没有提到{year}年的相关内容"
         own_place = meta.issuer[:2] if meta.issuer else ""
         for place in intent.places:

@@ -978,6 +978,15 @@ def test_a_who_question_naming_its_task_first_is_answered_by_the_provision_of_th
     assert answer.status == AnswerStatus.ANSWERED and cited(answer)[0] == "一（一）" and "统筹协调" not in answer.text
 
 
+def test_a_provision_bounding_a_year_answers_about_another_year_but_no_target_by_it(tmp_path):
+    """"2000年底前建成的…小区" says of a 小区 built in 2005 (the asker compares); it says nothing of a target "到2030年"."""
+    engine = _inline_kb(tmp_path, {"plan.txt": "午市测试小区改造方案\n午测发〔2099〕8号\n一、改造范围\n"
+                                   "改造对象为2000年底前建成、配套设施不完善的测试小区。\n"})
+    answer = ask(engine, "2005年建成的测试小区能改造吗？")
+    assert answer.status == AnswerStatus.ANSWERED and "2000年底前建成" in answer.text
+    assert ask(engine, "到2030年要改造多少测试小区？").status == AnswerStatus.NOT_FOUND
+
+
 def test_a_share_written_as_a_fraction_answers_how_much(tmp_path):
     """"约占全市能源消费总量的五分之一" states a share, as 百分之二十 would."""
     engine = _inline_kb(tmp_path, {"energy.txt": "午市测试节能方案\n午测发〔2099〕6号\n一、背景\n"
