@@ -12,6 +12,7 @@ from dataclasses import dataclass, replace
 from typing import Sequence
 
 from kb.documents.metadata import doc_numbers_in
+from kb.documents.normalize import DOC_NUMBER
 
 # Asking for an amount ("价格是多少"), not about prices in general ("价格是怎么算的，会搞阶梯价吗").
 _MONEY = re.compile(r"多少钱|几[分毛块角]钱|补贴标准|罚款多少|罚款标准|罚多少|被罚了?款?(?:多少|几)|价格是多少|价是多少|多少元|奖励资金|资金规模|规模有多大|"
@@ -300,7 +301,7 @@ def analyse(question: str, previous: Sequence[str] = ()) -> QuestionIntent:
                                                           for a, b in _LIST_NOUN.findall(listed)))
                         if len(n) >= 2 and not _generic_noun(n)), ""),
         metadata_field=metadata_field,
-        years=tuple(dict.fromkeys(_YEAR.findall(focus))),
+        years=tuple(dict.fromkeys(years_in(focus))),
         places=tuple(p for p in PLACES if p in question),
         doc_numbers=tuple(doc_numbers_in(question)),
         wants_penalty=bool(_PENALTY.search(question)),
@@ -389,13 +390,18 @@ def definition_term(question: str) -> str:
     return ""
 
 
+def years_in(text: str) -> list[str]:
+    """The years a question speaks of; a 文号's year ("渝府办发〔2026〕20号") names a document, not a time."""
+    return _YEAR.findall(DOC_NUMBER.sub(" ", text))
+
+
 def resolve_follow_up(question: str, previous: Sequence[str]) -> tuple[str, str]:
     """("那2035年呢？", ["到2025年全市森林覆盖率要达到多少？"]) -> ("到2035年全市森林覆盖率要达到多少？", "2035年")."""
     if not previous or not is_follow_up(question):
         return question, question
     last = previous[-1]
     focus = _CONTEXT_REFERENCE.sub("", question).rstrip("呢？?吗。 ").split("呢")[0]
-    years = _YEAR.findall(focus)
+    years = years_in(focus)
     if years:
         # A new year replaces the old one; the rest of the previous question still says what is asked.
         return _YEAR.sub(f"{years[0]}年", last, count=1) if _YEAR.search(last) else f"{last} {focus}", focus

@@ -987,6 +987,13 @@ def test_a_provision_bounding_a_year_answers_about_another_year_but_no_target_by
     assert ask(engine, "到2030年要改造多少测试小区？").status == AnswerStatus.NOT_FOUND
 
 
+def test_a_question_naming_a_document_by_its_number_is_not_asking_about_the_numbers_year(tmp_path):
+    """"渝林测发〔2022〕1号里要建设哪些防火通道" asks of that document, which need not speak of 2022."""
+    engine = _inline_kb(tmp_path, {"opinions.txt": OPINIONS})
+    answer = ask(engine, "渝林测发〔2022〕1号里要建设什么防火通道？")
+    assert answer.status == AnswerStatus.ANSWERED and "铜锣山" in answer.text
+
+
 def test_a_share_written_as_a_fraction_answers_how_much(tmp_path):
     """"约占全市能源消费总量的五分之一" states a share, as 百分之二十 would."""
     engine = _inline_kb(tmp_path, {"energy.txt": "午市测试节能方案\n午测发〔2099〕6号\n一、背景\n"

@@ -300,3 +300,8 @@ def test_a_question_asking_again_under_a_new_condition_is_a_follow_up():
         resolved, focus = resolve_follow_up(question, [earlier])
         assert earlier in resolved and focus == question.rstrip("？")
     assert resolve_follow_up("拆除重建的项目绿地率是多少？", [earlier])[0] == "拆除重建的项目绿地率是多少？"
+
+
+def test_the_year_of_a_document_number_is_no_year_asked_about():
+    assert analyse("渝府办发〔2026〕20号里加装电梯补助多少钱？").years == ()
+    assert analyse("渝府发〔2021〕31号提出到2025年森林覆盖率达到多少？").years == ("2025",)
