@@ -169,7 +169,7 @@ _VALUE_NAME = re.compile(r"(?:使用|有效|经营|保存|保管|服务|设计|�
 MAX_VALUE_CHARS = 6
 # Who acts, not what has the value: "企业的应急预案演练多久一次" asks about the drill.
 _ACTORS = frozenset("企业 单位 公司 个人 我们 我 你们 政府 部门 机关 市民 群众 员工 工人 居民 司机 业主".split())
-_COMPARE = re.compile(r"有什么不同|有何不同|不同之处|区别|差异|异同|相比|比较|对比|"
+_COMPARE = re.compile(r"有什么不同|有何不同|不同之处|区别|差异(?!化)|异同|相比|比较|对比|"
                       # … or asks which documents say something: each says it in its own words.
                       r"哪(?:些|几部|部)(?:法律|法规|条例|文件)(?:里|中|都|也)?(?:规定|提到|涉及|要求)了?")
 _QUOTED_TITLE = re.compile(r"《([^《》]{2,60})》")

@@ -29,6 +29,8 @@ from kb.answering.intent import analyse, asked_act, definition_term, resolve_fol
     ("碳排放权交易管理暂行条例适用于哪些活动？", {"wants_list", "list_noun", "wants_scope"}),
     ("国家和重庆的要求有什么不同？", {"places", "compare"}),
     ("哪些法规规定了对举报人保密？", {"wants_list", "compare"}),  # which documents: each in its own words
+    ("两地的补偿标准有什么差异？", {"compare"}),
+    ("重点生态功能区搞差异化补偿，主要根据什么？", set()),  # 差异化 names a kind of policy, compares nothing
     ("土地出让环节的哪些文件也要明确绿色建筑要求？", {"wants_list"}),  # documents a provision names
     ("公交车的经营适用《重庆市道路运输管理条例》吗？", {"wants_scope", "places", "quoted_titles"}),
     # What a document governs, and what a body does.
