@@ -63,6 +63,16 @@ def _documents_meant(question: str, history: Sequence[Turn], snap: Snapshot) -> 
 _FULLWIDTH_PUNCTUATION = re.compile(r"([\uff01-\uff0f\uff1a-\uff20\uff3b-\uff40\uff5b-\uff65]+)")
 
 
+def in_turn(rankings: Sequence[Sequence[Hit]]) -> list[Hit]:
+    """The first hit of each ranking, then the second of each, and so on; a clause once."""
+    merged: dict[tuple[str, str], Hit] = {}
+    for rank in range(max((len(r) for r in rankings), default=0)):
+        for ranking in rankings:
+            if rank < len(ranking):
+                merged.setdefault((ranking[rank].doc_id, ranking[rank].clause_label), ranking[rank])
+    return list(merged.values())
+
+
 def normalise_question(question: str) -> str:
     """The question as analysis and search read it: format characters removed (Unicode category Cf: zero-width
     spaces and joiners U+200B–U+200F, U+2060–U+2064, the BOM, the soft hyphen, bidi controls), then NFKC (①→1,
@@ -318,6 +328,12 @@ class PolicyKb:
             return found
 
         retrieval = retrieve_within(doc_ids)
+        # "重庆和上海对绿色建筑的要求有什么不同": each place's documents are searched on their own and their best clauses
+        # taken in turn; otherwise the place whose law repeats the words most fills every candidate.
+        if intent.compare and doc_ids is None:
+            compared = [own for place in intent.places if (own := documents_of_places([place], snap))]
+            if len(compared) > 1:
+                retrieval = replace(retrieval, hits=in_turn([retrieve_within(own).hits for own in compared])[:depth])
         answer = answerer.answer(intent, retrieval.hits)
         # The documents meant give the answer, unless only another document's is clearly better. A place the
         # question names ("重庆有没有打算…") means its own documents less strongly: national law holds there too, so

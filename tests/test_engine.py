@@ -142,3 +142,17 @@ def test_a_place_the_question_names_means_its_own_documents_unless_they_say_noth
     assert chongqing.citations[0].doc_title == "重庆市行道树测试条例" and "一次" in chongqing.text
     replanting = engine.ask("重庆的行道树死亡的，多少日内要补植？")
     assert replanting.citations[0].doc_title == "中华人民共和国行道树测试法" and "三十日" in replanting.text
+
+
+def test_places_compared_are_each_searched_in_their_own_documents(kb_config, fake_embedder):
+    """"重庆和上海对测试屋顶绿化的要求有什么不同" quotes each place's provision, though 上海's regulation repeats the
+    question's words in more clauses than 重庆's has candidates for."""
+    shanghai = ("上海市测试屋顶绿化条例\n2024年9月27日 上海市第十六届人民代表大会常务委员会第十五次会议通过\n"
+                + "".join(f"第{n}条 测试屋顶绿化的要求：第{n}类测试屋顶绿化应当符合本市测试屋顶绿化技术要求。\n"
+                          for n in "一二三四五六七八九十")
+                + "第十一条 新建公共建筑应当实施测试屋顶绿化。\n")
+    chongqing = ("重庆市测试园林条例\n2021年5月27日 重庆市第五届人民代表大会常务委员会第二十六次会议通过\n"
+                 "第一条 本市鼓励既有建筑实施测试屋顶绿化。\n")
+    engine = _engine_with(kb_config, fake_embedder, shanghai=shanghai, chongqing=chongqing)
+    answer = engine.ask("重庆和上海对测试屋顶绿化的要求有什么不同？")
+    assert {c.doc_title for c in answer.citations} == {"上海市测试屋顶绿化条例", "重庆市测试园林条例"}
