@@ -519,11 +519,18 @@ def deadline_list(ctx: AnswerContext) -> Answer | None:
               for s in clause.sentences
               if anchor.group(0) in s.text and quantities_of(s.text, _TARGET_KINDS)
               and (not headings or clause.heading in headings or any(h in s.text for h in headings))]
+    # "发展生态循环农业，到2025年有哪些指标": the targets of the task the question opens with, when sentences name it.
+    topic = _ASKING_OR_BREAK.split(ctx.intent.text[:anchor.start()])[0]
+    about = [s for s in chosen if len(topic) >= MIN_HEADING_CHARS and topic in s.text]
+    chosen = about or chosen
     if not chosen:
         return None
-    return ctx.compose(chosen[:tuning.MAX_LIST_ITEMS], lead="文件中涉及这一问题的规定如下：", numbered=len(chosen) > 1)
+    several = len(chosen) > 1
+    return ctx.compose(chosen[:tuning.MAX_LIST_ITEMS], lead="文件中涉及这一问题的规定如下：" if several else "",
+                       numbered=several)
 
 
+_ASKING_OR_BREAK = re.compile(r"有哪些|哪些|有什么|什么|[，,、 ]|到$|在$")
 _TARGET_KINDS = frozenset({QuantityKind.PERCENT, QuantityKind.COUNT, QuantityKind.MEASURE, QuantityKind.MONEY,
                            QuantityKind.RATIO})
 

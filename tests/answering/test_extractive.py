@@ -994,6 +994,18 @@ def test_a_question_naming_a_document_by_its_number_is_not_asking_about_the_numb
     assert answer.status == AnswerStatus.ANSWERED and "铜锣山" in answer.text
 
 
+def test_the_targets_of_the_task_a_question_opens_with_are_its_answer(tmp_path):
+    """"发展测试循环农业有哪些到2099年的指标" lists that task's targets, not every target of 2099; a question naming no
+    task ("文件提出了哪些到2099年的目标") lists them all."""
+    engine = _inline_kb(tmp_path, {"plan.txt": "午市测试绿色发展意见\n午测发〔2099〕9号\n一、重点任务\n"
+                                   "（一）加快测试农业绿色发展。发展测试循环农业，到2099年，测试秸秆利用率达到90%。\n"
+                                   "（二）建设测试绿色工厂。到2099年，建成测试绿色工厂50家。\n"})
+    task = ask(engine, "发展测试循环农业有哪些到2099年的指标？")
+    assert "90%" in task.text and "50家" not in task.text
+    every = ask(engine, "文件提出了哪些到2099年的目标？")
+    assert "90%" in every.text and "50家" in every.text
+
+
 def test_a_share_written_as_a_fraction_answers_how_much(tmp_path):
     """"约占全市能源消费总量的五分之一" states a share, as 百分之二十 would."""
     engine = _inline_kb(tmp_path, {"energy.txt": "午市测试节能方案\n午测发〔2099〕6号\n一、背景\n"
