@@ -28,7 +28,7 @@ from kb.answering.structure import structural_clauses
 from kb.text.bodies import find_parties
 from kb.search.mentions import documents_named, documents_of_places, policy_documents_meant
 from kb.documents.metadata import find_references
-from kb.search.retrieve import Retrieval, Retriever, clauses_first
+from kb.search.retrieve import Retrieval, Retriever, clauses_first, in_turn
 from kb.store.vectors import open_vectors, require_vector_store
 from kb.store.snapshot import Snapshot
 from kb.schema import Answer, AnswerStatus, Hit, ParsedDocument, RetrievalMode
@@ -61,16 +61,6 @@ def _documents_meant(question: str, history: Sequence[Turn], snap: Snapshot) -> 
 
 # Chinese text writes its punctuation in fullwidth forms (，？（）：), and so do the documents: NFKC leaves them be.
 _FULLWIDTH_PUNCTUATION = re.compile(r"([\uff01-\uff0f\uff1a-\uff20\uff3b-\uff40\uff5b-\uff65]+)")
-
-
-def in_turn(rankings: Sequence[Sequence[Hit]]) -> list[Hit]:
-    """The first hit of each ranking, then the second of each, and so on; a clause once."""
-    merged: dict[tuple[str, str], Hit] = {}
-    for rank in range(max((len(r) for r in rankings), default=0)):
-        for ranking in rankings:
-            if rank < len(ranking):
-                merged.setdefault((ranking[rank].doc_id, ranking[rank].clause_label), ranking[rank])
-    return list(merged.values())
 
 
 def normalise_question(question: str) -> str:
@@ -327,13 +317,15 @@ class PolicyKb:
             retrieving += time.perf_counter() - began
             return found
 
-        retrieval = retrieve_within(doc_ids)
         # "重庆和上海对绿色建筑的要求有什么不同": each place's documents are searched on their own and their best clauses
         # taken in turn; otherwise the place whose law repeats the words most fills every candidate.
-        if intent.compare and doc_ids is None:
-            compared = [own for place in intent.places if (own := documents_of_places([place], snap))]
-            if len(compared) > 1:
-                retrieval = replace(retrieval, hits=in_turn([retrieve_within(own).hits for own in compared])[:depth])
+        compared = [own for place in intent.places if (own := documents_of_places([place], snap))] \
+            if intent.compare and doc_ids is None else []
+        if len(compared) > 1:
+            searched = [retrieve_within(own) for own in compared]
+            retrieval = replace(searched[0], hits=in_turn([r.hits for r in searched])[:depth])
+        else:
+            retrieval = retrieve_within(doc_ids)
         answer = answerer.answer(intent, retrieval.hits)
         # The documents meant give the answer, unless only another document's is clearly better. A place the
         # question names ("重庆有没有打算…") means its own documents less strongly: national law holds there too, so

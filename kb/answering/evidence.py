@@ -110,8 +110,9 @@ _MODAL_WORDS = frozenset("需要 应当 应该 必须 可以 能够 允许".spli
 _ASKED_UNIT = re.compile(r"(?<!好)(?:多少|几)个?(小时|分钟|年|月)(?![度级份])")
 # When a law's rule recurs: "每年第一季度", "每半年".
 _PERIOD = re.compile(r"每(?:年|半年|季度|月|周|日|天)")
-# A day of the year, or of every month ("于每月5日前报送").
+# A year bounding what a provision covers ("2000年底前建成的"), not a target by it.
 _YEAR_BOUND = re.compile(r"\d{4}年(?:年?底|末)?(?:以前|之前|前|以后|之后|后)")
+# A day of the year, or of every month ("于每月5日前报送").
 _DATE = re.compile(r"(?:[0-9一二三四五六七八九十]{1,3}|每)月[0-9一二三四五六七八九十]{1,3}日")
 # A span counted from an event: "交付使用后的六个月", "之日起三十日".
 _COUNTED_FROM = re.compile(r"(?:后的?|之日起|起|之前|以前|前的?)$")

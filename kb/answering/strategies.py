@@ -1357,10 +1357,10 @@ def listing(ctx: AnswerContext) -> Answer | None:
                      and not ctx.scorer.missing_detail(ctx.intent, s)), None)
     best = duty or best
     floor = max(tuning.MIN_SUPPORT * 0.8, tuning.LIST_SHARE * ctx.ranked[0].score)
-    chosen = [s for s in ctx.ranked if s.score >= floor and not s.clause.is_heading_sentence(s.text)]
+    # A lead-in and all its items are the whole list: other provisions would pad it.
     enumerated = _enumeration(ctx, best)
-    if enumerated:  # a lead-in and all its items are the whole list: other provisions would pad it
-        chosen = []
+    chosen = [] if enumerated else [s for s in ctx.ranked
+                                    if s.score >= floor and not s.clause.is_heading_sentence(s.text)]
     # A clause whose heading the question names is wanted whole ("推进工业绿色升级有哪些举措？").
     named = [s for s in ctx.ranked if s.clause.heading and s.clause.heading in ctx.intent.resolved
              and not s.clause.is_heading_sentence(s.text)]

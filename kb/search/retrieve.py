@@ -359,6 +359,16 @@ def _clause_hit(snap: Snapshot, doc_id: str, clause: Clause, score: float, best_
                best_sentence=best_sentence, scores=scores)
 
 
+def in_turn(rankings: Sequence[Sequence[Hit]]) -> list[Hit]:
+    """The first hit of each ranking, then the second of each, and so on; a clause once."""
+    merged: dict[tuple[str, str], Hit] = {}
+    for rank in range(max((len(r) for r in rankings), default=0)):
+        for ranking in rankings:
+            if rank < len(ranking):
+                merged.setdefault((ranking[rank].doc_id, ranking[rank].clause_label), ranking[rank])
+    return list(merged.values())
+
+
 def clauses_first(snap: Snapshot, hits: Sequence[Hit], keys: Sequence[tuple[str, str]]) -> list[Hit]:
     """The hits with the given clauses (doc_id, label) moved to the front, in that order, at the best hit's score;
     one not retrieved is added (its first sentence as its best), the last hits giving way to keep the length."""
