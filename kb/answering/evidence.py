@@ -114,6 +114,8 @@ _PERIOD = re.compile(r"每(?:年|半年|季度|月|周|日|天)")
 _YEAR_BOUND = re.compile(r"\d{4}年(?:年?底|末)?(?:以前|之前|前|以后|之后|后)")
 # A day of the year, or of every month ("于每月5日前报送").
 _DATE = re.compile(r"(?:[0-9一二三四五六七八九十]{1,3}|每)月[0-9一二三四五六七八九十]{1,3}日")
+# A span looking back from now ("近3年内未发生…"): a condition on the past, no time limit.
+_LOOKING_BACK = re.compile(r"(?:近|过去)$")
 # A span counted from an event: "交付使用后的六个月", "之日起三十日".
 _COUNTED_FROM = re.compile(r"(?:后的?|之日起|起|之前|以前|前的?)$")
 # An item of a law (…第（三）项) and an article's first paragraph, which stays in the article's own clause.
@@ -158,10 +160,10 @@ def _asked_value_kinds(intent: QuestionIntent) -> frozenset[QuantityKind]:
 
 def _time_limit(text: str) -> bool:
     """"三十日内", "届满六十日前", "不得迟于交付使用后的六个月": a span bounded by 内 / 前, or counted from an event,
-    says when; "三年行动计划" does not."""
+    says when; "三年行动计划" does not, nor does a span looking back ("近3年内未发生…事故", a condition)."""
     return has_quantity(text) and any(
-        q.kind == QuantityKind.DURATION and (q.bound or text[q.end:q.end + 1] in ("前", "后", "内")
-                                             or _COUNTED_FROM.search(text[:q.start]))
+        q.kind == QuantityKind.DURATION and not _LOOKING_BACK.search(text[:q.start])
+        and (q.bound or text[q.end:q.end + 1] in ("前", "后", "内") or _COUNTED_FROM.search(text[:q.start]))
         for q in find_quantities(text))
 
 
@@ -341,6 +343,20 @@ class SentenceScorer:
                                           issued, *_TITLE_YEARS.split(issued), *dated) if line
             ) if meta else frozenset()
         return self._mastheads[doc_id]
+
+    def without_past_bounds(self, doc_id: str, text: str, question: str) -> str:
+        """The text less its year bounds before the document's own year ("改造对象为2000年底前建成的…小区"): what was
+        done by then is a condition on the past, not when anything the document asks for is due; unless the question
+        asks when of that act ("什么时候之前建成的小区可以改造")."""
+        doc = self.snapshot.documents.get(doc_id)
+        year = doc.meta.date[:4] if doc and doc.meta and doc.meta.date else ""
+        if not year.isdigit():
+            return text
+
+        def kept(bound: re.Match) -> str:
+            past = bound.group(0)[:4] < year and text[bound.end():bound.end() + 2] not in question
+            return "" if past else bound.group(0)
+        return _YEAR_BOUND.sub(kept, text)
 
     def lead_in(self, doc_id: str, clause: Clause) -> str:
         """The sentence an item stands under ("公众聚集场所装修时，应当遵守下列规定：" for "（一）不得改变…承重结构；"):
@@ -600,16 +616,22 @@ class SentenceScorer:
         if intent.wants_day and not _DATE.search(text):
             return "文件没有规定具体日期"
         # A span of time asked for and found above answers "when" too ("有效期是几年" -> "有效期为5年").
+        when = self.without_past_bounds(sentence.doc_id, text, intent.focus)
         if intent.wants_time and not intent.wants_duration and not (
-                _DEADLINE.search(text) or _DATE.search(text) or _time_limit(text) or _BEFORE_ACT.search(text)
-                or _ON_AN_EVENT.search(text) or _AT_ONCE.search(text)):
+                _DEADLINE.search(when) or _DATE.search(when) or _time_limit(when) or _BEFORE_ACT.search(when)
+                or _ON_AN_EVENT.search(when) or _AT_ONCE.search(when)):
             return "文件没有规定具体时间"
         # A deadline opens its sentence, far from the asked words ("到2025年，…"), but the sentence must hold the
         # question's: a "“十四五”期间，新增危险废物…" does not say when the gas network is finished.
         # (The words asking when, "截止时间", "什么时候", are no words the sentence must hold. A phase's dated heading,
-        # "（一）启动阶段（2026年3月—6月）。", says when of the tasks its clause holds: their words count.)
+        # "（一）启动阶段（2026年3月—6月）。", says when of the tasks its clause holds: their words count, and so do
+        # the document's title words, the subject of all its provisions: "老旧小区改造什么时候完成验收" is answered by
+        # the 改造方案's "（三）验收阶段（2027年11月—12月）。".)
         dated = sentence.clause.text if sentence.clause.is_heading_sentence(text) else text
+        doc = self.snapshot.documents.get(sentence.doc_id)
+        title = doc.meta.title if doc and doc.meta else ""
         if intent.wants_time and not intent.wants_duration and self.coverage(
-                {t: w for t, w in self.weights(intent.focus).items() if t not in FRAME_WORDS}, dated) < tuning.MIN_SUPPORT:
+                {t: w for t, w in self.weights(intent.focus).items() if t not in FRAME_WORDS},
+                f"{title} {dated}") < tuning.MIN_SUPPORT:
             return "文件没有规定具体时间"
         return ""

@@ -2632,3 +2632,32 @@ def test_an_item_punishing_two_kinds_of_conduct_rules_through_the_provision_of_t
     ctx.ranked = [ScoredSentence(doc_id, item, item.sentences[0].text.strip(), 1.0, 0, lexical=0.5)]
     answer = permission(ctx)
     assert answer is not None and answer.text.startswith("不可以") and cited(answer)[0] == "第一条"
+
+
+def test_a_span_looking_back_is_a_condition_not_a_deadline(tmp_path):
+    """"近3年内未发生…事故" says what an applicant must not have had, not when anything is due: it answers for how long
+    no accident may have happened, not when the plant must be built."""
+    engine = _inline_kb(tmp_path, {"apply.txt": "午市测试局关于开展2099年度测试工厂申报工作的通知\n午测发〔2099〕6号\n"
+                                   "各区测试局，有关企业：\n一、申报范围\n"
+                                   "（一）申报企业应当建成投产满3年，近3年内未发生较大测试事故。\n二、申报程序\n"
+                                   "（一）企业自评。申报企业开展自评价。\n"
+                                   "（二）区县推荐。各区测试局对申报材料进行审核，将推荐名单报送市测试局。\n"})
+    built = ask(engine, "申报企业什么时候要建成投产？")
+    assert built.status == AnswerStatus.NOT_FOUND and "文件没有规定具体时间" in built.text
+    span = ask(engine, "申报企业在什么时间内不得发生较大测试事故？")
+    assert span.status == AnswerStatus.ANSWERED and cited(span)[0] == "一（一）"
+
+
+def test_a_year_before_the_document_s_own_bounds_what_it_covers(tmp_path):
+    """"2080年底前建成的测试设施", in a plan written in 2099, says which facilities it covers, not when anything is
+    due; the plan's subject, in its title, need not be repeated by the phase that answers when."""
+    engine = _inline_kb(tmp_path, {"plan.txt": "午市测试设施改造实施方案\n午测发〔2099〕7号\n"
+                                   "一、改造范围\n改造对象为2080年底前建成、年久失修的测试设施。\n二、时间安排\n"
+                                   "（一）启动阶段（2099年3月—6月）。各区制定年度计划。\n"
+                                   "（二）验收阶段（2099年11月—12月）。市测试局组织开展项目验收。\n"
+                                   "\n午市测试局\n2099年2月15日\n"})
+    answer = ask(engine, "测试设施改造项目什么时候验收？")
+    assert answer.status == AnswerStatus.ANSWERED and cited(answer)[0] == "二（二）"
+    assert "2080" not in answer.text
+    # … unless that act's own time is asked.
+    assert cited(ask(engine, "什么时候之前建成的测试设施可以改造？"))[0] == "一"
