@@ -16,6 +16,8 @@ MAX_HEADING_CHARS = 40
 _SIGNATURE_SEARCH_DEPTH = 6  # the signature date sits among the last few paragraphs
 _MAX_SIGNERS = 3
 _ATTACHMENT = re.compile(r"(附件|附表)\s*([0-9０-９一二三四五六七八九十]{0,3})\s*[：:]?\s*")
+_ATTACHMENT_NOTE = re.compile(r"(?:附件|附表)\s*[：:]")
+_MAX_NOTED_ATTACHMENTS = 10
 
 
 @dataclass(frozen=True)
@@ -45,6 +47,19 @@ def signature_start(paragraphs: Sequence[str]) -> int:
         start -= 1
         signers += 1
     return start
+
+
+def attachment_note_start(paragraphs: Sequence[str], signature: int) -> int:
+    """Where the body's note of its attachments begins, right before the 落款 ("附件：1．…评价指标体系" "2．…申报书"):
+    it names what is attached and provides nothing, so it belongs to the closing parts, not the last provision.
+    `signature` when there is none."""
+    for index in range(signature - 1, max(0, signature - 1 - _MAX_NOTED_ATTACHMENTS), -1):
+        line = paragraphs[index]
+        if _ATTACHMENT_NOTE.match(line):
+            return index
+        if match_ordinal(line) is None or ends_sentence(line) or len(line) > MAX_HEADING_CHARS:
+            break  # a provision, not a listed attachment's title
+    return signature
 
 
 def _title_line(paragraphs: Sequence[str], index: int) -> str:

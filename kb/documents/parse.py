@@ -39,7 +39,7 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 
 from kb.documents.contents import RANKS, Contents, DivisionLine, division_line, table_of_contents
-from kb.documents.layout import Attachment, find_attachments, signature_start
+from kb.documents.layout import Attachment, attachment_note_start, find_attachments, signature_start
 from kb.documents.metadata import LEVELS, detect_metadata, doc_numbers_in, read_header
 from kb.documents.normalize import (DIVISION_KINDS, Ordinal, OrdinalKind, chinese_numeral, is_doc_number_line,
                                    match_ordinal, normalise_text, squeeze)
@@ -357,6 +357,8 @@ def _document_specs(texts: Sequence[str], contents: Contents | None, body_start:
     signature = signature_start(texts[:body_end])
     if signature <= body_start:
         signature = body_end
+    elif signature < body_end:
+        signature = max(body_start + 1, attachment_note_start(texts, signature))
     body = _Part(body_start, signature)
     specs = _part_specs(texts, body, contents)
     structured = bool(specs)

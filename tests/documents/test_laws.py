@@ -211,8 +211,18 @@ def test_a_notice_keeps_its_numbering_and_its_attachment_is_read_as_articles() -
 
 
 def test_the_attachment_note_before_the_signature_is_no_attachment() -> None:
+    """… nor part of the last provision: it names what is attached and closes the text with the 落款."""
     text = "关于测试的通知\n各单位：\n一、甲。\n二、乙。\n附件：1．示例清单\n示例市人民政府\n2099年3月1日"
-    assert _labels(parse_document(text, "note")) == ["序言", "一", "二", "落款"]
+    doc = parse_document(text, "note")
+    assert _labels(doc) == ["序言", "一", "二", "落款"]
+    assert doc.clause("二").text == "二、乙。"  # type: ignore[union-attr]
+    assert doc.clause("落款").text.startswith("附件：1．示例清单\n示例市人民政府")  # type: ignore[union-attr]
+    assert doc.meta.issuer == "示例市人民政府"
+    listed = "关于测试的通知\n各单位：\n一、甲。\n二、联系方式\n联系人：王某。\n附件：1．示例清单\n2．示例申报书\n示例市人民政府\n2099年3月1日"
+    doc = parse_document(listed, "listed")
+    assert _labels(doc) == ["序言", "一", "二", "落款"]
+    assert doc.clause("二").text == "二、联系方式\n联系人：王某。"  # type: ignore[union-attr]
+    assert_clauses_partition_text(doc)
 
 
 def test_text_without_structure_is_still_split_into_paragraphs() -> None:
