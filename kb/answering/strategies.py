@@ -171,7 +171,7 @@ class AnswerContext:
         of its own that repeats few of the question's words."""
         best = self.ranked[0].score
         close = [s for s in self.ranked[:tuning.MAX_CONTENDERS] if s.score >= tuning.CONTENDER_SHARE * best]
-        best_clauses = {(s.doc_id, s.clause.label) for s in close[:tuning.SIBLING_CLAUSES]}
+        best_clauses = list(dict.fromkeys((s.doc_id, s.clause.label) for s in close))[:tuning.SIBLING_CLAUSES]
         # (A plan's phase is dated in its heading, "（一）启动阶段（2026年3月—6月）。": it says when for the phase's tasks,
         # though it repeats none of their words.)
         siblings = [s for s in self.ranked if (s.doc_id, s.clause.label) in best_clauses and s not in close

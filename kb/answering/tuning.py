@@ -28,7 +28,7 @@ CANDIDATE_CLAUSES = 8
 # of the best score are tried (dev).
 CONTENDER_SHARE = 0.6
 MAX_CONTENDERS = 8
-# … and after them the other sentences of the clauses of this many best contenders (dev (all)).
+# … and after them the other sentences of this many best contenders' clauses (dev (all)).
 SIBLING_CLAUSES = 2
 # A runner-up sentence is shown beside the best when it scores at least this share of the best (dev).
 SUPPORTING_SHARE = 0.8

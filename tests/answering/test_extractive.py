@@ -2659,5 +2659,9 @@ def test_a_year_before_the_document_s_own_bounds_what_it_covers(tmp_path):
     answer = ask(engine, "测试设施改造项目什么时候验收？")
     assert answer.status == AnswerStatus.ANSWERED and cited(answer)[0] == "二（二）"
     assert "2080" not in answer.text
+    # … also asked in the plan's own words, which its range says more of than the phase: the best two clauses'
+    # sentences are contenders, not the best two sentences' (both of the range).
+    assert cited(ask(engine, "测试设施改造什么时候验收？"))[0] == "二（二）"
     # … unless that act's own time is asked.
     assert cited(ask(engine, "什么时候之前建成的测试设施可以改造？"))[0] == "一"
+
