@@ -28,7 +28,10 @@ _SHARE = re.compile(r"百分之(?:几|多少)|百分比|(?:多少|多大|什么)
 _QUANTITY = re.compile(r"多少|比例|比重|百分之|(?<!哪)几个|数量|(?<![好很许太众诸])多大|数值|"
                        r"(?:哪些|什么|哪几项|哪项)[^，。？]{0,8}(?<!硬)指标|(?<!硬)指标(?:分别)?(?:是|为|有)?(?:多少|哪些|什么)|目标值|"
                        r"(?<![减增])量化|(?<!哪)几[年次倍分吨万亿元天日名人家项处条座台辆成米亩级]|(?<![好很许太众诸])多[高宽深厚远粗长](?![期效])")
-_TIME = re.compile(r"什么时候|哪一年|何时|哪一?[天日]|哪年|年份|有效期|从哪一?年|截止|期限(?![内和与或])|几月|哪几个月|哪个月")
+# "还能开多久" asks until when (the deadline of a phase-out), not for a span a provision sets.
+_UNTIL_WHEN = re.compile(r"还[能可要得][^，。？?]{0,8}多久")
+_TIME = re.compile(r"什么时候|哪一年|何时|哪一?[天日]|哪年|年份|有效期|从哪一?年|截止|期限(?![内和与或])|几月|哪几个月|哪个月|"
+                   + _UNTIL_WHEN.pattern)
 # A calendar day is asked for: an answer must hold one (a time limit or a year is not a day).
 _DAY = re.compile(r"几月几[号日]|哪一?天|哪一日|日期")
 _LIST = re.compile(r"哪些|哪几|有什么(要求|措施|举措|规定|部署|政策|支持|导向)|包括什么|都有|需要注意")
@@ -310,7 +313,7 @@ def analyse(question: str, previous: Sequence[str] = ()) -> QuestionIntent:
         definition_term=definition_term(question),
         compared_terms=compared_terms(question),
         wants_scope=bool(_SCOPE.search(question)),
-        wants_duration=bool(_DURATION.search(focus_asked)) and not metadata_field,
+        wants_duration=bool(_DURATION.search(focus_asked)) and not metadata_field and not _UNTIL_WHEN.search(focus_asked),
         wants_frequency=bool(_FREQUENCY.search(asked_part(focus_asked))),  # not 频次 setting the scene
         wants_share=bool(_SHARE.search(focus_asked)),
         compare=bool(_COMPARE.search(question)),

@@ -25,6 +25,7 @@ from kb.answering.intent import analyse, asked_act, definition_term, resolve_fol
     ("县政府多长时间要向本级人大或者人大常委会报告一次节能工作？", {"wants_number", "wants_frequency"}),  # however far 一次 stands
     ("执行报告是每个月交还是每个季度交？", {"wants_frequency"}),
     ("原始记录最少要保存几年？", {"wants_number", "wants_duration"}),
+    ("国三柴油货车还能开多久？", {"wants_time"}),  # until when: a phase-out's deadline answers
     ("车龄超过多少年不能再营运？", {"wants_number", "wants_duration"}),
     ("碳排放权交易管理暂行条例适用于哪些活动？", {"wants_list", "list_noun", "wants_scope"}),
     ("国家和重庆的要求有什么不同？", {"places", "compare"}),
