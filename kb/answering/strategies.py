@@ -214,14 +214,16 @@ class AnswerContext:
 
     def rule(self, chosen: Sequence[ScoredSentence], verdict: str, items: bool = True) -> Answer:
         """The verdict before the provision that rules; "原则上…，但有例外" when the ruling sentence makes an exception
-        ("…，但涉及商业秘密的除外") or a proviso follows it ("…不得占用、拆除。但是，因…建设需要的除外。"): the bare
-        verdict would overstate it."""
+        ("…，但涉及商业秘密的除外") or a proviso follows it ("…不得占用、拆除。但是，因…建设需要的除外。"), "原则上…"
+        when it rules only in principle: the bare verdict would overstate it."""
         if verdict == _PUNISHED and not self.names_the_asked_act(chosen):
             return self.compose(chosen, items=items)  # quoted, without a verdict on another act
         ruling = chosen[0]
         following = [s for s in self.with_provisos([ruling])[1:] if _PROVISO.match(s.text)]  # a proviso after it
         if verdict.startswith(_HEDGEABLE) and (following or _EXCEPTED.search(ruling.text)):
             verdict = f"原则上{verdict}，但有例外"
+        elif verdict.startswith(_HEDGEABLE) and "原则上" in ruling.text:  # "原则上不再新增…产能": no exception named
+            verdict = f"原则上{verdict}"
         # "不符合标准的，不得用于营运" rules by a standard the sentence before names ("…制定…燃料消耗量限值标准；"):
         # quoted alone it does not say which.
         at = _position(ruling)

@@ -2665,3 +2665,15 @@ def test_a_year_before_the_document_s_own_bounds_what_it_covers(tmp_path):
     # … unless that act's own time is asked.
     assert cited(ask(engine, "什么时候之前建成的测试设施可以改造？"))[0] == "一"
 
+
+def test_a_plan_s_rules_in_principle_and_its_sanctions_on_regions(tmp_path):
+    """"原则上不再新增…产能" forbids in principle: the verdict says so. A plan's sanction falls on regions and their
+    officials ("约谈区县政府主要负责人"): it answers what happens to a region that fails."""
+    engine = _inline_kb(tmp_path, {"air.txt": "午市测试空气改善行动计划\n午测发〔2099〕8号\n一、重点任务\n"
+                                   "（一）严格项目准入。新改扩建项目严格执行产业政策，原则上不再新增测试熔炉产能。\n"
+                                   "（二）加强测试扬尘管控。测试工地安装视频监控设施。\n二、保障措施\n"
+                                   "（一）严格考核问责。市测试局每月通报各区测试空气排名，对测试空气明显恶化的区，约谈区政府主要负责人。\n"})
+    assert ask(engine, "可以新增测试熔炉产能吗？").text.startswith("原则上不可以")
+    sanction = ask(engine, "测试空气恶化的区会怎样？")
+    assert sanction.status == AnswerStatus.ANSWERED and cited(sanction)[0] == "二（一）"
+    assert "约谈区政府主要负责人" in sanction.text
