@@ -1369,8 +1369,9 @@ def listing(ctx: AnswerContext) -> Answer | None:
     # A best sentence ending in "；" runs on to its full stop: an enumeration ("一是…；二是…；三是…。") is one list.
     chosen = ctx.from_document_of(best, [best, *enumerated, *_to_full_stop(ctx, best, tuning.MAX_LIST_ITEMS), *whole,
                                           *named, *chosen])
-    # A task's note of its doers ("（牵头单位：市水利局；") says who, not what: the tasks it notes come with it.
-    chosen = [task for s in chosen for task in (*_assigned_tasks(s), s)]
+    # A task's note of its doers ("（牵头单位：市水利局；") says who, not what: the tasks it notes come instead, and
+    # the note with them only when who is asked.
+    chosen = [task for s in chosen for task in _with_tasks(s, ctx.intent.wants_responsible)]
     chosen = list({(s.doc_id, s.clause.label, s.text): s for s in chosen}.values())[
         :tuning.MAX_ARTICLE_SENTENCES if enumerated else tuning.MAX_LIST_ITEMS]
     # The best provision first, then the others in clause order (the position of the clause within its document),
@@ -1443,6 +1444,12 @@ def _quote(ctx: AnswerContext, best: ScoredSentence, lead: str = "") -> Answer:
         runners_up = []
     return ctx.compose([best, *rest, *([lead_in] if lead_in else []), *ctx.with_items(runners_up)], lead=lead,
                        items=False)
+
+
+def _with_tasks(sentence: ScoredSentence, keep_note: bool) -> list[ScoredSentence]:
+    """The sentence, or the tasks it notes the doers of (with the note when `keep_note`)."""
+    tasks = _assigned_tasks(sentence)
+    return [*tasks, sentence] if keep_note or not tasks else tasks
 
 
 def _assigned_tasks(note: ScoredSentence) -> list[ScoredSentence]:

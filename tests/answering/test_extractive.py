@@ -951,6 +951,10 @@ def test_a_note_naming_who_does_a_task_is_quoted_with_the_task(tmp_path):
                                    "（二）培养测试人才。每年培训测试人员500人次。（市人力社保局负责）\n"})
     answer = ask(engine, "市财政局要做什么？")
     assert "（市测试局牵头，市财政局配合）" in answer.text and "建成全市统一的测试数据平台" in answer.text
+    # … and it is no requirement of its own in a list of what must be done.
+    listed = ask(engine, "测试平台和测试人才有哪些要求？")
+    assert "建成全市统一的测试数据平台" in listed.text and "每年培训测试人员500人次" in listed.text
+    assert "牵头" not in listed.text and "负责）" not in listed.text
 
 
 def test_a_plan_s_phase_is_dated_by_its_heading(tmp_path):
