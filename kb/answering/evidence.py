@@ -12,8 +12,8 @@ from kb.analysis.penalties import article_label
 from kb.answering import tuning
 from kb.answering.intent import FRAME_WORDS, PLACES, QuestionIntent, asked_part
 from kb.documents.metadata import issued_title, recipients_line
-from kb.documents.normalize import is_date_line
-from kb.schema import PREAMBLE_LABEL, Clause, Hit, Level
+from kb.documents.normalize import is_date_line, is_org_line
+from kb.schema import PREAMBLE_LABEL, SIGNATURE_LABEL, Clause, Hit, Level
 from kb.store.snapshot import Snapshot
 from kb.text.numerals import Quantity, QuantityKind, find_quantities, has_quantity
 from kb.text.provisions import PENALTY_CUE
@@ -329,18 +329,22 @@ class SentenceScorer:
         """The document's header lines (issuer, title lines, 文号, 主送) as its preamble holds them: they name the document
         and say nothing of what it provides, so they are never quoted as an answer (the metadata strategy reads
         them). So are a cover letter's date line and the title of the text it issues, which stand before that text
-        ("关于印发…方案的通知" … "2025年3月18日" "…方案")."""
+        ("关于印发…方案的通知" … "2025年3月18日" "…方案"), and the 落款's signers and date."""
         if doc_id not in self._mastheads:  # read once per document, not once per retrieved clause
             doc = self.snapshot.documents.get(doc_id)
             meta = doc.meta if doc else None
             preamble = doc.clause(PREAMBLE_LABEL) if doc else None
             addressed = recipients_line(preamble.text) if preamble else ""  # whom it is sent to: no provision
             dated = [s.text for s in preamble.sentences if is_date_line(s.text.strip())] if preamble else []
+            # The 落款's signers and date sign the text; they date no deadline in it.
+            signature = doc.clause(SIGNATURE_LABEL) if doc else None
+            signed = [s.text for s in signature.sentences
+                      if is_date_line(s.text.strip()) or is_org_line(s.text.strip())] if signature else []
             issued = issued_title(meta.title) if meta else ""
             # (An issued text's title may print its years on a line of their own: "…行动方案" "（2023—2025年）".)
             self._mastheads[doc_id] = frozenset(
                 line.strip() for line in (*meta.info_lines, meta.title, meta.doc_number, meta.issuer, addressed,
-                                          issued, *_TITLE_YEARS.split(issued), *dated) if line
+                                          issued, *_TITLE_YEARS.split(issued), *dated, *signed) if line
             ) if meta else frozenset()
         return self._mastheads[doc_id]
 

@@ -406,6 +406,23 @@ def test_a_notice_s_transmittal_lines_are_no_candidate_sentences(tmp_path):
     assert "印发给你们" not in ask(engine, "为什么制定测试供水保障行动方案？").text
 
 
+def test_a_notice_s_signature_is_no_candidate_sentence(tmp_path):
+    """The 落款's signer and date sign the 通知: "2099年3月10日" holds the year asked about but dates no deadline in it,
+    while its note of the attachments ("附件：测试指标体系") is what the 通知 attaches."""
+    from kb.answering.evidence import SentenceScorer
+    from kb.answering.intent import analyse
+
+    engine = _inline_kb(tmp_path, {"apply.txt": "午市测试局关于开展2099年度测试工厂申报工作的通知\n午测发〔2099〕6号\n"
+                                   "各区测试局：\n一、申报程序\n各区测试局于2099年5月31日前将推荐名单报送市测试局。\n"
+                                   "附件：测试指标体系\n午市测试局\n2099年3月10日\n"})
+    snap = engine.retriever.snapshot()
+    doc_id, doc = next(iter(snap.documents.items()))
+    hits = [Hit(doc_id, "", "", c.label, c.heading, c.text, 1.0, best_sentence="") for c in doc.clauses]
+    ranked = {s.text for s in SentenceScorer(snap, engine.retriever.tokenizer).score(
+        analyse("2099年测试工厂申报截止时间是什么时候？"), hits)}
+    assert "附件：测试指标体系" in ranked and not {"午市测试局", "2099年3月10日"} & ranked
+
+
 def test_a_notice_s_item_says_what_it_is_about_with_the_sentence_it_stands_under(tmp_path):
     """"二、…下列地点禁止燃放测试烟花：" over "（四）医院、幼儿园。": a 通告's item, like a law's 项, is read with its
     lead-in, so that "在医院附近能放测试烟花吗" finds the item on 医院 before the rules that only share the act."""
@@ -2681,3 +2698,4 @@ def test_a_plan_s_rules_in_principle_and_its_sanctions_on_regions(tmp_path):
     sanction = ask(engine, "测试空气恶化的区会怎样？")
     assert sanction.status == AnswerStatus.ANSWERED and cited(sanction)[0] == "二（一）"
     assert "约谈区政府主要负责人" in sanction.text
+
