@@ -347,8 +347,9 @@ def asked_conduct(question: str) -> str:
 
 
 def asked_value(question: str) -> tuple[str, str]:
-    """("节能产品认证证书", "有效期") of "节能产品认证证书的有效期是几年？"; () when the question names no owner."""
-    found = _ASKED_VALUE.search(question)
+    """("节能产品认证证书", "有效期") of "节能产品认证证书的有效期是几年？"; () when the question names no owner. A
+    document named by its 文号 ("渝经信发〔2025〕9号的奖励标准") owns nothing in it."""
+    found = _ASKED_VALUE.search(DOC_NUMBER.sub(" ", question))
     if not found:
         return ()
     owner, value = found.group(1), found.group(2)

@@ -176,6 +176,8 @@ def test_whose_value_is_asked():
     # A place or an actor is not what has the value.
     assert analyse("重庆的森林防火期是什么时候？").asked_value == ()
     assert analyse("企业的应急预案演练多久要组织一次？").asked_value == ()
+    # … nor is a document named by its 文号.
+    assert analyse("渝经信发〔2025〕9号的奖励标准是多少？").asked_value == ()
     # A value is named by a noun: "…经营者在多长时间内" has none ("经营者在" is no value's name).
     assert analyse("该车辆所属的道路运输经营者在多长时间内不得新增客运线路？").asked_value == ()
     # Nothing is owned across a verb of the question, and "百分之几" asks a share, not a value's name.
