@@ -26,6 +26,7 @@ from kb.answering.intent import QuestionIntent, analyse
 from kb.answering.parts import with_parts
 from kb.answering.structure import structural_clauses
 from kb.text.bodies import find_parties
+from kb.search.editions import latest_editions
 from kb.search.mentions import documents_named, documents_of_places, policy_documents_meant
 from kb.documents.metadata import find_references
 from kb.search.retrieve import Retrieval, Retriever, clauses_first, in_turn
@@ -309,6 +310,8 @@ class PolicyKb:
             nonlocal retrieving
             began = time.perf_counter()
             found = self.retriever.retrieve(asked.search_text, mode=mode, top_k=depth, doc_ids=restriction, snap=snap)
+            if doc_ids is None:  # of a document's editions the latest answers, unless the question picks one
+                found = replace(found, hits=latest_editions(found.hits, snap, asked.years))
             # The clauses it asks for by structure first (an article by number, the commencement, the scope, a
             # definition).
             asked_for = structural_clauses(asked, snap, restriction, found.hits)

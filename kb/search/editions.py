@@ -1,0 +1,37 @@
+"""Editions of one document: a yearly notice (关于开展2025年度…申报工作的通知, then 2026年度), a law as revised. Loaded
+side by side, the latest answers, and an earlier one only when the question asks for it by a year its title holds
+(or names it, which restricts the search to it before this applies)."""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Sequence
+
+from kb.schema import Hit
+from kb.store.snapshot import Snapshot
+
+# A year in a title ("2025年度", "（2026—2027年）"); not a batch's or a list's number ("第1批" adds to "第2批").
+_YEAR = re.compile(r"(?:19|20)\d\d")
+
+
+def _edition_key(title: str) -> str:
+    """The title with its years left out: what the editions share."""
+    return _YEAR.sub("#", title)
+
+
+def superseded(snapshot: Snapshot, years: Sequence[str] = ()) -> frozenset[str]:
+    """Ids of the documents a later-dated one of the same title (years aside) replaces, except those whose title holds
+    a year asked about. Copies dated alike replace none of each other."""
+    latest: dict[str, str] = {}
+    dated = [(d, doc.meta) for d, doc in snapshot.documents.items() if doc.meta.title and doc.meta.date]
+    for _, meta in dated:
+        key = _edition_key(meta.title)
+        latest[key] = max(latest.get(key, ""), meta.date)
+    return frozenset(doc_id for doc_id, meta in dated if meta.date < latest[_edition_key(meta.title)]
+                     and not any(year in meta.title for year in years))
+
+
+def latest_editions(hits: Sequence[Hit], snapshot: Snapshot, years: Sequence[str] = ()) -> list[Hit]:
+    """The hits less those of superseded editions."""
+    replaced = superseded(snapshot, years)
+    return [hit for hit in hits if hit.doc_id not in replaced] if replaced else list(hits)
