@@ -896,9 +896,22 @@ _NAMED_WORK = re.compile(r"对[^，。；：,;:]{0,30}?(?:工作|行为|活动|�
 _MEANING = re.compile(r"^[^。；]{1,40}?(?:是指|系指)")
 
 
+# "…禁止燃放烟花爆竹的区域，由区县政府划定": a modal verb before "的区域" names a zone, it rules on nothing.
+_NAMED_ZONE = re.compile(r"(?:禁止|不得|限制)[^，。；：,;:]{1,20}?的(?:区域|地区|地点|场所|路段|时段|范围)")
+_CLAUSE_BREAK = re.compile(r"[，,；;]")
+
+
 def _ruling(provision: str) -> str:
-    """The provision without the works it names by their modal verb; nothing of a definition."""
-    return "" if _MEANING.search(provision) else _NAMED_WORK.sub("", provision)
+    """The provision without the works and zones it names by their modal verb; nothing of a definition."""
+    return "" if _MEANING.search(provision) else _NAMED_ZONE.sub("", _NAMED_WORK.sub("", provision))
+
+
+def _rules_another_act(act: dict[str, float], provision: str) -> bool:
+    """"全面禁止露天焚烧秸秆…，在城市建成区内禁止燃放烟花爆竹的区域，由区县政府划定": the asked act (燃放烟花爆竹)
+    is named only by the zones where it is forbidden, which are yet to be drawn; the modal verbs rule on other acts.
+    (A modal verb's part may precede the act's, "…可以根据当地实际，公告提前…森林防火期": it rules on it.)"""
+    holding = [p for p in _CLAUSE_BREAK.split(provision) if SentenceScorer.coverage(act, p)]
+    return bool(holding) and not any(SentenceScorer.coverage(act, _NAMED_ZONE.sub("", p)) for p in holding)
 
 
 def _verdict(question: str, provision: str) -> str:
@@ -1009,7 +1022,9 @@ def permission(ctx: AnswerContext) -> Answer | None:
         on_terms = next((s for s in ctx.contenders if s.doc_id == best.doc_id and _allows_on_terms(act, s.text)), None)
         if on_terms is not None and not _ASKS_DUTY.search(ctx.intent.text) and not _ASKS_TO_SKIP.search(ctx.intent.text):
             return ctx.compose(ctx.paragraph_from(on_terms, tuning.MAX_PERMISSION_SENTENCES), lead=f"{ON_TERMS}：")
-    verdict = _verdict(ctx.intent.text, best.text) if best else ""
+    # (The act's everyday words are read in the provision's terms here: 放鞭炮 is its 燃放烟花爆竹.)
+    verdict = _verdict(ctx.intent.text, best.text) if best and not _rules_another_act(
+        ctx.scorer.weights(asked_act(asking)), best.text) else ""
     # An item rules through the sentence it stands under ("使用单位应当履行下列义务：…（二）建立电梯安全技术档案；"):
     # "可以不建技术档案吗" is answered by that sentence's modal verb, the item quoted first.
     if best is not None and not verdict and SentenceScorer.coverage(act, best.text) >= tuning.MIN_ACT_COVERAGE \

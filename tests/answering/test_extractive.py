@@ -2687,6 +2687,23 @@ def test_a_year_before_the_document_s_own_bounds_what_it_covers(tmp_path):
     assert cited(ask(engine, "什么时候之前建成的测试设施可以改造？"))[0] == "一"
 
 
+def test_a_phase_dates_its_plan_s_subject_which_its_title_names(tmp_path):
+    """"（二）验收阶段（2099年11月—12月）。" repeats nothing of "老旧测试设施更新改造" but its plan's title: the
+    title's words count toward the words a dating sentence must hold."""
+    from kb.answering.evidence import ScoredSentence, SentenceScorer
+    from kb.answering.intent import analyse
+
+    engine = _inline_kb(tmp_path, {"plan.txt": "午市老旧测试设施更新改造实施方案\n午测发〔2099〕8号\n"
+                                   "一、时间安排\n（一）启动阶段（2099年3月—6月）。各区制定年度计划。\n"
+                                   "（二）验收阶段（2099年11月—12月）。由市住建部门组织开展验收。\n"})
+    snap = engine.retriever.snapshot()
+    doc_id, doc = next(iter(snap.documents.items()))
+    clause = doc.clause("一（二）")
+    heading = ScoredSentence(doc_id, clause, clause.sentences[0].text.strip(), 1.0, 1)
+    scorer = SentenceScorer(snap, engine.retriever.tokenizer)
+    assert scorer.missing_detail(analyse("老旧测试设施更新改造什么时候完成验收？"), heading) == ""
+
+
 def test_a_plan_s_rules_in_principle_and_its_sanctions_on_regions(tmp_path):
     """"原则上不再新增…产能" forbids in principle: the verdict says so. A plan's sanction falls on regions and their
     officials ("约谈区县政府主要负责人"): it answers what happens to a region that fails."""
@@ -2698,4 +2715,16 @@ def test_a_plan_s_rules_in_principle_and_its_sanctions_on_regions(tmp_path):
     sanction = ask(engine, "测试空气恶化的区会怎样？")
     assert sanction.status == AnswerStatus.ANSWERED and cited(sanction)[0] == "二（一）"
     assert "约谈区政府主要负责人" in sanction.text
+
+
+def test_a_prohibition_rules_on_its_own_act_not_on_a_zone_named_after_it(tmp_path):
+    """"全面禁止露天焚烧秸秆…，在城区内禁止燃放测试烟花的区域，由区政府划定": burning is forbidden; setting off
+    fireworks is not, in the text: only the zones where it is are to be drawn. 能不能放测试烟花 gets no verdict."""
+    engine = _inline_kb(tmp_path, {"air.txt": "午市测试空气改善行动计划\n午测发〔2099〕9号\n一、重点任务\n"
+                                   "（一）禁止露天焚烧。全面禁止露天焚烧秸秆、垃圾、落叶等，在城区内禁止燃放测试烟花的区域，"
+                                   "由区政府划定并向社会公布。\n（二）加强测试扬尘管控。测试工地安装视频监控设施。\n"})
+    assert ask(engine, "可以露天焚烧秸秆吗？").text.startswith("不可以")
+    fireworks = ask(engine, "城区能燃放测试烟花吗？")
+    assert fireworks.status == AnswerStatus.ANSWERED and cited(fireworks)[0] == "一（一）"
+    assert not fireworks.text.startswith(("不可以", "可以"))
 
