@@ -899,6 +899,8 @@ _MEANING = re.compile(r"^[^。；]{1,40}?(?:是指|系指)")
 # "…禁止燃放烟花爆竹的区域，由区县政府划定": a modal verb before "的区域" names a zone, it rules on nothing.
 _NAMED_ZONE = re.compile(r"(?:禁止|不得|限制)[^，。；：,;:]{1,20}?的(?:区域|地区|地点|场所|路段|时段|范围)")
 _CLAUSE_BREAK = re.compile(r"[，,；;]")
+_OPENS_WITH_DATE = re.compile(r"(?:到|至|在|于)?(20\d\d)年")
+_YEAR_IN = re.compile(r"20\d\d(?=年)")
 
 
 def _ruling(provision: str) -> str:
@@ -1436,13 +1438,22 @@ def _quote(ctx: AnswerContext, best: ScoredSentence, lead: str = "") -> Answer:
     # A sentence that ends in "；" goes on to its full stop, where its exceptions stand ("…禁止饲养鸡、鸭；因教学、
     # 科研以及其他特殊需要饲养的，须经…批准。").
     rest = _to_full_stop(ctx, best) or _assigned_tasks(best)
-    quoted = {(s.doc_id, s.clause.label, s.text) for s in rest}
-    runners_up = [s for s in runners_up[:tuning.MAX_SUPPORTING] if (s.doc_id, s.clause.label, s.text) not in quoted]
-    # A runner-up introducing items brings them, unless a value is asked: the best sentence holds it, and the
-    # items of a nearby provision ("…有下列情形之一的，应当重新申请…：") would bury it.
     intent = ctx.intent
     asks_value = intent.wants_number or intent.wants_duration or intent.wants_money or intent.wants_time \
         or intent.wants_frequency
+    # … but a part opening with another date than the best sentence's is another task's ("2026年底前，全市钢铁企业
+    # 完成…改造；2027年底前，水泥企业…"), and so is such a runner-up: the value asked is the best sentence's.
+    year = _YEAR_IN.search(best.text)
+
+    def is_another_task(s: ScoredSentence) -> bool:
+        opening = _OPENS_WITH_DATE.match(s.text)
+        return asks_value and opening is not None and (year is None or opening.group(1) != year.group(0))
+    rest = rest[:next((i for i, s in enumerate(rest) if is_another_task(s)), len(rest))]
+    quoted = {(s.doc_id, s.clause.label, s.text) for s in rest}
+    runners_up = [s for s in runners_up[:tuning.MAX_SUPPORTING] if (s.doc_id, s.clause.label, s.text) not in quoted
+                  and not is_another_task(s)]
+    # A runner-up introducing items brings them, unless a value is asked: the best sentence holds it, and the
+    # items of a nearby provision ("…有下列情形之一的，应当重新申请…：") would bury it.
     if asks_value:
         runners_up = [s for s in runners_up if not s.text.endswith(_INTRODUCES_ITEMS)]
     # … and a value or a body stated in another provision is another act's ("…30分钟内到达现场" is not followed by

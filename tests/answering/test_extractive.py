@@ -2728,3 +2728,18 @@ def test_a_prohibition_rules_on_its_own_act_not_on_a_zone_named_after_it(tmp_pat
     assert fireworks.status == AnswerStatus.ANSWERED and cited(fireworks)[0] == "一（一）"
     assert not fireworks.text.startswith(("不可以", "可以"))
 
+
+def test_a_part_dated_apart_is_another_task(tmp_path):
+    """"2098年底前，全市测试钢厂完成改造；2099年底前，测试水泥厂基本完成改造。": asked when the steel works finish,
+    the cement works' date is another task's, not the rest of the answer."""
+    engine = _inline_kb(tmp_path, {"plan.txt": "午市测试空气改善行动计划\n午测发〔2099〕9号\n一、重点任务\n"
+                                   "（一）推进超低排放改造。2098年底前，全市测试钢厂完成超低排放改造；"
+                                   "2099年底前，测试水泥厂基本完成超低排放改造。\n"
+                                   "（二）加强测试扬尘管控。测试工地安装视频监控设施。\n"})
+    steel = ask(engine, "测试钢厂什么时候完成超低排放改造？")
+    assert steel.text.startswith("2098年底前，全市测试钢厂完成超低排放改造；") and "水泥" not in steel.text
+    cement = ask(engine, "测试水泥厂什么时候完成超低排放改造？")
+    assert cement.text.startswith("2099年底前，测试水泥厂") and "钢厂" not in cement.text
+    # Asked what is required, both are.
+    both = ask(engine, "超低排放改造有什么要求？").text
+    assert "测试钢厂" in both and "测试水泥厂" in both
