@@ -632,10 +632,8 @@ class SentenceScorer:
         # the document's title words, the subject of all its provisions: "老旧小区改造什么时候完成验收" is answered by
         # the 改造方案's "（三）验收阶段（2027年11月—12月）。".)
         dated = sentence.clause.text if sentence.clause.is_heading_sentence(text) else text
-        doc = self.snapshot.documents.get(sentence.doc_id)
-        title = doc.meta.title if doc and doc.meta else ""
         if intent.wants_time and not intent.wants_duration and self.coverage(
                 {t: w for t, w in self.weights(intent.focus).items() if t not in FRAME_WORDS},
-                f"{title} {dated}") < tuning.MIN_SUPPORT:
+                f"{meta.title} {dated}") < tuning.MIN_SUPPORT:
             return "文件没有规定具体时间"
         return ""
