@@ -99,6 +99,12 @@ _METADATA = {
     "recipients": re.compile(r"主送|(?:文件|" + _DOCUMENT_ITSELF + r")是?(?:印发|下发|发|送)(?:给|至|到)(?:谁|哪些|哪个)"),
     "title": re.compile(r"标题|文件名|全称|叫什么"),
 }
+# Which document says something ("关于老旧小区改造的文件是哪个", "哪个文件规定了加装电梯补助"): the one whose provision
+# answers, named.
+# (Not "这份文件是哪个机关印发的", which asks its issuer.)
+_WHICH_DOCUMENT = re.compile(r"(?:(?:文件|通知|方案|意见)是哪(?:一?个|一?份|一?篇)|(?:是|为)哪(?:一?个|一?份|一?篇)"
+                             r"(?:文件|通知|方案|意见))[？?。]?$|"
+                             r"哪(?:一?个|一?份)(?:文件|通知|方案|意见)(?:规定|提出|明确|要求|部署)")
 _PENALTY = re.compile(r"罚款|罚多少|罚金|处罚|处以|法律责任|被罚|[怎如何]么?罚|罚不罚|[会要]罚|罚吗|会被怎么|会怎么?样|的[，,]?(?:会|将|要)?被?(?:依照|按照|依据|按)?(?:什么规定|怎么|如何|怎样)处理|被(?:怎么|如何|怎样)?处理|承担什么责任|什么后果|受到?(?:什么|怎样|何种|哪些)处理|"
                       r"(?:查到|查处|抓到|发现)了?(?:会|将|要)?(?:怎么|如何|怎样)处理|"
                       r"吊销|没收|违反.{0,20}(会|将|要|怎么|如何)")
@@ -232,6 +238,7 @@ class QuestionIntent:
     wants_share: bool = False  # 百分之几, 多少比例: an answer must hold a percentage or a ratio
     quoted_titles: tuple[str, ...] = ()  # 《…》 named in the question
     asked_value: tuple[str, str] = ()  # ("节能产品认证证书", "有效期"): whose value is asked, and which value
+    which_document: bool = False  # 哪个文件规定了…: the answering document is named
 
     @property
     def search_text(self) -> str:
@@ -319,6 +326,7 @@ def analyse(question: str, previous: Sequence[str] = ()) -> QuestionIntent:
         compare=bool(_COMPARE.search(question)),
         quoted_titles=tuple(_QUOTED_TITLE.findall(question)),
         asked_value=asked_value(focus_asked),
+        which_document=bool(_WHICH_DOCUMENT.search(question)),
     )
     # "我们公司…，能不能不测甲醛直接搬进去？" asks one thing, not what applies to the company.
     asks_one_thing = intent.wants_permission or intent.wants_penalty or intent.wants_responsible or bool(

@@ -1515,6 +1515,16 @@ def quote(ctx: AnswerContext) -> Answer:
     return _quote(ctx, best)
 
 
+def which_document(ctx: AnswerContext) -> Answer | None:
+    """"关于老旧小区改造的文件是哪个": the document whose provision answers best, named before that provision."""
+    best = ctx.complete
+    if best is None:
+        return None
+    meta = ctx.snapshot.documents[best.doc_id].meta
+    named = f"《{meta.title}》" + (f"（{meta.doc_number}）" if meta.doc_number else "")
+    return _quote(ctx, best, lead=f"规定这一内容的文件是{named}：")
+
+
 def _always(intent: QuestionIntent) -> bool:
     return True
 
@@ -1554,6 +1564,8 @@ STRATEGIES: tuple[Strategy, ...] = (
 # Strategies after the gate run only when the best sentences support an answer (see AnswerContext.supported).
 GATE = len(STRATEGIES)
 STRATEGIES += (
+    Strategy("which_document", lambda i: i.which_document, which_document,
+             "the best sentence holding every asked detail", "the document's title and 文号, then the quote"),
     Strategy("undefined_term", lambda i: bool(i.definition_term) and not i.wants_list, undefined_term,
              "a close sentence using the asked term, which no document defines", "saying so, then a quote"),
     Strategy("penalty", lambda i: i.wants_penalty, penalty,

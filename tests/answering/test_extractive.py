@@ -2743,3 +2743,17 @@ def test_a_part_dated_apart_is_another_task(tmp_path):
     # Asked what is required, both are.
     both = ask(engine, "超低排放改造有什么要求？").text
     assert "测试钢厂" in both and "测试水泥厂" in both
+
+
+def test_which_document_says_it_is_named_before_its_provision(tmp_path):
+    """"哪个文件规定了测试电梯补助": the document whose provision answers, by its title and 文号, then the provision;
+    refused like any question when no provision answers."""
+    engine = _inline_kb(tmp_path, {
+        "lift.txt": "午市测试小区改造实施方案\n午测发〔2099〕7号\n一、资金筹措\n加装测试电梯的，每部补助20万元。\n"
+                    "二、保障措施\n市测试局牵头负责统筹协调。\n",
+        "air.txt": "午市测试空气改善行动计划\n午测发〔2099〕9号\n一、重点任务\n测试工地安装视频监控设施。\n"
+                   "二、保障措施\n市测试局每月通报空气排名。\n"})
+    answer = ask(engine, "哪个文件规定了测试电梯补助？")
+    assert answer.text.startswith("规定这一内容的文件是《午市测试小区改造实施方案》（午测发〔2099〕7号）：")
+    assert cited(answer) == ["一"] and "每部补助20万元" in answer.text
+    assert ask(engine, "关于测试义务教育收费的文件是哪个？").status == AnswerStatus.NOT_FOUND

@@ -26,6 +26,10 @@ from kb.answering.intent import analyse, asked_act, definition_term, resolve_fol
     ("执行报告是每个月交还是每个季度交？", {"wants_frequency"}),
     ("原始记录最少要保存几年？", {"wants_number", "wants_duration"}),
     ("国三柴油货车还能开多久？", {"wants_time"}),  # until when: a phase-out's deadline answers
+    ("关于老旧小区改造的文件是哪个？", {"which_document"}),
+    ("哪个文件规定了加装电梯补助？", {"which_document"}),
+    ("这份实施意见是为贯彻落实哪个国家文件制定的？", set()),  # the document it implements: metadata
+    ("这份文件是哪个机关印发的？", {"wants_responsible"}),  # its issuer: metadata
     ("车龄超过多少年不能再营运？", {"wants_number", "wants_duration"}),
     ("碳排放权交易管理暂行条例适用于哪些活动？", {"wants_list", "list_noun", "wants_scope"}),
     ("国家和重庆的要求有什么不同？", {"places", "compare"}),
