@@ -1515,6 +1515,35 @@ def quote(ctx: AnswerContext) -> Answer:
     return _quote(ctx, best)
 
 
+# "物业公司要做什么", "物业服务企业有哪些义务": a party's duties.
+_ASKS_DUTIES = re.compile(r"(?:要|需要|应当|应该|得)(?:做|干|负责|履行)(?:什么|哪些|啥)|有(?:什么|哪些)(?:义务|职责)|"
+                          r"(?:义务|职责)(?:是什么|有哪些|包括)")
+# "…物业服务企业为管理责任人；": a party made the holder of a role whose duties another provision sets.
+_DESIGNATES = re.compile(r"([^，,；;。：:]{2,20}?)为((?:(?![为的])[\u4e00-\u9fff]){1,8}(?:责任人|责任单位|管理人|负责人|义务人))"
+                         r"(?=[；;。，,]|$)")
+# "第六条 管理责任人应当履行下列义务：": the holder a duty opens with.
+_ROLE_DUTY = re.compile(r"^(?:第[一二三四五六七八九十百零〇]+条[\s\u3000]*)?([^，,。；;]{2,12}?)(?:应当|必须|负责)")
+
+
+def designated_duties(ctx: AnswerContext) -> Answer | None:
+    """"物业公司要做什么" where "…物业服务企业为管理责任人；" and "管理责任人应当履行下列义务：…": the provision making
+    the party the holder of a role, then the role's duties (whole, with their items)."""
+    asked = ctx.scorer.weights(ctx.intent.resolved)
+    for sentence in ctx.contenders:
+        designation = next((d for d in _DESIGNATES.finditer(sentence.text)
+                            if SentenceScorer.coverage(asked, d.group(1)) > 0), None)
+        if designation is None:
+            continue
+        role = designation.group(2)
+        doc = ctx.snapshot.documents[sentence.doc_id]
+        duty = next((s for s in _sentences_of(ctx, [doc])
+                     if (holder := _ROLE_DUTY.match(s.text)) is not None and holder.group(1) == role), None)
+        if duty is None:
+            return None
+        return ctx.compose([sentence, duty, *_enumeration(ctx, duty)], items=False)
+    return None
+
+
 def which_document(ctx: AnswerContext) -> Answer | None:
     """"关于老旧小区改造的文件是哪个": the document whose provision answers best, named before that provision."""
     best = ctx.complete
@@ -1564,6 +1593,9 @@ STRATEGIES: tuple[Strategy, ...] = (
 # Strategies after the gate run only when the best sentences support an answer (see AnswerContext.supported).
 GATE = len(STRATEGIES)
 STRATEGIES += (
+    Strategy("designated_duties", lambda i: bool(_ASKS_DUTIES.search(i.text)), designated_duties,
+             "a close sentence making the asked party the holder of a role (…为管理责任人)",
+             "that sentence, then the role's duties with their items"),
     Strategy("which_document", lambda i: i.which_document, which_document,
              "the best sentence holding every asked detail", "the document's title and 文号, then the quote"),
     Strategy("undefined_term", lambda i: bool(i.definition_term) and not i.wants_list, undefined_term,

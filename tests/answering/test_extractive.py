@@ -2757,3 +2757,19 @@ def test_which_document_says_it_is_named_before_its_provision(tmp_path):
     assert answer.text.startswith("规定这一内容的文件是《午市测试小区改造实施方案》（午测发〔2099〕7号）：")
     assert cited(answer) == ["一"] and "每部补助20万元" in answer.text
     assert ask(engine, "关于测试义务教育收费的文件是哪个？").status == AnswerStatus.NOT_FOUND
+
+
+def test_a_party_made_a_role_s_holder_has_that_role_s_duties(tmp_path):
+    """"物业服务企业为管理责任人；" and "管理责任人应当履行下列义务：…": what the 物业服务企业 must do is the role's
+    duties, quoted with the provision that gives it the role."""
+    engine = _inline_kb(tmp_path, {"sorting.txt": "午市测试垃圾分类管理办法\n"
+                                   "第一条 为了加强测试垃圾分类管理，制定本办法。\n"
+                                   "第二条 测试垃圾分类投放实行管理责任人制度。管理责任人按照下列规定确定：\n"
+                                   "（一）住宅小区实行物业服务的，物业服务企业为管理责任人；\n"
+                                   "（二）机关、企业事业单位的办公场所，本单位为管理责任人。\n"
+                                   "第三条 管理责任人应当履行下列义务：\n（一）设置测试垃圾分类收集容器；\n"
+                                   "（二）开展测试垃圾分类知识宣传。\n"
+                                   "第四条 个人未按照规定分类投放测试垃圾的，由城市管理部门责令改正。\n"})
+    answer = ask(engine, "物业服务企业有哪些义务？")
+    assert answer.status == AnswerStatus.ANSWERED
+    assert cited(answer)[:2] == ["第二条第（一）项", "第三条"] and "设置测试垃圾分类收集容器" in answer.text
