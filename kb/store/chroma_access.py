@@ -30,6 +30,8 @@ _LOCK_POLL_S = 0.005
 _READS = frozenset({"count", "get", "query", "peek"})
 _WRITES = frozenset({"add", "upsert", "update", "delete"})
 _registry_lock = threading.Lock()  # chromadb's per-folder registry is process-wide
+_BUSY = "database is locked"
+_BUSY_WAITS_S = (0.1, 0.2, 0.4, 0.8)
 
 
 class VectorStoreUnavailable(KbError):
@@ -195,6 +197,18 @@ class GuardedCollection:
         return self._current.collection
 
     def _open(self) -> _Opened:
+        # Chroma's own SQLite file may still be busy with a client another process (or library) just stopped:
+        # "database is locked" is waited out a little before it is reported.
+        for wait_s in _BUSY_WAITS_S:
+            try:
+                return self._open_once()
+            except VectorStoreUnavailable as exc:
+                if self._chroma_url or _BUSY not in str(exc):
+                    raise
+            time.sleep(wait_s)
+        return self._open_once()
+
+    def _open_once(self) -> _Opened:
         if self._chroma_url:
             from urllib.parse import urlparse
 

@@ -58,3 +58,29 @@ def test_a_searchs_read_gives_up_after_the_timeout(tmp_path):
     finally:
         holder.join()
         store.close()
+
+
+def test_a_folder_busy_for_a_moment_is_opened_once_it_is_free(tmp_path, monkeypatch):
+    """Chroma's SQLite file may still be held by a client just stopped ("database is locked"): the store waits a
+    little and opens it; a folder that stays busy, or any other failure, is reported."""
+    from kb.store import chroma_access
+    from kb.store.chroma_access import GuardedCollection, VectorStoreUnavailable
+
+    real_open = GuardedCollection._open_once
+    failures = {"left": 2}
+
+    def busy_then_free(self):
+        if failures["left"]:
+            failures["left"] -= 1
+            raise VectorStoreUnavailable("the vector index at x cannot be written (database is locked); run `kb check`")
+        return real_open(self)
+
+    monkeypatch.setattr(chroma_access, "_BUSY_WAITS_S", (0.0, 0.0, 0.0))
+    monkeypatch.setattr(GuardedCollection, "_open_once", busy_then_free)
+    store = VectorStore("", tmp_path / "chroma", "t", "fake")
+    assert store.count() == 0 and failures["left"] == 0
+    store.close()
+
+    failures["left"] = 10
+    with pytest.raises(VectorStoreUnavailable, match="database is locked"):
+        VectorStore("", tmp_path / "chroma", "t", "fake")
