@@ -150,3 +150,10 @@ def test_verbs_are_the_words_tagged_as_verbs_single_characters_included():
     assert tokenizer.verbs("可以卖孔明灯吗") == ["卖"]
     assert "做" in tokenizer.verbs("在家里做孔明灯")
     assert "孔明灯" not in tokenizer.verbs("禁止燃放孔明灯") and "燃放" in tokenizer.verbs("禁止燃放孔明灯")
+
+
+def test_the_short_names_of_residents_and_owners_bodies_are_their_full_names():
+    """居委会, 村委会, 业委会 are how people say 居民委员会, 村民委员会, 业主委员会, which the texts write."""
+    tok = default_tokenizer()
+    for short, full in (("居委会", "居民委员会"), ("村委会", "村民委员会"), ("业委会", "业主委员会")):
+        assert full in tok.expand_query(f"{short}要做什么？").split()[1:], short
