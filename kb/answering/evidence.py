@@ -114,6 +114,7 @@ _PERIOD = re.compile(r"每(?:年|半年|季度|月|周|日|天)")
 _YEAR_BOUND = re.compile(r"\d{4}年(?:年?底|末)?(?:以前|之前|前|以后|之后|后)")
 # A day of the year, or of every month ("于每月5日前报送").
 _DATE = re.compile(r"(?:[0-9一二三四五六七八九十]{1,3}|每)月[0-9一二三四五六七八九十]{1,3}日")
+_ASKS_ATTACHMENTS = re.compile(r"附件|附表")
 # A span looking back from now ("近3年内未发生…"): a condition on the past, no time limit.
 _LOOKING_BACK = re.compile(r"(?:近|过去)$")
 # A span counted from an event: "交付使用后的六个月", "之日起三十日".
@@ -296,7 +297,9 @@ class SentenceScorer:
         candidates = []
         for rank, hit in enumerate(hits[:tuning.CANDIDATE_CLAUSES], 1):
             clause = self.snapshot.clause(hit.doc_id, hit.clause_label)
-            if clause is None:
+            # (What is left of the 落款 beside its signers and date, the note of the attachments, answers only what
+            # is attached.)
+            if clause is None or (clause.label == SIGNATURE_LABEL and not _ASKS_ATTACHMENTS.search(intent.text)):
                 continue
             masthead = self.masthead(hit.doc_id)
             for index, sentence in enumerate(clause.sentences):

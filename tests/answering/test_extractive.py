@@ -407,8 +407,8 @@ def test_a_notice_s_transmittal_lines_are_no_candidate_sentences(tmp_path):
 
 
 def test_a_notice_s_signature_is_no_candidate_sentence(tmp_path):
-    """The 落款's signer and date sign the 通知: "2099年3月10日" holds the year asked about but dates no deadline in it,
-    while its note of the attachments ("附件：测试指标体系") is what the 通知 attaches."""
+    """The 落款's signer and date sign the 通知: "2099年3月10日" holds the year asked about but dates no deadline in it;
+    its note of the attachments ("附件：测试指标体系") tells only what the 通知 attaches."""
     from kb.answering.evidence import SentenceScorer
     from kb.answering.intent import analyse
 
@@ -418,9 +418,12 @@ def test_a_notice_s_signature_is_no_candidate_sentence(tmp_path):
     snap = engine.retriever.snapshot()
     doc_id, doc = next(iter(snap.documents.items()))
     hits = [Hit(doc_id, "", "", c.label, c.heading, c.text, 1.0, best_sentence="") for c in doc.clauses]
-    ranked = {s.text for s in SentenceScorer(snap, engine.retriever.tokenizer).score(
-        analyse("2099年测试工厂申报截止时间是什么时候？"), hits)}
-    assert "附件：测试指标体系" in ranked and not {"午市测试局", "2099年3月10日"} & ranked
+    scorer = SentenceScorer(snap, engine.retriever.tokenizer)
+    ranked = {s.text for s in scorer.score(analyse("2099年测试工厂申报截止时间是什么时候？"), hits)}
+    assert "各区测试局于2099年5月31日前将推荐名单报送市测试局。" in ranked
+    assert not {"午市测试局", "2099年3月10日", "附件：测试指标体系"} & ranked
+    attached = {s.text for s in scorer.score(analyse("2099年测试工厂申报通知有哪些附件？"), hits)}
+    assert "附件：测试指标体系" in attached and not {"午市测试局", "2099年3月10日"} & attached
 
 
 def test_a_notice_s_item_says_what_it_is_about_with_the_sentence_it_stands_under(tmp_path):
@@ -2773,3 +2776,15 @@ def test_a_party_made_a_role_s_holder_has_that_role_s_duties(tmp_path):
     answer = ask(engine, "物业服务企业有哪些义务？")
     assert answer.status == AnswerStatus.ANSWERED
     assert cited(answer)[:2] == ["第二条第（一）项", "第三条"] and "设置测试垃圾分类收集容器" in answer.text
+
+
+def test_the_note_of_attachments_answers_only_what_is_attached(tmp_path):
+    """"附件：测试工厂评价指标体系" shares the question's words but provides nothing: it is no runner-up to a quote,
+    and it answers what the 通知 attaches."""
+    engine = _inline_kb(tmp_path, {"apply.txt": "午市测试局关于开展2099年度测试工厂申报工作的通知\n午测发〔2099〕6号\n"
+                                   "各区测试局：\n一、支持政策\n对新认定的测试工厂，给予一次性奖励50万元。\n"
+                                   "二、申报程序\n各区测试局于2099年5月31日前将推荐名单报送市测试局。\n"
+                                   "附件：测试工厂评价指标体系\n午市测试局\n2099年3月10日\n"})
+    reward = ask(engine, "测试工厂评价有奖励吗？")
+    assert "50万元" in reward.text and "附件" not in reward.text
+    assert "测试工厂评价指标体系" in ask(engine, "这个通知有什么附件？").text
