@@ -193,9 +193,11 @@ class AnswerContext:
     def _only_leads_in(self, sentence: ScoredSentence) -> bool:
         """"为做好2024年夏季…工作，现将有关事项通知如下：" leads into the text: it answers why the document was written,
         not what is to be done or when (its year names the work), which the text it leads into says; a cover letter's
-        "…现印发给你们" issues the text and answers neither. (Not "…名录如下：" in an article, which lists it.)"""
+        "…现印发给你们" issues the text and answers neither; nor does a 方案's "为推进城镇老旧小区改造，…，制定本方案。",
+        which says why it was made. (Not "…名录如下：" in an article, which lists it.)"""
         return sentence.clause.label == PREAMBLE_LABEL and (_ISSUES_TEXT.search(sentence.text) is not None or (
-            _LEADS_INTO_TEXT.search(sentence.text) is not None and not _ASKS_PURPOSE.search(self.intent.text)))
+            (_LEADS_INTO_TEXT.search(sentence.text) is not None or _STATES_PURPOSE.search(sentence.text) is not None)
+            and not _ASKS_PURPOSE.search(self.intent.text)))
 
     def from_document_of(self, best: ScoredSentence, items: Sequence[ScoredSentence]) -> list[ScoredSentence]:
         """Only the sentences of `best`'s document, unless the question compares documents."""

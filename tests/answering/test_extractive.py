@@ -2788,3 +2788,15 @@ def test_the_note_of_attachments_answers_only_what_is_attached(tmp_path):
     reward = ask(engine, "测试工厂评价有奖励吗？")
     assert "50万元" in reward.text and "附件" not in reward.text
     assert "测试工厂评价指标体系" in ask(engine, "这个通知有什么附件？").text
+
+
+def test_a_plan_s_purpose_answers_only_why_it_was_made(tmp_path):
+    """"为推进测试设施改造，改善测试条件，制定本方案。" holds the words of every question about the plan, but says only
+    why it was made: what is to be done is in its text."""
+    engine = _inline_kb(tmp_path, {"plan.txt": "午市测试设施改造实施方案\n午测发〔2099〕7号\n"
+                                   "为推进测试设施改造，改善测试条件，制定本方案。\n一、改造范围\n改造对象为年久失修的设施。\n"
+                                   "二、资金筹措\n按照“谁受益、谁出资”原则，建立政府与单位合理共担机制。\n"
+                                   "三、保障措施\n市测试局牵头负责统筹协调。\n"})
+    assert "序言" not in cited(ask(engine, "测试设施改造要做什么？"))
+    assert "共担机制" in ask(engine, "测试设施改造的资金怎么来？").text
+    assert cited(ask(engine, "制定这个方案的目的是什么？")) == ["序言"]
