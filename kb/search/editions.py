@@ -12,6 +12,10 @@ from kb.store.snapshot import Snapshot
 
 # A year in a title ("2025年度", "（2026—2027年）"); not a batch's or a list's number ("第1批" adds to "第2批").
 _YEAR = re.compile(r"(?:19|20)\d\d")
+# A title naming a document of its genre; not a letterhead ("重庆市人民政府办公厅文件") or another line read as one,
+# which documents of every kind may share.
+_TITLED = re.compile(r"(?:法|条例|规定|办法|细则|意见|通知|通告|决定|方案|计划|规划|纲要|指南|公告)"
+                     r"[）)]?(?:（[^（）]*）)?$")
 
 
 def _edition_key(title: str) -> str:
@@ -21,9 +25,10 @@ def _edition_key(title: str) -> str:
 
 def superseded(snapshot: Snapshot, years: Sequence[str] = ()) -> frozenset[str]:
     """Ids of the documents a later-dated one of the same title (years aside) replaces, except those whose title holds
-    a year asked about. Copies dated alike replace none of each other."""
+    a year asked about. Copies dated alike replace none of each other; lines that name no document's genre are no
+    titles to go by."""
     latest: dict[str, str] = {}
-    dated = [(d, doc.meta) for d, doc in snapshot.documents.items() if doc.meta.title and doc.meta.date]
+    dated = [(d, doc.meta) for d, doc in snapshot.documents.items() if _TITLED.search(doc.meta.title) and doc.meta.date]
     for _, meta in dated:
         key = _edition_key(meta.title)
         latest[key] = max(latest.get(key, ""), meta.date)

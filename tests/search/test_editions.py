@@ -45,6 +45,19 @@ def ask(engine: PolicyKb, question: str) -> str:
     return engine.ask(question, mode=RetrievalMode.BM25).text
 
 
+def test_only_titles_naming_a_genre_make_editions():
+    """A line read as the title that names no document's genre (a letterhead "午市测试局文件") may head documents of
+    every kind: they are no editions of each other, however they are dated."""
+    from types import SimpleNamespace
+
+    from kb.schema import DocMeta
+
+    documents = {d: SimpleNamespace(meta=DocMeta(d, title=title, date=date)) for d, title, date in (
+        ("a", "午市测试局文件", "2098-01-01"), ("b", "午市测试局文件", "2099-01-01"),
+        ("c", "午市2098年测试工作方案", "2098-01-01"), ("d", "午市2099年测试工作方案", "2099-01-01"))}
+    assert superseded(SimpleNamespace(documents=documents)) == frozenset({"c"})
+
+
 def test_the_latest_edition_replaces_the_earlier_one(editions):
     snap = editions.retriever.snapshot()
     titles = {snap.documents[d].meta.title for d in superseded(snap)}
