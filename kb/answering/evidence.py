@@ -275,7 +275,11 @@ class SentenceScorer:
         `expand` is false; asked once per contender sentence, computed once."""
         key = (text, expand)
         if key not in self._weights_by_text:
-            words = self.tokenizer.tokens(text)
+            # (A pair of characters of a word jieba does not know counts only when a document uses it: most such
+            # pairs of a question are no words, "多快" of "分别要多快报告", and would dilute the share.)
+            vocabulary = self.snapshot.bm25.vocabulary
+            words = [t for t in self.tokenizer.query_tokens(text, vocabulary)
+                     if t in vocabulary or not self.tokenizer.is_unknown_pair(t)]
             if expand:  # a formal term no document uses can match nothing: it would only dilute the share
                 formal = [t for t in self.tokenizer.tokens(self.tokenizer.expand_query(text))
                           if t not in words and t in self.snapshot.bm25.vocabulary]
@@ -424,8 +428,11 @@ class SentenceScorer:
             return []
         colloquial = synonym_table()
         vocabulary = self.snapshot.bm25.vocabulary
+        # (A pair of characters jieba could not join is no word: "盖率" of "覆盖率目标" cut off by the pattern. A word
+        # jieba does not know is looked for by its head below.)
         # A compound ending in a known word is that kind of thing ("优惠政策" is a 政策).
-        unknown = [t for t in self.tokenizer.tokens(noun) if t not in vocabulary and not any(t in c for c in colloquial)
+        unknown = [t for t in self.tokenizer.tokens(noun) if t not in vocabulary and not self.tokenizer.is_unknown_pair(t)
+                   and not any(t in c for c in colloquial)
                    and not any(t.endswith(w) for w in self.tokenizer.tokens(t) if len(w) >= 2 and w in vocabulary)
                    and t not in _QUESTION_FRAME_NOUNS and not _said_otherwise(t, vocabulary)]
         # A word jieba does not know ("车龄") has no token of its own: its head, the last two characters, is looked

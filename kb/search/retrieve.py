@@ -202,7 +202,7 @@ class Retriever:
     # -- rankings ------------------------------------------------------------------------------------------------
     def rank_bm25(self, question: str, snap: Snapshot, allowed: np.ndarray | None) -> ChunkRanking:
         query = self.tokenizer.expand_query(question) if self.expand_queries else question
-        top = snap.bm25.top(self.tokenizer.tokens(query), self.config.candidates, allowed)
+        top = snap.bm25.top(self.tokenizer.query_tokens(query, snap.bm25.vocabulary), self.config.candidates, allowed)
         return ChunkRanking([r for r, _ in top], [s for _, s in top])
 
     def rank_dense(self, question: str, snap: Snapshot, doc_ids: Sequence[str] | None,

@@ -8,7 +8,7 @@ import threading
 from functools import lru_cache
 from importlib import resources
 from pathlib import Path
-from typing import Iterable
+from typing import Container, Iterable
 
 _RESOURCES = resources.files("kb") / "resources"
 
@@ -21,6 +21,13 @@ STOPWORDS = frozenset(
     "这么 那么 这样 那样 这种 那种 这些 那些".split()
 )
 _TOKEN_CHARS = re.compile(r"[\w\u4e00-\u9fff%]+")
+_CJK_CHAR = re.compile(r"[\u4e00-\u9fff]")
+# Characters that are words of their own (particles, pronouns, prepositions, modal verbs, negations, numerals, units
+# of time, levels of place, parts of a law): a word jieba does not know is not made of them ("由谁", "一人", "日起", "报市",
+# "有多", "条第" are no words).
+_FUNCTION_CHARS = frozenset("的地得了着过和与及或并且而但也都还又就才再在是为对把被将从向由于以其之此该本各每这那哪谁啥吗呢吧啊"
+                            "呀么我你他她它很太最更较已给让使如若则即因按经至到个里上下中内外前后说等所处要会想该应不没未无非"
+                            "一二三四五六七八九十百千万零两几多少有第次号条款项章节年月日市省县区")
 
 
 def _read_resource_lines(name: str) -> list[str]:
@@ -79,7 +86,34 @@ class PolicyTokenizer:
         text = text.lower()
         with self._lock:
             words = self._jieba.lcut_for_search(text, HMM=False)
-        return [w for w in words if _is_content_token(w)]
+        return _with_unknown_word_pairs(words)
+
+    def query_tokens(self, text: str, vocabulary: Container[str]) -> list[str]:
+        """The tokens of a question, with the words jieba does not know that the documents use (see
+        _with_unknown_word_pairs) found where jieba left a character of one on its own: it may join the other to
+        the next word, as "违反限行会罚" is 违反 + 限 + 行会 + 罚; that guess across the word's edge (行会) is dropped."""
+        lowered = text.lower()
+        with self._lock:
+            words = self._jieba.lcut(lowered, HMM=False)
+        starts = [0]
+        for word in words:
+            starts.append(starts[-1] + len(word))
+        alone = {start for word, start in zip(words, starts) if len(word) == 1}
+        found = [(at, lowered[at:at + 2]) for at in range(len(lowered) - 1)
+                 if (at in alone or at + 1 in alone) and lowered[at:at + 2] in vocabulary
+                 and self.is_unknown_pair(lowered[at:at + 2])]
+        tokens = self.tokens(text)
+        if not found:
+            return tokens
+        crossing = {word for word, start in zip(words, starts) for at, _ in found
+                    if len(word) > 1 and start < at + 2 and at < start + len(word)
+                    and not (start <= at and at + 2 <= start + len(word))}
+        return [t for t in tokens if t not in crossing] + [pair for _, pair in found if pair not in tokens]
+
+    def is_unknown_pair(self, token: str) -> bool:
+        """Whether the token is a pair of characters of a word jieba could not join (see _with_unknown_word_pairs), not
+        a word of its dictionary (its own or the policy terms)."""
+        return len(token) == 2 and all(_CJK_CHAR.match(c) for c in token) and not self._jieba.FREQ.get(token)
 
     def verbs(self, text: str) -> list[str]:
         """The words of `text` jieba tags as verbs ("卖" and "做" of "可以卖孔明灯吗"), single characters included."""
@@ -99,6 +133,24 @@ class PolicyTokenizer:
         for formal in matched:
             additions.extend(t for t in formal if t not in question and t not in additions)
         return question if not additions else question + " " + " ".join(additions)
+
+
+def _with_unknown_word_pairs(words: list[str]) -> list[str]:
+    """The content words, in order, and in their place the words jieba could not join: adjacent single characters
+    ("限行" of "尾号限行" is 限 + 行, "用能" of "重点用能单位" is 用 + 能) kept as their pairs of characters, so that a
+    question and a provision that use such a word still share it. jieba is run without its guessing model
+    (HMM=False), so the same word splits the same way in both."""
+    tokens: list[str] = []
+    run: list[str] = []
+    for word in [*words, ""]:
+        if len(word) == 1 and _CJK_CHAR.match(word) and word not in _FUNCTION_CHARS:
+            run.append(word)
+            continue
+        tokens.extend(a + b for a, b in zip(run, run[1:]))
+        run = []
+        if _is_content_token(word):
+            tokens.append(word)
+    return tokens
 
 
 def _is_content_token(word: str) -> bool:

@@ -157,3 +157,27 @@ def test_the_short_names_of_residents_and_owners_bodies_are_their_full_names():
     tok = default_tokenizer()
     for short, full in (("居委会", "居民委员会"), ("村委会", "村民委员会"), ("业委会", "业主委员会")):
         assert full in tok.expand_query(f"{short}要做什么？").split()[1:], short
+
+
+def test_a_word_jieba_does_not_know_is_kept_as_its_character_pairs():
+    """限行 and 用能 are no words of jieba's dictionary: split into single characters, they were dropped, and a question
+    asking about them shared no word with the provision."""
+    tok = default_tokenizer()
+    assert "限行" in tok.tokens("在限行时间内驾驶限行机动车") and "限行" in tok.tokens("尾号限行")
+    assert "用能" in tok.tokens("重点用能单位")
+    assert tok.tokens("尾号限行措施") == ["尾号", "限行", "措施"]  # in its place: the last word of a noun is its head
+    assert tok.is_unknown_pair("限行") and not tok.is_unknown_pair("机动") and not tok.is_unknown_pair("pm")
+    # Particles, pronouns, numerals and the like are words of their own, never part of an unknown one.
+    assert tok.tokens("由谁负责？") == ["负责"]
+    assert tok.tokens("报市人民政府批准") == tok.tokens("报人民政府批准")
+
+
+def test_a_documents_unknown_word_is_found_where_jieba_joined_it_to_the_next_word():
+    """jieba reads "违反限行会罚" as 违反 + 限 + 行会 + 罚: 限行, a word the documents use, is found where jieba left its
+    first character alone, and 行会, jieba's guess across its edge, is dropped."""
+    tok = default_tokenizer()
+    tokens = tok.query_tokens("违反限行会罚多少钱？", {"限行", "违反"})
+    assert "限行" in tokens and "行会" not in tokens
+    assert "限行" not in tok.query_tokens("违反限行会罚多少钱？", {"违反"})  # only words the documents use
+    # A pair across two words jieba knows is none: 金管 of 资金管理.
+    assert tok.query_tokens("资金管理", {"金管"}) == tok.tokens("资金管理")
