@@ -69,7 +69,7 @@ _NAMED_PLACES = re.compile(r"(具体)?(在)?(哪几个|哪些|哪个)(区县|区
 # 何时公布名录), not the document's own passage.
 _VERB_ENDS = r"(?=[的了吗呢？?，,。、并和及与]|通过|公布|施行|实施|生效|修|印发|发布|$)"
 # "这个通知", "该办法", "这份方案": the document itself (a 办法 or 规定 named without them may be one it leaves to a body).
-_THIS_DOCUMENT = r"(?:(?:这|那)(?:个|份|部|项|篇)?|该|本|此|》)(?:规定|办法|通知|方案|意见|细则|决定|文件|条例)"
+_THIS_DOCUMENT = r"(?:(?:这|那)(?:个|份|部|项|篇)?|该|本|此|》)(?:规定|办法|通知|通告|公告|方案|计划|意见|细则|决定|文件|条例|政策)"
 # … or named by its title or its 文号: "《…方案》是谁发的", "渝府办发〔2024〕17号是什么时候下发的".
 _DOCUMENT_ITSELF = rf"(?:{_THIS_DOCUMENT}|》|〕\d{{1,4}}号)"
 # The decree a law or rule was promulgated by ("以国务院第几号令公布", "是哪个令公布的", "政府令第几号"); not 哪个部门责令.
@@ -83,9 +83,10 @@ _METADATA = {
                           r"(通过|公布|施行|生效|修正|修订)(时间|日期)|哪一?次.{0,10}会议.{0,4}通过|" + DECREE_ASKED.pattern + "|"
                           r"修[正订改](过)?(了)?(几|多少)次|(几|多少)次修[正订改]|(最近|最后)一次修[正订改]|是修正还是修订"),
     # A 办法 or 规定 the document leaves to a body ("具体办法由哪个部门制定") is asked about as a duty, not as the
-    # document's issuer: only "这个办法", "该规定" are the document itself.
+    # document's issuer: only "这个办法", "该规定" are the document itself; a 通知 or 通告 named alone ("通告是哪个部门
+    # 发布的") is the document, one named by its matter ("停水通知由谁发布") a notice a provision requires.
     # A 方案 or 规划 issued ("供水方案是哪个单位发的") is the document; one a law has drawn up (实施方案由…制定) is a duty.
-    "issuer": re.compile(r"(文件|意见|条例|法律|(?<![办方做说想看用算])法|" + _DOCUMENT_ITSELF + r")是?(由)?"
+    "issuer": re.compile(r"(文件|意见|(?<![\u4e00-\u9fff])通[知告]|条例|法律|(?<![办方做说想看用算])法|" + _DOCUMENT_ITSELF + r")是?(由)?"
                          r"(哪个(机关|单位|部门)|谁)"
                          r"(印发|发布|制定|通过|下发|发的|出的)|"
                          r"(方案|规划)是?(由)?(哪个(机关|单位|部门)|谁)(印发|发布|下发|发的|出的)|"
@@ -107,7 +108,8 @@ _WHICH_DOCUMENT = re.compile(r"(?:(?:文件|通知|方案|意见)是哪(?:一?�
                              r"哪(?:一?个|一?份)(?:文件|通知|方案|意见)(?:规定|提出|明确|要求|部署)")
 _PENALTY = re.compile(r"罚款|罚多少|罚金|处罚|处以|法律责任|被罚|[怎如何]么?罚|罚不罚|[会要]罚|罚吗|会被怎么|会怎么?样|的[，,]?(?:会|将|要)?被?(?:依照|按照|依据|按)?(?:什么规定|怎么|如何|怎样)处理|被(?:怎么|如何|怎样)?处理|承担什么责任|什么后果|受到?(?:什么|怎样|何种|哪些)处理|"
                       r"(?:查到|查处|抓到|发现)了?(?:会|将|要)?(?:怎么|如何|怎样)处理|"
-                      r"吊销|没收|违反.{0,20}(会|将|要|怎么|如何)")
+                      r"吊销|没收|违反(?=.{0,20}(?:会|将|要|怎么|如何))")
+_AMOUNT_ASKED = re.compile(r"(?:多少|几)(?:钱|块钱?|元)?")
 # Words every provision of a kind uses: a question of that kind searches for them too, so that the provision that
 # repeats the asked words outranks the others (the 法律责任 article over the duty it punishes).
 PENALTY_WORDS = "处罚 罚款 责令改正"
@@ -350,8 +352,9 @@ def asked_act(question: str) -> str:
 
 def asked_conduct(question: str) -> str:
     """A penalty question without its words asking for the penalty ("餐馆使用地沟油" of "餐馆使用地沟油会被怎么处罚"): a
-    provision about 行政处罚 shares those words, not the conduct."""
-    return _PENALTY.sub(" ", question)
+    provision about 行政处罚 shares those words, not the conduct. What is breached is the conduct ("限行" of
+    "违反限行会罚多少钱"); the amount asked is not (钱 is read as 财政资金)."""
+    return _AMOUNT_ASKED.sub(" ", _PENALTY.sub(" ", question))
 
 
 def asked_value(question: str) -> tuple[str, str]:

@@ -56,8 +56,13 @@ def recorded(doc: ParsedDocument, field: str, question: str) -> tuple[str, Claus
     if field == "issuer" and meta.issuer:
         # The 落款, or the masthead holding a "关于印发…的通知"'s cover letter, which the issuer signs; a law's issuer
         # stands in its passage lines (no clause).
-        signed = next((c for c in (signature, preamble) if c is not None and meta.issuer in c.text), signature)
-        return f"该文件由{meta.issuer}印发", signed, meta.issuer
+        # (Joint issuers are printed apart by spaces, "午市公安局　　午市生态环境局": quoted as printed.)
+        names = meta.issuer.split("、")
+        signed = next((c for c in (signature, preamble) if c is not None and all(n in c.text for n in names)), None)
+        if signed is None:
+            return f"该文件由{meta.issuer}印发", signature, meta.issuer
+        start, end = signed.text.find(names[0]), signed.text.find(names[-1]) + len(names[-1])
+        return f"该文件由{meta.issuer}印发", signed, signed.text[start:end] if start < end else meta.issuer
     if field == "date" and meta.date:
         year, month, day = (int(p) for p in meta.date.split("-"))
         quote = f"{year}年{month}月{day}日"

@@ -26,6 +26,7 @@ from kb.documents.normalize import (
     is_date_line,
     is_doc_number_line,
     is_org_line,
+    org_names,
     is_publication_note,
     match_ordinal,
     parse_date,
@@ -315,13 +316,14 @@ def _implements(preamble: Sequence[str]) -> tuple[str, ...]:
 
 
 def _signers(paragraphs: Sequence[str]) -> str | None:
-    signers = list(takewhile(is_org_line, paragraphs[signature_start(paragraphs):]))
+    signers = [name for line in takewhile(is_org_line, paragraphs[signature_start(paragraphs):])
+               for name in org_names(line)]
     return "、".join(signers) if signers else None
 
 
 def _title_issuer(title: str) -> str | None:
     found = _TITLE_ISSUER.match(title)
-    return found.group(1) if found and is_org_line(found.group(1)) else None
+    return "、".join(org_names(found.group(1))) or None if found else None
 
 
 def _signature_date(paragraphs: Sequence[str]) -> str | None:

@@ -59,6 +59,7 @@ _CN_DATE = re.compile(r"([〇○零一二三四五六七八九]{4})年([一二�
 _DATE = re.compile(f"{_ARABIC_DATE.pattern}|{_CN_DATE.pattern}")
 _PUBLICATION_NOTE = re.compile(r"[（(]此(?:件|页)[^（）()]{0,12}[）)]")
 _ORG_LINE = re.compile(r"[\u4e00-\u9fff][\u4e00-\u9fff（）()·]{1,29}")
+_BODY_ENDING = re.compile(r"(?:局|委员会|委|政府|办公厅|办公室|厅|部|院|署|会|中心|银行|公司|集团)$")
 _SALUTATION_WORDS = re.compile(r"各|有关|人民政府|部门|单位|委员会|同志")
 # A sentence ends in a terminator or colon (a closing quote or bracket may follow), or in a bracketed note after its
 # full stop: a 方案's task ends "…报市政府审定。（责任单位：市住房城乡建设委）".
@@ -204,10 +205,22 @@ def is_publication_note(line: str) -> bool:
     return _PUBLICATION_NOTE.fullmatch(line.strip()) is not None
 
 
-def is_org_line(line: str) -> bool:
-    """A short line that is only an organisation's name (no punctuation), e.g. "重庆市人民政府"."""
+def org_names(line: str) -> list[str]:
+    """The organisations a short line names and nothing else: one ("重庆市人民政府"), or several set apart by spaces,
+    as joint issuers print theirs ("重庆市公安局　重庆市生态环境局"), each then ending like a body (…局, …委员会)."""
     stripped = line.strip()
-    return _ORG_LINE.fullmatch(stripped) is not None and match_ordinal(stripped) is None
+    if match_ordinal(stripped) is not None:
+        return []
+    if _ORG_LINE.fullmatch(stripped):
+        return [stripped]
+    names = stripped.split()
+    joint = len(names) > 1 and all(_ORG_LINE.fullmatch(n) and _BODY_ENDING.search(n) for n in names)
+    return names if joint else []
+
+
+def is_org_line(line: str) -> bool:
+    """A short line that is only an organisation's name (no punctuation), e.g. "重庆市人民政府", or joint issuers'."""
+    return bool(org_names(line))
 
 
 def ends_sentence(line: str) -> bool:

@@ -2,7 +2,7 @@
 
 import pytest
 
-from kb.answering.intent import analyse, asked_act, definition_term, resolve_follow_up
+from kb.answering.intent import analyse, asked_act, asked_conduct, definition_term, resolve_follow_up
 
 
 @pytest.mark.parametrize("question, asked", [
@@ -124,6 +124,10 @@ def test_terms_asked_to_be_told_apart(question, terms):
     ("应急预案的实施方案由哪个部门制定？", ""),  # a plan a provision has drawn up: who, not the issuer
     ("该通知是什么时候下发的？", "date"),
     ("停水通知由谁发布？", ""),  # a notice a provision requires, not the document
+    ("通告是哪个部门发布的？", "issuer"),
+    ("这个通告是谁发布的？", "issuer"),
+    ("这个政策是哪个部门发布的？", "issuer"),
+    ("停水通告由谁发布？", ""),
     ("这个通知发给谁？", "recipients"),
     ("江府办发〔2024〕17号是谁发的？", "issuer"),
     ("《江州市既有建筑节能改造三年行动方案》是谁印发的？", "issuer"),
@@ -299,6 +303,14 @@ def test_being_found_out_asks_for_the_penalty_and_a_past_fine_asks_no_amount():
     assert found.wants_penalty and not found.enterprise
     assert not analyse("已经被罚过两次了，驾照会受什么影响？").wants_money
     assert analyse("会被罚多少？").wants_money and analyse("被罚款多少？").wants_money
+
+
+def test_what_a_penalty_question_says_was_breached_is_its_conduct():
+    # "违反…会…" asks for a penalty, and what is breached stays the conduct to look for.
+    assert analyse("违反限行会罚多少钱？").wants_penalty
+    assert "限行" in asked_conduct("违反限行会罚多少钱？")
+    assert "禁烟规定" in asked_conduct("违反禁烟规定将如何处理？")
+    assert "罚" not in asked_conduct("违反限行会罚多少钱？") and "钱" not in asked_conduct("违反限行会罚多少钱？")
 
 
 def test_a_question_asking_again_under_a_new_condition_is_a_follow_up():

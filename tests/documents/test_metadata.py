@@ -113,6 +113,18 @@ def test_joint_signers_are_both_issuers() -> None:
     assert found["level"] == "provincial"
 
 
+def test_joint_issuers_on_one_line_are_both_issuers() -> None:
+    """Joint issuers print their names on one line apart by spaces, above the title and in the 落款."""
+    notice = "甲省乙厅　丙省丁局\n关于测试的通告\n正文。\n特此通告。\n甲省乙厅　　丙省丁局\n2099年2月3日"
+    found = _detect(notice)
+    assert found["issuer"] == "甲省乙厅、丙省丁局"
+    assert found["date"] == "2099-02-03"
+    # Without a 落款, the names before the title's 关于 are the issuers.
+    assert _detect("甲省乙厅　丙省丁局\n关于测试的通告\n正文。")["issuer"] == "甲省乙厅、丙省丁局"
+    # Words apart by a space are no issuers unless each ends like a body.
+    assert "issuer" not in _detect("特此 通告\n关于测试的通告\n正文。")
+
+
 def test_an_issuing_notice_is_dated_by_its_cover_letter() -> None:
     """"…关于印发《…方案》的通知": the letter is signed and dated before the text it issues, whose end has no 落款."""
     notice = ("甲市人民政府办公厅关于印发《甲市节水方案》的通知\n甲府办发〔2099〕3号\n各区人民政府：\n"
