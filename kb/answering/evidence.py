@@ -236,13 +236,20 @@ def lists_noun(text: str, noun: str) -> bool:
     if any(kind in text for kind in kinds_of(noun)):
         return True
     enumerates = text.count("、") >= 2 or bool(re.search(r"[（(][一二三四五六七八九十]+[)）]|、[^，。；、]{1,20}(?:和|及|以及)", text))
-    # What is disclosed or filed is named by its parts ("公开哪些信息": "公开…服务标准、资费标准和办理时限").
+    # What is disclosed or filed is named by its parts ("公开哪些信息": "公开…服务标准、资费标准和办理时限"); papers
+    # filed are papers ("补贴申请表；营业执照复印件；…报告"), not the facilities a grant names ("公共充电桩、专用充电桩和
+    # 换电站，可以申请建设补贴").
+    if noun in PAPERS:  # (each item of a list of them is a sentence of its own: "（2）营业执照复印件；")
+        return (enumerates or bool(_LISTED_ITEM.match(text))) and bool(_PAPER.search(text))
     if noun in _CONTENT_NOUNS:
         return enumerates
     return enumerates and any(noun[i:i + 2] in text for i in range(len(noun) - 1))
 
 
-_CONTENT_NOUNS = frozenset("信息 事项 资料 材料".split())
+_CONTENT_NOUNS = frozenset("信息 事项".split())
+PAPERS = frozenset("资料 材料".split())
+_LISTED_ITEM = re.compile(r"^(?:答[:：])?(?:[（(][0-9一二三四五六七八九十]{1,3}[)）]|[0-9]{1,2}[．.、])")
+_PAPER = re.compile(r"材料|资料|表|书|证|执照|报告|复印件|清单|合同|协议|凭证|发票|方案|文件|图纸|记录|说明")
 
 
 # A permit or certificate and the words before it that may name its kind ("开一家小吃店要办食品经营许可证"); 经营许可证

@@ -23,9 +23,9 @@ from kb.analysis.penalties import (article_label, breached_clause, cited_conduct
                                    provision_references, stated_conduct)
 from kb.answering import tuning
 from kb.answering.compose import UNNAMED_HEDGE, compose, marker, not_found
-from kb.answering.evidence import (SPANS, ScoredSentence, SentenceScorer, is_item, kinds_of, lists_noun,
-                                   quantities_of, states_amount)
-from kb.answering.intent import (COMPULSION, PLACES, QuestionIntent, analyse, asked_act, asked_conduct,
+from kb.answering.evidence import (PAPERS, SPANS, ScoredSentence, SentenceScorer, is_item, kinds_of,
+                                   lists_noun, quantities_of, states_amount)
+from kb.answering.intent import (COMPULSION, FRAME_WORDS, PLACES, QuestionIntent, analyse, asked_act, asked_conduct,
                                  asked_part)
 from kb.answering.parts import question_parts
 from kb.answering.records import of_the_asked_genre, recorded
@@ -80,7 +80,9 @@ _BINDS = ("应当", "必须", "须", "负责", "承担")
 _ASKS_TO_SKIP = re.compile(r"能不能不|可不可以不|(?:可以|能否|可否|允许|是否可以|(?<!不)能)不(?![能可])|不用|不必|免(?:于|除|检|交|缴|办|予)|"
                            r"(?:可以|能否|可否|是否可以)[^。？?，,、]{1,12}、不(?![能可行得])")  # 可以只在内部掌握、不对外公布吗
 _SANCTIONED_CONDUCT = re.compile(r"的[，,](?:由|处|依法|责令|没收|给予)")
-_ALLOWS_OR_FORBIDS = re.compile(f"{_PROHIBITION.pattern}|{_PERMISSION.pattern}")
+# What a provision leaves out of what it grants: "个人自用充电桩不在补贴范围内", "…不纳入支持范围", "…不予补贴".
+_EXCLUDES = re.compile(r"不(?:在|属于|纳入|列入)[^，。；]{0,20}范围|不予(?:补贴|补助|奖励|资助|支持)")
+_ALLOWS_OR_FORBIDS = re.compile(f"{_PROHIBITION.pattern}|{_EXCLUDES.pattern}|{_PERMISSION.pattern}")
 _ENCOURAGES = re.compile(r"鼓励|支持")
 # What a law leaves to choice: it encourages it or lets it be done of one's own will ("可以根据自愿原则…申请").
 _LEAVES_TO_CHOICE = re.compile(r"鼓励|提倡|倡导|自愿")
@@ -138,7 +140,10 @@ class AnswerContext:
 
     @cached_property
     def ranked(self) -> list[ScoredSentence]:
-        return [s for s in self.scorer.score(self.intent, self.hits) if not self._only_leads_in(s)]
+        # (A question answers nothing: a 政策问答 heads each answer with the question it answers, "5．向哪个部门申请？",
+        # whose words count in its clause's heading.)
+        return [s for s in self.scorer.score(self.intent, self.hits)
+                if not self._only_leads_in(s) and not s.text.endswith(("？", "?"))]
 
     @cached_property
     def supported(self) -> bool:
@@ -508,7 +513,8 @@ def _opening(clause: Clause) -> str:
 
 
 # "…的工作目标是什么？", "保障措施有哪些": the heading's contents and nothing more (not "…有什么时间要求").
-_ONLY_ASKS_CONTENTS = re.compile(r"^(?:具体|主要|都|分别)?(?:是什么|是哪些|有哪些|有什么|包括哪些|包括什么)[？?]?$")
+_ONLY_ASKS_CONTENTS = re.compile(r"^(?:具体|主要|都|分别)?(?:是什么|是哪些|有哪些|有什么|包括哪些|包括什么)"
+                                 r"(?:地方|内容|方面|事项|情形|东西)?[？?]?$")  # "限行区域包括哪些地方"
 
 
 def deadline_list(ctx: AnswerContext) -> Answer | None:
@@ -935,6 +941,8 @@ def _verdict(question: str, provision: str) -> str:
         if _ASKS_DUTY.search(question) and not _PROHIBITION.search(_NO_LONGER.sub("", provision)):
             return "不需要，文件规定不再这样做"
         return "是的，文件禁止" if re.search(r"禁止|不得|不准", question) else "不可以，文件禁止"
+    if _EXCLUDES.search(provision) and not _ASKS_DUTY.search(question):
+        return "不可以，文件将其排除在范围之外"
     if _DUTY.search(provision):
         return "需要，文件规定应当这样做"
     if _PERMISSION.search(provision) and not _SANCTION_CONDITION.match(provision):
@@ -996,6 +1004,13 @@ def permission(ctx: AnswerContext) -> Answer | None:
         encourages_only = _ENCOURAGES.search(most_of_act.text) and not _RULES.search(most_of_act.text)
         best = most_of_act if about(most_of_act) > about(closest) \
             and not (encourages_only and _RULES.search(closest.text) and not compulsion) else closest
+        # A provision leaving out the party asked about, by every word the question names it with ("个人自用充电桩不在
+        # 补贴范围内"), rules on it before the grant to others that repeats the act's words ("…公共充电桩…可以申请建设
+        # 补贴").
+        party = {t: w for t, w in ctx.scorer.weights(asking.replace(asked_act(asking), " "), expand=False).items()
+                 if t not in FRAME_WORDS}
+        best = next((s for s in modal if party and _EXCLUDES.search(s.text)
+                     and all(t in s.text for t in party)), best)
         # "部门能不能…" is answered by what a provision allows or forbids 部门, not another actor ("各类市场主体均可以…").
         # (An item names its actor in its lead-in: "审批部门对收到的申请，应当根据下列情况分别作出处理：".)
         actor = _ASKED_ACTOR.search(ctx.intent.text)
@@ -1380,8 +1395,11 @@ def listing(ctx: AnswerContext) -> Answer | None:
     floor = max(tuning.MIN_SUPPORT * 0.8, tuning.LIST_SHARE * ctx.ranked[0].score)
     # A lead-in and all its items are the whole list: other provisions would pad it.
     enumerated = _enumeration(ctx, best)
+    # (Papers asked for are listed by the sentences naming papers: "需要提交哪些材料" is not padded with "…公共充电
+    # 桩、专用充电桩和换电站，可以申请建设补贴" of another provision. Things of other kinds are named too variously.)
     chosen = [] if enumerated else [s for s in ctx.ranked
-                                    if s.score >= floor and not s.clause.is_heading_sentence(s.text)]
+                                    if s.score >= floor and not s.clause.is_heading_sentence(s.text)
+                                    and (noun not in PAPERS or s.clause is best.clause or lists_noun(s.text, noun))]
     # A clause whose heading the question names is wanted whole ("推进工业绿色升级有哪些举措？").
     named = [s for s in ctx.ranked if s.clause.heading and s.clause.heading in ctx.intent.resolved
              and not s.clause.is_heading_sentence(s.text)]
@@ -1556,6 +1574,31 @@ def which_document(ctx: AnswerContext) -> Answer | None:
     return _quote(ctx, best, lead=f"规定这一内容的文件是{named}：")
 
 
+# A document says why it was made where it opens: "为缓解…，根据…，决定…。" (意见, 通知, 通告), "第一条 为了…，制定本法。".
+_OPENS_WITH_PURPOSE = re.compile(r"^(?:第[一二三四五六七八九十]+条\s*)?为了?[^，。；]{2,80}，")
+# "出台这个通告的目的是什么": the making of the document is no matter of it.
+_MAKING_A_DOCUMENT = re.compile(r"出台|制定|印发|发布|颁布")
+# The opening clauses where it says so: a preamble, or a law's first article.
+_OPENING_CLAUSES = 2
+
+
+def stated_purpose(ctx: AnswerContext) -> Answer | None:
+    """"为什么要限行": why the best document was made, as its opening states ("为缓解中心城区交通拥堵，…，决定…实施机动车尾号
+    限行措施。"), when the question is about the document's own matter: its words are in the title or that sentence.
+    ("为什么要对重点用能单位进行监管" asks the reason of one provision, which the law's first article does not give.)"""
+    best = ctx.ranked[0]
+    doc = ctx.snapshot.documents[best.doc_id]
+    opening = [clause for clause in doc.clauses if clause.label != SIGNATURE_LABEL][:_OPENING_CLAUSES]
+    stated = next((sentence for clause in opening for index in range(len(clause.sentences))
+                   if (sentence := ctx.sentence(best.doc_id, clause, index)) is not None
+                   and _OPENS_WITH_PURPOSE.search(sentence.text)), None)
+    matter = _MAKING_A_DOCUMENT.sub(" ", _ASKS_PURPOSE.sub(" ", ctx.intent.resolved))
+    asked = {t: w for t, w in ctx.scorer.weights(matter).items() if t not in FRAME_WORDS}
+    if stated is None or not asked or ctx.scorer.coverage(asked, f"{doc.meta.title} {stated.text}") < tuning.MIN_PURPOSE_COVERAGE:
+        return None
+    return ctx.compose([stated], items=False)
+
+
 def _always(intent: QuestionIntent) -> bool:
     return True
 
@@ -1589,6 +1632,9 @@ STRATEGIES: tuple[Strategy, ...] = (
              "names", "numbered list of its children; its own text when it has none"),
     Strategy("deadline_list", lambda i: i.wants_list, deadline_list,
              "sentences of the best document with the asked deadline and a value", "numbered list"),
+    Strategy("stated_purpose", lambda i: bool(_ASKS_PURPOSE.search(i.text)), stated_purpose,
+             "the best document's opening sentence stating why it was made (为…，), holding the question's words "
+             "with the title (its own evidence)", "that sentence"),
     Strategy("unknown_terms", lambda i: True, unknown_terms,
              "an asked noun, or a kind of permit, the corpus never uses", "refusal"),
 )

@@ -91,3 +91,6 @@ MIN_PART_NEW_WORDS = 0.25
 # A question that means some documents without naming them ("文件里…", a follow-up) is answered from them unless the
 # answer from all documents scores more than this many times theirs (dev (all)).
 MEANT_DOCUMENTS_MARGIN = 1.2
+# "为什么要限行" is asked of the document's own matter when the title and its opening purpose sentence hold this share
+# of the question's idf-weighted words (set on a 通告 of this session's own; see stated_purpose).
+MIN_PURPOSE_COVERAGE = 0.5

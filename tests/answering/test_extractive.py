@@ -309,6 +309,105 @@ def test_a_notice_s_penalty_is_found_by_the_provision_it_cites_as_an_article(tmp
     assert "2万元以上10万元以下罚款" in answer.text
 
 
+TRAFFIC_NOTICE = ("午市公安局　午市生态环境局\n关于中心城区实施测试车辆尾号限行的通告\n午公通〔2099〕3号\n"
+                  "为缓解中心城区交通拥堵，减少测试车辆尾气排放，经市人民政府同意，决定在中心城区实施测试车辆尾号限行措施。"
+                  "现将有关事项通告如下：\n"
+                  "一、限行时间\n2099年3月1日至2100年2月28日，每周一至周五7时至9时。法定节假日不限行。\n"
+                  "二、限行规则\n星期一限行尾号为1和6的测试车辆，星期二限行尾号为2和7的测试车辆。\n"
+                  "三、违反本通告的处理\n违反本通告规定，在限行时间内驾驶限行测试车辆上路行驶的，由公安机关交通管理部门处警告或者"
+                  "二十元以上二百元以下罚款。\n"
+                  "四、本通告自2099年3月1日起施行。\n特此通告。\n午市公安局　　午市生态环境局\n2099年2月10日\n")
+
+
+@pytest.fixture(scope="module")
+def traffic_notice_kb(tmp_path_factory):
+    return _inline_kb(tmp_path_factory.mktemp("notice"), {"notice.txt": TRAFFIC_NOTICE})
+
+
+def test_a_word_jieba_does_not_know_is_searched_as_the_notice_writes_it(traffic_notice_kb):
+    """限行 is no word of jieba's dictionary (限 + 行): it is found in the notice all the same, and "违反限行" is the
+    conduct punished (the penalty was refused as one the notice does not set)."""
+    answer = ask(traffic_notice_kb, "违反限行会罚多少钱？")
+    assert answer.status == AnswerStatus.ANSWERED and cited(answer)[0] == "三"
+    assert "二十元以上二百元以下罚款" in answer.text
+
+
+def test_a_character_pair_no_document_uses_weighs_nothing(traffic_notice_kb):
+    """"多快" of "限行多快结束" is a pair of characters jieba could not join, as 限行 is; no document uses it, so it
+    is no word the evidence must find."""
+    from kb.answering.evidence import SentenceScorer
+
+    retriever = traffic_notice_kb.retriever
+    weights = SentenceScorer(retriever.snapshot(), retriever.tokenizer).weights("限行多快结束？")
+    assert "限行" in weights and "多快" not in weights
+
+
+def test_why_a_document_was_made_is_its_opening_purpose(traffic_notice_kb):
+    """"为什么要限行" is answered by the notice's opening "为缓解…，决定…实施…限行措施。", not by a provision that
+    repeats 限行 (法定节假日不限行)."""
+    for question in ("为什么要限行？", "出台这个通告的目的是什么？"):
+        answer = ask(traffic_notice_kb, question)
+        assert answer.status == AnswerStatus.ANSWERED and cited(answer) == ["序言"], question
+        assert "为缓解中心城区交通拥堵" in answer.text
+    # The reason of one provision is not the document's: its opening does not hold the asked words.
+    assert "序言" not in cited(ask(traffic_notice_kb, "为什么周末不限行？"))
+
+
+def test_a_weekday_said_the_short_way_is_the_notice_s_weekday(traffic_notice_kb):
+    """周二 is the notice's 星期二: the rule naming it answers alone (the opening was listed beside it)."""
+    answer = ask(traffic_notice_kb, "周二限行哪些尾号？")
+    assert cited(answer) == ["二"] and "星期二限行尾号为2和7" in answer.text
+
+
+def test_a_section_asked_for_by_its_heading_and_a_kind_of_contents_is_quoted_whole(tmp_path):
+    """"限行区域包括哪些地方" asks for the section headed 限行区域, as "限行区域包括哪些" does: not for the penalty that
+    repeats 限行区域 most."""
+    engine = _inline_kb(tmp_path, {"notice.txt": "午市测试车辆限行通告\n一、限行区域\n内环快速路以内的道路。\n"
+                                   "二、违反本通告的处理\n在限行区域内驾驶限行测试车辆的，由公安机关处二百元罚款；"
+                                   "驶出限行区域后再次驶入限行区域的，另行处罚。\n"})
+    answer = ask(engine, "限行区域包括哪些地方？")
+    assert cited(answer) == ["一"] and "内环快速路以内的道路" in answer.text
+
+
+def test_joint_issuers_of_a_notice_are_both_named(traffic_notice_kb):
+    answer = ask(traffic_notice_kb, "这个通告是哪个部门发布的？")
+    assert "午市公安局" in answer.text and "午市生态环境局" in answer.text
+
+
+def test_a_policy_q_and_a_is_answered_by_its_answers_not_its_questions(tmp_path):
+    """A 政策问答 heads each answer with the question it answers ("2．向哪个部门申请？"): the answer is quoted, never
+    the question (it was, as an item of lists and before the answer); "这个政策" is the document itself."""
+    engine = _inline_kb(tmp_path, {"qa.txt": "午市测试桩补贴政策问答\n1．哪些测试桩可以申请补贴？\n"
+                                   "答：本市新建的公共测试桩可以申请补贴。个人自用测试桩不在补贴范围内。\n"
+                                   "2．向哪个部门申请？\n答：申请单位向所在地的区县发展改革部门提交申请材料。\n"
+                                   "午市发展和改革委员会\n2099年1月20日\n"})
+    for question, clause in (("哪些测试桩可以申请补贴？", "1"), ("向哪个部门申请？", "2")):
+        answer = ask(engine, question)
+        assert answer.status == AnswerStatus.ANSWERED and set(cited(answer)) == {clause}, question
+        assert "？" not in answer.text
+    assert "午市发展和改革委员会" in ask(engine, "这个政策是哪个部门发布的？").text
+
+
+def test_papers_asked_for_are_papers_not_any_enumeration(tmp_path):
+    """"需要提交哪些材料" is answered by the papers listed (申请表, 复印件, 报告), not by the facilities a grant names
+    ("公共测试桩、专用测试桩和测试换电站，可以申请补贴"), which hold more of the question's words."""
+    engine = _inline_kb(tmp_path, {"qa.txt": "午市测试桩补贴政策问答\n1．哪些测试桩可以申请补贴？\n"
+                                   "答：本市新建的公共测试桩、专用测试桩和测试换电站，可以申请测试桩补贴。\n"
+                                   "2．需要提交哪些材料？\n答：（1）补贴申请表；（2）营业执照复印件；（3）竣工验收报告。\n"})
+    answer = ask(engine, "申请测试桩补贴需要提交哪些材料？")
+    assert set(cited(answer)) == {"2"} and "营业执照复印件" in answer.text
+
+
+def test_a_party_left_out_of_a_grant_may_not_have_it(tmp_path):
+    """"个人自用测试桩不在补贴范围内" rules on 个人自用测试桩, named by every word the question uses for it, before the
+    grant to 公共测试桩 (it was answered 可以 from that grant)."""
+    engine = _inline_kb(tmp_path, {"qa.txt": "午市测试桩补贴政策问答\n1．哪些测试桩可以申请补贴？\n"
+                                   "答：本市新建的公共测试桩可以申请补贴。个人自用测试桩不在补贴范围内。\n"})
+    left_out = ask(engine, "个人自用测试桩能申请补贴吗？")
+    assert left_out.text.startswith("不可以") and "个人自用测试桩不在补贴范围内" in left_out.text
+    assert ask(engine, "公共测试桩能申请补贴吗？").text.startswith("可以")
+
+
 def test_a_passage_line_holding_every_event_answers_each_question_with_its_own_event(tmp_path):
     """Official copies print the events in one parenthesised line, apart by spaces: "哪个令公布的" is answered by the
     promulgation alone, "什么时候通过的" by the adoption alone."""

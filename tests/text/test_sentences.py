@@ -18,3 +18,7 @@ def test_penalty_cue():
     assert PENALTY_CUE.search("处二百元以上一千元以下罚款")
     assert PENALTY_CUE.search("依法追究刑事责任")
     assert not PENALTY_CUE.search("应当每年组织一次演练")
+    # A grant's sanctions on whom cheats for it.
+    assert PENALTY_CUE.search("由市发展改革委追回已拨付的补贴资金，取消该企业三年内申请补贴的资格")
+    assert PENALTY_CUE.search("并纳入严重失信主体名单")
+    assert not PENALTY_CUE.search("符合条件的企业可以申请补贴资金")
