@@ -288,8 +288,8 @@ class SentenceScorer:
             words = [t for t in self.tokenizer.query_tokens(text, vocabulary)
                      if t in vocabulary or not self.tokenizer.is_unknown_pair(t)]
             if expand:  # a formal term no document uses can match nothing: it would only dilute the share
-                formal = [t for t in self.tokenizer.tokens(self.tokenizer.expand_query(text))
-                          if t not in words and t in self.snapshot.bm25.vocabulary]
+                formal = [t for t in self.tokenizer.query_tokens(self.tokenizer.expand_query(text), vocabulary)
+                          if t not in words and t in vocabulary]
                 # … and so would a colloquial word no document uses (瞎编), once its formal terms (捏造) stand for it.
                 colloquial = synonym_table()
                 words = [t for t in words if t in self.snapshot.bm25.vocabulary or t not in colloquial] + formal

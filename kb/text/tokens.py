@@ -91,7 +91,8 @@ class PolicyTokenizer:
     def query_tokens(self, text: str, vocabulary: Container[str]) -> list[str]:
         """The tokens of a question, with the words jieba does not know that the documents use (see
         _with_unknown_word_pairs) found where jieba left a character of one on its own: it may join the other to
-        the next word, as "违反限行会罚" is 违反 + 限 + 行会 + 罚; that guess across the word's edge (行会) is dropped."""
+        the next word, as "违反限行会罚" is 违反 + 限 + 行会 + 罚. (jieba's own words stay: a document that reads the
+        same text reads them too, "不受限行" as 不受限 + 行.)"""
         lowered = text.lower()
         with self._lock:
             words = self._jieba.lcut(lowered, HMM=False)
@@ -99,16 +100,10 @@ class PolicyTokenizer:
         for word in words:
             starts.append(starts[-1] + len(word))
         alone = {start for word, start in zip(words, starts) if len(word) == 1}
-        found = [(at, lowered[at:at + 2]) for at in range(len(lowered) - 1)
-                 if (at in alone or at + 1 in alone) and lowered[at:at + 2] in vocabulary
-                 and self.is_unknown_pair(lowered[at:at + 2])]
         tokens = self.tokens(text)
-        if not found:
-            return tokens
-        crossing = {word for word, start in zip(words, starts) for at, _ in found
-                    if len(word) > 1 and start < at + 2 and at < start + len(word)
-                    and not (start <= at and at + 2 <= start + len(word))}
-        return [t for t in tokens if t not in crossing] + [pair for _, pair in found if pair not in tokens]
+        found = (lowered[at:at + 2] for at in range(len(lowered) - 1) if at in alone or at + 1 in alone)
+        return tokens + list(dict.fromkeys(pair for pair in found if pair in vocabulary and pair not in tokens
+                                           and self.is_unknown_pair(pair)))
 
     def is_unknown_pair(self, token: str) -> bool:
         """Whether the token is a pair of characters of a word jieba could not join (see _with_unknown_word_pairs), not
