@@ -1394,7 +1394,7 @@ def listing(ctx: AnswerContext) -> Answer | None:
     best = duty or best
     floor = max(tuning.MIN_SUPPORT * 0.8, tuning.LIST_SHARE * ctx.ranked[0].score)
     # A lead-in and all its items are the whole list: other provisions would pad it.
-    enumerated = _enumeration(ctx, best)
+    enumerated = _enumeration(ctx, best) or _items_under_heading(ctx, best)
     # (Papers asked for are listed by the sentences naming papers: "需要提交哪些材料" is not padded with "…公共充电
     # 桩、专用充电桩和换电站，可以申请建设补贴" of another provision. Things of other kinds are named too variously.)
     chosen = [] if enumerated else [s for s in ctx.ranked
@@ -1431,6 +1431,22 @@ def _enumeration(ctx: AnswerContext, lead_in: ScoredSentence) -> list[ScoredSent
     sentences = [ScoredSentence(lead_in.doc_id, item, s.text.strip(), lead_in.score, lead_in.rank)
                  for item in items for s in item.sentences if s.text.strip()]
     return sentences if len(sentences) < tuning.MAX_ARTICLE_SENTENCES else []
+
+
+def _items_under_heading(ctx: AnswerContext, item: ScoredSentence) -> list[ScoredSentence]:
+    """A section that only has a heading naming a kind of thing, over items that are the things ("四、不受限行措施限制
+    的机动车" over "（一）纯电动汽车…；" … "（五）…的机动车。"), is one list: one of its items asked about brings all of
+    them. (Items of one sentence each, all but the last ending in "；", as an enumeration is written.)"""
+    doc = ctx.snapshot.documents[item.doc_id]
+    parent = doc.clause("".join(item.clause.path[:-1])) if len(item.clause.path) > 1 else None
+    if parent is None or not parent.heading or any(
+            s.text.strip() and not parent.is_heading_sentence(s.text) for s in parent.sentences):
+        return []
+    items = _children(doc, parent)
+    texts = [c.sentences[0].text.strip() for c in items if len(c.sentences) == 1]
+    if len(texts) < 2 or len(texts) != len(items) or not all(t.endswith(("；", ";")) for t in texts[:-1]):
+        return []
+    return [ScoredSentence(item.doc_id, c, text, item.score, item.rank) for c, text in zip(items, texts)]
 
 
 def undefined_term(ctx: AnswerContext) -> Answer | None:

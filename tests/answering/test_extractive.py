@@ -369,6 +369,17 @@ def test_a_section_asked_for_by_its_heading_and_a_kind_of_contents_is_quoted_who
     assert cited(answer) == ["一"] and "内环快速路以内的道路" in answer.text
 
 
+def test_the_items_under_a_heading_naming_their_kind_are_one_list(tmp_path):
+    """"二、不受限行措施限制的测试车辆" only has its heading, over items that are the vehicles: asked which, all of them
+    are the list, not one of them padded with other provisions that repeat 限行."""
+    engine = _inline_kb(tmp_path, {"notice.txt": "午市测试车辆限行通告\n一、限行规则\n星期一限行尾号为1和6的测试车辆。"
+                                   "星期二限行尾号为2和7的测试车辆。\n二、不受限行措施限制的测试车辆\n（一）纯电动测试车；\n"
+                                   "（二）执行任务的警用测试车；\n（三）持有残疾人专用标志的测试车辆。\n"
+                                   "三、违反本通告的处理\n在限行时间驾驶限行测试车辆上路的，处二百元罚款。\n"})
+    answer = ask(engine, "哪些测试车辆不受限行？")
+    assert set(cited(answer)) == {"二（一）", "二（二）", "二（三）"}
+
+
 def test_joint_issuers_of_a_notice_are_both_named(traffic_notice_kb):
     answer = ask(traffic_notice_kb, "这个通告是哪个部门发布的？")
     assert "午市公安局" in answer.text and "午市生态环境局" in answer.text
