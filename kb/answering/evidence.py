@@ -96,7 +96,7 @@ _CLASSES_COUNTED = re.compile(r"(?:分为|分成|划分为|划为|分)几(?:个|
 _CLASSES_NAMED = re.compile(r"(?:分为|分成|划分为|划为)[^。；：]*?[\u4e00-\u9fff]、[\u4e00-\u9fff]")
 _INDICATORS_ASKED = re.compile(r"(?:哪些|哪几项|哪几个|哪项)[^，。？?]{0,8}指标")
 _ASKS_AMOUNT = re.compile(r"多少|几成|百分之几|数值|目标值")
-_INDICATORS_NAMED = re.compile(r"[\u4e00-\u9fff]、[^。；：，]{1,30}等?指标")
+_INDICATORS_NAMED = re.compile(r"[\u4e00-\u9fff]、[^。；：，]{1,30}等?指标|^指标：")  # or a table row naming one
 # Units of measure by what they measure; a question asks one in its unit ("几米", "多少平方米", "多少吨").
 _DIMENSIONS = {**dict.fromkeys(("米", "公里", "千米", "厘米", "毫米"), "length"),
                **dict.fromkeys(("平方米", "平方公里", "平方千米", "公顷", "亩"), "area"),

@@ -332,6 +332,20 @@ def _is_header(cells: list[str]) -> bool:
                and not _SENTENCE_TERMINATOR.search(cell) and match_ordinal(cell) is None for cell in cells)
 
 
+# A unit in brackets closing a table cell: a percent, a ratio, or a measure, money or count word (with its per-unit).
+_BRACKETED_UNIT = re.compile(r"[（(]((?:%|％|‰|[万亿]?元|[万亿]?[吨个家座辆人户]|[千万]?千瓦时?|[平立]?方?米|公里|公顷|亩|"
+                             r"[微毫]?克/立方米|毫克/升|分贝|小时|天|日)(?:/[^（）()]{1,4})?)[）)]$")
+
+
+def _bracketed_unit(cell: str) -> str:
+    found = _BRACKETED_UNIT.search(cell)
+    return found.group(1) if found else ""
+
+
+def _with_unit(cell: str, unit: str) -> str:
+    return f"{cell}{unit}" if unit and _NUMBER_CELL.fullmatch(cell) and any(c.isdigit() for c in cell) else cell
+
+
 def _tables_read(lines: list[str]) -> list[str]:
     """The rows of a table, as PDF, DOCX and text copies of 附件 print them (cells apart by tabs or runs of spaces,
     under a header row), each rewritten as one sentence of its own: "区县：乙区，能耗强度降低目标：14%。". Cleaning would
@@ -347,8 +361,12 @@ def _tables_read(lines: list[str]) -> list[str]:
         if end - index - 1 >= _MIN_TABLE_ROWS:
             read[index] = "、".join(header) + "："
             for row in range(index + 1, end):
-                read[row] = "，".join(f"{title}：{cell}" for title, cell in zip(header, _cells(lines[row]))
-                                     if title not in _ROW_NUMBER_TITLES) + "。"
+                cells = _cells(lines[row])
+                # A bare number's unit is in its row's name or its column's title, in brackets ("森林覆盖率（%）",
+                # "补助标准（万元）"): the number is read with it ("2030年：57%").
+                row_unit = next((u for u in map(_bracketed_unit, cells) if u), "")
+                read[row] = "，".join(f"{title}：{_with_unit(cell, _bracketed_unit(title) or row_unit)}"
+                                     for title, cell in zip(header, cells) if title not in _ROW_NUMBER_TITLES) + "。"
             index = end
         else:
             index += 1

@@ -102,7 +102,7 @@ _UNITS: dict[str, _Unit] = {
         "个 家 项 处 座 台 辆 人次 人 户 件 名 批 种 栋 幢 株 棵 艘 架 套 宗 份".split())},
     **{word: _Unit(_K.MEASURE, word) for word in (
         "千瓦时 千瓦 兆瓦时 兆瓦 吉瓦 千伏 瓦 吨标准煤 吨 千克 公斤 公顷 亩 "
-        "平方公里 平方千米 平方米 立方米 公里 米 分贝".split())},
+        "平方公里 平方千米 平方米 立方米 公里 米 分贝 微克/立方米 毫克/立方米 毫克/升".split())},
 }
 # Units that begin words which are not units: 一次性 is an adjective, 一成不变 an idiom.
 _UNIT_EXCEPTIONS = {"次": "(?!性)", "成": "(?![员本果为立效熟交功绩型品不])"}

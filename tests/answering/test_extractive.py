@@ -429,6 +429,21 @@ def test_a_party_left_out_of_a_grant_may_not_have_it(tmp_path):
     assert ask(engine, "公共测试桩能申请补贴吗？").text.startswith("可以")
 
 
+def test_a_plan_s_indicator_table_answers_its_targets(tmp_path):
+    """A 规划's 专栏 gives its targets in a table whose units stand in brackets after each indicator: "2030年森林覆盖率
+    要达到多少" is answered by its row (it was refused: a bare 57 is no value), "哪些约束性指标" by the rows."""
+    engine = _inline_kb(tmp_path, {"plan.txt": "午市测试生态环境保护规划\n第一章 主要目标\n到2030年，测试生态环境质量持续改善。\n"
+                                   "专栏1 主要指标\n指标\t2025年\t2030年\t属性\n测试森林覆盖率（%）\t55\t57\t预期性\n"
+                                   "测试细颗粒物年均浓度（微克/立方米）\t30\t25\t约束性\n"
+                                   "测试空气优良天数比例（%）\t90\t92\t约束性\n"
+                                   "第二章 保障措施\n市测试局负责规划实施的监督评估。\n"})
+    answer = ask(engine, "2030年测试森林覆盖率要达到多少？")
+    assert answer.status == AnswerStatus.ANSWERED and "2030年：57%" in answer.text
+    # "哪些约束性指标" is answered by the rows naming them, not refused for want of a number.
+    binding = ask(engine, "这个规划有哪些约束性指标？")
+    assert "测试细颗粒物" in binding.text and "测试空气优良天数比例" in binding.text and "森林覆盖率" not in binding.text
+
+
 def test_a_passage_line_holding_every_event_answers_each_question_with_its_own_event(tmp_path):
     """Official copies print the events in one parenthesised line, apart by spaces: "哪个令公布的" is answered by the
     promulgation alone, "什么时候通过的" by the adoption alone."""

@@ -222,6 +222,19 @@ def test_a_table_s_rows_are_read_with_its_header() -> None:
     assert normalise_text(tabbed) == tabbed
 
 
+def test_a_tables_bare_numbers_are_read_with_the_unit_in_brackets_of_their_row_or_column() -> None:
+    """A plan's indicator table gives its unit once, in brackets after the indicator or the column title: each number
+    is read with it ("2030年：57%"), as a bare 57 is no value an answer could state."""
+    rows = normalise_text("指标\t2025年\t2030年\t属性\n森林覆盖率（%）\t55\t57\t预期性\n"
+                          "细颗粒物年均浓度（微克/立方米）\t30\t25\t约束性\n").splitlines()
+    assert rows[1] == "指标：森林覆盖率（%），2025年：55%，2030年：57%，属性：预期性。"
+    assert "2030年：25微克/立方米" in rows[2]
+    by_column = normalise_text("区县\t补助标准（万元）\n甲区\t30\n乙区\t25\n").splitlines()
+    assert by_column[1:] == ["区县：甲区，补助标准（万元）：30万元。", "区县：乙区，补助标准（万元）：25万元。"]
+    # A bracket that names no unit adds none ("细颗粒物（PM2.5）").
+    assert "：30，" in normalise_text("指标\t2025年\t2030年\n细颗粒物（PM2.5）\t30\t25\n可吸入颗粒物（PM10）\t50\t45\n")
+
+
 def test_lines_that_only_look_like_cells_are_no_table() -> None:
     """A law's spaced chapter headings ("第一章　总　　则") and a header over a single row stay as they are."""
     chapters = "第一章　总　　则\n第二章　收集和运输\n第三章　处　　置\n第四章　法律责任"
