@@ -1602,6 +1602,8 @@ def stated_purpose(ctx: AnswerContext) -> Answer | None:
     """"为什么要限行": why the best document was made, as its opening states ("为缓解中心城区交通拥堵，…，决定…实施机动车尾号
     限行措施。"), when the question is about the document's own matter: its words are in the title or that sentence.
     ("为什么要对重点用能单位进行监管" asks the reason of one provision, which the law's first article does not give.)"""
+    if not ctx.ranked:  # (before the evidence gate: nothing may have been retrieved)
+        return None
     best = ctx.ranked[0]
     doc = ctx.snapshot.documents[best.doc_id]
     opening = [clause for clause in doc.clauses if clause.label != SIGNATURE_LABEL][:_OPENING_CLAUSES]

@@ -351,6 +351,8 @@ def test_why_a_document_was_made_is_its_opening_purpose(traffic_notice_kb):
         assert "为缓解中心城区交通拥堵" in answer.text
     # The reason of one provision is not the document's: its opening does not hold the asked words.
     assert "序言" not in cited(ask(traffic_notice_kb, "为什么周末不限行？"))
+    # … and a why about nothing any document says finds nothing to quote (it raised IndexError).
+    assert ask(traffic_notice_kb, "为什么猫咪喜欢晒太阳？").status == AnswerStatus.NOT_FOUND
 
 
 def test_a_weekday_said_the_short_way_is_the_notice_s_weekday(traffic_notice_kb):
