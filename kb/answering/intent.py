@@ -109,10 +109,6 @@ _WHICH_DOCUMENT = re.compile(r"(?:(?:文件|通知|方案|意见)是哪(?:一?�
 _PENALTY = re.compile(r"罚款|罚多少|罚金|处罚|处以|法律责任|被罚|[怎如何]么?罚|罚不罚|[会要]罚|罚吗|会被怎么|会怎么?样|的[，,]?(?:会|将|要)?被?(?:依照|按照|依据|按)?(?:什么规定|怎么|如何|怎样)处理|被(?:怎么|如何|怎样)?处理|承担什么责任|什么后果|受到?(?:什么|怎样|何种|哪些)处理|"
                       r"(?:查到|查处|抓到|发现)了?(?:会|将|要)?(?:怎么|如何|怎样)处理|"
                       r"吊销|没收|违反(?=.{0,20}(?:会|将|要|怎么|如何))")
-# A wrong named, then how it is dealt with ("骗取补贴会怎么处理"): what is done to whom does it is asked. (The wrong is
-# the conduct: only the words after it ask.)
-_WRONG_DEALT_WITH = re.compile(r"(?:骗取|冒领|虚报|伪造|擅自|私自|弄虚作假)[^，。？?]{0,20}?"
-                               r"(?=(?:会|将|要)?被?(?:怎么|如何|怎样)处理)")
 _AMOUNT_ASKED = re.compile(r"(?:多少|几)(?:钱|块钱?|元)?")
 # Words every provision of a kind uses: a question of that kind searches for them too, so that the provision that
 # repeats the asked words outranks the others (the 法律责任 article over the duty it punishes).
@@ -320,7 +316,7 @@ def analyse(question: str, previous: Sequence[str] = ()) -> QuestionIntent:
         years=tuple(dict.fromkeys(years_in(focus))),
         places=tuple(p for p in PLACES if p in question),
         doc_numbers=tuple(doc_numbers_in(question)),
-        wants_penalty=bool(_PENALTY.search(question) or _WRONG_DEALT_WITH.search(question)),
+        wants_penalty=bool(_PENALTY.search(question)),
         wants_permission=bool(_PERMISSION.search(question)) and not _LIST.search(listed)
         and not _POSSIBLE.search(question),
         definition_term=definition_term(question),

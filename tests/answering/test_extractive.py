@@ -411,16 +411,6 @@ def test_papers_asked_for_are_papers_not_any_enumeration(tmp_path):
     assert set(cited(answer)) == {"2"} and "营业执照复印件" in answer.text
 
 
-def test_cheating_for_a_grant_is_answered_by_what_the_grant_takes_back(tmp_path):
-    """"骗取补贴会怎么处理" asks what is done to whom cheats (追回…补贴资金, 取消…资格: a grant's sanctions), not what the
-    grant gives (it was answered with "…可以申请补贴")."""
-    engine = _inline_kb(tmp_path, {"qa.txt": "午市测试桩补贴政策问答\n1．哪些测试桩可以申请补贴？\n"
-                                   "答：本市新建的公共测试桩可以申请测试桩建设补贴。\n2．其他事项\n"
-                                   "答：以虚报、冒领等手段骗取补贴的，由市发展改革委追回已拨付的补贴资金，取消该企业三年内申请补贴的资格。\n"})
-    answer = ask(engine, "骗取测试桩建设补贴会怎么处理？")
-    assert cited(answer) == ["2"] and "追回已拨付的补贴资金" in answer.text
-
-
 def test_a_party_left_out_of_a_grant_may_not_have_it(tmp_path):
     """"个人自用测试桩不在补贴范围内" rules on 个人自用测试桩, named by every word the question uses for it, before the
     grant to 公共测试桩 (it was answered 可以 from that grant)."""

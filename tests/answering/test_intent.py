@@ -303,10 +303,6 @@ def test_being_found_out_asks_for_the_penalty_and_a_past_fine_asks_no_amount():
     assert found.wants_penalty and not found.enterprise
     assert not analyse("已经被罚过两次了，驾照会受什么影响？").wants_money
     assert analyse("会被罚多少？").wants_money and analyse("被罚款多少？").wants_money
-    # A wrong named asks what is done to whom does it; a procedure's handling is no penalty.
-    assert analyse("骗取充电桩补贴会怎么处理？").wants_penalty
-    assert not analyse("申请材料不齐全会怎么处理？").wants_penalty
-    assert "骗取充电桩补贴" in asked_conduct("骗取充电桩补贴会怎么处理？")
 
 
 def test_what_a_penalty_question_says_was_breached_is_its_conduct():
