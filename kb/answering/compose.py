@@ -9,6 +9,7 @@ from kb.answering.evidence import ScoredSentence
 from kb.answering.intent import QuestionIntent
 from kb.schema import Answer, AnswerStatus, Citation, DocMeta, Hit
 from kb.store.snapshot import Snapshot
+from kb.text.sentences import ITEM_MARK
 
 MAX_RELATED = 3
 UNNAMED_HEDGE = "文件未明确"  # how an answer says its provision names no responsible body
@@ -26,12 +27,14 @@ def marker(meta: DocMeta, label: str) -> str:
 
 def compose(snapshot: Snapshot, intent: QuestionIntent, hits: Sequence[Hit], chosen: Sequence[ScoredSentence],
             lead: str = "", numbered: bool = False) -> Answer:
-    """The chosen sentences in the given order after an optional lead; a not_found answer if none is verbatim."""
+    """The chosen sentences in the given order after an optional lead; a not_found answer if none is verbatim.
+    Numbered lines are numbered in order, unless every sentence shows its own item number ("（2）营业执照复印件；"):
+    a second number before it would only confuse."""
     citations: list[Citation] = []
     lines: list[str] = [lead] if lead else []
-    for number, item in enumerate(chosen, 1):
-        if item.text not in item.clause.text:  # verification: never show a quote that is not in the clause
-            continue
+    shown = [item for item in chosen if item.text in item.clause.text]  # never show a quote that is not in its clause
+    numbered = numbered and not all(ITEM_MARK.match(item.text) for item in shown)
+    for number, item in enumerate(shown, 1):
         meta = snapshot.documents[item.doc_id].meta
         prefix = f"（{number}）" if numbered else ""
         lines.append(f"{prefix}{item.text}{marker(meta, item.clause.label)}")

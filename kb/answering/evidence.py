@@ -17,6 +17,7 @@ from kb.schema import PREAMBLE_LABEL, SIGNATURE_LABEL, Clause, Hit, Level
 from kb.store.snapshot import Snapshot
 from kb.text.numerals import Quantity, QuantityKind, find_quantities, has_quantity
 from kb.text.provisions import PENALTY_CUE
+from kb.text.sentences import ITEM_MARK
 from kb.text.tokens import PolicyTokenizer, synonym_table
 
 # A value an answer to "多少" can give: not a bare year or an unnamed number.
@@ -240,7 +241,7 @@ def lists_noun(text: str, noun: str) -> bool:
     # filed are papers ("补贴申请表；营业执照复印件；…报告"), not the facilities a grant names ("公共充电桩、专用充电桩和
     # 换电站，可以申请建设补贴").
     if noun in PAPERS:  # (each item of a list of them is a sentence of its own: "（2）营业执照复印件；")
-        return (enumerates or bool(_LISTED_ITEM.match(text))) and bool(_PAPER.search(text))
+        return (enumerates or bool(ITEM_MARK.match(text))) and bool(_PAPER.search(text))
     if noun in _CONTENT_NOUNS:
         return enumerates
     return enumerates and any(noun[i:i + 2] in text for i in range(len(noun) - 1))
@@ -248,7 +249,6 @@ def lists_noun(text: str, noun: str) -> bool:
 
 _CONTENT_NOUNS = frozenset("信息 事项".split())
 PAPERS = frozenset("资料 材料".split())
-_LISTED_ITEM = re.compile(r"^(?:答[:：])?(?:[（(][0-9一二三四五六七八九十]{1,3}[)）]|[0-9]{1,2}[．.、])")
 _PAPER = re.compile(r"材料|资料|表|书|证|执照|报告|复印件|清单|合同|协议|凭证|发票|方案|文件|图纸|记录|说明")
 
 

@@ -45,7 +45,7 @@ from kb.documents.normalize import (DIVISION_KINDS, Ordinal, OrdinalKind, chines
                                    match_ordinal, normalise_text, squeeze)
 from kb.errors import KbError
 from kb.schema import PREAMBLE_LABEL, SIGNATURE_LABEL, Clause, DocMeta, LegalForce, ParsedDocument, Sentence
-from kb.text.sentences import SENTENCE
+from kb.text.sentences import SENTENCE, speaker_label_length
 
 UNSTRUCTURED_LABEL_PREFIX = "段"
 _MIN_EXCERPT_ARTICLES = 3  # two rising 第X条 lines may be cross-references that open paragraphs
@@ -381,9 +381,10 @@ def split_sentences(text: str, start: int = 0, end: int | None = None) -> tuple[
     for found in SENTENCE.finditer(text, start, len(text) if end is None else end):
         raw = found.group()
         stripped = raw.strip()
-        if stripped:
-            first = found.start() + raw.index(stripped[0])
-            sentences.append(Sentence(stripped, first, first + len(stripped)))
+        label = speaker_label_length(stripped)
+        if stripped[label:]:
+            first = found.start() + raw.index(stripped[0]) + label
+            sentences.append(Sentence(stripped[label:], first, first + len(stripped) - label))
     return tuple(sentences)
 
 

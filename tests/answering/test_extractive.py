@@ -409,6 +409,9 @@ def test_papers_asked_for_are_papers_not_any_enumeration(tmp_path):
                                    "2．需要提交哪些材料？\n答：（1）补贴申请表；（2）营业执照复印件；（3）竣工验收报告。\n"})
     answer = ask(engine, "申请测试桩补贴需要提交哪些材料？")
     assert set(cited(answer)) == {"2"} and "营业执照复印件" in answer.text
+    # Each paper shows its own number once: no "答：" before the first, no second number before any.
+    assert [line.split("〔")[0] for line in answer.text.splitlines() if "〔" in line] == [
+        "（1）补贴申请表；", "（2）营业执照复印件；", "（3）竣工验收报告。"]
 
 
 def test_a_party_left_out_of_a_grant_may_not_have_it(tmp_path):

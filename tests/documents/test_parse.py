@@ -93,6 +93,13 @@ def test_split_sentences_on_terminators_and_line_ends() -> None:
     assert [(s.start, s.end) for s in split_sentences(text)][-1] == (len(text) - 2, len(text))
 
 
+def test_split_sentences_skip_a_speaker_label() -> None:
+    text = "6．需要提交哪些材料？\n答：（1）补贴申请表；（2）营业执照复印件。"
+    sentences = split_sentences(text)
+    assert [s.text for s in sentences] == ["6．需要提交哪些材料？", "（1）补贴申请表；", "（2）营业执照复印件。"]
+    assert all(text[s.start:s.end] == s.text for s in sentences)  # offsets still point into the text
+
+
 def test_synthetic_national_runs_section_numbers_across_parts() -> None:
     doc = _fixture("synthetic_national")
     assert [c.label for c in doc.clauses] == [
