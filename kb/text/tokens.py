@@ -57,6 +57,9 @@ def synonym_table() -> dict[str, tuple[str, ...]]:
     return {word: formal for word, formal in _synonym_rows() if not word.startswith(_PATTERN_PREFIX)}
 
 
+_AMOUNT_ASKED = re.compile(r"(?:多少|几)(?:块)?钱")
+
+
 @lru_cache(maxsize=1)
 def synonym_patterns() -> list[tuple[re.Pattern[str], tuple[str, ...]]]:
     """Colloquial patterns -> formal terms."""
@@ -123,8 +126,10 @@ class PolicyTokenizer:
     def expand_query(self, question: str) -> str:
         """Append the formal terms for colloquial words found in the question (the question itself is kept)."""
         additions: list[str] = []
-        matched = [formal for colloquial, formal in synonym_table().items() if colloquial in question]
-        matched += [formal for pattern, formal in synonym_patterns() if pattern.search(question)]
+        # (钱 asked as an amount, "罚多少钱", names the kind of answer, not what the question is about: no 财政资金.)
+        matter = _AMOUNT_ASKED.sub(" ", question)
+        matched = [formal for colloquial, formal in synonym_table().items() if colloquial in matter]
+        matched += [formal for pattern, formal in synonym_patterns() if pattern.search(matter)]
         for formal in matched:
             additions.extend(t for t in formal if t not in question and t not in additions)
         return question if not additions else question + " " + " ".join(additions)

@@ -65,6 +65,10 @@ def test_colloquial_words_expand_to_document_terms():
     assert "采购" in tok.expand_query("政府机关买办公用的东西有没有规定？")
     assert "不合理条件" in tok.expand_query("招标时设门槛只让本地企业参加，允许吗？")
     assert "玩忽职守" in tok.expand_query("环保部门的人收了好处、该查的不查，会不会被追究？")
+    # 钱 asked as an amount names the kind of answer, not public money; 钱 as the matter still does.
+    assert "资金" not in tok.expand_query("违反限行会罚多少钱？")
+    assert "资金" not in tok.expand_query("违章停车罚几块钱？")
+    assert "财政资金" in tok.expand_query("补贴的钱从哪里出？")
 
 
 def test_a_pattern_row_expands_every_way_of_saying_it():
