@@ -205,6 +205,10 @@ def states_amount(text: str) -> bool:
 _FINE_OF_A_SUM = re.compile(r"(?:等值|等额)(?:以下|以上)?的?罚款")
 
 
+# Where to go: a place of business, an address.
+_OFFICE = re.compile(r"地点|地址|窗口|大厅|服务中心|政务中心|办事处|[路街巷道]\d+号|\d+[楼层]|[一二三四五六七八九十]+楼")
+
+
 def names_places(text: str) -> bool:
     """Does the sentence say which places: by name ("重庆经开区"), or by a measurable criterion ("生活垃圾产生量
     超过300吨/日的区县")? "有条件的区县" says neither."""
@@ -553,6 +557,8 @@ class SentenceScorer:
                 return f"文件的适用范围不包括{place}"
         if intent.wants_named_places and not names_places(text):
             return "文件没有列出具体地点"
+        if intent.wants_office and not _OFFICE.search(text):
+            return "文件没有规定办理地点"
         if intent.list_noun and not lists_noun(text, intent.list_noun):
             return f"文件没有列出具体的{intent.list_noun}"
         # "举报电话是多少" asks a telephone number, which no unit marks as a quantity ("举报电话：12345").

@@ -65,6 +65,9 @@ def _generic_noun(noun: str) -> bool:
 
 
 _NAMED_PLACES = re.compile(r"(具体)?(在)?(哪几个|哪些|哪个)(区县|区|县|城市|地方)")
+# "在哪里办", "去哪儿申请", "到哪交材料": where to go to get it done (not "限行区域在哪里", which asks for an area).
+_WHERE_TO_GO = re.compile(r"(?:在|去|到)(?:哪里|哪儿|哪(?![些个类种项一]))[^，。？?些]{0,2}"
+                          r"(?:办|申请|提交|递交|领取|缴纳|缴费|报名|登记|咨询)")
 # A passage or issuing verb ends its phrase; with an object it is a provision's act (什么时候通过平台公开信息,
 # 何时公布名录), not the document's own passage.
 _VERB_ENDS = r"(?=[的了吗呢？?，,。、并和及与]|通过|公布|施行|实施|生效|修|印发|发布|$)"
@@ -238,6 +241,7 @@ class QuestionIntent:
     wants_frequency: bool = False  # 每年几次: an answer must hold a frequency
     compare: bool = False  # 有什么不同, 相比: sentences may come from several documents
     wants_share: bool = False  # 百分之几, 多少比例: an answer must hold a percentage or a ratio
+    wants_office: bool = False  # 在哪里办, 去哪儿申请: an answer must say where to go
     quoted_titles: tuple[str, ...] = ()  # 《…》 named in the question
     asked_value: tuple[str, str] = ()  # ("节能产品认证证书", "有效期"): whose value is asked, and which value
     which_document: bool = False  # 哪个文件规定了…: the answering document is named
@@ -308,6 +312,7 @@ def analyse(question: str, previous: Sequence[str] = ()) -> QuestionIntent:
         wants_list=bool(_LIST.search(listed)),
         wants_responsible=bool(_RESPONSIBLE.search(listed)),
         wants_named_places=bool(_NAMED_PLACES.search(question)),
+        wants_office=bool(_WHERE_TO_GO.search(question)),
         enterprise=bool(_ENTERPRISE.search(question)),
         list_noun=next((n for n in map(_body_kind_alone, ((a or b).removeprefix("具体")
                                                           for a, b in _LIST_NOUN.findall(listed)))
@@ -332,7 +337,7 @@ def analyse(question: str, previous: Sequence[str] = ()) -> QuestionIntent:
     )
     # "我们公司…，能不能不测甲醛直接搬进去？" asks one thing, not what applies to the company.
     asks_one_thing = intent.wants_permission or intent.wants_penalty or intent.wants_responsible or bool(
-        intent.asked_value) or intent.wants_duration or intent.wants_share or intent.wants_number
+        intent.asked_value) or intent.wants_duration or intent.wants_share or intent.wants_number or intent.wants_office
     return replace(intent, enterprise=intent.enterprise and not asks_one_thing)
 
 

@@ -513,7 +513,8 @@ def _opening(clause: Clause) -> str:
 
 
 # "…的工作目标是什么？", "保障措施有哪些": the heading's contents and nothing more (not "…有什么时间要求").
-_ONLY_ASKS_CONTENTS = re.compile(r"^(?:具体|主要|都|分别)?(?:是什么|是哪些|有哪些|有什么|包括哪些|包括什么)"
+_ONLY_ASKS_CONTENTS = re.compile(r"^(?:具体|主要|都|分别)?(?:是什么|是哪些|有哪些|有什么|包括哪些|包括什么|"
+                                 r"是怎样的|是怎么样的|是什么样的|怎么走)"
                                  r"(?:地方|内容|方面|事项|情形|东西)?[？?]?$")  # "限行区域包括哪些地方"
 
 
@@ -1254,6 +1255,11 @@ def who(ctx: AnswerContext) -> Answer | None:
     subject = note or _omitted_subject(ctx, complete)
     if subject is not None:
         return ctx.compose([subject, complete])
+    # A service guide (办事指南) names who acts on the matter it is about in a field of its own ("三、实施机关：重庆市
+    # 渝中区城市管理局"), sharing none of the question's words.
+    field = _body_field(ctx, complete.doc_id)
+    if field is not None:
+        return ctx.compose([field])
     # "文件未明确" says the document has the task but names no body for it: a provision sharing too few of the
     # question's words, or not naming the task's most specific word the documents use ("房屋租赁合同备案" is not
     # "办理租赁经营者备案登记"; places aside: a provision of 上海's regulation rarely says 上海), is about another
@@ -1269,6 +1275,18 @@ def who(ctx: AnswerContext) -> Answer | None:
     lead = f"{UNNAMED_HEDGE}牵头部门{marker(doc.meta, complete.clause.label)}。"
     chosen = [complete] + ([general] if general and general.clause.label != complete.clause.label else [])
     return ctx.compose(chosen, lead=lead)
+
+
+# A field naming who acts: "实施机关", "受理机关", "责任单位", "承办机构".
+_BODY_FIELD = re.compile(r"(?:机关|部门|单位|机构|主体)$")
+
+
+def _body_field(ctx: AnswerContext, doc_id: str) -> ScoredSentence | None:
+    """The document's field headed by a body's role ("实施机关：…") whose value names a body."""
+    doc = ctx.snapshot.documents[doc_id]
+    return next((ScoredSentence(doc_id, c, c.sentences[0].text.strip(), 0.0, 0) for c in doc.clauses
+                 if c.heading and _BODY_FIELD.search(c.heading) and c.sentences
+                 and find_bodies(c.sentences[0].text.replace(c.heading, ""))), None)
 
 
 # "运费应该由谁承担", "评估费用由谁出": the cost whose bearer is asked, as what it is for and its kind. A provision

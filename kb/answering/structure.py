@@ -42,9 +42,9 @@ _MEANS = re.compile(r"是指|指的是|，指|系指")
 # A law states what it applies to among its first articles ("本法适用于中华人民共和国领域和管辖的其他海域").
 _OWN_SCOPE = re.compile(r"本(?:法|条例|规定|办法|细则)适用于|(?<!不)适用本(?:法|条例|规定|办法|细则)")
 # A 方案's or 意见's sections are titled by what they hold ("一、工作目标", "三、保障措施", "（一）推进工业绿色升级"): a
-# question naming a heading and asking its contents ("…的工作目标是什么", "保障措施有哪些", "需要提交哪些申报材料")
-# asks for that clause.
-_ASKS_CONTENTS = re.compile(r"[^，,。？?]{0,6}?(?:哪|什么)")
+# question naming a heading and asking its contents ("…的工作目标是什么", "保障措施有哪些", "需要提交哪些申报材料",
+# "办理流程是怎样的") asks for that clause.
+_ASKS_CONTENTS = re.compile(r"[^，,。？?]{0,6}?(?:哪|什么|怎样的|怎么样的)")
 _ASKS_WHICH = re.compile(r"(?:哪些|哪几[项个类种]?|什么)$")
 _NOUN_ENDS = re.compile(r"$|[？?，,。；;！!]|呢|吗")
 _ASKED_KIND = re.compile(r"(?:哪些|哪几[项个类种]?|什么)([\u4e00-\u9fff]{2})(?=$|[？?，,。；;！!]|呢|吗)")

@@ -58,6 +58,8 @@ _MAX_ARTICLE_GAP = 20  # a damaged copy may lose articles; a heading 第X条 fur
 # A phrase with these is already running text: punctuation inside, or a modal verb stating a rule (a 通告's
 # "一、本市东城区、西城区全域为烟花爆竹禁止燃放区域。" is its first provision, not a title).
 _NOT_A_HEADING = re.compile(r"[，,；;：:]|应当|不得|禁止|严禁|可以|必须")
+# A field's label before its value: a few words, no punctuation, no modal verb ("实施机关：", "办理时限：").
+_FIELD_LABEL = re.compile(r"((?:(?!应当|不得|禁止|严禁|可以|必须)[\u4e00-\u9fff]){2,8})[：:](?=\S)")
 _LIST_SEPARATOR = re.compile(r"[,，、;；\s]+")
 _ISO_DATE = re.compile(r"\d{4}-\d{2}-\d{2}")
 _DIVISION_WORD = {OrdinalKind.VOLUME: "编", OrdinalKind.SUBVOLUME: "分编", OrdinalKind.CHAPTER: "章",
@@ -154,6 +156,10 @@ def _heading_text(paragraph: str, ordinal: Ordinal) -> str:
     if ordinal.kind == OrdinalKind.ARTICLE:  # 第X条 carries a provision, not a title
         return ""
     first_phrase = paragraph[ordinal.end:].partition("。")[0].strip()
+    # A form's field ("八、办理时限：法定办结时限为20个工作日…", "（一）申请：申请人向…提交申请材料") is titled by its label.
+    field = _FIELD_LABEL.match(first_phrase)
+    if field:
+        return field.group(1)
     if len(first_phrase) > _MAX_HEADING_CHARS or _NOT_A_HEADING.search(first_phrase):
         return ""
     return first_phrase

@@ -387,6 +387,25 @@ def test_joint_issuers_of_a_notice_are_both_named(traffic_notice_kb):
     assert "午市公安局" in answer.text and "午市生态环境局" in answer.text
 
 
+GUIDE = ("午市测试占道审批办事指南\n一、事项名称：测试道路临时占用审批\n二、实施机关：午市测试城市管理局\n"
+         "三、申请材料\n1．测试占道申请表（原件1份）；\n2．申请人身份证明（复印件1份）。\n"
+         "四、办理流程\n（一）申请：申请人向政务服务中心窗口提交申请材料；\n（二）审查：测试城市管理局进行现场踏勘；\n"
+         "（三）决定：作出准予许可或者不予许可的决定。\n五、办理时限：法定办结时限为20个工作日。\n"
+         "六、办理地点：午市政务服务中心二楼窗口。\n七、占用期限：一般不超过6个月，确需延期的应当在期满前15日内申请延续。\n")
+
+
+def test_a_service_guide_answers_from_its_fields(tmp_path):
+    """A 办事指南 answers by its fields: who approves is its 实施机关 (it said 文件未明确牵头部门), how long it takes
+    its 办理时限 (not the 占用期限, another span), where to go its 办理地点, the procedure its steps in order."""
+    engine = _inline_kb(tmp_path, {"guide.txt": GUIDE})
+    approver = ask(engine, "测试占道由哪个部门审批？")
+    assert approver.status == AnswerStatus.ANSWERED and "午市测试城市管理局" in approver.text
+    assert not approver.text.startswith("文件未明确")
+    assert cited(ask(engine, "测试占道审批多长时间能办好？"))[0] == "五"
+    assert cited(ask(engine, "在哪里办理测试占道审批？"))[0] == "六"
+    assert cited(ask(engine, "办理流程是怎样的？")) == ["四（一）", "四（二）", "四（三）"]
+
+
 def test_a_policy_q_and_a_is_answered_by_its_answers_not_its_questions(tmp_path):
     """A 政策问答 heads each answer with the question it answers ("2．向哪个部门申请？"): the answer is quoted, never
     the question (it was, as an item of lists and before the answer); "这个政策" is the document itself."""

@@ -164,6 +164,9 @@ def test_details_an_answer_must_hold():
     assert analyse("哪些生产企业必须负责回收？").list_noun == ""
     assert analyse("企业在哪些情形下必须实施审核？").list_noun == "情形"
     assert analyse("饭店要达到哪些具体标准才能被评上？").list_noun == "标准"
+    # Where to go to get it done: an answer must name a place of business; an area asked for is no office.
+    assert analyse("在哪里办理占道审批？").wants_office and analyse("材料去哪儿提交？").wants_office
+    assert not analyse("限行区域在哪里？").wants_office and not analyse("鼓励在哪些领域开展合作？").wants_office
 
 
 @pytest.mark.parametrize("question, wants_time", [

@@ -164,6 +164,11 @@ def test_a_heading_named_without_asking_its_contents_asks_for_no_section():
     assert headed_clauses("目标是什么？", plan) == []  # too short a heading to name one section
 
 
+def test_a_heading_asked_how_it_goes_asks_for_its_section():
+    plan = parse_document(PLAN, "plan")
+    assert [c.label for c in headed_clauses("保障措施是怎样的？", plan)] == ["三"]
+
+
 CHAPTERS = """未市测试码头条例
 第一章 总则
 第一条 为了规范测试码头，制定本条例。

@@ -193,6 +193,15 @@ def test_a_numbered_rule_is_content_not_a_title() -> None:
     assert doc.clause("一").heading == "" and doc.clause("二").heading == "推进工业绿色升级"  # type: ignore[union-attr]
 
 
+def test_a_form_s_field_is_titled_by_its_label() -> None:
+    """A 办事指南 gives each field on one line, "八、办理时限：法定办结时限为20个工作日…": its label is the title (it had
+    none: a colon ended the title); a label holding a modal verb is running text."""
+    doc = parse_document("一、实施机关：午市测试局\n二、办理时限：法定办结时限为20个工作日。\n三、办理流程\n"
+                         "（一）申请：申请人向窗口提交申请材料；\n（二）决定：作出准予许可的决定。\n"
+                         "四、申请人应当：如实提交材料。\n", "guide")
+    assert [c.heading for c in doc.clauses] == ["实施机关", "办理时限", "办理流程", "申请", "决定", ""]
+
+
 def test_empty_text_has_no_clauses() -> None:
     doc = parse_document(" \n\n", "empty")
     assert doc.clauses == () and doc.text == "" and not doc.meta.structured

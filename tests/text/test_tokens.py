@@ -65,6 +65,10 @@ def test_colloquial_words_expand_to_document_terms():
     assert "采购" in tok.expand_query("政府机关买办公用的东西有没有规定？")
     assert "不合理条件" in tok.expand_query("招标时设门槛只让本地企业参加，允许吗？")
     assert "玩忽职守" in tok.expand_query("环保部门的人收了好处、该查的不查，会不会被追究？")
+    # A citizen asking a service guide: how long until it is done, where to go.
+    assert "办结时限" in tok.expand_query("占道审批多长时间能办好？")
+    assert "办理地点" in tok.expand_query("在哪里办理占道审批？")
+    assert "办理地点" not in tok.expand_query("在哪些领域开展合作？")
     # 钱 asked as an amount names the kind of answer, not public money; 钱 as the matter still does.
     assert "资金" not in tok.expand_query("违反限行会罚多少钱？")
     assert "资金" not in tok.expand_query("违章停车罚几块钱？")
