@@ -205,6 +205,8 @@ def states_amount(text: str) -> bool:
 _FINE_OF_A_SUM = re.compile(r"(?:等值|等额)(?:以下|以上)?的?罚款")
 
 
+# A time of day: 9:00, 7时, 19时30分, 上午九点.
+_HOUR = re.compile(r"\d{1,2}[:：]\d{2}|[0-9一二三四五六七八九十]{1,3}(?:时|点)(?!间)")
 # Where to go: a place of business, an address.
 _OFFICE = re.compile(r"地点|地址|窗口|大厅|服务中心|政务中心|办事处|[路街巷道]\d+号|\d+[楼层]|[一二三四五六七八九十]+楼")
 
@@ -559,6 +561,8 @@ class SentenceScorer:
             return "文件没有列出具体地点"
         if intent.wants_office and not _OFFICE.search(text):
             return "文件没有规定办理地点"
+        if intent.wants_hours and not _HOUR.search(text):
+            return "文件没有规定具体时间"
         if intent.list_noun and not lists_noun(text, intent.list_noun):
             return f"文件没有列出具体的{intent.list_noun}"
         # "举报电话是多少" asks a telephone number, which no unit marks as a quantity ("举报电话：12345").

@@ -65,6 +65,8 @@ def _generic_noun(noun: str) -> bool:
 
 
 _NAMED_PLACES = re.compile(r"(具体)?(在)?(哪几个|哪些|哪个)(区县|区|县|城市|地方)")
+# "几点到几点", "几点开门": a time of day.
+_HOURS_ASKED = re.compile(r"几点")
 # "在哪里办", "去哪儿申请", "到哪交材料": where to go to get it done (not "限行区域在哪里", which asks for an area).
 _WHERE_TO_GO = re.compile(r"(?:在|去|到)(?:哪里|哪儿|哪(?![些个类种项一]))[^，。？?些]{0,2}"
                           r"(?:办|申请|提交|递交|领取|缴纳|缴费|报名|登记|咨询)")
@@ -242,6 +244,7 @@ class QuestionIntent:
     compare: bool = False  # 有什么不同, 相比: sentences may come from several documents
     wants_share: bool = False  # 百分之几, 多少比例: an answer must hold a percentage or a ratio
     wants_office: bool = False  # 在哪里办, 去哪儿申请: an answer must say where to go
+    wants_hours: bool = False  # 几点到几点: an answer must hold a time of day
     quoted_titles: tuple[str, ...] = ()  # 《…》 named in the question
     asked_value: tuple[str, str] = ()  # ("节能产品认证证书", "有效期"): whose value is asked, and which value
     which_document: bool = False  # 哪个文件规定了…: the answering document is named
@@ -313,6 +316,7 @@ def analyse(question: str, previous: Sequence[str] = ()) -> QuestionIntent:
         wants_responsible=bool(_RESPONSIBLE.search(listed)),
         wants_named_places=bool(_NAMED_PLACES.search(question)),
         wants_office=bool(_WHERE_TO_GO.search(question)),
+        wants_hours=bool(_HOURS_ASKED.search(asking_parts(question))),
         enterprise=bool(_ENTERPRISE.search(question)),
         list_noun=next((n for n in map(_body_kind_alone, ((a or b).removeprefix("具体")
                                                           for a, b in _LIST_NOUN.findall(listed)))

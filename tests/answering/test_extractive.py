@@ -391,7 +391,8 @@ GUIDE = ("午市测试占道审批办事指南\n一、事项名称：测试道�
          "三、申请材料\n1．测试占道申请表（原件1份）；\n2．申请人身份证明（复印件1份）。\n"
          "四、办理流程\n（一）申请：申请人向政务服务中心窗口提交申请材料；\n（二）审查：测试城市管理局进行现场踏勘；\n"
          "（三）决定：作出准予许可或者不予许可的决定。\n五、办理时限：法定办结时限为20个工作日。\n"
-         "六、办理地点：午市政务服务中心二楼窗口。\n七、占用期限：一般不超过6个月，确需延期的应当在期满前15日内申请延续。\n")
+         "六、办理地点：午市政务服务中心二楼窗口。\n七、占用期限：一般不超过6个月，确需延期的应当在期满前15日内申请延续。\n"
+         "八、办理时间：工作日上午9:00—12:00，下午13:30—17:30。\n")
 
 
 def test_a_service_guide_answers_from_its_fields(tmp_path):
@@ -404,6 +405,16 @@ def test_a_service_guide_answers_from_its_fields(tmp_path):
     assert cited(ask(engine, "测试占道审批多长时间能办好？"))[0] == "五"
     assert cited(ask(engine, "在哪里办理测试占道审批？"))[0] == "六"
     assert cited(ask(engine, "办理流程是怎样的？")) == ["四（一）", "四（二）", "四（三）"]
+
+
+
+def test_hours_asked_are_answered_by_a_time_of_day(tmp_path):
+    """"办理时间是几点到几点" is answered by the guide's hours, not by a regulation's sentence that names 办理时间 without
+    any (it was, beside the 16 eval documents)."""
+    engine = _inline_kb(tmp_path, {"guide.txt": GUIDE, "rules.txt": "午市测试政务服务条例\n第一条 超过办理时间的，"
+                                   "办理单位应当公开说明理由。\n第二条 各地区应当确定并公开具体办理时间。\n"})
+    answer = ask(engine, "办理时间是几点到几点？")
+    assert cited(answer)[0] == "八" and "9:00" in answer.text
 
 
 def test_a_policy_q_and_a_is_answered_by_its_answers_not_its_questions(tmp_path):

@@ -167,6 +167,7 @@ def test_details_an_answer_must_hold():
     # Where to go to get it done: an answer must name a place of business; an area asked for is no office.
     assert analyse("在哪里办理占道审批？").wants_office and analyse("材料去哪儿提交？").wants_office
     assert not analyse("限行区域在哪里？").wants_office and not analyse("鼓励在哪些领域开展合作？").wants_office
+    assert analyse("办理时间是几点到几点？").wants_hours and not analyse("办理时间有什么规定？").wants_hours
 
 
 @pytest.mark.parametrize("question, wants_time", [
