@@ -240,14 +240,16 @@ def kinds_of(noun: str) -> tuple[str, ...]:
 
 def lists_noun(text: str, noun: str) -> bool:
     """Does the sentence list things of the asked kind? "哪些绿色设施" is answered by "创建绿色公路、绿色港口…"."""
-    if any(kind in text for kind in kinds_of(noun)):
-        return True
     enumerates = text.count("、") >= 2 or bool(re.search(r"[（(][一二三四五六七八九十]+[)）]|、[^，。；、]{1,20}(?:和|及|以及)", text))
     # What is disclosed or filed is named by its parts ("公开哪些信息": "公开…服务标准、资费标准和办理时限"); papers
     # filed are papers ("补贴申请表；营业执照复印件；…报告"), not the facilities a grant names ("公共充电桩、专用充电桩和
-    # 换电站，可以申请建设补贴").
+    # 换电站，可以申请建设补贴"), nor a time limit counted from their receipt ("收到申报材料之日起15个工作日内"):
+    # a sentence naming them only lists them when it introduces them ("应当提交下列材料：").
     if noun in PAPERS:  # (each item of a list of them is a sentence of its own: "（2）营业执照复印件；")
-        return (enumerates or bool(ITEM_MARK.match(text))) and bool(_PAPER.search(text))
+        return (enumerates or bool(ITEM_MARK.match(text))) and bool(_PAPER.search(text)) or (
+            any(kind in text for kind in kinds_of(noun)) and text.endswith(("：", ":")))
+    if any(kind in text for kind in kinds_of(noun)):
+        return True
     if noun in _CONTENT_NOUNS:
         return enumerates
     return enumerates and any(noun[i:i + 2] in text for i in range(len(noun) - 1))

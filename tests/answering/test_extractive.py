@@ -444,6 +444,27 @@ def test_papers_asked_for_are_papers_not_any_enumeration(tmp_path):
         "（1）补贴申请表；", "（2）营业执照复印件；", "（3）竣工验收报告。"]
 
 
+def test_papers_asked_for_are_not_a_time_limit_counted_from_their_receipt(tmp_path):
+    """A 管理办法's "…应当在收到申报材料之日起15个工作日内完成初审" names 材料 but lists none: the article listing them
+    answers "申报要交哪些材料" (the time limit came first)."""
+    engine = _inline_kb(tmp_path, {"rules.txt": "午市测试专项资金管理办法\n第八条 企业申报测试专项资金，应当提交申报书、"
+                                   "项目竣工验收报告和设备购置发票复印件。\n第九条 区县测试主管部门应当在收到申报材料之日起"
+                                   "15个工作日内完成对企业申报测试专项资金的初审。\n"})
+    assert cited(ask(engine, "申报测试专项资金要交哪些材料？")) == ["第八条"]
+
+
+def test_a_best_sentence_introducing_items_is_quoted_with_them(tmp_path):
+    """"申报需要什么条件" is answered by "…应当符合下列条件：" and its items (beside other documents it was the
+    lead-in alone: the items came only as runners-up of its own document)."""
+    engine = _inline_kb(tmp_path, {"rules.txt": "午市测试专项资金管理办法\n第六条 测试专项资金采取事后补助方式。\n"
+                                   "第七条 申报测试专项资金的企业应当符合下列条件：\n"
+                                   "（一）在本市依法登记注册；\n（二）项目已建成投产且运行满6个月。\n"
+                                   "第八条 本办法自2099年1月1日起施行。\n",
+                                   "other.txt": "午市测试补贴政策问答\n1．申报测试补贴需要什么条件？\n答：申报单位应当是独立法人。\n"})
+    answer = ask(engine, "申报测试专项资金需要什么条件？")
+    assert cited(answer)[:3] == ["第七条", "第七条第（一）项", "第七条第（二）项"]
+
+
 def test_a_party_left_out_of_a_grant_may_not_have_it(tmp_path):
     """"个人自用测试桩不在补贴范围内" rules on 个人自用测试桩, named by every word the question uses for it, before the
     grant to 公共测试桩 (it was answered 可以 from that grant)."""

@@ -69,6 +69,7 @@ def test_colloquial_words_expand_to_document_terms():
     assert "办结时限" in tok.expand_query("占道审批多长时间能办好？")
     assert "办理地点" in tok.expand_query("在哪里办理占道审批？")
     assert "办理地点" not in tok.expand_query("在哪些领域开展合作？")
+    assert "用于" in tok.expand_query("专项资金不能用来干什么？")  # the documents' 不得用于
     # 钱 asked as an amount names the kind of answer, not public money; 钱 as the matter still does.
     assert "资金" not in tok.expand_query("违反限行会罚多少钱？")
     assert "资金" not in tok.expand_query("违章停车罚几块钱？")
