@@ -341,7 +341,8 @@ def analyse(question: str, previous: Sequence[str] = ()) -> QuestionIntent:
     )
     # "我们公司…，能不能不测甲醛直接搬进去？" asks one thing, not what applies to the company.
     asks_one_thing = intent.wants_permission or intent.wants_penalty or intent.wants_responsible or bool(
-        intent.asked_value) or intent.wants_duration or intent.wants_share or intent.wants_number or intent.wants_office
+        intent.asked_value) or intent.wants_duration or intent.wants_share or intent.wants_number \
+        or intent.wants_office
     return replace(intent, enterprise=intent.enterprise and not asks_one_thing)
 
 

@@ -1524,8 +1524,9 @@ def _quote(ctx: AnswerContext, best: ScoredSentence, lead: str = "") -> Answer:
         runners_up = []
     # The best sentence introducing items ("…应当符合下列条件：") is quoted with them, whatever else was retrieved,
     # unless it holds the value asked (the items are then the conduct or cases it applies to, one of them asked).
-    return ctx.compose([*(ctx.with_items([best]) if not asks_value else [best]), *rest, *([lead_in] if lead_in else []), *ctx.with_items(runners_up)],
-                       lead=lead, items=False)
+    opening = [best] if asks_value else ctx.with_items([best])
+    return ctx.compose([*opening, *rest, *([lead_in] if lead_in else []), *ctx.with_items(runners_up)], lead=lead,
+                       items=False)
 
 
 def _with_tasks(sentence: ScoredSentence, keep_note: bool) -> list[ScoredSentence]:
