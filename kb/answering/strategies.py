@@ -1515,6 +1515,10 @@ def _quote(ctx: AnswerContext, best: ScoredSentence, lead: str = "") -> Answer:
     if asks_value or intent.wants_responsible:
         article = provision_label(best.clause.label)
         runners_up = [s for s in runners_up if provision_label(s.clause.label) == article]
+    # A runner-up beside the answer to where or when to go holds a place or an hour too: a guide's 事项名称 line
+    # shares the question's matter, not its answer.
+    if intent.wants_office or intent.wants_hours:
+        runners_up = [s for s in runners_up if not ctx.scorer.missing_detail(intent, s)]
     # A task's note of its doers ("（牵头单位：市水利局；配合单位：…）") says who, and only who is asked for it.
     if not intent.wants_responsible:
         runners_up = [s for s in runners_up if not is_responsibility_note(s.text)]
