@@ -28,7 +28,7 @@ from kb.schema import EDITABLE_FIELDS, DocMeta, ParsedDocument
 MANIFEST_NAME = "manifest.json"
 TEMP_PREFIX = ".kb-tmp-"  # temporary files of a writer; one left by a killed writer is swept by the next
 # Bump when parsing or chunking changes, so that an unchanged file is still re-indexed once.
-PIPELINE_VERSION = "10"
+PIPELINE_VERSION = "11"
 _NEW_FILE_MODE = 0o644
 _REPAIR_HINT = "run `kb check --repair` to rebuild it from the corpus files and the index"
 

@@ -12,7 +12,7 @@ from dataclasses import dataclass
 from enum import StrEnum
 from functools import lru_cache
 
-from kb.text.numerals import chinese_number
+from kb.text.numerals import chinese_number, find_quantities
 
 _CN_NUM = "〇○零一二三四五六七八九十百千两"
 _DIGITS = "0-9０-９"
@@ -332,14 +332,24 @@ def _is_header(cells: list[str]) -> bool:
                and not _SENTENCE_TERMINATOR.search(cell) and match_ordinal(cell) is None for cell in cells)
 
 
-# A unit in brackets closing a table cell: a percent, a ratio, or a measure, money or count word (with its per-unit).
-_BRACKETED_UNIT = re.compile(r"[（(]((?:%|％|‰|[万亿]?元|[万亿]?[吨个家座辆人户]|[千万]?千瓦时?|[平立]?方?米|公里|公顷|亩|"
-                             r"[微毫]?克/立方米|毫克/升|分贝|小时|天|日)(?:/[^（）()]{1,4})?)[）)]$")
+# What a table cell closes with in brackets: a unit, per something perhaps ("（%）", "（万元）", "（元/吨）").
+_BRACKETED = re.compile(r"[（(]([^（）()]{1,12})[）)]$")
+_MAX_PER_UNIT_CHARS = 4
 
 
 def _bracketed_unit(cell: str) -> str:
-    found = _BRACKETED_UNIT.search(cell)
-    return found.group(1) if found else ""
+    """The unit in brackets closing the cell, as the numeral reader knows units ("（PM2.5）" names none)."""
+    found = _BRACKETED.search(cell)
+    if not found:
+        return ""
+    unit = found.group(1)
+    if any(char.isdigit() for char in unit):  # a year or a number in brackets ("（2030年）") is no unit
+        return ""
+    read = find_quantities("1" + unit)
+    if not read or read[0].start != 0 or read[0].unit is None:
+        return ""
+    per = unit[read[0].end - 1:]  # what the unit is counted per ("/吨" of "元/吨"), if anything
+    return unit if not per or (per.startswith("/") and len(per) <= _MAX_PER_UNIT_CHARS + 1) else ""
 
 
 def _with_unit(cell: str, unit: str) -> str:
